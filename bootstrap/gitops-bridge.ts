@@ -1,0 +1,54 @@
+// The gitops-bridge contract: what the ArgoCD cluster Secret written by Pulumi carries,
+// and what platform-apps/ may read from it. Both sides are tested against these lists
+// (docs/contracts.md, section 2), so a key exists here only if both sides use it.
+
+/** Add-ons that platform-apps/ installs; each gets an `enable_<addon>: "true"` label. */
+export const PLATFORM_ADDONS = [
+  "external_secrets",
+  "kube_prometheus_stack",
+  "grafana",
+  "loki",
+  "alloy",
+  "istio",
+  "jaeger",
+  "kiali",
+  "crossplane",
+  "nats",
+] as const;
+export type PlatformAddon = (typeof PLATFORM_ADDONS)[number];
+
+export const CLUSTER_SECRET_LABELS = [
+  "environment",
+  "region",
+  "cluster_name",
+  ...PLATFORM_ADDONS.map((addon) => `enable_${addon}` as const),
+] as const;
+
+export const CLUSTER_SECRET_ANNOTATIONS = [
+  "aws_region",
+  "aws_account_id",
+  "aws_vpc_id",
+  "cluster_name",
+  "environment",
+  "domain",
+  "platform_repo_url",
+  "platform_repo_revision",
+  "services_repo_url",
+  "letsencrypt_issuer",
+  "vault_addr",
+  "crossplane_provider_aws_role_arn",
+  "loki_role_arn",
+  "loki_bucket_name",
+  "rds_subnet_group_name",
+  "rds_security_group_id",
+] as const;
+export type ClusterSecretAnnotation = (typeof CLUSTER_SECRET_ANNOTATIONS)[number];
+
+/** Path of the folder the root Application syncs (not recursive). */
+export const PLATFORM_ROOT_PATH = "platform-apps/applicationsets";
+
+/**
+ * Helm chart repositories platform-apps/ may use; with the platform repo itself they
+ * are the `platform` AppProject's sourceRepos. Kept in step with platform-apps/ by test.
+ */
+export const PLATFORM_CHART_REPOS: readonly string[] = [];
