@@ -1,0 +1,194 @@
+// Validates Kubernetes manifests against real schemas: the generated kubernetes-models
+// packages for built-in and well-known CRD kinds, and the openAPIV3Schema of CRD / XRD
+// YAML (from `.tools/crds/`, installed by scripts/install/crds.sh, or registered by a test).
+// CRD schemas are checked strictly (unknown fields rejected) the way `kubectl apply`'s
+// default strict field validation does; a kind with no known schema is an error, never a pass.
+import { createRequire } from "node:module";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv, { type ValidateFunction, type ErrorObject } from "ajv";
+import addFormats from "ajv-formats";
+import { parseAllDocuments } from "yaml";
+
+export type Manifest = Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
+interface ModelInstance {
+  validate(): void;
+}
+type ModelClass = new (data: Manifest) => ModelInstance;
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const requireFromRepo = createRequire(path.join(repoRoot, "package.json"));
+
+/** npm packages of generated models, searched in this order by `<group>/<version>` subpath. */
+const MODEL_PACKAGES = [
+  "kubernetes-models",
+  "@kubernetes-models/argo-cd",
+  "@kubernetes-models/cert-manager",
+  "@kubernetes-models/prometheus-operator",
+  "@kubernetes-models/istio",
+];
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+for (const format of ["int32", "int64", "byte", "double", "float", "int-or-string"]) {
+  ajv.addFormat(format, true);
+}
+
+const crdValidators = new Map<string, ValidateFunction>();
+let crdDirLoaded = false;
+
+const gvk = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
+
+/** Model class for apiVersion/kind from the kubernetes-models packages, if one exists. */
+export function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const slash = apiVersion.indexOf("/");
+  const subpath = slash < 0 ? apiVersion : `${apiVersion.slice(0, slash)}/${apiVersion.slice(slash + 1)}`;
+  for (const pkg of MODEL_PACKAGES) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = requireFromRepo(`${pkg}/${subpath}`) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const candidate = mod[kind];
+    if (typeof candidate === "function") return candidate as ModelClass;
+  }
+  return undefined;
+}
+
+/** Makes an OpenAPI v3 CRD schema strict and ajv-compatible (in a copy). */
+function toStrictJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toStrictJsonSchema);
+  if (node === null || typeof node !== "object") return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node as JsonSchema)) out[key] = toStrictJsonSchema(value);
+  if (out["x-kubernetes-int-or-string"] === true) {
+    delete out.type;
+    out.anyOf = [{ type: "integer" }, { type: "string" }];
+  }
+  const preserves = out["x-kubernetes-preserve-unknown-fields"] === true;
+  if (out.type === "object" && out.properties && out.additionalProperties === undefined && !preserves) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** Registers the schema of every served version of a CustomResourceDefinition document. */
+export function registerCrd(crd: Manifest): void {
+  const spec = crd.spec as { group: string; names: { kind: string }; versions?: Array<Record<string, unknown>> };
+  for (const version of spec.versions ?? []) {
+    const schema = (version.schema as { openAPIV3Schema?: JsonSchema } | undefined)?.openAPIV3Schema;
+    if (!schema) continue;
+    const strict = toStrictJsonSchema(schema) as JsonSchema;
+    const properties = { ...((strict.properties as JsonSchema | undefined) ?? {}) };
+    properties.apiVersion ??= { type: "string" };
+    properties.kind ??= { type: "string" };
+    properties.metadata = { type: "object" };
+    strict.properties = properties;
+    crdValidators.set(gvk(`${spec.group}/${String(version.name)}`, spec.names.kind), ajv.compile(strict));
+  }
+}
+
+/** Registers a Crossplane v2 CompositeResourceDefinition as the CRD Crossplane derives from it. */
+export function registerXrd(xrd: Manifest): void {
+  const spec = xrd.spec as { group: string; names: { kind: string }; versions: Array<Record<string, unknown>> };
+  const versions = spec.versions.map((version) => {
+    const schema = (version.schema as { openAPIV3Schema: JsonSchema }).openAPIV3Schema;
+    const properties = (schema.properties as JsonSchema | undefined) ?? {};
+    return { ...version, schema: { openAPIV3Schema: { type: "object", ...schema, properties } } };
+  });
+  registerCrd({ spec: { group: spec.group, names: spec.names, versions } });
+}
+
+/** Registers every CRD in a YAML file (documents of other kinds are ignored). */
+export function registerCrdFile(file: string): void {
+  for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+    const value = doc.toJS() as Manifest | null;
+    if (value?.kind === "CustomResourceDefinition") registerCrd(value);
+  }
+}
+
+function loadInstalledCrds(): void {
+  if (crdDirLoaded) return;
+  crdDirLoaded = true;
+  const dir = path.join(repoRoot, ".tools", "crds");
+  if (!fs.existsSync(dir)) return;
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(entry.name)) registerCrdFile(full);
+    }
+  };
+  walk(dir);
+}
+
+/** True when validateManifest knows a schema for this kind. */
+export function hasSchema(apiVersion: string, kind: string): boolean {
+  loadInstalledCrds();
+  return crdValidators.has(gvk(apiVersion, kind)) || modelFor(apiVersion, kind) !== undefined;
+}
+
+function metadataErrors(doc: Manifest): string[] {
+  const meta = (doc.metadata ?? {}) as { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> };
+  const errors: string[] = [];
+  if (typeof meta.name !== "string" || meta.name.length > 253 || !DNS_SUBDOMAIN.test(meta.name)) {
+    errors.push(`metadata.name ${JSON.stringify(meta.name)} must be a DNS subdomain (lowercase, ≤ 253 chars)`);
+  }
+  if (meta.namespace !== undefined && (typeof meta.namespace !== "string" || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(meta.namespace))) {
+    errors.push(`metadata.namespace ${JSON.stringify(meta.namespace)} must be a DNS label`);
+  }
+  for (const [key, value] of Object.entries(meta.labels ?? {})) {
+    if (typeof value !== "string" || value.length > 63 || !LABEL_VALUE.test(value)) {
+      errors.push(`metadata.labels.${key} ${JSON.stringify(value)} is not a valid label value`);
+    }
+  }
+  return errors;
+}
+
+const formatAjvErrors = (errors: ErrorObject[] | null | undefined): string[] =>
+  (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty: string }).additionalProperty)}` : ""}`);
+
+/**
+ * Throws unless `doc` is a valid object of its kind. `where` names the source
+ * (file, chart case, stack) so a failure says where the manifest came from.
+ */
+export function validateManifest(doc: Manifest, where: string): void {
+  loadInstalledCrds();
+  const apiVersion = String(doc.apiVersion ?? "");
+  const kind = String(doc.kind ?? "");
+  const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? "<no name>");
+  const label = `${where}: ${kind || "<no kind>"}/${name} (${apiVersion || "<no apiVersion>"})`;
+  const errors = metadataErrors(doc);
+  const crd = crdValidators.get(gvk(apiVersion, kind));
+  const Model = modelFor(apiVersion, kind);
+  if (crd) {
+    if (!crd(doc)) errors.push(...formatAjvErrors(crd.errors));
+  } else if (Model) {
+    try {
+      new Model(doc).validate();
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+  } else {
+    errors.push("no schema is known for this apiVersion/kind (add its CRD to .tools/crds or a model package)");
+  }
+  if (errors.length > 0) throw new Error(`${label} is invalid:\n  - ${errors.join("\n  - ")}`);
+}
+
+/** Validates every document; throws one error listing all invalid ones. */
+export function validateManifests(docs: Manifest[], where: string): void {
+  const failures: string[] = [];
+  for (const doc of docs) {
+    try {
+      validateManifest(doc, where);
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (failures.length > 0) throw new Error(failures.join("\n"));
+}
