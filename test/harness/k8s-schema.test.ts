@@ -98,3 +98,14 @@ describe("validateManifest", () => {
     expect(() => validateManifests(docs, "many")).toThrow(/Deployment\/web[\s\S]*ConfigMap\/Bad!/);
   });
 });
+
+describe("strict decoding of built-in kinds", () => {
+  it("rejects a misspelled field that the generated models let through", () => {
+    const typo = deployment({});
+    const pod = (typo.spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec;
+    pod.containers[0].securityContext = { runAsNonroot: true };
+    expect(() => validateManifest(typo, "strict")).toThrow(
+      /unknown field "spec.template.spec.containers\[0\].securityContext.runAsNonroot"/,
+    );
+  });
+});

@@ -1,8 +1,11 @@
 // Validates Kubernetes manifests against real schemas: the generated kubernetes-models
 // packages for built-in and well-known CRD kinds, and the openAPIV3Schema of CRD / XRD
 // YAML (from `.tools/crds/`, installed by scripts/install/crds.sh, or registered by a test).
-// CRD schemas are checked strictly (unknown fields rejected) the way `kubectl apply`'s
-// default strict field validation does; a kind with no known schema is an error, never a pass.
+// Every object is also checked strictly (unknown or duplicate fields rejected, the way
+// `kubectl apply`'s default strict field validation does): built-in kinds by decoding them
+// with the real Go API types (.tools/bin/kube-strict), CRD kinds by closing their schemas.
+// A kind with no known schema is an error, never a pass.
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -150,20 +153,27 @@ function metadataErrors(doc: Manifest): string[] {
   return errors;
 }
 
+interface StrictResult {
+  status: "ok" | "invalid" | "unknown";
+  error?: string;
+}
+
+/** Strict decoding of built-in kinds with the Go API types; one process per batch. */
+function strictDecode(docs: Manifest[]): StrictResult[] {
+  const bin = path.join(repoRoot, ".tools", "bin", "kube-strict");
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run scripts/install-tools.sh`);
+  const out = execFileSync(bin, { input: JSON.stringify(docs), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out) as StrictResult[];
+}
+
 const formatAjvErrors = (errors: ErrorObject[] | null | undefined): string[] =>
   (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty: string }).additionalProperty)}` : ""}`);
 
-/**
- * Throws unless `doc` is a valid object of its kind. `where` names the source
- * (file, chart case, stack) so a failure says where the manifest came from.
- */
-export function validateManifest(doc: Manifest, where: string): void {
-  loadInstalledCrds();
+function problems(doc: Manifest, strict: StrictResult): string[] {
   const apiVersion = String(doc.apiVersion ?? "");
   const kind = String(doc.kind ?? "");
-  const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? "<no name>");
-  const label = `${where}: ${kind || "<no kind>"}/${name} (${apiVersion || "<no apiVersion>"})`;
   const errors = metadataErrors(doc);
+  if (strict.status === "invalid") errors.push(strict.error ?? "strict decoding failed");
   const crd = crdValidators.get(gvk(apiVersion, kind));
   const Model = modelFor(apiVersion, kind);
   if (crd) {
@@ -174,21 +184,32 @@ export function validateManifest(doc: Manifest, where: string): void {
     } catch (error) {
       errors.push(error instanceof Error ? error.message : String(error));
     }
-  } else {
+  } else if (strict.status === "unknown") {
     errors.push("no schema is known for this apiVersion/kind (add its CRD to .tools/crds or a model package)");
   }
-  if (errors.length > 0) throw new Error(`${label} is invalid:\n  - ${errors.join("\n  - ")}`);
+  return errors;
 }
 
-/** Validates every document; throws one error listing all invalid ones. */
+function labelOf(doc: Manifest, where: string): string {
+  const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? "<no name>");
+  return `${where}: ${String(doc.kind ?? "<no kind>")}/${name} (${String(doc.apiVersion ?? "<no apiVersion>")})`;
+}
+
+/**
+ * Validates every document; throws one error listing each invalid one with `where`
+ * (file, chart case, stack), its kind/name and every schema error.
+ */
 export function validateManifests(docs: Manifest[], where: string): void {
-  const failures: string[] = [];
-  for (const doc of docs) {
-    try {
-      validateManifest(doc, where);
-    } catch (error) {
-      failures.push(error instanceof Error ? error.message : String(error));
-    }
-  }
+  loadInstalledCrds();
+  const strict = strictDecode(docs);
+  const failures = docs.flatMap((doc, i) => {
+    const errors = problems(doc, strict[i]);
+    return errors.length === 0 ? [] : [`${labelOf(doc, where)} is invalid:\n  - ${errors.join("\n  - ")}`];
+  });
   if (failures.length > 0) throw new Error(failures.join("\n"));
+}
+
+/** Throws unless `doc` is a valid object of its kind (see validateManifests). */
+export function validateManifest(doc: Manifest, where: string): void {
+  validateManifests([doc], where);
 }
