@@ -1,0 +1,33 @@
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import type { Command } from "commander";
+import type { SetExit } from "./services-read";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The foundation's offline plan; HOLODECK_PLAN_ENTRY points elsewhere (used to test this forwarder). */
+function planEntry(): string {
+  return process.env.HOLODECK_PLAN_ENTRY ?? path.join(REPO_ROOT, "cli", "plan.ts");
+}
+
+/** Runs the plan program exactly like `npm run plan -- <args>` and resolves with its exit code. */
+export function forwardToPlan(args: readonly string[]): Promise<number> {
+  const tsx = require.resolve("tsx/cli");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsx, planEntry(), ...args], { cwd: REPO_ROOT, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export function addPlanCommand(program: Command, setExit: SetExit): void {
+  program
+    .command("plan")
+    .description("offline plan of a stack (forwards every argument to `npm run plan --`); `holodeck plan -- --help` shows the plan's own options")
+    .argument("[args...]", "arguments for the plan, e.g. --stack staging-eu-west-1 --json")
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action(async (args: string[]) => {
+      setExit(await forwardToPlan(args));
+    });
+}

@@ -1,0 +1,71 @@
+import type { Command } from "commander";
+import type { Io } from "../io";
+import { EXIT } from "../exit-codes";
+import { applyChange, type Change, type ChangeResult } from "../services/change";
+import { deployChange } from "../services/deploy";
+import { promoteChange } from "../services/promote";
+import { rollbackPlanner } from "../services/rollback";
+import type { Cluster } from "../services/record";
+import type { WorkingCopy } from "../services/working-copy";
+import { clusterOption, parseSha, repoOptions, retryPolicy, serviceOption, type RepoOptions } from "./options";
+import type { SetExit } from "./services-read";
+
+type Planner = (copy: WorkingCopy, attempt: number) => Change | Promise<Change>;
+
+/** Runs one change with retries and reports it the same way for deploy, promote and rollback. */
+async function runChange(io: Io, setExit: SetExit, options: RepoOptions, plan: Planner): Promise<void> {
+  const result: ChangeResult = await applyChange(
+    { repoUrl: options.repo, branch: options.branch, workdir: options.workdir, retry: retryPolicy(options), log: (line) => io.err(`${line}\n`) },
+    plan,
+  );
+  if (options.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else if (result.status === "unchanged") io.out(`${result.path} already has this content; no commit (tip ${result.commit})\n`);
+  else io.out(`${result.path} committed as ${result.commit} and pushed (attempt ${result.attempts})\n`);
+  setExit(EXIT.ok);
+}
+
+function withRepoOptions(command: Command): Command {
+  for (const option of repoOptions(true)) command.addOption(option);
+  return command;
+}
+
+export function addDeployCommand(services: Command, io: Io, setExit: SetExit): void {
+  withRepoOptions(
+    services
+      .command("deploy")
+      .description("set a service's version in one environment: write <env>/<service>.json, commit, push (retrying when others push first)")
+      .addOption(clusterOption("--env <cluster>", "environment to deploy to"))
+      .addOption(serviceOption())
+      .requiredOption("--image-tag <sha>", "image tag: the full commit SHA the image was built from", parseSha)
+      .requiredOption("--revision <sha>", "service repository commit whose helm/ chart is deployed", parseSha),
+  ).action(async (options: RepoOptions & { env: Cluster; service: string; imageTag: string; revision: string }) => {
+    const change = deployChange({ ...options, pipelineUrl: options.pipelineUrl });
+    await runChange(io, setExit, options, () => change);
+  });
+}
+
+export function addPromoteCommand(services: Command, io: Io, setExit: SetExit): void {
+  withRepoOptions(
+    services
+      .command("promote")
+      .description("copy a service's exact imageTag and targetRevision from one environment to another; refuses when the source has no entry")
+      .addOption(clusterOption("--from <cluster>", "source environment"))
+      .addOption(clusterOption("--to <cluster>", "target environment"))
+      .addOption(serviceOption())
+      .option("--image-tag <sha>", "refuse unless the source runs exactly this image (the one the pipeline tested)", parseSha),
+  ).action(async (options: RepoOptions & { from: Cluster; to: Cluster; service: string; imageTag?: string }) => {
+    await runChange(io, setExit, options, (copy) => promoteChange(copy, { ...options, expectImageTag: options.imageTag }));
+  });
+}
+
+export function addRollbackCommand(services: Command, io: Io, setExit: SetExit): void {
+  withRepoOptions(
+    services
+      .command("rollback")
+      .description("set a service back to its previous version in one environment, taken from the git history of its file")
+      .addOption(clusterOption("--env <cluster>", "environment to roll back"))
+      .addOption(serviceOption()),
+  ).action(async (options: RepoOptions & { env: Cluster; service: string }) => {
+    await runChange(io, setExit, options, rollbackPlanner(options));
+  });
+}

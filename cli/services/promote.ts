@@ -1,0 +1,43 @@
+import { RefusedError, type Change } from "./change";
+import { commitBody, shortSha } from "./deploy";
+import { formatError, validateEntry } from "./validate";
+import { formatRecord, recordPath, type Cluster, type ServiceRecord } from "./record";
+import type { WorkingCopy } from "./working-copy";
+
+export interface PromoteArgs {
+  from: Cluster;
+  to: Cluster;
+  service: string;
+  /** when given, refuse unless the source runs exactly this image (what the pipeline tested) */
+  expectImageTag?: string;
+  pipelineUrl?: string;
+}
+
+/** Reads and validates `<cluster>/<service>.json`; refuses when it is missing or invalid. */
+export function readRecord(copy: WorkingCopy, cluster: Cluster, service: string): ServiceRecord {
+  const file = recordPath(cluster, service);
+  const bytes = copy.read(file);
+  if (bytes === undefined) {
+    throw new RefusedError(`service "${service}" has no entry in ${cluster} (${file} does not exist)`);
+  }
+  const report = validateEntry(file, bytes, cluster, service);
+  if (!report.record) throw new RefusedError(`${file} is invalid:\n${report.errors.map(formatError).join("\n")}`);
+  return report.record;
+}
+
+/** Copies the source environment's imageTag and targetRevision unchanged into the target. */
+export function promoteChange(copy: WorkingCopy, args: PromoteArgs): Change {
+  if (args.from === args.to) throw new RefusedError(`--from and --to are both "${args.from}"`);
+  const source = readRecord(copy, args.from, args.service);
+  if (args.expectImageTag !== undefined && source.imageTag !== args.expectImageTag) {
+    throw new RefusedError(
+      `${args.from} runs ${args.service} at ${source.imageTag}, not the expected ${args.expectImageTag} (a newer deploy landed); nothing promoted`,
+    );
+  }
+  const record: ServiceRecord = { ...source, cluster: args.to };
+  return {
+    path: recordPath(args.to, args.service),
+    content: formatRecord(record),
+    message: `promote ${args.service} from ${args.from} to ${args.to}: ${shortSha(record.imageTag)}\n\n${commitBody(record, args.pipelineUrl)}\n`,
+  };
+}

@@ -1,0 +1,66 @@
+import { RefusedError, type Change } from "./change";
+import { commitBody, shortSha } from "./deploy";
+import { readRecord } from "./promote";
+import { validateEntry } from "./validate";
+import { formatRecord, recordPath, type Cluster, type ServiceRecord } from "./record";
+import type { WorkingCopy } from "./working-copy";
+
+export interface RollbackArgs {
+  env: Cluster;
+  service: string;
+  pipelineUrl?: string;
+}
+
+interface RollbackTarget {
+  from: ServiceRecord;
+  to: ServiceRecord;
+  /** the commit that last wrote the version we go back to */
+  toCommit: string;
+}
+
+const sameVersion = (a: ServiceRecord, b: ServiceRecord): boolean => a.imageTag === b.imageTag && a.targetRevision === b.targetRevision;
+
+/**
+ * Walks the file's history (deepening the shallow clone as needed) to the newest valid version
+ * that differs from the current one. Like `helm rollback` without a revision, rolling back
+ * twice returns to where you started.
+ */
+async function findPrevious(copy: WorkingCopy, args: RollbackArgs): Promise<RollbackTarget> {
+  const file = recordPath(args.env, args.service);
+  const current = readRecord(copy, args.env, args.service);
+  const inspected = new Set<string>();
+  for (let depth = 32; ; depth *= 4) {
+    for (const commit of await copy.fileHistory(file)) {
+      if (inspected.has(commit)) continue;
+      inspected.add(commit);
+      const bytes = await copy.fileAt(commit, file);
+      const record = bytes && validateEntry(file, bytes, args.env, args.service).record;
+      if (record && !sameVersion(record, current)) return { from: current, to: record, toCommit: commit };
+    }
+    if (!(await copy.deepen(depth))) {
+      throw new RefusedError(`${file} has no earlier version different from ${current.imageTag}; nothing to roll back to`);
+    }
+  }
+}
+
+/**
+ * Plans a rollback. The target is chosen once, on the first attempt; when a retry finds that
+ * someone changed the service meanwhile, it refuses instead of rolling back their deploy.
+ */
+export function rollbackPlanner(args: RollbackArgs): (copy: WorkingCopy) => Promise<Change> {
+  let target: RollbackTarget | undefined;
+  return async (copy) => {
+    if (target === undefined) target = await findPrevious(copy, args);
+    else if (!sameVersion(readRecord(copy, args.env, args.service), target.from)) {
+      throw new RefusedError(`${args.service} in ${args.env} changed while rolling back; check \`holodeck services status\` and re-run`);
+    }
+    const record = target.to;
+    return {
+      path: recordPath(args.env, args.service),
+      content: formatRecord(record),
+      message:
+        `rollback ${args.service} in ${args.env}: ${shortSha(target.from.imageTag)} -> ${shortSha(record.imageTag)}\n\n` +
+        `${commitBody(record, args.pipelineUrl)}\nrestores: ${target.toCommit}\n`,
+    };
+  };
+}

@@ -1,0 +1,54 @@
+import { KNOWN_CLUSTERS, type Cluster, type ServiceRecord } from "./record";
+import { readEnvironment, type ValidationError } from "./validate";
+import { shortSha } from "./deploy";
+
+export interface ServiceVersion {
+  imageTag: string;
+  targetRevision: string;
+}
+
+export interface StatusRow {
+  service: string;
+  /** one entry per shown environment; null where the service is not deployed */
+  versions: Record<string, ServiceVersion | null>;
+}
+
+export interface StatusReport {
+  environments: Cluster[];
+  services: StatusRow[];
+  /** entries that exist but are invalid (ArgoCD cannot deploy them as they are) */
+  invalid: ValidationError[];
+}
+
+/** Collects service × environment versions from a checked-out services-root tree. */
+export function collectStatus(root: string, environments: readonly Cluster[] = KNOWN_CLUSTERS): StatusReport {
+  const rows = new Map<string, StatusRow>();
+  const invalid: ValidationError[] = [];
+  for (const env of environments) {
+    const { records, errors } = readEnvironment(root, env);
+    invalid.push(...errors);
+    for (const record of records) {
+      const row = rows.get(record.service) ?? { service: record.service, versions: Object.fromEntries(environments.map((e) => [e, null])) };
+      row.versions[env] = version(record);
+      rows.set(record.service, row);
+    }
+  }
+  const services = [...rows.values()].sort((a, b) => (a.service < b.service ? -1 : 1));
+  return { environments: [...environments], services, invalid };
+}
+
+const version = (record: ServiceRecord): ServiceVersion => ({ imageTag: record.imageTag, targetRevision: record.targetRevision });
+
+function cell(v: ServiceVersion | null): string {
+  if (v === null) return "-";
+  return v.targetRevision === v.imageTag ? shortSha(v.imageTag) : `${shortSha(v.imageTag)} (rev ${shortSha(v.targetRevision)})`;
+}
+
+/** A fixed-width table: SERVICE then one column per environment, short SHAs. */
+export function formatStatusTable(report: StatusReport): string {
+  const header = ["SERVICE", ...report.environments.map((e) => e.toUpperCase())];
+  const body = report.services.map((row) => [row.service, ...report.environments.map((e) => cell(row.versions[e]))]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ");
+  return [header, ...body].map(line).join("\n") + "\n";
+}

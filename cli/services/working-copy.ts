@@ -1,0 +1,139 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { git, GitError } from "./git";
+import { withoutCredentials } from "./redact";
+
+export interface WorkingCopyOptions {
+  /** clone URL; may carry a CI token, which is never written to disk */
+  repoUrl: string;
+  branch: string;
+  /** reuse this directory between runs; a fresh temporary directory otherwise */
+  workdir?: string;
+}
+
+export type PushOutcome = "pushed" | "rejected";
+
+// Errors that another attempt cannot fix: bad credentials, no access, no such repository.
+const FATAL_PUSH = /authentication failed|permission denied|could not read (username|password)|repository not found|does not appear to be a git repository|\b403\b|\b401\b|protected branch|pre-receive hook declined/i;
+const MISSING_BRANCH = /couldn't find remote ref/i;
+const REPO_KEY = "holodeck.repo";
+
+/**
+ * A shallow working copy of the services-root branch. The URL is passed to every fetch/push
+ * instead of being stored as a remote, so a token in it never lands in .git/config.
+ */
+export class WorkingCopy {
+  private identity: string[] | undefined;
+
+  private constructor(
+    readonly dir: string,
+    private readonly repoUrl: string,
+    readonly branch: string,
+    private readonly temporary: boolean,
+  ) {}
+
+  static async open(options: WorkingCopyOptions): Promise<WorkingCopy> {
+    const temporary = options.workdir === undefined;
+    const dir = options.workdir ?? fs.mkdtempSync(path.join(os.tmpdir(), "holodeck-services-"));
+    fs.mkdirSync(dir, { recursive: true });
+    const cleanUrl = withoutCredentials(options.repoUrl);
+    if (fs.existsSync(path.join(dir, ".git"))) {
+      const stored = (await git(dir, ["config", "--get", REPO_KEY], { allowFailure: true })).stdout.trim();
+      if (stored !== cleanUrl) {
+        throw new Error(`--workdir ${dir} is a working copy of "${stored || "another repository"}", not of "${cleanUrl}"`);
+      }
+    } else {
+      await git(dir, ["init", "-q"]);
+      await git(dir, ["config", REPO_KEY, cleanUrl]);
+    }
+    return new WorkingCopy(dir, options.repoUrl, options.branch, temporary);
+  }
+
+  private get trackingRef(): string {
+    return `refs/remotes/origin/${this.branch}`;
+  }
+
+  /** Makes the tree exactly the remote branch tip (depth 1); an absent branch gives an empty tree. */
+  async sync(): Promise<void> {
+    const fetched = await git(this.dir, ["fetch", "-q", "--depth", "1", "--no-tags", this.repoUrl, `+refs/heads/${this.branch}:${this.trackingRef}`], { allowFailure: true });
+    if (fetched.code === 0) {
+      await git(this.dir, ["checkout", "-q", "-f", "-B", this.branch, this.trackingRef]);
+    } else if (MISSING_BRANCH.test(fetched.stderr)) {
+      // empty repository: the first deploy creates the branch with a root commit
+      await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${this.branch}`]);
+      await git(this.dir, ["update-ref", "-d", `refs/heads/${this.branch}`], { allowFailure: true });
+      await git(this.dir, ["read-tree", "--empty"]);
+    } else {
+      throw new GitError(["fetch", this.repoUrl, this.branch], fetched);
+    }
+    await git(this.dir, ["clean", "-q", "-f", "-d", "-x"]);
+  }
+
+  /** Fetches more history of the branch; false once the whole history is there. */
+  async deepen(commits: number): Promise<boolean> {
+    if (!fs.existsSync(path.join(this.dir, ".git", "shallow"))) return false;
+    await git(this.dir, ["fetch", "-q", `--deepen=${commits}`, "--no-tags", this.repoUrl, `+refs/heads/${this.branch}:${this.trackingRef}`]);
+    return true;
+  }
+
+  read(relativePath: string): Buffer | undefined {
+    const file = path.join(this.dir, relativePath);
+    return fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+  }
+
+  /** Writes and commits one file; returns the new commit, or undefined when the bytes are unchanged. */
+  async commitFile(relativePath: string, content: string, message: string): Promise<string | undefined> {
+    const existing = this.read(relativePath);
+    if (existing !== undefined && existing.equals(Buffer.from(content, "utf8"))) return undefined;
+    const file = path.join(this.dir, relativePath);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    await git(this.dir, ["add", "--", relativePath]);
+    await git(this.dir, [...(await this.committer()), "commit", "-q", "-m", message]);
+    return this.head();
+  }
+
+  async head(): Promise<string> {
+    return (await git(this.dir, ["rev-parse", "HEAD"])).stdout.trim();
+  }
+
+  /** Commits (newest first) of the fetched history that touched `relativePath`. */
+  async fileHistory(relativePath: string): Promise<string[]> {
+    const log = await git(this.dir, ["log", "--format=%H", "HEAD", "--", relativePath]);
+    return log.stdout.split("\n").filter((line) => line !== "");
+  }
+
+  /** The file's bytes at `commit`, or undefined when it did not exist there. */
+  async fileAt(commit: string, relativePath: string): Promise<Buffer | undefined> {
+    const shown = await git(this.dir, ["show", `${commit}:${relativePath}`], { allowFailure: true });
+    return shown.code === 0 ? shown.raw : undefined;
+  }
+
+  /** Pushes HEAD to the branch: "rejected" when someone else pushed first (retry), throws when retrying cannot help. */
+  async push(): Promise<PushOutcome> {
+    const result = await git(this.dir, ["push", "--porcelain", this.repoUrl, `HEAD:refs/heads/${this.branch}`], { allowFailure: true });
+    if (result.code === 0) return "pushed";
+    if (FATAL_PUSH.test(result.stderr + result.stdout)) throw new GitError(["push", this.repoUrl, this.branch], result);
+    return "rejected";
+  }
+
+  /** Commits as git is configured; in CI, where nothing is, as the GitLab user or the CLI itself. */
+  private async committer(): Promise<string[]> {
+    if (this.identity) return this.identity;
+    const configured = (await git(this.dir, ["config", "--get", "user.email"], { allowFailure: true })).stdout.trim();
+    const env = process.env;
+    if (configured || (env.GIT_AUTHOR_EMAIL && env.GIT_COMMITTER_EMAIL)) this.identity = [];
+    else {
+      const name = env.GITLAB_USER_NAME || "holodeck CLI";
+      const email = env.GITLAB_USER_EMAIL || "holodeck-cli@users.noreply.holodeck.dev";
+      this.identity = ["-c", `user.name=${name}`, "-c", `user.email=${email}`];
+    }
+    return this.identity;
+  }
+
+  /** Removes the directory when it was a temporary one. */
+  dispose(): void {
+    if (this.temporary) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
