@@ -1,0 +1,145 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { validateTree, type TreeReport } from "../../cli/services/validate";
+import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
+import { cli, expectedFile, REPO_ROOT, sha, tempDir } from "./helpers";
+
+const A = sha("a");
+const good = (cluster: string, service: string): string => expectedFile(cluster, service, A);
+const obj = (fields: Record<string, unknown>): string => `${JSON.stringify(fields, null, 2)}\n`;
+const valid = (cluster: string, service: string): Record<string, unknown> => ({ cluster, service, imageTag: A, targetRevision: A });
+
+/** Each malformed file and the exact fields its errors must name. */
+const MALFORMED: ReadonlyArray<{ file: string; content: string | Buffer; fields: string[] }> = [
+  { file: "staging/bad-json.json", content: '{"cluster": "staging" "service": "bad-json"}\n', fields: ["(file)"] },
+  { file: "staging/missing-key.json", content: obj({ cluster: "staging", service: "missing-key", targetRevision: A }), fields: ["imageTag"] },
+  { file: "staging/extra-key.json", content: obj({ ...valid("staging", "extra-key"), owner: "team-a" }), fields: ["owner"] },
+  { file: "staging/short-sha.json", content: obj({ ...valid("staging", "short-sha"), imageTag: A.slice(0, 7) }), fields: ["imageTag"] },
+  { file: "staging/upper-sha.json", content: obj({ ...valid("staging", "upper-sha"), targetRevision: A.toUpperCase() }), fields: ["targetRevision"] },
+  { file: "staging/numeric-tag.json", content: obj({ ...valid("staging", "numeric-tag"), imageTag: 42 }), fields: ["imageTag"] },
+  { file: "staging/wrong-folder.json", content: good("production", "wrong-folder"), fields: ["cluster"] },
+  { file: "staging/unknown-cluster-value.json", content: obj(valid("qa", "unknown-cluster-value")), fields: ["cluster"] },
+  { file: "staging/file-name.json", content: good("staging", "other-name"), fields: ["service"] },
+  { file: "staging/Upper.json", content: good("staging", "Upper"), fields: ["(file name)", "service"] },
+  { file: "staging/under_score.json", content: good("staging", "under_score"), fields: ["(file name)", "service"] },
+  { file: `staging/${"x".repeat(64)}.json`, content: good("staging", "x".repeat(64)), fields: ["(file name)", "service"] },
+  { file: "staging/array.json", content: `[${JSON.stringify(valid("staging", "array"))}]\n`, fields: ["(root)"] },
+  { file: "staging/empty.json", content: "", fields: ["(file)"] },
+  { file: "staging/duplicate.json", content: `{"cluster": "staging", "service": "duplicate", "imageTag": "${sha("old")}", "imageTag": "${A}", "targetRevision": "${A}"}\n`, fields: ["imageTag"] },
+  { file: "staging/bom.json", content: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good("staging", "bom"))]), fields: ["(file)"] },
+  { file: "staging/no-newline.json", content: good("staging", "no-newline").trimEnd(), fields: ["(file)"] },
+  { file: "staging/two-objects.json", content: good("staging", "two-objects") + good("staging", "two-objects"), fields: ["(file)"] },
+  { file: "staging/latin1.json", content: Buffer.from(good("staging", "latin1").replace(A, "caf\xe9"), "latin1"), fields: ["(file)"] },
+  { file: "production/null.json", content: "null\n", fields: ["(root)"] },
+  { file: "staging/notes.yaml", content: "cluster: staging\n", fields: ["(path)"] },
+  { file: "top-level.json", content: good("staging", "top-level"), fields: ["(path)"] },
+  { file: "qa/svc.json", content: good("qa", "svc"), fields: ["(folder)"] },
+];
+
+describe("services validate: every malformed file is rejected with its file and field", () => {
+  let root: string;
+  let report: TreeReport;
+  beforeAll(() => {
+    root = tempDir("validate");
+    fs.writeFileSync(path.join(root, "README.md"), "# services-root\n");
+    fs.mkdirSync(path.join(root, ".git"));
+    fs.writeFileSync(path.join(root, ".git", "HEAD"), "not json");
+    for (const { file, content } of [...MALFORMED, { file: "staging/ok.json", content: good("staging", "ok") }, { file: "production/ok.json", content: good("production", "ok") }]) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), content);
+    }
+    report = validateTree(root);
+  });
+
+  it("covers at least 15 malformed files in one run", () => {
+    expect(MALFORMED.length).toBeGreaterThanOrEqual(15);
+    const reported = new Set(report.errors.map((e) => e.file));
+    expect([...reported].sort()).toEqual(MALFORMED.map((m) => (m.file === "qa/svc.json" ? "qa/" : m.file)).sort());
+  });
+
+  it.each(MALFORMED)("$file → $fields", ({ file, fields }) => {
+    const errors = report.errors.filter((e) => e.file === (file === "qa/svc.json" ? "qa/" : file));
+    expect(errors.map((e) => e.field).sort()).toEqual([...fields].sort());
+    for (const error of errors) {
+      expect(error.message.length).toBeGreaterThan(0);
+      expect(error.expected.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("states what was expected in words a developer can act on", () => {
+    const find = (file: string, field: string) => report.errors.find((e) => e.file === file && e.field === field);
+    expect(find("staging/short-sha.json", "imageTag")?.expected).toMatch(/40-character lowercase hex/);
+    expect(find("staging/short-sha.json", "imageTag")?.message).toContain(`"${A.slice(0, 7)}"`);
+    expect(find("staging/wrong-folder.json", "cluster")?.expected).toBe('"staging" (the folder name)');
+    expect(find("staging/file-name.json", "service")?.expected).toBe('"file-name" (the file name without .json)');
+    expect(find("staging/extra-key.json", "owner")?.expected).toBe("only the keys cluster, service, imageTag, targetRevision");
+    expect(find("staging/duplicate.json", "imageTag")?.message).toBe("key appears more than once (again at line 1)");
+    expect(find("staging/bom.json", "(file)")?.expected).toBe("UTF-8 without BOM");
+    expect(find("qa/", "(folder)")?.expected).toBe("one of: staging, production");
+  });
+
+  it("checks the valid files and skips hidden folders and repository files", () => {
+    expect(report.errors.some((e) => e.file.includes("ok.json") || e.file.startsWith(".git") || e.file === "README.md")).toBe(false);
+    expect(report.filesChecked).toBe(MALFORMED.filter((m) => m.file.endsWith(".json") && /^(staging|production)\//.test(m.file)).length + 2);
+  });
+
+  it("exits 1 and prints every error as JSON for machines", async () => {
+    const result = await cli("services", "validate", root, "--json");
+    expect(result.code).toBe(1);
+    const parsed = JSON.parse(result.stdout) as TreeReport;
+    expect(parsed.errors).toEqual(report.errors);
+  });
+
+  it("prints one line per error naming file, field and expectation", async () => {
+    const result = await cli("services", "validate", root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`staging/short-sha.json: imageTag: is "${A.slice(0, 7)}"`);
+    expect(result.stderr).toContain(`${report.errors.length} error(s) in ${report.filesChecked} file(s)`);
+  });
+});
+
+describe("services validate on good trees", () => {
+  it("accepts the example services-root tree shipped in this repo", async () => {
+    const result = await cli("services", "validate", path.join(REPO_ROOT, "services-root", "example"));
+    expect(result).toEqual({ code: 0, stdout: "ok: 2 files valid\n", stderr: "" });
+  });
+
+  it("is a usage error (exit 2) when the directory does not exist", async () => {
+    const result = await cli("services", "validate", "/nonexistent/services-root");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('"/nonexistent/services-root" is not a directory');
+  });
+});
+
+describe("strict JSON reader", () => {
+  it("reports duplicate keys with their dotted path and line", () => {
+    const { duplicates } = parseStrictJson('{"a": {"b": 1,\n "b": 2}, "a": 3}');
+    expect(duplicates).toEqual([
+      { path: "a.b", line: 2, column: 2 },
+      { path: "a", line: 2, column: 11 },
+    ]);
+  });
+
+  it("keeps __proto__ as plain data", () => {
+    const { value } = parseStrictJson('{"__proto__": {"polluted": true}}');
+    expect(Object.keys(value as object)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ['{"a": 1,}', "expected a double-quoted key at line 1 column 9"],
+    ['{"a": tru}', "unexpected character \"t\": expected a value at line 1 column 7"],
+    ["{} {}", "unexpected content after the first JSON value (exactly one object per file) at line 1 column 4"],
+    ['"a\tb"', "invalid string (unterminated, raw control character or bad escape) at line 1 column 1"],
+    ["[1,", "unexpected end of input: expected a value at line 1 column 4"],
+  ])("rejects %j", (text, message) => {
+    expect(() => parseStrictJson(text)).toThrow(JsonSyntaxError);
+    expect(() => parseStrictJson(text)).toThrow(message);
+  });
+
+  it("reads values exactly like JSON.parse", () => {
+    const text = '{"s": "\\u00e9\\n", "n": -1.5e3, "t": true, "f": false, "z": null, "l": [0, {}]}';
+    expect(parseStrictJson(text).value).toEqual(JSON.parse(text));
+  });
+});
