@@ -15,7 +15,7 @@ export class GitError extends Error {
     readonly args: readonly string[],
     readonly result: GitResult,
   ) {
-    super(redact(`git ${args.join(" ")} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim()}`));
+    super(redact(`git ${args.join(" ")} failed (exit ${result.code}): ${[result.stderr, result.stdout].map((text) => text.trim()).filter(Boolean).join("\n")}`));
   }
 }
 

@@ -1,0 +1,124 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { backoffDelay, DEFAULT_RETRY } from "../../cli/services/change";
+import { redact } from "../../cli/services/redact";
+import { bareRepo, cli, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
+
+const deployArgs = (url: string, env: string, service: string, tag: string, ...extra: string[]): string[] => [
+  "services", "deploy", "--repo", url, "--env", env, "--service", service, "--image-tag", tag, "--revision", tag, ...extra,
+];
+
+describe("services deploy on an empty bare repository", () => {
+  const repo = bareRepo();
+  const tag = sha("deploy-1");
+  let first: CliResult;
+  let second: CliResult;
+  beforeAll(async () => {
+    first = await cli(...deployArgs(repo.url, "staging", "python-example", tag, "--pipeline-url", "https://gitlab.example.com/team/python-example/-/pipelines/42"));
+    second = await cli(...deployArgs(repo.url, "staging", "python-example", tag, "--json"));
+  });
+
+  it("creates main with the file in its exact stable format", () => {
+    expect(first.code).toBe(0);
+    expect(fileAtTip(repo.dir, "staging/python-example.json")).toBe(expectedFile("staging", "python-example", tag));
+  });
+
+  it("names service, environment, SHA and pipeline in the commit message", () => {
+    const message = gitIn(repo.dir, ["log", "-1", "--format=%B", "main"]);
+    expect(message).toBe(
+      `deploy python-example to staging: ${tag.slice(0, 12)}\n\nservice: python-example\nenvironment: staging\n` +
+        `imageTag: ${tag}\ntargetRevision: ${tag}\npipeline: https://gitlab.example.com/team/python-example/-/pipelines/42\n\n`,
+    );
+  });
+
+  it("makes no commit when the same content is deployed again", () => {
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toEqual({ status: "unchanged", path: "staging/python-example.json", commit: history(repo.dir)[0], attempts: 1 });
+    expect(history(repo.dir)).toHaveLength(1);
+  });
+});
+
+describe("services deploy reusing a working copy", () => {
+  const repo = bareRepo();
+  const workdir = path.join(tempDir("workdir"), "wc");
+  it("fetches the new tip into the same directory and keeps no credentials in .git/config", async () => {
+    for (const [i, service] of ["alpha", "beta", "alpha"].entries()) {
+      const result = await cli(...deployArgs(repo.url, "production", service, sha(`reuse-${i}`), "--workdir", workdir));
+      expect(result.code).toBe(0);
+    }
+    expect(history(repo.dir)).toHaveLength(3);
+    expect(fileAtTip(repo.dir, "production/alpha.json")).toBe(expectedFile("production", "alpha", sha("reuse-2")));
+    expect(fs.readFileSync(path.join(workdir, ".git", "config"), "utf8")).toContain(`repo = ${repo.url}`);
+  });
+
+  it("refuses a working copy of another repository (exit 2)", async () => {
+    const other = bareRepo();
+    const result = await cli(...deployArgs(other.url, "production", "alpha", sha("x"), "--workdir", workdir));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`is a working copy of "${repo.url}", not of "${other.url}"`);
+  });
+});
+
+describe("secrets never reach the output", () => {
+  const token = "glpat-SuperSecret123";
+  it("redacts the token of an unreachable repository URL in errors (exit 3) and never stores it", async () => {
+    const workdir = path.join(tempDir("secret"), "wc");
+    const result = await cli(...deployArgs(`https://oauth2:${token}@127.0.0.1:9/group/services-root.git`, "staging", "svc", sha(1), "--workdir", workdir));
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("https://***@127.0.0.1:9/group/services-root.git");
+    expect(result.stdout + result.stderr).not.toContain(token);
+    expect(fs.readFileSync(path.join(workdir, ".git", "config"), "utf8")).not.toContain(token);
+  });
+
+  it.each([
+    ["https://gitlab-ci-token:abc@gitlab.com/x.git failed", "https://***@gitlab.com/x.git failed"],
+    ["fatal: unable to access 'https://tok@host/r.git/'", "fatal: unable to access 'https://***@host/r.git/'"],
+    ["ssh://git@host:22/r.git", "ssh://***@host:22/r.git"],
+    ["no url here: user@host", "no url here: user@host"],
+  ])("redact(%j)", (input, output) => {
+    expect(redact(input)).toBe(output);
+  });
+});
+
+describe("push failures that retrying cannot fix", () => {
+  it("stops at once with exit 3 when the server declines the push (protected branch hook)", async () => {
+    const repo = bareRepo();
+    const hook = path.join(repo.dir, "hooks", "pre-receive");
+    fs.writeFileSync(hook, "#!/bin/sh\necho 'GitLab: You are not allowed to push code to protected branches on this project.' >&2\nexit 1\n", { mode: 0o755 });
+    const result = await cli(...deployArgs(repo.url, "staging", "svc", sha(2)));
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("pre-receive hook declined");
+    expect(result.stderr).not.toContain("retrying");
+  });
+});
+
+describe("command-line values are checked before any git work (exit 2)", () => {
+  const repo = bareRepo();
+  it.each([
+    [["--image-tag", "abc1234"], "option '--image-tag <sha>' argument 'abc1234' is invalid"],
+    [["--service", "Python_Example"], "option '--service <name>' argument 'Python_Example' is invalid"],
+    [["--env", "qa"], "Allowed choices are staging, production"],
+  ])("%j", async (override, message) => {
+    const args = deployArgs(repo.url, "staging", "svc", sha(3));
+    const flag = args.indexOf(override[0]);
+    args[flag + 1] = override[1];
+    const result = await cli(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(history.bind(null, repo.dir)).toThrow();
+  });
+
+  it("requires --revision", async () => {
+    const result = await cli("services", "deploy", "--repo", repo.url, "--env", "staging", "--service", "svc", "--image-tag", sha(4));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("required option '--revision <sha>' not specified");
+  });
+});
+
+describe("retry backoff", () => {
+  it("doubles up to the cap with equal jitter, staying inside [ceiling/2, ceiling]", () => {
+    expect([1, 2, 3, 6, 7, 15].map((n) => backoffDelay(n, DEFAULT_RETRY, () => 0))).toEqual([125, 250, 500, 4000, 4000, 4000]);
+    expect([1, 2, 6].map((n) => backoffDelay(n, DEFAULT_RETRY, () => 1))).toEqual([250, 500, 8000]);
+  });
+});
