@@ -1,0 +1,22 @@
+// Every rule of the holodeck policy pack, in one list. Tests import this module; only
+// policy/index.ts wraps it in a PolicyPack (constructing one starts the analyzer server).
+import type { HolodeckRule } from "./define";
+import { dataRules } from "./data";
+import { eksClusterRules } from "./eks-cluster";
+import { helmRules } from "./helm";
+import { iamRules } from "./iam";
+import { k8sRules } from "./k8s";
+import { networkRules } from "./network";
+import { nodeRules } from "./nodes";
+import { tagRules } from "./tags";
+
+export const ALL_RULES: readonly HolodeckRule[] = [
+  ...eksClusterRules,
+  ...nodeRules,
+  ...iamRules,
+  ...dataRules,
+  ...networkRules,
+  ...helmRules,
+  ...k8sRules,
+  ...tagRules,
+];

@@ -1,0 +1,52 @@
+// Every rule of the pack: at least one accepted and one rejected case, exact messages.
+import { describe, expect, it } from "vitest";
+import { ALL_RULES } from "../../policy/rules";
+import { CIS_NAME, EKS_BP_NAME } from "../../policy/rules/define";
+import { runRule } from "./adapter";
+import { clusterAddonCases } from "./cases/cluster-addons";
+import { dataCases } from "./cases/data";
+import { eksClusterCases } from "./cases/eks-cluster";
+import { iamCases } from "./cases/iam";
+import { nodeCases } from "./cases/nodes";
+import type { RuleCases } from "./cases/types";
+
+const ALL_CASES: RuleCases[] = [...eksClusterCases, ...nodeCases, ...iamCases, ...dataCases, ...clusterAddonCases];
+
+describe("the rule set", () => {
+  it("has at least 25 rules with unique names", () => {
+    const names = ALL_RULES.map((rule) => rule.name);
+    expect(names.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("names a CIS or EKS Best Practices source and an enforcement level in every rule", () => {
+    for (const rule of ALL_RULES) {
+      expect(rule.description.includes(CIS_NAME) || rule.description.includes(EKS_BP_NAME), rule.name).toBe(true);
+      expect(["mandatory", "advisory"], rule.name).toContain(rule.enforcementLevel);
+    }
+  });
+
+  it("has a passing and a failing case for every rule, and no case for a rule outside the pack", () => {
+    const tested = new Map(ALL_CASES.map((cases) => [cases.rule.name, cases]));
+    for (const rule of ALL_RULES) {
+      const cases = tested.get(rule.name);
+      expect(cases, `cases for ${rule.name}`).toBeDefined();
+      expect(cases!.pass.length, rule.name).toBeGreaterThan(0);
+      expect(cases!.fail.length, rule.name).toBeGreaterThan(0);
+    }
+    expect([...tested.keys()].sort()).toEqual(ALL_RULES.map((rule) => rule.name).sort());
+  });
+});
+
+for (const { rule, pass, fail } of ALL_CASES) {
+  describe(`${rule.name} (${rule.enforcementLevel})`, () => {
+    it.each(pass)("accepts: $title", async ({ resources }) => {
+      expect(await runRule(rule, resources)).toEqual([]);
+    });
+    it.each(fail)("rejects: $title", async ({ resources, messages }) => {
+      const violations = await runRule(rule, resources);
+      expect(violations.map((violation) => violation.message)).toEqual(messages);
+      expect(new Set(violations.map((violation) => violation.level))).toEqual(new Set([rule.enforcementLevel]));
+    });
+  });
+}
