@@ -66,6 +66,9 @@ CronJobs). Order matters: DATABASE_URL expands $(DATABASE_*) defined before it.
 {{- if .Values.secrets.enabled }}
 {{- $secret := include "hs.vaultSecret" . }}
 {{- range $env, $_ := .Values.secrets.envVarsFromVault }}
+{{- if hasKey $.Values.envVars $env }}
+{{- fail (printf "holodeck-service: %s is in both envVars and secrets.envVarsFromVault; keep one" $env) }}
+{{- end }}
 - name: {{ $env }}
   valueFrom:
     secretKeyRef:

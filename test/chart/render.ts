@@ -1,0 +1,80 @@
+// Shared inputs of the chart tests: the wrapper chart with the documented example values,
+// the parameters the services ApplicationSet sets (docs/contracts.md §4–§5), and typed
+// accessors for the parts of rendered objects the tests read.
+import * as path from "node:path";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import { helmTemplate, type HelmSets, type K8sObject } from "../harness/helm";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+export const CHART_DIR = path.join(repoRoot, "charts", "holodeck-service");
+export const WRAPPER_DIR = path.join(repoRoot, "test", "fixtures", "wrapper-chart");
+export const EXAMPLE_VALUES = path.join(WRAPPER_DIR, "values.yaml");
+export const SERVICE = "python-example";
+export const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+export const CLUSTER_DOMAIN = "staging.eu-west-1.holodeck.dev";
+
+/** What the services ApplicationSet passes as Helm parameters on every service. */
+export const APPSET_PARAMS: HelmSets = {
+  "holodeck-service.image.tag": "1.4.2",
+  "global.clusterDomain": CLUSTER_DOMAIN,
+  "global.environment": "staging",
+  "global.clusterIssuer": "letsencrypt-staging",
+  "global.imageRegistry": REGISTRY,
+};
+
+/** The documented example through the wrapper chart, as Argo CD renders it, plus `extra` values. */
+export function renderExample(extra: HelmSets = {}): K8sObject[] {
+  return helmTemplate(WRAPPER_DIR, [EXAMPLE_VALUES], { ...APPSET_PARAMS, ...extra }, { releaseName: SERVICE, namespace: SERVICE });
+}
+
+/** The wrapper with only the required globals (no example values) plus `extra` values. */
+export function renderMinimal(extra: HelmSets = {}): K8sObject[] {
+  const globals = { "global.domain": "services", "global.service": SERVICE };
+  return helmTemplate(WRAPPER_DIR, [], { ...APPSET_PARAMS, ...globals, ...extra }, { releaseName: SERVICE, namespace: SERVICE });
+}
+
+export const names = (objects: K8sObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+
+export const wave = (o: K8sObject): number => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"]);
+
+export const WORKLOAD_KINDS = ["Deployment", "Job", "CronJob"];
+
+/** The pod spec of a Deployment, Job or CronJob. */
+export function podSpec(o: K8sObject): IPodSpec {
+  const spec = ((): IPodSpec | undefined => {
+    if (o.kind === "Deployment") return (o as unknown as IDeployment).spec?.template.spec;
+    if (o.kind === "Job") return (o as unknown as IJob).spec?.template.spec;
+    if (o.kind === "CronJob") return (o as unknown as ICronJob).spec?.jobTemplate.spec?.template.spec;
+    return undefined;
+  })();
+  if (!spec) throw new Error(`${o.kind}/${o.metadata.name} has no pod spec`);
+  return spec;
+}
+
+export function podLabels(o: K8sObject): Record<string, string> {
+  if (o.kind === "Deployment") return (o as unknown as IDeployment).spec?.template.metadata?.labels ?? {};
+  if (o.kind === "Job") return (o as unknown as IJob).spec?.template.metadata?.labels ?? {};
+  return (o as unknown as ICronJob).spec?.jobTemplate.spec?.template.metadata?.labels ?? {};
+}
+
+export function container(o: K8sObject, index = 0): IContainer {
+  const found = podSpec(o).containers[index];
+  if (!found) throw new Error(`${o.kind}/${o.metadata.name} has no container ${index}`);
+  return found;
+}
+
+export function envOf(o: K8sObject): Map<string, IEnvVar> {
+  return new Map((container(o).env ?? []).map((e) => [e.name, e]));
+}
+
+export const workloads = (objects: K8sObject[]): K8sObject[] => objects.filter((o) => WORKLOAD_KINDS.includes(o.kind));
+
+/** Reads a nested value by dotted path (for CRD objects without model types). */
+export function at(o: unknown, dotted: string): unknown {
+  return dotted.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], o);
+}

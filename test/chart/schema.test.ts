@@ -1,0 +1,62 @@
+// Bad values fail `helm template` with a message naming the key (values.schema.json and the
+// chart's own checks), so a typo never deploys silently.
+import { describe, expect, it } from "vitest";
+import { HelmError, type HelmSets } from "../harness/helm";
+import { renderExample } from "./render";
+
+function renderError(render: () => unknown): string {
+  try {
+    render();
+  } catch (error) {
+    if (error instanceof HelmError) return error.stderr;
+    throw error;
+  }
+  throw new Error("expected helm to reject the values, but it rendered");
+}
+
+const hs = (key: string, value: unknown): HelmSets => ({ [`holodeck-service.${key}`]: value });
+
+// [case, extra values on top of the documented example, text the error must contain]
+const BAD_VALUES: Array<[string, HelmSets, string[]]> = [
+  ["storage as a word", hs("postgres.storage", "ten"), ["at '/postgres/storage': got string, want integer"]],
+  ["negative storage", hs("postgres.storage", -5), ["at '/postgres/storage'", "minimum"]],
+  ["zero storage", hs("postgres.storage", 0), ["at '/postgres/storage'", "minimum"]],
+  ["unknown key under holodeck-service", hs("postgress", { enabled: true }), ["additional properties 'postgress' not allowed"]],
+  ["misspelt nested key", hs("ingress.rewite", true), ["at '/ingress'", "additional properties 'rewite' not allowed"]],
+  ["envVars value not an object", hs("envVars.SENTRY_DSN", "https://sentry"), ["at '/envVars/SENTRY_DSN': got string, want object"]],
+  ["envVars entry without value", hs("envVars.SENTRY_DSN", { valu: "x" }), ["at '/envVars/SENTRY_DSN'", "'valu' not allowed"]],
+  ["envVars value not a string", hs("envVars.WORKERS", { value: 4 }), ["at '/envVars/WORKERS/value': got number, want string"]],
+  ["envVars overriding a chart variable", hs("envVars.DATABASE_URL", { value: "x" }), ["invalid propertyName 'DATABASE_URL'"]],
+  ["unsupported Postgres version", hs("postgres.engineVersion", "15"), ["at '/postgres/engineVersion'", "'16'", "'17'"]],
+  ["image tag as a number", hs("image.tag", 1.5), ["at '/image/tag': got number, want string"]],
+  ["rewrite not a boolean", hs("ingress.rewrite", "yes"), ["at '/ingress/rewrite': got string, want boolean"]],
+  ["migration command as one string", hs("migrate.command", "alembic upgrade head"), ["at '/migrate/command': got string, want array"]],
+  ["sampler ratio above 1", hs("tracing.samplerRatio", 2), ["at '/tracing/samplerRatio'", "maximum"]],
+  ["CronJob without schedule", hs("cronJobs.nightly", { command: ["report"] }), ["at '/cronJobs/nightly': missing property 'schedule'"]],
+  ["worker with an invalid name", hs("workers.Bad_Name", { command: ["run"] }), ["invalid propertyName 'Bad_Name'"]],
+  ["egress port out of range", hs("networkPolicy.internetEgressPorts", [70000]), ["at '/networkPolicy/internetEgressPorts/0'", "maximum"]],
+  ["unknown environment", { "global.environment": "prod" }, ["at '/global/environment'", "'staging'", "'production'"]],
+  ["service name not a DNS label", { "global.service": "Python_Example" }, ["at '/global/service'"]],
+  ["unknown global", { "global.servce": "x" }, ["at '/global': additional properties 'servce' not allowed"]],
+  ["misspelt top-level key of the wrapper", { "holodeck-servce": { redis: { enabled: true } } }, ["additional properties 'holodeck-servce' not allowed"]],
+  ["same variable from envVars and Vault", hs("envVars.WEATHER_API_KEY", { value: "x" }), ["WEATHER_API_KEY is in both envVars and secrets.envVarsFromVault"]],
+  ["autoscaling min above max", hs("autoscaling", { enabled: true, minReplicas: 5, maxReplicas: 2, targetCPUUtilizationPercentage: 70 }), ["autoscaling.minReplicas (5) must be <= autoscaling.maxReplicas (2)"]],
+];
+
+describe("values.schema.json and chart checks reject bad values with the key named", () => {
+  it.each(BAD_VALUES)("%s", (_case, extra, expected) => {
+    const message = renderError(() => renderExample(extra));
+    for (const text of expected) expect(message).toContain(text);
+  });
+
+  it("requires the image tag the services ApplicationSet sets", () => {
+    // null removes the key, as if the ApplicationSet had not set it.
+    const message = renderError(() => renderExample({ "holodeck-service.image.tag": null }));
+    expect(message).toContain("at '/image/tag': got null, want string");
+  });
+
+  it("requires the cluster domain the services ApplicationSet sets", () => {
+    const message = renderError(() => renderExample({ "global.clusterDomain": null }));
+    expect(message).toContain("at '/global/clusterDomain': got null, want string");
+  });
+});
