@@ -1,0 +1,170 @@
+// The EKS cluster, built from aws.eks.* resources rather than @pulumi/eks: @pulumi/eks's
+// Cluster and ManagedNodeGroup are remote (multi-language) components, so under mocks and
+// in `npm run plan` their children (encryption, logs, access entries, launch templates) are
+// invisible and untestable. With aws.eks.* every security-relevant input is a recorded
+// input, and the plan's dependency graph is the real one.
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeGroupConfig } from "../stacks/config";
+import { ClusterAccess } from "./cluster-access";
+import { ClusterAddons } from "./cluster-addons";
+import { serviceTrustPolicy } from "./iam-policy";
+import { IrsaRole } from "./irsa";
+import { KmsKey } from "./kms";
+import { kubeconfigJson } from "./kubeconfig";
+import { NodeGroup } from "./node-group";
+
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+const AWS_POLICY = "arn:aws:iam::aws:policy";
+
+export interface ClusterArgs {
+  clusterName: string;
+  region: string;
+  kubernetesVersion: string;
+  vpcId: pulumi.Input<string>;
+  privateSubnetIds: pulumi.Input<string>[];
+  /** Empty = private endpoint only. */
+  endpointPublicAccessCidrs: string[];
+  adminRoleArns: string[];
+  ciRoleArn: string;
+  deletionProtection: boolean;
+  systemNodeGroup: NodeGroupConfig;
+  workloadNodeGroup: NodeGroupConfig;
+  logs: { kmsKeyArn: pulumi.Input<string>; retentionInDays: number };
+  accountId: pulumi.Input<string>;
+  partition: pulumi.Input<string>;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+  readonly name: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly certificateAuthority: pulumi.Output<string>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  /** Issuer without `https://`, as IAM trust policy condition keys need it. */
+  readonly oidcProviderUrl: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+  readonly nodeSecurityGroupId: pulumi.Output<string>;
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  readonly nodeRoleArn: pulumi.Output<string>;
+  readonly secretsKeyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:cluster:Cluster", name, {}, opts);
+    const child = { parent: this };
+    const managed = (label: string, role: aws.iam.Role, policies: string[]): void =>
+      policies.forEach((policy) => new aws.iam.RolePolicyAttachment(`${name}-${label}-${policy.split("/").pop()}`, { role: role.name, policyArn: policy }, child));
+
+    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { description: `EKS control plane of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, child);
+    managed("cluster", clusterRole, [`${AWS_POLICY}/AmazonEKSClusterPolicy`]);
+    const secretsKey = new KmsKey(
+      `${name}-secrets`,
+      { description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`, aliasName: `${args.clusterName}-eks-secrets`, accountId: args.accountId, partition: args.partition },
+      child,
+    );
+    // Created before the cluster so EKS writes into a group with our retention and key.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane-logs`,
+      { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logs.retentionInDays, kmsKeyId: args.logs.kmsKeyArn },
+      { parent: this, retainOnDelete: true },
+    );
+    const publicEndpoint = args.endpointPublicAccessCidrs.length > 0;
+    const cluster = new aws.eks.Cluster(
+      `${name}-eks`,
+      {
+        name: args.clusterName,
+        version: args.kubernetesVersion,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: args.privateSubnetIds,
+          endpointPrivateAccess: true,
+          endpointPublicAccess: publicEndpoint,
+          ...(publicEndpoint ? { publicAccessCidrs: args.endpointPublicAccessCidrs } : {}),
+        },
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+        encryptionConfig: { provider: { keyArn: secretsKey.keyArn }, resources: ["secrets"] },
+        enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+        // No default add-ons: the managed add-ons below are the only CNI/DNS/proxy.
+        bootstrapSelfManagedAddons: false,
+        upgradePolicy: { supportType: "STANDARD" },
+        deletionProtection: args.deletionProtection,
+      },
+      { parent: this, dependsOn: [logGroup], protect: args.deletionProtection },
+    );
+    const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
+    const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, child);
+    this.oidcProviderArn = oidc.arn;
+    this.oidcProviderUrl = issuer.apply((url) => url.replace(/^https:\/\//, ""));
+    const irsa = (saName: string, namespace: string, serviceAccount: string, policy: string): IrsaRole =>
+      new IrsaRole(`${name}-${saName}`, { oidcProviderArn: this.oidcProviderArn, oidcProviderUrl: this.oidcProviderUrl, namespace, serviceAccount, managedPolicyArns: [policy] }, child);
+
+    const access = new ClusterAccess(`${name}-access`, { clusterName: cluster.name, partition: args.partition, adminRoleArns: args.adminRoleArns, ciRoleArn: args.ciRoleArn }, child);
+    const networkAddons = new ClusterAddons(
+      `${name}-addons-network`,
+      {
+        clusterName: cluster.name,
+        kubernetesVersion: args.kubernetesVersion,
+        addons: [{ addonName: "vpc-cni", serviceAccountRoleArn: irsa("vpc-cni", "kube-system", "aws-node", `${AWS_POLICY}/AmazonEKS_CNI_Policy`).roleArn }, { addonName: "kube-proxy" }],
+      },
+      child,
+    );
+
+    const nodeSg = new aws.ec2.SecurityGroup(
+      `${name}-nodes`,
+      // Not tagged kubernetes.io/cluster/*: the load balancer controller must find only the cluster SG on node ENIs.
+      { vpcId: args.vpcId, description: `Extra SG of ${args.clusterName} nodes (identity for RDS and other peers)`, tags: { Name: `${args.clusterName}-nodes` } },
+      child,
+    );
+    new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-egress`, { securityGroupId: nodeSg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress" }, child);
+    const nodeRole = new aws.iam.Role(`${name}-node-role`, { description: `EKS nodes of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, child);
+    managed("node", nodeRole, [`${AWS_POLICY}/AmazonEKSWorkerNodePolicy`, `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`, `${AWS_POLICY}/AmazonSSMManagedInstanceCore`]);
+    this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
+    const nodeGroup = (role: "system" | "workload", config: NodeGroupConfig): NodeGroup =>
+      new NodeGroup(
+        `${name}-${role}`,
+        {
+          clusterName: cluster.name,
+          kubernetesVersion: args.kubernetesVersion,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds: args.privateSubnetIds,
+          securityGroupIds: [this.clusterSecurityGroupId, nodeSg.id],
+          config,
+          role,
+          taints: role === "system" ? [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }] : undefined,
+          after: networkAddons.addons,
+        },
+        child,
+      );
+    const nodeGroups = [nodeGroup("system", args.systemNodeGroup), nodeGroup("workload", args.workloadNodeGroup)];
+    const workloadAddons = new ClusterAddons(
+      `${name}-addons-workload`,
+      {
+        clusterName: cluster.name,
+        kubernetesVersion: args.kubernetesVersion,
+        // CoreDNS and the EBS CSI controller are Deployments: they need nodes to become ACTIVE.
+        addons: [
+          { addonName: "coredns" },
+          { addonName: "aws-ebs-csi-driver", serviceAccountRoleArn: irsa("ebs-csi", "kube-system", "ebs-csi-controller-sa", `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`).roleArn },
+        ],
+        after: nodeGroups.map((g) => g.nodeGroup),
+      },
+      child,
+    );
+
+    this.name = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
+    this.kubeconfig = pulumi.secret(kubeconfigJson({ clusterName: cluster.name, endpoint: this.endpoint, certificateAuthority: this.certificateAuthority, region: args.region }));
+    // In-cluster resources wait until our principals have access and nodes plus DNS are up.
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { parent: this, dependsOn: [...access.associations, ...workloadAddons.addons] },
+    );
+    this.nodeSecurityGroupId = nodeSg.id;
+    this.nodeRoleArn = nodeRole.arn;
+    this.secretsKeyArn = secretsKey.keyArn;
+    this.registerOutputs({ name: this.name, endpoint: this.endpoint, oidcProviderArn: this.oidcProviderArn, oidcProviderUrl: this.oidcProviderUrl });
+  }
+}

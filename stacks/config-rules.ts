@@ -1,0 +1,95 @@
+// Value checks used by stacks/config.ts. Each check returns undefined when the value is fine
+// or a short problem text; config.ts adds the key, the file and the allowed values.
+import { IPv4CidrRange, Validator } from "ip-num";
+
+export const ENVIRONMENTS = ["staging", "production"] as const;
+export const KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35"] as const;
+export const NAT_MODES = ["single", "perAz"] as const;
+export const REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCenter"] as const;
+export const AZ_COUNT = { min: 2, max: 4 } as const;
+export const VPC_PREFIX = { min: 16, max: 20 } as const;
+export const DISK_GIB = { min: 20, max: 16384 } as const;
+/** EKS managed node groups allow at most 450 nodes per group. */
+export const NODE_GROUP_MAX_SIZE = 450;
+
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => IPv4CidrRange.fromCidr(c));
+
+export type Check<T> = (value: T) => string | undefined;
+
+/** A CIDR in canonical form (base address aligned to the prefix), via ip-num. */
+export const cidr: Check<string> = (value) => {
+  const [valid, errors] = Validator.isValidIPv4CidrRange(value);
+  return valid ? undefined : `not a valid, aligned IPv4 CIDR (${errors.join("; ")})`;
+};
+
+export const vpcCidr: Check<string> = (value) => {
+  const bad = cidr(value);
+  if (bad) return bad;
+  const range = IPv4CidrRange.fromCidr(value);
+  const prefix = Number(range.getPrefix().getValue());
+  if (prefix < VPC_PREFIX.min || prefix > VPC_PREFIX.max) return `prefix /${prefix} is out of range`;
+  if (!RFC1918.some((block) => range.inside(block) || range.isEquals(block))) return "not inside an RFC 1918 private range";
+  return undefined;
+};
+
+export const oneOf =
+  <T extends string>(allowed: readonly T[]): Check<string> =>
+  (value) =>
+    (allowed as readonly string[]).includes(value) ? undefined : "not an allowed value";
+
+export const intBetween =
+  (min: number, max: number): Check<unknown> =>
+  (value) =>
+    typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
+      ? undefined
+      : "not an integer in range";
+
+/** EC2 instance type, e.g. m7i.large, t3a.xlarge, m7g.2xlarge, c7gn.metal. */
+export const instanceType: Check<string> = (value) =>
+  /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge|metal-\d+xl)$/.test(value)
+    ? undefined
+    : "not an EC2 instance type";
+
+/** Graviton families carry a `g` after the generation digit (m7g, c6gn, t4g, r8gd). */
+export function isArmInstanceType(type: string): boolean {
+  return /^[a-z]+\d+g[a-z]*\./.test(type);
+}
+
+const HOST_LABEL = "(?!-)[a-z0-9-]{1,63}(?<!-)";
+export const dnsName: Check<string> = (value) =>
+  value.length <= 253 && new RegExp(`^(${HOST_LABEL}\\.)+[a-z]{2,63}$`).test(value) ? undefined : "not a lower-case DNS name";
+
+export const roleArn: Check<string> = (value) =>
+  /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value) ? undefined : "not an IAM role ARN";
+
+export const hostedZoneId: Check<string> = (value) =>
+  /^Z[A-Z0-9]{1,31}$/.test(value) ? undefined : "not a Route53 hosted zone id";
+
+export const email: Check<string> = (value) =>
+  /^[^\s@]+@[^\s@]+\.[a-z]{2,63}$/i.test(value) ? undefined : "not an e-mail address";
+
+export const httpsUrl: Check<string> = (value) => {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:") return "not an https URL";
+    if (url.username || url.password) return "must not embed credentials (use gitCredentialsSecretName)";
+    return value.endsWith("/") ? "must not end with /" : undefined;
+  } catch {
+    return "not a URL";
+  }
+};
+
+export const gitRepoUrl: Check<string> = (value) =>
+  httpsUrl(value) ?? (value.endsWith(".git") ? undefined : "must end with .git");
+
+/** Branch, tag or commit: git check-ref-format rules that matter in practice. */
+export const gitRevision: Check<string> = (value) =>
+  /^[A-Za-z0-9._/-]{1,200}$/.test(value) && !value.includes("..") && !value.startsWith("/") && !value.endsWith("/")
+    ? undefined
+    : "not a git branch, tag or commit";
+
+/** AWS Secrets Manager secret name. */
+export const secretName: Check<string> = (value) =>
+  /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value) ? undefined : "not a Secrets Manager secret name";
+
+export const nonEmpty: Check<string> = (value) => (value.trim() === "" ? "empty" : undefined);

@@ -1,0 +1,284 @@
+// The ONE place that reads stack config: every key of docs/contracts.md section 1 is read,
+// checked and typed here, and all problems are reported in a single error before the program
+// registers any resource. Defaults live in Pulumi.yaml (applied by the CLI and the harness).
+import * as pulumi from "@pulumi/pulumi";
+import * as rules from "./config-rules";
+
+export type Environment = (typeof rules.ENVIRONMENTS)[number];
+export type KubernetesVersion = (typeof rules.KUBERNETES_VERSIONS)[number];
+export type NatMode = (typeof rules.NAT_MODES)[number];
+
+export interface NodeGroupConfig {
+  instanceTypes: string[];
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+  diskSizeGiB: number;
+}
+
+export interface ArgocdOidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecretName: string;
+}
+
+export interface HolodeckConfig {
+  /** Stack name, `<environment>-<region>`. */
+  stack: string;
+  /** EKS cluster name, also used in explicit physical names: `holodeck-<stack>`. */
+  clusterName: string;
+  /** Short prefix of logical resource names (IAM names stay under 64 characters), e.g. `stg-euw1`. */
+  namePrefix: string;
+  environment: Environment;
+  region: string;
+  vpcCidr: string;
+  azCount: number;
+  natGateways: NatMode;
+  kubernetesVersion: KubernetesVersion;
+  endpointPublicAccessCidrs: string[];
+  systemNodeGroup: NodeGroupConfig;
+  workloadNodeGroup: NodeGroupConfig;
+  adminRoleArns: string[];
+  ciRoleArn: string;
+  domain: string;
+  hostedZoneId: string;
+  letsencryptEmail: string;
+  platformRepoUrl: string;
+  platformRepoRevision: string;
+  servicesRepoUrl: string;
+  serviceRepoUrlPrefix: string;
+  gitCredentialsSecretName: string;
+  argocdOidc: ArgocdOidcConfig;
+  deletionProtection: boolean;
+  tags: Record<string, string>;
+}
+
+export interface ConfigIssue {
+  key: string;
+  value: string;
+  problem: string;
+  allowed: string;
+}
+
+/** Every bad key of one stack, in one error. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    const lines = issues.map((i) => `  - ${i.key} = ${i.value}: ${i.problem}; allowed: ${i.allowed}`);
+    super(`Invalid config in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const ALLOWED = {
+  environment: rules.ENVIRONMENTS.join(" | ") + " (must match the stack name prefix)",
+  region: "an AWS region such as eu-west-1 (must match the stack name suffix)",
+  vpcCidr: `an aligned RFC 1918 CIDR of size /${rules.VPC_PREFIX.min} to /${rules.VPC_PREFIX.max}, e.g. 10.20.0.0/16`,
+  azCount: `an integer from ${rules.AZ_COUNT.min} to ${rules.AZ_COUNT.max}`,
+  natGateways: rules.NAT_MODES.join(" | "),
+  kubernetesVersion: rules.KUBERNETES_VERSIONS.join(" | "),
+  cidrList: "a list of aligned IPv4 CIDRs, e.g. [203.0.113.0/24]; [] = private endpoint (0.0.0.0/0 not in production)",
+  instanceTypes: "a non-empty list of EC2 instance types of one CPU architecture, e.g. [m7i.large]",
+  size: `integers with 0 <= minSize <= desiredSize <= maxSize <= ${rules.NODE_GROUP_MAX_SIZE}, maxSize >= 1`,
+  diskSizeGiB: `an integer from ${rules.DISK_GIB.min} to ${rules.DISK_GIB.max}`,
+  roleArn: "an IAM role ARN, arn:aws:iam::<12 digits>:role/<name>",
+  adminRoleArns: "a non-empty list of distinct IAM role ARNs, not containing ciRoleArn",
+  domain: "a lower-case DNS name, e.g. staging.eu-west-1.holodeck.dev",
+  hostedZoneId: "a Route53 zone id, Z followed by upper-case letters and digits",
+  email: "an e-mail address",
+  gitRepoUrl: "an https git URL ending in .git, without credentials",
+  urlPrefix: "an https URL without trailing slash or credentials",
+  revision: "a git branch, tag or commit",
+  secretName: "an AWS Secrets Manager name: letters, digits and /_+=.@-",
+  argocdOidc: "{issuer: https URL, clientId: non-empty, clientSecretName: Secrets Manager name}",
+  deletionProtection: "true | false (true in production)",
+  tags: `a map of non-empty strings with ${rules.REQUIRED_TAGS.join(", ")}; Environment = environment`,
+} as const;
+
+/** Collects issues while reading; typed getters return a placeholder when a value is bad. */
+class Reader {
+  readonly issues: ConfigIssue[] = [];
+  constructor(private readonly raw: (key: string) => string | undefined) {}
+
+  fail(key: string, value: unknown, problem: string, allowed: string): void {
+    this.issues.push({ key, value: value === undefined ? "(unset)" : JSON.stringify(value), problem, allowed });
+  }
+
+  /** Runs checks until the first problem; an unset value was already reported as missing. */
+  check<T>(key: string, value: T, allowed: string, ...checks: rules.Check<T>[]): T {
+    if (value === undefined) return value;
+    for (const check of checks) {
+      const problem = check(value);
+      if (problem) {
+        this.fail(key, value, problem, allowed);
+        break;
+      }
+    }
+    return value;
+  }
+
+  /** The parsed value; strings that are not JSON stay strings (Pulumi passes scalars raw). */
+  value(key: string, allowed: string): unknown {
+    const text = this.raw(key);
+    if (text === undefined) {
+      this.fail(key, undefined, "missing (set it in the stack file or give it a default in Pulumi.yaml)", allowed);
+      return undefined;
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+
+  string(key: string, allowed: string, ...checks: rules.Check<string>[]): string {
+    const text = this.raw(key);
+    if (text === undefined) return String(this.value(key, allowed) ?? "");
+    return this.check(key, text, allowed, ...checks);
+  }
+
+  stringList(key: string, allowed: string, item: rules.Check<string>): string[] {
+    const value = this.value(key, allowed);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+      this.fail(key, value, "not a list of strings", allowed);
+      return [];
+    }
+    const list = value as string[];
+    list.forEach((entry, i) => this.check(`${key}[${i}]`, entry, allowed, item));
+    return list;
+  }
+
+  object(key: string, allowed: string): Record<string, unknown> {
+    const value = this.value(key, allowed);
+    if (value === undefined) return {};
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(key, value, "not an object", allowed);
+      return {};
+    }
+    return value as Record<string, unknown>;
+  }
+
+  /** Object fields must be exactly `fields`: catches typos such as `desiredsize`. */
+  exactFields(key: string, obj: Record<string, unknown>, fields: readonly string[], allowed: string): void {
+    for (const field of Object.keys(obj)) {
+      if (!fields.includes(field)) this.fail(`${key}.${field}`, obj[field], "unknown field", allowed);
+    }
+    for (const field of fields) {
+      if (!(field in obj)) this.fail(`${key}.${field}`, undefined, "missing field", allowed);
+    }
+  }
+}
+
+const NODE_GROUP_FIELDS = ["instanceTypes", "minSize", "desiredSize", "maxSize", "diskSizeGiB"] as const;
+
+function readNodeGroup(r: Reader, key: string, minSizeFloor: number): NodeGroupConfig {
+  const obj = r.object(key, `{${NODE_GROUP_FIELDS.join(", ")}}`);
+  r.exactFields(key, obj, NODE_GROUP_FIELDS, `{${NODE_GROUP_FIELDS.join(", ")}}`);
+  const types = obj.instanceTypes;
+  const instanceTypes = Array.isArray(types) && types.every((t) => typeof t === "string") ? (types as string[]) : [];
+  if (instanceTypes.length === 0 && "instanceTypes" in obj) r.fail(`${key}.instanceTypes`, types, "not a non-empty list", ALLOWED.instanceTypes);
+  instanceTypes.forEach((t, i) => r.check(`${key}.instanceTypes[${i}]`, t, ALLOWED.instanceTypes, rules.instanceType));
+  if (new Set(instanceTypes.map(rules.isArmInstanceType)).size > 1) {
+    r.fail(`${key}.instanceTypes`, instanceTypes, "mixes arm64 and x86_64 types", ALLOWED.instanceTypes);
+  }
+  const sizes = { minSize: obj.minSize, desiredSize: obj.desiredSize, maxSize: obj.maxSize };
+  const sizeAllowed = `${ALLOWED.size}${minSizeFloor > 0 ? `, minSize >= ${minSizeFloor}` : ""}`;
+  for (const [field, v] of Object.entries(sizes)) {
+    if (field in obj) r.check(`${key}.${field}`, v, sizeAllowed, rules.intBetween(0, rules.NODE_GROUP_MAX_SIZE));
+  }
+  const [min, desired, max] = [sizes.minSize, sizes.desiredSize, sizes.maxSize].map(Number);
+  if (min > desired || desired > max || max < 1) r.fail(key, sizes, "sizes are not ordered", sizeAllowed);
+  if (min < minSizeFloor) r.fail(`${key}.minSize`, sizes.minSize, "too small for the system pods' disruption budgets", sizeAllowed);
+  if ("diskSizeGiB" in obj) r.check(`${key}.diskSizeGiB`, obj.diskSizeGiB, ALLOWED.diskSizeGiB, rules.intBetween(rules.DISK_GIB.min, rules.DISK_GIB.max));
+  return { instanceTypes, minSize: min, desiredSize: desired, maxSize: max, diskSizeGiB: Number(obj.diskSizeGiB) };
+}
+
+function readArgocdOidc(r: Reader): ArgocdOidcConfig {
+  const key = "holodeck:argocdOidc";
+  const obj = r.object(key, ALLOWED.argocdOidc);
+  r.exactFields(key, obj, ["issuer", "clientId", "clientSecretName"], ALLOWED.argocdOidc);
+  const field = (name: string, check: rules.Check<string>): string => {
+    const v = obj[name];
+    if (v !== undefined && typeof v !== "string") r.fail(`${key}.${name}`, v, "not a string", ALLOWED.argocdOidc);
+    return typeof v === "string" ? r.check(`${key}.${name}`, v, ALLOWED.argocdOidc, check) : "";
+  };
+  return { issuer: field("issuer", rules.httpsUrl), clientId: field("clientId", rules.nonEmpty), clientSecretName: field("clientSecretName", rules.secretName) };
+}
+
+function readTags(r: Reader, environment: string): Record<string, string> {
+  const key = "holodeck:tags";
+  const obj = r.object(key, ALLOWED.tags);
+  for (const [name, v] of Object.entries(obj)) {
+    if (typeof v !== "string" || v.trim() === "" || v.length > 256) r.fail(`${key}.${name}`, v, "not a non-empty string of at most 256 characters", ALLOWED.tags);
+  }
+  for (const name of rules.REQUIRED_TAGS) if (!(name in obj)) r.fail(`${key}.${name}`, undefined, "missing required tag", ALLOWED.tags);
+  if ("Environment" in obj && obj.Environment !== environment) r.fail(`${key}.Environment`, obj.Environment, `differs from environment "${environment}"`, ALLOWED.tags);
+  return obj as Record<string, string>;
+}
+
+/** eu-west-1 -> euw1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1. */
+export function shortRegion(region: string): string {
+  const compass: Record<string, string> = { north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
+  return region
+    .split("-")
+    .map((part) => compass[part] ?? (/^\d+$/.test(part) ? part : part.slice(0, part === "gov" ? 1 : 2)))
+    .join("");
+}
+
+/** Reads and validates the current stack's config; throws one ConfigError listing every bad key. */
+export function loadConfig(): HolodeckConfig {
+  const stack = pulumi.getStack();
+  const holodeck = new pulumi.Config("holodeck");
+  const aws = new pulumi.Config("aws");
+  const r = new Reader((key) => (key.startsWith("aws:") ? aws.get(key.slice(4)) : holodeck.get(key.slice("holodeck:".length))));
+  const [stackEnv, stackRegion] = [stack.split("-")[0], stack.split("-").slice(1).join("-")];
+
+  const environment = r.string("holodeck:environment", ALLOWED.environment, rules.oneOf(rules.ENVIRONMENTS), (v) =>
+    v === stackEnv ? undefined : `differs from the stack name prefix "${stackEnv}"`,
+  ) as Environment;
+  const region = r.string("aws:region", ALLOWED.region, (v) => (/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(v) ? undefined : "not an AWS region"), (v) =>
+    v === stackRegion ? undefined : `differs from the stack name suffix "${stackRegion}"`,
+  );
+  const production = environment === "production";
+  const adminRoleArns = r.stringList("holodeck:adminRoleArns", ALLOWED.adminRoleArns, rules.roleArn);
+  const ciRoleArn = r.string("holodeck:ciRoleArn", ALLOWED.roleArn, rules.roleArn);
+  if (adminRoleArns.length === 0 || new Set(adminRoleArns).size !== adminRoleArns.length || adminRoleArns.includes(ciRoleArn)) {
+    r.fail("holodeck:adminRoleArns", adminRoleArns, "empty, duplicated or contains ciRoleArn (one access entry per principal)", ALLOWED.adminRoleArns);
+  }
+  const cfg: HolodeckConfig = {
+    stack,
+    clusterName: `holodeck-${stack}`,
+    namePrefix: `${environment === "production" ? "prd" : "stg"}-${shortRegion(region)}`,
+    environment,
+    region,
+    vpcCidr: r.string("holodeck:vpcCidr", ALLOWED.vpcCidr, rules.vpcCidr),
+    azCount: r.check("holodeck:azCount", r.value("holodeck:azCount", ALLOWED.azCount), ALLOWED.azCount, rules.intBetween(rules.AZ_COUNT.min, rules.AZ_COUNT.max)) as number,
+    natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(rules.NAT_MODES)) as NatMode,
+    kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(rules.KUBERNETES_VERSIONS)) as KubernetesVersion,
+    endpointPublicAccessCidrs: r.stringList("holodeck:endpointPublicAccessCidrs", ALLOWED.cidrList, (v) =>
+      rules.cidr(v) ?? (production && v === "0.0.0.0/0" ? "opens the production API to the internet" : undefined),
+    ),
+    systemNodeGroup: readNodeGroup(r, "holodeck:systemNodeGroup", 2),
+    workloadNodeGroup: readNodeGroup(r, "holodeck:workloadNodeGroup", 0),
+    adminRoleArns,
+    ciRoleArn,
+    domain: r.string("holodeck:domain", ALLOWED.domain, rules.dnsName),
+    hostedZoneId: r.string("holodeck:hostedZoneId", ALLOWED.hostedZoneId, rules.hostedZoneId),
+    letsencryptEmail: r.string("holodeck:letsencryptEmail", ALLOWED.email, rules.email),
+    platformRepoUrl: r.string("holodeck:platformRepoUrl", ALLOWED.gitRepoUrl, rules.gitRepoUrl),
+    platformRepoRevision: r.string("holodeck:platformRepoRevision", ALLOWED.revision, rules.gitRevision),
+    servicesRepoUrl: r.string("holodeck:servicesRepoUrl", ALLOWED.gitRepoUrl, rules.gitRepoUrl),
+    serviceRepoUrlPrefix: r.string("holodeck:serviceRepoUrlPrefix", ALLOWED.urlPrefix, rules.httpsUrl),
+    gitCredentialsSecretName: r.string("holodeck:gitCredentialsSecretName", ALLOWED.secretName, rules.secretName),
+    argocdOidc: readArgocdOidc(r),
+    deletionProtection: r.check("holodeck:deletionProtection", r.value("holodeck:deletionProtection", ALLOWED.deletionProtection), ALLOWED.deletionProtection, (v) =>
+      typeof v !== "boolean" ? "not a boolean" : production && !v ? "must be true in production" : undefined,
+    ) as boolean,
+    tags: readTags(r, environment),
+  };
+  if (r.issues.length > 0) throw new ConfigError(`stacks/Pulumi.${stack}.yaml (defaults: Pulumi.yaml)`, r.issues);
+  return cfg;
+}

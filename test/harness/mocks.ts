@@ -1,0 +1,136 @@
+// Pulumi mocks shared by the tests and `npm run plan`. Two tables, easy to extend with one
+// entry each: `resourceOutputs` (extra outputs a resource type returns on top of its inputs)
+// and `invokeResults` (provider functions). An invoke that is not in the table throws.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+export interface MockContext {
+  stack: string;
+  region: string;
+  accountId: string;
+  partition: string;
+}
+
+export type ResourceOutputs = (args: pulumi.runtime.MockResourceArgs, ctx: MockContext) => Record<string, unknown>;
+export type InvokeResult = (inputs: Record<string, unknown>, ctx: MockContext) => Record<string, unknown>;
+
+/** Deterministic hex derived from the parts (same stack + name = same id on every run). */
+export function mockHex(length: number, ...parts: string[]): string {
+  return createHash("sha256").update(parts.join("|")).digest("hex").slice(0, length);
+}
+
+function inputName(args: pulumi.runtime.MockResourceArgs): string {
+  const name = args.inputs.name;
+  return typeof name === "string" ? name : `${args.name}-${mockHex(7, args.type, args.name)}`;
+}
+
+function arn(ctx: MockContext, service: string, resource: string, global = false): string {
+  return `arn:${ctx.partition}:${service}:${global ? "" : ctx.region}:${ctx.accountId}:${resource}`;
+}
+
+const iamNamed =
+  (kind: string): ResourceOutputs =>
+  (args, ctx) => {
+    const name = inputName(args);
+    return { name, arn: arn(ctx, "iam", `${kind}/${name}`, true), uniqueId: `AROA${mockHex(17, args.name).toUpperCase()}` };
+  };
+
+/** Outputs per resource type, merged over the inputs (providers compute these). */
+export const resourceOutputs: Record<string, ResourceOutputs> = {
+  "aws:eks/cluster:Cluster": (args, ctx) => {
+    const name = inputName(args);
+    const hex = mockHex(32, ctx.stack, name).toUpperCase();
+    const vpcConfig = (args.inputs.vpcConfig ?? {}) as Record<string, unknown>;
+    return {
+      name,
+      arn: arn(ctx, "eks", `cluster/${name}`),
+      endpoint: `https://${hex}.gr7.${ctx.region}.eks.amazonaws.com`,
+      certificateAuthority: { data: Buffer.from(`mock-ca-${name}`).toString("base64") },
+      identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.region}.amazonaws.com/id/${hex}` }] }],
+      vpcConfig: { ...vpcConfig, clusterSecurityGroupId: `sg-${mockHex(17, name, "cluster-sg")}`, vpcId: "vpc-mock" },
+      status: "ACTIVE",
+    };
+  },
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (args, ctx) => ({
+    arn: arn(ctx, "iam", `oidc-provider/${String(args.inputs.url).replace(/^https:\/\//, "")}`, true),
+  }),
+  "aws:iam/role:Role": iamNamed("role"),
+  "aws:iam/policy:Policy": iamNamed("policy"),
+  "aws:kms/key:Key": (args, ctx) => {
+    const keyId = mockHex(32, ctx.stack, args.name).replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    return { keyId, arn: arn(ctx, "kms", `key/${keyId}`) };
+  },
+  "aws:kms/alias:Alias": (args, ctx) => ({ arn: arn(ctx, "kms", String(args.inputs.name)) }),
+  "aws:cloudwatch/logGroup:LogGroup": (args, ctx) => ({ arn: arn(ctx, "logs", `log-group:${inputName(args)}`), name: inputName(args) }),
+  "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+  "aws:ec2/eip:Eip": (args, ctx) => {
+    const n = parseInt(mockHex(4, ctx.stack, args.name), 16);
+    return { publicIp: `3.${(n >> 8) % 256}.${n % 256}.${n % 251}`, allocationId: `eipalloc-${mockHex(17, args.name)}` };
+  },
+  "aws:rds/subnetGroup:SubnetGroup": (args) => ({ name: inputName(args) }),
+  "aws:eks/nodeGroup:NodeGroup": (args, ctx) => ({ arn: arn(ctx, "eks", `nodegroup/${args.name}`), status: "ACTIVE" }),
+};
+
+/** Provider function results by token. */
+export const invokeResults: Record<string, InvokeResult> = {
+  "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, ctx) => ({
+    accountId: ctx.accountId,
+    arn: `arn:${ctx.partition}:sts::${ctx.accountId}:assumed-role/holodeck-gitlab-ci/pulumi`,
+    userId: "AROAMOCKUSERID:pulumi",
+    id: ctx.accountId,
+  }),
+  "aws:index/getPartition:getPartition": (_inputs, ctx) => ({
+    partition: ctx.partition,
+    dnsSuffix: "amazonaws.com",
+    reverseDnsPrefix: "com.amazonaws",
+    id: ctx.partition,
+  }),
+  "aws:index/getRegion:getRegion": (_inputs, ctx) => ({ name: ctx.region, region: ctx.region, id: ctx.region, endpoint: `ec2.${ctx.region}.amazonaws.com` }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, ctx) => ({
+    id: ctx.region,
+    names: ["a", "b", "c"].map((s) => `${ctx.region}${s}`),
+    zoneIds: [1, 2, 3].map((n) => `${ctx.region.replace(/^(\w\w)-(\w)\w*-(\d)$/, "$1$2$3")}-az${n}`),
+  }),
+  "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
+    const k8s = String(inputs.kubernetesVersion);
+    const versions: Record<string, string> = {
+      "vpc-cni": "v1.20.4-eksbuild.1",
+      coredns: "v1.12.4-eksbuild.1",
+      "kube-proxy": `v${k8s}.0-eksbuild.2`,
+      "aws-ebs-csi-driver": "v1.51.1-eksbuild.1",
+    };
+    const version = versions[String(inputs.addonName)];
+    if (!version) throw new Error(`mock getAddonVersion: unknown add-on ${String(inputs.addonName)} (add it in test/harness/mocks.ts)`);
+    return { id: String(inputs.addonName), addonName: inputs.addonName, kubernetesVersion: k8s, version };
+  },
+};
+
+/** Id prefixes of well-known AWS types, so ids read like the real ones in plans and tests. */
+const ID_PREFIX: Record<string, string> = {
+  "aws:ec2/vpc:Vpc": "vpc-",
+  "aws:ec2/subnet:Subnet": "subnet-",
+  "aws:ec2/securityGroup:SecurityGroup": "sg-",
+  "aws:ec2/natGateway:NatGateway": "nat-",
+  "aws:ec2/internetGateway:InternetGateway": "igw-",
+  "aws:ec2/routeTable:RouteTable": "rtb-",
+  "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+  "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+  "aws:ec2/eip:Eip": "eipalloc-",
+  "aws:ec2/flowLog:FlowLog": "fl-",
+};
+
+export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      const extra = resourceOutputs[args.type]?.(args, ctx) ?? {};
+      const prefix = ID_PREFIX[args.type];
+      const id = prefix ? `${prefix}${mockHex(17, ctx.stack, args.type, args.name)}` : `${args.name}-id`;
+      return { id, state: { ...args.inputs, id, ...extra } };
+    },
+    call(args) {
+      const result = invokeResults[args.token];
+      if (!result) throw new Error(`unknown invoke ${args.token}: add it to invokeResults in test/harness/mocks.ts`);
+      return result(args.inputs, ctx);
+    },
+  };
+}

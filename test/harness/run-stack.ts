@@ -1,0 +1,176 @@
+// Runs the holodeck program for one stack under Pulumi mocks and records every resource
+// (custom and component) with what MockResourceArgs lacks: parent, dependencies, protect,
+// retainOnDelete, provider. Used by the tests and by `npm run plan`.
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { createMocks, type MockContext } from "./mocks";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+const PROJECT = "holodeck";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  urn: string;
+  inputs: Record<string, unknown>;
+  parent?: string;
+  /** Every resource this one waits for: explicit dependsOn plus resources whose outputs its inputs use. */
+  dependsOn: string[];
+  /** Input property -> resources whose outputs it consumes. */
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  retainOnDelete: boolean;
+  provider?: string;
+  ignoreChanges: string[];
+  custom: boolean;
+  remote: boolean;
+}
+
+export interface StackRecording {
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  /** Names of stack outputs that are secrets. */
+  secretOutputs: string[];
+  byType(type: string): RecordedResource[];
+  /** The single resource of `type` whose name ends with `nameSuffix`; throws otherwise. */
+  one(type: string, nameSuffix: string): RecordedResource;
+}
+
+/** Thrown when the program fails; carries what was registered before the failure. */
+export class StackRunError extends Error {
+  constructor(
+    message: string,
+    readonly resources: RecordedResource[],
+    readonly original: unknown,
+  ) {
+    super(message);
+    this.name = "StackRunError";
+  }
+}
+
+export interface RunStackOptions {
+  /** Config overrides, `holodeck:<key>` or `aws:<key>` -> raw value (JSON for lists/objects); undefined unsets. */
+  config?: Record<string, string | undefined>;
+}
+
+export function listStacks(): string[] {
+  return readdirSync(path.join(REPO_ROOT, "stacks"))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+function configValue(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Pulumi.yaml defaults, then the stack file, then overrides: what `pulumi up -s <stack>` sees. */
+export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const stackFile = path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) throw new Error(`unknown stack "${stack}": no ${path.relative(REPO_ROOT, stackFile)} (stacks: ${listStacks().join(", ")})`);
+  const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { config?: Record<string, { default?: unknown }> };
+  const config: Record<string, string | undefined> = {};
+  for (const [key, decl] of Object.entries(project.config ?? {})) {
+    if (decl.default !== undefined) config[key] = configValue(decl.default);
+  }
+  const stackValues = (parse(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+  for (const [key, value] of Object.entries(stackValues)) config[key] = configValue(value);
+  Object.assign(config, overrides);
+  return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** A MockMonitor that also records each registration request. */
+class RecordingMonitor extends MockMonitor {
+  readonly recorded: RecordedResource[] = [];
+
+  override async registerResource(req: RegisterResourceRequest, callback: (err: unknown, res: RegisterResourceResponse | undefined) => void): Promise<void> {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, prop) => (propertyDependencies[prop] = deps.getUrnsList()));
+    const object = req.getObject();
+    const inputs = object ? (pulumi.runtime.deserializeProperties(object) as Record<string, unknown>) : {};
+    return super.registerResource(req, (err: unknown, res: RegisterResourceResponse | undefined) => {
+      if (res) {
+        this.recorded.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: res.getUrn(),
+          inputs,
+          parent: req.getParent() || undefined,
+          dependsOn: [...new Set(req.getDependenciesList())],
+          propertyDependencies,
+          protect: req.getProtect() === true,
+          retainOnDelete: req.getRetainondelete() === true,
+          provider: req.getProvider() || undefined,
+          ignoreChanges: req.getIgnorechangesList(),
+          custom: req.getCustom(),
+          remote: req.getRemote(),
+        });
+      }
+      callback(err, res);
+    });
+  }
+}
+
+function mockContext(stack: string, config: Record<string, string>): MockContext {
+  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(config["holodeck:ciRoleArn"] ?? "")?.[1];
+  return { stack, region: config["aws:region"] ?? "eu-west-1", accountId: account ?? "123456789012", partition: "aws" };
+}
+
+async function resolveOutputs(outputs: Record<string, unknown>): Promise<{ values: Record<string, unknown>; secrets: string[] }> {
+  const values: Record<string, unknown> = {};
+  const secrets: string[] = [];
+  for (const [key, value] of Object.entries(outputs)) {
+    const output = pulumi.output(value);
+    if (await pulumi.isSecret(output)) secrets.push(key);
+    values[key] = await new Promise((resolve) => pulumi.unsecret(output).apply(resolve));
+  }
+  return { values, secrets };
+}
+
+function recording(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: string[]): StackRecording {
+  const byType = (type: string): RecordedResource[] => resources.filter((r) => r.type === type);
+  return {
+    stack,
+    resources,
+    outputs,
+    secretOutputs,
+    byType,
+    one(type, nameSuffix) {
+      const found = byType(type).filter((r) => r.name.endsWith(nameSuffix));
+      if (found.length !== 1) {
+        throw new Error(`expected one ${type} named *${nameSuffix}, found ${found.length}: ${byType(type).map((r) => r.name).join(", ") || "none of that type"}`);
+      }
+      return found[0];
+    },
+  };
+}
+
+/**
+ * Runs the program of `stack` under mocks. Stacks must run one after another (the Pulumi
+ * runtime is process-global); under vitest each run gets fresh project modules.
+ */
+export async function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
+  const config = stackConfig(stack, opts.config);
+  const monitor = new RecordingMonitor(createMocks(mockContext(stack, config)));
+  await pulumi.runtime.setMocks(createMocks(mockContext(stack, config)), PROJECT, stack, false);
+  pulumi.runtime.setMockOptions(monitor, PROJECT, stack, false);
+  pulumi.runtime.setAllConfig(config, []);
+  if (process.env.VITEST) (await import("vitest")).vi.resetModules();
+  const { loadConfig } = await import("../../stacks/config");
+  const { program } = await import("../../stacks/program");
+  let programOutputs: Record<string, unknown> = {};
+  try {
+    const cfg = loadConfig();
+    await pulumi.runtime.runInPulumiStack(async () => (programOutputs = program(cfg)));
+    await pulumi.runtime.disconnect();
+  } catch (err) {
+    throw new StackRunError(err instanceof Error ? err.message : String(err), monitor.recorded, err);
+  }
+  const { values, secrets } = await resolveOutputs(programOutputs);
+  return recording(stack, monitor.recorded, values, secrets);
+}
