@@ -32,10 +32,14 @@ export function renderExample(extra: HelmSets = {}): K8sObject[] {
   return helmTemplate(WRAPPER_DIR, [EXAMPLE_VALUES], { ...APPSET_PARAMS, ...extra }, { releaseName: SERVICE, namespace: SERVICE });
 }
 
-/** The wrapper with only the required globals (no example values) plus `extra` values. */
+/**
+ * The chart on its own (a wrapper would bring its values.yaml) with only the required
+ * globals plus `extra`; keys may keep the wrapper's `holodeck-service.` prefix.
+ */
 export function renderMinimal(extra: HelmSets = {}): K8sObject[] {
-  const globals = { "global.domain": "services", "global.service": SERVICE };
-  return helmTemplate(WRAPPER_DIR, [], { ...APPSET_PARAMS, ...globals, ...extra }, { releaseName: SERVICE, namespace: SERVICE });
+  const sets: HelmSets = { ...APPSET_PARAMS, "global.domain": "services", "global.service": SERVICE, ...extra };
+  const unwrapped = Object.fromEntries(Object.entries(sets).map(([key, value]) => [key.replace(/^holodeck-service\./, ""), value]));
+  return helmTemplate(CHART_DIR, [], unwrapped, { releaseName: SERVICE, namespace: SERVICE });
 }
 
 export const names = (objects: K8sObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
