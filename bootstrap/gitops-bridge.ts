@@ -36,6 +36,8 @@ export const CLUSTER_SECRET_ANNOTATIONS = [
   "services_repo_url",
   "letsencrypt_issuer",
   "vault_addr",
+  // OIDC issuer URL of the platform's SSO (config argocdOidc.issuer): Kiali's OpenID login.
+  "oidc_issuer_url",
   "crossplane_provider_aws_role_arn",
   "loki_role_arn",
   "loki_bucket_name",
@@ -51,4 +53,14 @@ export const PLATFORM_ROOT_PATH = "platform-apps/applicationsets";
  * Helm chart repositories platform-apps/ may use; with the platform repo itself they
  * are the `platform` AppProject's sourceRepos. Kept in step with platform-apps/ by test.
  */
-export const PLATFORM_CHART_REPOS: readonly string[] = [];
+export const PLATFORM_CHART_REPOS: readonly string[] = [
+  "https://charts.crossplane.io/stable",
+  "https://charts.external-secrets.io",
+  "https://grafana-community.github.io/helm-charts",
+  "https://grafana.github.io/helm-charts",
+  "https://istio-release.storage.googleapis.com/charts",
+  "https://jaegertracing.github.io/helm-charts",
+  "https://kiali.org/helm-charts",
+  "https://nats-io.github.io/k8s/helm/charts/",
+  "https://prometheus-community.github.io/helm-charts",
+];
