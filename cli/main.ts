@@ -4,7 +4,7 @@ import { processIo, type Io } from "./io";
 import { addStatusCommand, addValidateCommand } from "./commands/services-read";
 import { addDeployCommand, addPromoteCommand, addRollbackCommand } from "./commands/services-write";
 import { addPlanCommand } from "./commands/plan-forward";
-import { RefusedError, PushConflictError } from "./services/change";
+import { PushConflictError, RefusedError, UsageError } from "./errors";
 import { GitError } from "./services/git";
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -34,7 +34,7 @@ function exitCodeFor(error: unknown, io: Io): number {
   if (error instanceof RefusedError) return EXIT.invalid;
   if (error instanceof PushConflictError) return EXIT.conflict;
   if (error instanceof GitError) return EXIT.git;
-  if (error instanceof Error && /not a directory|working copy of/.test(message)) return EXIT.usage;
+  if (error instanceof UsageError) return EXIT.usage;
   return EXIT.internal;
 }
 

@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { UsageError } from "../errors";
 import type { SetExit } from "./services-read";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -12,9 +14,12 @@ function planEntry(): string {
 
 /** Runs the plan program exactly like `npm run plan -- <args>` and resolves with its exit code. */
 export function forwardToPlan(args: readonly string[]): Promise<number> {
+  const entry = planEntry();
+  // the bundled CLI (container image) has services commands only; plan needs the repository
+  if (!fs.existsSync(entry)) throw new UsageError(`holodeck plan needs a checkout of the holodeck repository (${entry} not found)`);
   const tsx = require.resolve("tsx/cli");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, planEntry(), ...args], { cwd: REPO_ROOT, stdio: "inherit" });
+    const child = spawn(process.execPath, [tsx, entry, ...args], { cwd: REPO_ROOT, stdio: "inherit" });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

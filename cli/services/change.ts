@@ -1,4 +1,7 @@
 import { WorkingCopy, type WorkingCopyOptions } from "./working-copy";
+import { PushConflictError } from "../errors";
+
+export { PushConflictError, RefusedError } from "../errors";
 
 /** One file to write and the commit message that explains it. */
 export interface Change {
@@ -22,12 +25,6 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 250, maxDelayMs: 8_000 };
-
-/** The request contradicts the repository (missing service, nothing to roll back to...). */
-export class RefusedError extends Error {}
-
-/** Every attempt lost the race to other pushers. */
-export class PushConflictError extends Error {}
 
 /** Exponential backoff with equal jitter: never hammers, never synchronises competing jobs. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {

@@ -1,5 +1,3 @@
-import * as path from "node:path";
-
 /** The environments that have a folder in services-root (DESIGN.md contract 4). */
 export const KNOWN_CLUSTERS = ["staging", "production"] as const;
 export type Cluster = (typeof KNOWN_CLUSTERS)[number];
@@ -11,9 +9,6 @@ export interface ServiceRecord {
   imageTag: string;
   targetRevision: string;
 }
-
-/** Where the schema lives; the CLI ships it next to the example tree. */
-export const SCHEMA_PATH = path.resolve(__dirname, "..", "..", "services-root", "service.schema.json");
 
 // Same rules as the schema; used for CLI flags so bad input fails before any git work.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

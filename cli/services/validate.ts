@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import { UsageError } from "../errors";
+import schemaDocument from "../../services-root/service.schema.json";
 import { JsonSyntaxError, parseStrictJson, type JsonValue } from "./strict-json";
 import {
   EXPECT_CLUSTER,
   EXPECT_DNS_LABEL,
   KNOWN_CLUSTERS,
-  SCHEMA_PATH,
   isCluster,
   isDnsLabel,
   type ServiceRecord,
@@ -41,7 +42,7 @@ let compiled: { validate: ValidateFunction; schema: ServiceSchema } | undefined;
 
 function schemaValidator(): { validate: ValidateFunction; schema: ServiceSchema } {
   if (!compiled) {
-    const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as ServiceSchema;
+    const schema: ServiceSchema = schemaDocument;
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     compiled = { validate: ajv.compile(schema), schema };
   }
@@ -140,7 +141,7 @@ const isHidden = (name: string): boolean => name.startsWith(".");
 /** Validates a services-root tree: `<cluster>/<service>.json` files and nothing ArgoCD would silently skip. */
 export function validateTree(root: string): TreeReport {
   if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`services validate: "${root}" is not a directory`);
+    throw new UsageError(`services validate: "${root}" is not a directory`);
   }
   const errors: ValidationError[] = [];
   let filesChecked = 0;

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { git, GitError } from "./git";
 import { withoutCredentials } from "./redact";
+import { UsageError } from "../errors";
 
 export interface WorkingCopyOptions {
   /** clone URL; may carry a CI token, which is never written to disk */
@@ -41,7 +42,7 @@ export class WorkingCopy {
     if (fs.existsSync(path.join(dir, ".git"))) {
       const stored = (await git(dir, ["config", "--get", REPO_KEY], { allowFailure: true })).stdout.trim();
       if (stored !== cleanUrl) {
-        throw new Error(`--workdir ${dir} is a working copy of "${stored || "another repository"}", not of "${cleanUrl}"`);
+        throw new UsageError(`--workdir ${dir} is a working copy of "${stored || "another repository"}", not of "${cleanUrl}"`);
       }
     } else {
       await git(dir, ["init", "-q"]);

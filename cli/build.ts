@@ -1,0 +1,37 @@
+/**
+ * Bundles the holodeck CLI (services commands, schema included) into one dependency-free
+ * file for the CI container image: `tsx cli/build.ts [outfile]`, default bin/holodeck-cli/holodeck.cjs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { build } from "esbuild";
+
+export const DEFAULT_OUTFILE = path.resolve(__dirname, "..", "bin", "holodeck-cli", "holodeck.cjs");
+
+export async function buildCli(outfile: string = DEFAULT_OUTFILE): Promise<string> {
+  await build({
+    entryPoints: [path.join(__dirname, "entry.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    banner: { js: "#!/usr/bin/env node" },
+    legalComments: "inline",
+    // only `holodeck plan` uses tsx, and it needs the repository checkout anyway
+    external: ["tsx"],
+    logLevel: "warning",
+  });
+  fs.chmodSync(outfile, 0o755);
+  return outfile;
+}
+
+if (require.main === module) {
+  buildCli(process.argv[2] ? path.resolve(process.argv[2]) : undefined).then(
+    (file) => process.stdout.write(`${file}\n`),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
