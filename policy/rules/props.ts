@@ -50,7 +50,10 @@ export function isFalse(value: unknown): boolean {
   return value === false || value === "false";
 }
 
-/** IAM documents arrive as JSON strings (jsonStringify/interpolate) or as objects. */
+/**
+ * IAM documents (jsonStringify/interpolate) and provider inputs (the SDK JSON-encodes a
+ * provider's nested inputs such as defaultTags) arrive as JSON strings, or as objects.
+ */
 export function parseJsonDocument(value: unknown): Props | undefined {
   if (typeof value === "string") {
     try {

@@ -1,7 +1,7 @@
 // Cost and ownership: every taggable AWS resource carries the project's required tags,
 // either on the resource or through its provider's defaultTags.
 import { resourceRule } from "./define";
-import { asRecord, get } from "./props";
+import { asRecord, get, parseJsonDocument } from "./props";
 
 /** The required tag keys (docs/contracts.md, section 1, `tags`). */
 export const REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCenter"] as const;
@@ -42,7 +42,7 @@ export const requiredTags = resourceRule({
   types: TAGGABLE_TYPES,
   check: (props, report, args) => {
     const own = asRecord(props["tags"]) ?? {};
-    const inherited = asRecord(get(args.provider?.props, "defaultTags", "tags")) ?? {};
+    const inherited = asRecord(get(parseJsonDocument(args.provider?.props["defaultTags"]), "tags")) ?? {};
     const missing = REQUIRED_TAGS.filter((key) => own[key] === undefined && inherited[key] === undefined);
     if (missing.length > 0) report(`${args.type} '${args.name}' is missing tag(s) ${missing.join(", ")}.`);
   },

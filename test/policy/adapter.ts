@@ -63,14 +63,15 @@ const configAndApplicability = {
   },
 };
 
-function resourceArgs(resource: FakeResource): ResourceValidationArgs {
+/** What validateResource receives for one resource of the (already linked) graph. */
+function resourceArgs(resource: PolicyResource): ResourceValidationArgs {
   return {
     type: resource.type,
     name: resource.name,
-    urn: urnOf(resource),
+    urn: resource.urn,
     props: resource.props,
-    opts: optionsOf(resource),
-    provider: providerOf(resource),
+    opts: resource.opts,
+    provider: resource.provider,
     stackTags: new Map(),
     ...typeChecks(resource.type),
     ...configAndApplicability,
@@ -111,26 +112,30 @@ export function policyResources(resources: readonly FakeResource[]): PolicyResou
   return built;
 }
 
-/** Runs one rule over a set of resources the way `pulumi preview --policy-pack` would. */
-export async function runRule(rule: HolodeckRule, resources: readonly FakeResource[]): Promise<Violation[]> {
+/** Runs one rule over a linked resource graph the way `pulumi preview --policy-pack` would. */
+export async function runRuleOn(rule: HolodeckRule, resources: readonly PolicyResource[]): Promise<Violation[]> {
   const violations: Violation[] = [];
-  const collect = (name: string) => (message: string, urn?: string) => {
-    const owner = urn ? resources.find((r) => urnOf(r) === urn)?.name ?? urn : name;
-    violations.push({ rule: rule.name, level: rule.enforcementLevel, name: owner, message });
+  const collect = (owner: PolicyResource | undefined) => (message: string, urn?: string) => {
+    const reported = urn ? resources.find((r) => r.urn === urn) : owner;
+    violations.push({ rule: rule.name, level: rule.enforcementLevel, name: reported?.name ?? urn ?? "stack", message });
   };
   if ("validateStack" in rule) {
-    const args: StackValidationArgs = { resources: policyResources(resources), stackTags: new Map(), ...configAndApplicability };
-    await rule.validateStack(args, collect("stack"));
+    const args: StackValidationArgs = { resources: [...resources], stackTags: new Map(), ...configAndApplicability };
+    await rule.validateStack(args, collect(undefined));
     return violations;
   }
   const validations = [rule.validateResource ?? []].flat();
   for (const resource of resources) {
-    for (const validate of validations) await validate(resourceArgs(resource), collect(resource.name));
+    for (const validate of validations) await validate(resourceArgs(resource), collect(resource));
   }
   return violations;
 }
 
-export async function runRules(rules: readonly HolodeckRule[], resources: readonly FakeResource[]): Promise<Violation[]> {
-  const all = await Promise.all(rules.map((rule) => runRule(rule, resources)));
+export async function runRule(rule: HolodeckRule, resources: readonly FakeResource[]): Promise<Violation[]> {
+  return runRuleOn(rule, policyResources(resources));
+}
+
+export async function runRulesOn(rules: readonly HolodeckRule[], resources: readonly PolicyResource[]): Promise<Violation[]> {
+  const all = await Promise.all(rules.map((rule) => runRuleOn(rule, resources)));
   return all.flat();
 }

@@ -135,11 +135,16 @@ export const clusterAddonCases: RuleCases[] = [
     rule: requiredTags,
     pass: [
       { title: "own tags", resources: [res("aws:ec2/vpc:Vpc", { tags: TAGS })] },
-      { title: "provider defaultTags", resources: [res("aws:ec2/vpc:Vpc", {}, { provider: { type: "pulumi:providers:aws", name: "aws", props: { defaultTags: { tags: TAGS } } } })] },
+      { title: "provider defaultTags (JSON-encoded, as the SDK sends provider inputs)", resources: [res("aws:ec2/vpc:Vpc", {}, { provider: { type: "pulumi:providers:aws", name: "aws", props: { defaultTags: JSON.stringify({ tags: TAGS }) } } })] },
       { title: "untaggable types are not checked", resources: [res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {})] },
     ],
-    fail: [{ title: "Owner and CostCenter missing", resources: [res("aws:kms/key:Key", { tags: { Project: "holodeck", Environment: "staging" } }, { name: "k" })], messages: [
-      "aws:kms/key:Key 'k' is missing tag(s) Owner, CostCenter.",
-    ] }],
+    fail: [
+      { title: "Owner and CostCenter missing", resources: [res("aws:kms/key:Key", { tags: { Project: "holodeck", Environment: "staging" } }, { name: "k" })], messages: [
+        "aws:kms/key:Key 'k' is missing tag(s) Owner, CostCenter.",
+      ] },
+      { title: "provider defaultTags without CostCenter", resources: [res("aws:ec2/vpc:Vpc", {}, { name: "v", provider: { type: "pulumi:providers:aws", name: "aws", props: { defaultTags: JSON.stringify({ tags: { ...TAGS, CostCenter: undefined } }) } } })], messages: [
+        "aws:ec2/vpc:Vpc 'v' is missing tag(s) CostCenter.",
+      ] },
+    ],
   },
 ];
