@@ -36,7 +36,8 @@ install_crds() {
   fi
   rm -rf "$dest"
   mkdir -p "$dest"
-  find "$dir/$folder" -maxdepth 1 -name '*.yaml' -exec cp {} "$dest/" \;
+  # Only CRD documents (the folders also hold kustomization files).
+  grep -l -E "^kind: CustomResourceDefinition" "$dir/$folder"/*.yaml | xargs -I{} cp {} "$dest/"
   chmod -R u+w "$dest"
   echo "$module@$version" >"$stamp"
   echo "crds.sh: $(find "$dest" -name '*.yaml' | wc -l) CRDs of $module@$version in $dest"
