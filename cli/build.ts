@@ -8,8 +8,14 @@ import { build } from "esbuild";
 
 export const DEFAULT_OUTFILE = path.resolve(__dirname, "..", "bin", "holodeck-cli", "holodeck.cjs");
 
-export async function buildCli(outfile: string = DEFAULT_OUTFILE): Promise<string> {
-  await build({
+export interface BuiltCli {
+  outfile: string;
+  /** every source file bundled, relative to the repository root (what the image build must COPY) */
+  inputs: string[];
+}
+
+export async function buildCli(outfile: string = DEFAULT_OUTFILE): Promise<BuiltCli> {
+  const result = await build({
     entryPoints: [path.join(__dirname, "entry.ts")],
     outfile,
     bundle: true,
@@ -21,14 +27,16 @@ export async function buildCli(outfile: string = DEFAULT_OUTFILE): Promise<strin
     // only `holodeck plan` uses tsx, and it needs the repository checkout anyway
     external: ["tsx"],
     logLevel: "warning",
+    metafile: true,
+    absWorkingDir: path.resolve(__dirname, ".."),
   });
   fs.chmodSync(outfile, 0o755);
-  return outfile;
+  return { outfile, inputs: Object.keys(result.metafile.inputs).sort() };
 }
 
 if (require.main === module) {
   buildCli(process.argv[2] ? path.resolve(process.argv[2]) : undefined).then(
-    (file) => process.stdout.write(`${file}\n`),
+    (built) => process.stdout.write(`${built.outfile}\n`),
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 1;
