@@ -1,0 +1,116 @@
+// Argo CD: HA in production (sharded controllers, repo-servers, servers, ApplicationSet
+// controllers, redis-ha), local admin disabled in production with OIDC SSO, tracking by
+// annotation, health checks for the platform's own kinds, and git credentials read from
+// a hand-made Secrets Manager secret (docs/bootstrap.md, manual steps).
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { stringify } from "yaml";
+import { CHARTS } from "./versions";
+import { addonNamespace, chartRelease } from "./k8s-helpers";
+import { HEALTH_CUSTOMIZATIONS } from "./argocd-health";
+import { INGRESS_CLASS } from "./ingress-nginx";
+import { readJsonSecret } from "./secrets-manager";
+import type { Environment } from "./types";
+
+export const ARGOCD_NAMESPACE = "argocd";
+export const OIDC_SECRET = "argocd-oidc";
+/** IdP group whose members are Argo CD admins (manual step: create it in the IdP). */
+export const ADMIN_GROUP = "holodeck-platform-admins";
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecretName: string;
+}
+
+export interface ArgoCdArgs {
+  environment: Environment;
+  domain: string;
+  oidc: OidcSettings;
+  gitCredentialsSecretName: string;
+  /** URL prefixes the git token is valid for (platform repo, services-root, service repos). */
+  repoUrlPrefixes: string[];
+  /** Ingress controller and issuers must exist first. */
+  dependsOn: pulumi.Resource[];
+}
+
+export class ArgoCd extends pulumi.ComponentResource {
+  public readonly release: k8s.helm.v3.Release;
+  public readonly host: string;
+
+  constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:ArgoCd", name, {}, opts);
+    const production = args.environment === "production";
+    this.host = `argocd.${args.domain}`;
+    const namespace = addonNamespace(name, ARGOCD_NAMESPACE, { parent: this });
+    const inNamespace = { parent: this, dependsOn: [namespace] };
+
+    // Secrets labelled part-of argocd may be referenced from argocd-cm as $<name>:<key>.
+    const oidc = readJsonSecret(args.oidc.clientSecretName, ["clientSecret"], { parent: this });
+    const oidcSecret = new k8s.core.v1.Secret(
+      `${name}-oidc`,
+      {
+        metadata: { name: OIDC_SECRET, namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } },
+        stringData: { clientSecret: oidc.clientSecret },
+      },
+      inNamespace,
+    );
+    const git = readJsonSecret(args.gitCredentialsSecretName, ["username", "password"], { parent: this });
+    const credentials = args.repoUrlPrefixes.map(
+      (url, index) =>
+        new k8s.core.v1.Secret(
+          `${name}-repo-creds-${index}`,
+          {
+            metadata: { name: `repo-creds-${index}`, namespace: ARGOCD_NAMESPACE, labels: { "argocd.argoproj.io/secret-type": "repo-creds" } },
+            stringData: { type: "git", url, username: git.username, password: git.password },
+          },
+          inNamespace,
+        ),
+    );
+
+    const replicas = (ha: number): number => (production ? ha : 1);
+    const pdb = { enabled: production };
+    this.release = chartRelease(
+      name,
+      CHARTS.argoCd,
+      {
+        releaseName: "argocd",
+        namespace: namespace.metadata.name,
+        values: {
+          global: { domain: this.host },
+          crds: { install: true, keep: true },
+          configs: {
+            cm: {
+              "admin.enabled": !production,
+              "exec.enabled": false,
+              "application.resourceTrackingMethod": "annotation",
+              "oidc.config": stringify({
+                name: "SSO",
+                issuer: args.oidc.issuer,
+                clientID: args.oidc.clientId,
+                clientSecret: `$${OIDC_SECRET}:clientSecret`,
+                requestedScopes: ["openid", "profile", "email", "groups"],
+              }),
+              ...HEALTH_CUSTOMIZATIONS,
+            },
+            // TLS ends at ingress-nginx (wildcard certificate); the server speaks plain HTTP behind it.
+            params: { "server.insecure": true },
+            rbac: { "policy.default": "role:readonly", "policy.csv": `g, ${ADMIN_GROUP}, role:admin\n`, scopes: "[groups]" },
+          },
+          dex: { enabled: false },
+          "redis-ha": { enabled: production },
+          controller: { replicas: replicas(2), pdb },
+          server: {
+            replicas: replicas(3),
+            pdb,
+            ingress: { enabled: true, ingressClassName: INGRESS_CLASS, hostname: this.host, extraTls: [{ hosts: [this.host] }] },
+          },
+          repoServer: { replicas: replicas(2), pdb },
+          applicationSet: { replicas: replicas(2), pdb },
+        },
+      },
+      { parent: this, dependsOn: [...args.dependsOn, oidcSecret, ...credentials] },
+    );
+    this.registerOutputs({ host: this.host });
+  }
+}

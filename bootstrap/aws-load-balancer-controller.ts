@@ -1,0 +1,64 @@
+// AWS Load Balancer Controller: turns Services of type LoadBalancer into NLBs (and
+// Ingresses of class alb into ALBs) with a maintained controller instead of the in-tree one.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { CHARTS } from "./versions";
+import { chartRelease } from "./k8s-helpers";
+import { addonRole, roleAnnotation } from "./irsa";
+import { loadBalancerControllerStatements } from "./policies/aws-load-balancer-controller";
+import type { ClusterIdentity, Environment, Tags } from "./types";
+
+export const LBC_NAMESPACE = "kube-system";
+export const LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller";
+
+export interface AwsLoadBalancerControllerArgs {
+  cluster: ClusterIdentity;
+  /** Plain cluster name: the policy scopes every write to resources tagged with it. */
+  clusterName: pulumi.Input<string>;
+  environment: Environment;
+  region: string;
+  vpcId: pulumi.Input<string>;
+  tags: Tags;
+}
+
+export class AwsLoadBalancerController extends pulumi.ComponentResource {
+  public readonly release: k8s.helm.v3.Release;
+  public readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsLoadBalancerControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:AwsLoadBalancerController", name, {}, opts);
+    const role = addonRole(
+      name,
+      args.cluster,
+      { namespace: LBC_NAMESPACE, serviceAccount: LBC_SERVICE_ACCOUNT },
+      pulumi.output(args.clusterName).apply(loadBalancerControllerStatements),
+      args.tags,
+      { parent: this },
+    );
+    this.release = chartRelease(
+      name,
+      CHARTS.awsLoadBalancerController,
+      {
+        releaseName: "aws-load-balancer-controller",
+        namespace: LBC_NAMESPACE,
+        values: {
+          clusterName: args.clusterName,
+          region: args.region,
+          vpcId: args.vpcId,
+          // Two replicas (one leader) so the webhook the API server calls stays available.
+          replicaCount: 2,
+          podDisruptionBudget: { maxUnavailable: 1 },
+          serviceAccount: { create: true, name: LBC_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
+          // The IAM policy grants no WAF/Shield calls; keep the controller from making them.
+          enableShield: false,
+          enableWaf: false,
+          enableWafv2: false,
+          defaultTags: { ...args.tags, "holodeck.dev/environment": args.environment },
+        },
+      },
+      { parent: this, dependsOn: [role] },
+    );
+    this.roleArn = role.roleArn;
+    this.registerOutputs({ roleArn: this.roleArn, releaseStatus: this.release.status });
+  }
+}

@@ -1,0 +1,135 @@
+// Everything the stack installs into its cluster, in dependency order (docs/bootstrap.md):
+// load balancer controller -> cert-manager -> issuers -> ingress-nginx -> Vault (+ init,
+// configuration, snapshots) -> Argo CD -> handoff. Pass `providers: [aws, cluster.provider]`.
+import * as pulumi from "@pulumi/pulumi";
+import type { HolodeckConfig } from "../stacks/config";
+import { ArgoCd } from "./argocd";
+import { AwsLoadBalancerController } from "./aws-load-balancer-controller";
+import { CertManager } from "./cert-manager";
+import { ClusterIssuers, letsencryptIssuerFor } from "./cluster-issuers";
+import { Handoff } from "./handoff";
+import { IngressNginx } from "./ingress-nginx";
+import { PlatformAws } from "./platform-aws";
+import { readJsonSecret } from "./secrets-manager";
+import { Vault } from "./vault";
+import { VaultConfig } from "./vault-config";
+import { VaultInit } from "./vault-init";
+import { VaultSnapshots } from "./vault-snapshots";
+import type { ClusterIdentity } from "./types";
+
+export interface BootstrapArgs {
+  config: HolodeckConfig;
+  cluster: ClusterIdentity;
+  accountId: pulumi.Input<string>;
+  vpcId: pulumi.Input<string>;
+  rdsSubnetGroupName: pulumi.Input<string>;
+  rdsSecurityGroupId: pulumi.Input<string>;
+}
+
+export class Bootstrap extends pulumi.ComponentResource {
+  public readonly vaultAddress: string;
+  public readonly argocdHost: string;
+  public readonly ingressHostname: pulumi.Output<string>;
+
+  constructor(name: string, args: BootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:Bootstrap", name, {}, opts);
+    const cfg = args.config;
+    const child = { parent: this };
+    const tags = cfg.tags;
+    const production = cfg.environment === "production";
+    const issuer = letsencryptIssuerFor(cfg.environment);
+
+    const lbc = new AwsLoadBalancerController(`${name}-lbc`, {
+      cluster: args.cluster, clusterName: cfg.clusterName, environment: cfg.environment, region: cfg.region, vpcId: args.vpcId, tags,
+    }, child);
+    const certManager = new CertManager(`${name}-cert-manager`, {
+      cluster: args.cluster, environment: cfg.environment, hostedZoneId: cfg.hostedZoneId, tags,
+    }, child);
+    const issuers = new ClusterIssuers(`${name}-issuers`, {
+      domain: cfg.domain, hostedZoneId: cfg.hostedZoneId, region: cfg.region, letsencryptEmail: cfg.letsencryptEmail, certManagerRelease: certManager.release,
+    }, child);
+    const ingress = new IngressNginx(`${name}-ingress`, {
+      environment: cfg.environment,
+      domain: cfg.domain,
+      hostedZoneId: cfg.hostedZoneId,
+      // Always a trusted certificate for the platform's own UIs (one cert per stack, far
+      // below Let's Encrypt limits); services follow the environment's issuer.
+      wildcardIssuer: "letsencrypt-prod",
+      loadBalancerController: lbc.release,
+      certificateDependencies: [certManager.release, ...issuers.issuers],
+    }, child);
+
+    const vault = new Vault(`${name}-vault`, {
+      cluster: args.cluster, region: cfg.region, domain: cfg.domain, tags,
+      hardZoneSpread: production && cfg.azCount >= 3,
+      dependsOn: [...issuers.issuers, ingress.release],
+    }, child);
+    const vaultInit = new VaultInit(`${name}-vault-init`, {
+      cluster: args.cluster, secretName: `holodeck/${cfg.stack}/vault-init`, region: cfg.region, tags, vaultRelease: vault.release,
+    }, child);
+    const rootToken = readJsonSecret(`holodeck/${cfg.stack}/vault-init`, ["root_token"], { parent: this, dependsOn: [vaultInit.job, vaultInit.secret] });
+    const vaultConfig = new VaultConfig(`${name}-vault-config`, {
+      address: vault.publicAddress, token: rootToken.root_token, dependsOn: [vaultInit.job, ingress.service],
+    }, child);
+    new VaultSnapshots(`${name}-vault-snapshots`, {
+      cluster: args.cluster,
+      bucketName: pulumi.interpolate`${cfg.clusterName}-${args.accountId}-vault-snapshots`,
+      region: cfg.region,
+      vaultAddress: vault.internalAddress,
+      schedule: "17 * * * *",
+      tags,
+      dependsOn: [vaultConfig],
+    }, child);
+
+    const argocd = new ArgoCd(`${name}-argocd`, {
+      environment: cfg.environment,
+      domain: cfg.domain,
+      oidc: cfg.argocdOidc,
+      gitCredentialsSecretName: cfg.gitCredentialsSecretName,
+      repoUrlPrefixes: [cfg.platformRepoUrl, cfg.servicesRepoUrl, cfg.serviceRepoUrlPrefix],
+      dependsOn: [ingress.release, ...issuers.issuers],
+    }, child);
+    const platformAws = new PlatformAws(`${name}-platform-aws`, {
+      cluster: args.cluster, environment: cfg.environment, region: cfg.region, accountId: args.accountId, clusterName: cfg.clusterName, tags,
+    }, child);
+
+    new Handoff(`${name}-handoff`, {
+      environment: cfg.environment,
+      region: cfg.region,
+      accountId: args.accountId,
+      clusterName: cfg.clusterName,
+      domain: cfg.domain,
+      platformRepoUrl: cfg.platformRepoUrl,
+      platformRepoRevision: cfg.platformRepoRevision,
+      servicesRepoUrl: cfg.servicesRepoUrl,
+      serviceRepoUrlPrefix: cfg.serviceRepoUrlPrefix,
+      letsencryptIssuer: issuer,
+      annotations: {
+        aws_region: cfg.region,
+        aws_account_id: args.accountId,
+        aws_vpc_id: args.vpcId,
+        cluster_name: cfg.clusterName,
+        environment: cfg.environment,
+        domain: cfg.domain,
+        platform_repo_url: cfg.platformRepoUrl,
+        platform_repo_revision: cfg.platformRepoRevision,
+        services_repo_url: cfg.servicesRepoUrl,
+        letsencrypt_issuer: issuer,
+        vault_addr: vault.internalAddress,
+        oidc_issuer_url: cfg.argocdOidc.issuer,
+        crossplane_provider_aws_role_arn: platformAws.crossplaneRoleArn,
+        loki_role_arn: platformAws.lokiRoleArn,
+        loki_bucket_name: platformAws.lokiBucketName,
+        rds_subnet_group_name: args.rdsSubnetGroupName,
+        rds_security_group_id: args.rdsSecurityGroupId,
+      },
+      // Apps synced by Argo CD need these while Argo CD deletes them on destroy.
+      dependsOn: [argocd.release, lbc.release, ingress.service, certManager.release, vaultConfig, platformAws],
+    }, child);
+
+    this.vaultAddress = vault.publicAddress;
+    this.argocdHost = argocd.host;
+    this.ingressHostname = ingress.loadBalancerHostname;
+    this.registerOutputs({ vaultAddress: this.vaultAddress, argocdHost: this.argocdHost, ingressHostname: this.ingressHostname });
+  }
+}

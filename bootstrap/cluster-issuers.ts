@@ -1,0 +1,96 @@
+// The certificate issuers of the platform: Let's Encrypt (staging and production ACME
+// endpoints, DNS-01 through Route53 with cert-manager's IRSA role) for public hosts, and a
+// private CA for in-cluster TLS (Vault). Every CR depends on the release bringing its CRD.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { CERT_MANAGER_NAMESPACE } from "./cert-manager";
+
+export const LETSENCRYPT_ISSUERS = {
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+  "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+export type LetsencryptIssuer = keyof typeof LETSENCRYPT_ISSUERS;
+export const INTERNAL_CA_ISSUER = "holodeck-internal-ca";
+const CERT_MANAGER_API = "cert-manager.io/v1";
+
+export interface ClusterIssuersArgs {
+  domain: string;
+  hostedZoneId: string;
+  region: string;
+  letsencryptEmail: string;
+  /** The cert-manager release: its CRDs must exist before any of these objects. */
+  certManagerRelease: pulumi.Resource;
+}
+
+export class ClusterIssuers extends pulumi.ComponentResource {
+  /** Every issuer object; Certificates depend on these. */
+  public readonly issuers: pulumi.Resource[];
+
+  constructor(name: string, args: ClusterIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:ClusterIssuers", name, {}, opts);
+    const afterChart = { parent: this, dependsOn: [args.certManagerRelease] };
+
+    const acme = (Object.keys(LETSENCRYPT_ISSUERS) as LetsencryptIssuer[]).map(
+      (issuer) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-${issuer}`,
+          {
+            apiVersion: CERT_MANAGER_API,
+            kind: "ClusterIssuer",
+            metadata: { name: issuer },
+            spec: {
+              acme: {
+                server: LETSENCRYPT_ISSUERS[issuer],
+                email: args.letsencryptEmail,
+                privateKeySecretRef: { name: `${issuer}-account-key` },
+                solvers: [
+                  {
+                    selector: { dnsZones: [args.domain] },
+                    // No credentials: the controller's IRSA role (ambient credentials).
+                    dns01: { route53: { region: args.region, hostedZoneID: args.hostedZoneId } },
+                  },
+                ],
+              },
+            },
+          },
+          afterChart,
+        ),
+    );
+
+    // Private CA: a self-signed root (only used to sign the CA) -> CA certificate -> CA issuer.
+    const selfSigned = new k8s.apiextensions.CustomResource(
+      `${name}-selfsigned`,
+      { apiVersion: CERT_MANAGER_API, kind: "ClusterIssuer", metadata: { name: "holodeck-selfsigned" }, spec: { selfSigned: {} } },
+      afterChart,
+    );
+    const caCertificate = new k8s.apiextensions.CustomResource(
+      `${name}-internal-ca-cert`,
+      {
+        apiVersion: CERT_MANAGER_API,
+        kind: "Certificate",
+        metadata: { name: INTERNAL_CA_ISSUER, namespace: CERT_MANAGER_NAMESPACE },
+        spec: {
+          isCA: true,
+          commonName: "holodeck internal CA",
+          secretName: INTERNAL_CA_ISSUER,
+          duration: "87600h", // 10 years; leaf certificates stay short-lived
+          privateKey: { algorithm: "ECDSA", size: 384 },
+          issuerRef: { name: "holodeck-selfsigned", kind: "ClusterIssuer", group: "cert-manager.io" },
+        },
+      },
+      { parent: this, dependsOn: [args.certManagerRelease, selfSigned] },
+    );
+    const internalCa = new k8s.apiextensions.CustomResource(
+      `${name}-internal-ca`,
+      { apiVersion: CERT_MANAGER_API, kind: "ClusterIssuer", metadata: { name: INTERNAL_CA_ISSUER }, spec: { ca: { secretName: INTERNAL_CA_ISSUER } } },
+      { parent: this, dependsOn: [args.certManagerRelease, caCertificate] },
+    );
+    this.issuers = [...acme, selfSigned, caCertificate, internalCa];
+    this.registerOutputs({ issuers: [...Object.keys(LETSENCRYPT_ISSUERS), INTERNAL_CA_ISSUER] });
+  }
+}
+
+/** The ACME issuer services use in an environment (contracts §2 `letsencrypt_issuer`). */
+export function letsencryptIssuerFor(environment: "staging" | "production"): LetsencryptIssuer {
+  return environment === "production" ? "letsencrypt-prod" : "letsencrypt-staging";
+}

@@ -1,0 +1,137 @@
+// The handoff from Pulumi to Argo CD (contracts §2-§4): the AppProjects, the in-cluster
+// cluster Secret carrying the gitops-bridge labels and annotations, the root Application
+// for platform-apps/ and the services ApplicationSet. Everything here depends on Argo CD
+// (its CRDs) and on every controller the synced apps need while they are being deleted,
+// so `pulumi destroy` removes these first and waits for Argo CD's cascade (docs/bootstrap.md).
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import {
+  PLATFORM_ADDONS,
+  PLATFORM_CHART_REPOS,
+  PLATFORM_ROOT_PATH,
+  type ClusterSecretAnnotation,
+} from "./gitops-bridge";
+import { ARGOCD_NAMESPACE } from "./argocd";
+import { ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
+import type { Environment } from "./types";
+
+export const PLATFORM_PROJECT = "platform";
+export const ROOT_APPLICATION = "platform-root";
+export const CLUSTER_SECRET = "in-cluster";
+const ARGO_API = "argoproj.io/v1alpha1";
+/** Namespaces services may never deploy into (Argo CD deny destinations: "!<ns>"). */
+export const PLATFORM_NAMESPACES = [
+  "kube-system", "kube-public", "kube-node-lease", "default", "argocd", "vault", "cert-manager",
+  "ingress-nginx", "crossplane-system", "external-secrets", "monitoring", "observability",
+  "istio-system", "loki", "nats", "kiali-operator",
+];
+
+export interface HandoffArgs {
+  environment: Environment;
+  region: string;
+  accountId: pulumi.Input<string>;
+  clusterName: string;
+  domain: string;
+  platformRepoUrl: string;
+  platformRepoRevision: string;
+  servicesRepoUrl: string;
+  serviceRepoUrlPrefix: string;
+  letsencryptIssuer: string;
+  /** Every annotation of CLUSTER_SECRET_ANNOTATIONS (the type makes a missing one a compile error). */
+  annotations: Record<ClusterSecretAnnotation, pulumi.Input<string>>;
+  /** Argo CD and the controllers its apps need while they are deleted. */
+  dependsOn: pulumi.Resource[];
+}
+
+export function clusterSecretLabels(args: Pick<HandoffArgs, "environment" | "region" | "clusterName">): Record<string, string> {
+  const labels: Record<string, string> = {
+    "argocd.argoproj.io/secret-type": "cluster",
+    environment: args.environment,
+    region: args.region,
+    cluster_name: args.clusterName,
+  };
+  for (const addon of PLATFORM_ADDONS) labels[`enable_${addon}`] = "true";
+  return labels;
+}
+
+export class Handoff extends pulumi.ComponentResource {
+  constructor(name: string, args: HandoffArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:Handoff", name, {}, opts);
+    const afterArgo = { parent: this, dependsOn: args.dependsOn };
+
+    const platformProject = appProject(`${name}-platform-project`, PLATFORM_PROJECT, {
+      description: "Platform add-ons from platform-apps/ (cluster-wide rights)",
+      sourceRepos: [args.platformRepoUrl, ...PLATFORM_CHART_REPOS],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: "*" }],
+      clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+    }, afterArgo);
+    const servicesProject = appProject(`${name}-services-project`, SERVICES_PROJECT, {
+      description: "Developer services: their own repos, their own namespaces, namespaced kinds only",
+      sourceRepos: [`${args.serviceRepoUrlPrefix}/*`],
+      destinations: [
+        ...PLATFORM_NAMESPACES.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace: `!${namespace}` })),
+        { server: IN_CLUSTER_SERVER, namespace: "*" },
+      ],
+      clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+      namespaceResourceBlacklist: [
+        { group: "", kind: "ResourceQuota" },
+        { group: "", kind: "LimitRange" },
+        { group: "rbac.authorization.k8s.io", kind: "Role" },
+        { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+      ],
+    }, afterArgo);
+
+    const clusterSecret = new k8s.core.v1.Secret(
+      `${name}-cluster-secret`,
+      {
+        metadata: { name: CLUSTER_SECRET, namespace: ARGOCD_NAMESPACE, labels: clusterSecretLabels(args), annotations: args.annotations },
+        stringData: { name: CLUSTER_SECRET, server: IN_CLUSTER_SERVER, config: JSON.stringify({ tlsClientConfig: { insecure: false } }) },
+      },
+      afterArgo,
+    );
+    const roots = { parent: this, dependsOn: [...args.dependsOn, platformProject, servicesProject, clusterSecret], customTimeouts: { delete: "30m" } };
+
+    new k8s.apiextensions.CustomResource(
+      `${name}-root-app`,
+      {
+        apiVersion: ARGO_API,
+        kind: "Application",
+        metadata: { name: ROOT_APPLICATION, namespace: ARGOCD_NAMESPACE, finalizers: [ARGOCD_FINALIZER] },
+        spec: {
+          project: PLATFORM_PROJECT,
+          source: { repoURL: args.platformRepoUrl, targetRevision: args.platformRepoRevision, path: PLATFORM_ROOT_PATH, directory: { recurse: false } },
+          destination: { server: IN_CLUSTER_SERVER, namespace: ARGOCD_NAMESPACE },
+          syncPolicy: { automated: { prune: true, selfHeal: true } },
+        },
+      },
+      roots,
+    );
+
+    const appSet = pulumi.output(args.accountId).apply((account) => servicesApplicationSet(servicesArgs(args, account)));
+    new k8s.apiextensions.CustomResource(
+      `${name}-services-appset`,
+      { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: "services", namespace: ARGOCD_NAMESPACE }, spec: appSet.apply((m) => m.spec) },
+      roots,
+    );
+    this.registerOutputs({ rootApplication: ROOT_APPLICATION, projects: [PLATFORM_PROJECT, SERVICES_PROJECT] });
+  }
+}
+
+export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppSetArgs {
+  return {
+    environment: args.environment,
+    servicesRepoUrl: args.servicesRepoUrl,
+    serviceRepoUrlPrefix: args.serviceRepoUrlPrefix,
+    domain: args.domain,
+    letsencryptIssuer: args.letsencryptIssuer,
+    imageRegistry: `${accountId}.dkr.ecr.${args.region}.amazonaws.com`,
+  };
+}
+
+function appProject(resourceName: string, projectName: string, spec: Record<string, unknown>, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    resourceName,
+    { apiVersion: ARGO_API, kind: "AppProject", metadata: { name: projectName, namespace: ARGOCD_NAMESPACE }, spec },
+    opts,
+  );
+}

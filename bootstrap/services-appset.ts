@@ -1,0 +1,76 @@
+// The services ApplicationSet (contracts §4): one Application per file
+// `<environment>/<service>.json` of the services-root repo. Rendered by Argo CD with Go
+// templates and missingkey=error, so a file without a documented field fails loudly
+// instead of deploying with an empty value (proven by test/bootstrap with appset-render).
+import type { Environment } from "./types";
+
+export const SERVICES_PROJECT = "services";
+export const SERVICES_APPSET = "services";
+export const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
+export const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+
+export interface ServicesAppSetArgs {
+  environment: Environment;
+  servicesRepoUrl: string;
+  serviceRepoUrlPrefix: string;
+  /** Stack domain, e.g. staging.eu-west-1.holodeck.dev (chart `global.clusterDomain`). */
+  domain: string;
+  letsencryptIssuer: string;
+  /** <account>.dkr.ecr.<region>.amazonaws.com */
+  imageRegistry: string;
+}
+
+export interface HelmParameter {
+  name: string;
+  value: string;
+  forceString?: boolean;
+}
+
+/** Helm parameters every service gets; the developer never writes these (contracts §5). */
+export function platformHelmParameters(args: ServicesAppSetArgs): HelmParameter[] {
+  return [
+    { name: "holodeck-service.image.tag", value: "{{.imageTag}}", forceString: true },
+    { name: "global.clusterDomain", value: args.domain },
+    { name: "global.environment", value: args.environment },
+    { name: "global.clusterIssuer", value: args.letsencryptIssuer },
+    { name: "global.imageRegistry", value: args.imageRegistry },
+  ];
+}
+
+/** The full ApplicationSet manifest. */
+export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string, unknown> {
+  const production = args.environment === "production";
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "ApplicationSet",
+    metadata: { name: SERVICES_APPSET, namespace: "argocd" },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ["missingkey=error"],
+      generators: [{ git: { repoURL: args.servicesRepoUrl, revision: "HEAD", files: [{ path: `${args.environment}/*.json` }] } }],
+      // Production: removing a file (or this ApplicationSet) never deletes a running service.
+      syncPolicy: { preserveResourcesOnDeletion: production },
+      template: {
+        metadata: {
+          name: "{{.service}}",
+          labels: { "holodeck.dev/service": "{{.service}}", "holodeck.dev/cluster": "{{.cluster}}" },
+          finalizers: [ARGOCD_FINALIZER],
+        },
+        spec: {
+          project: SERVICES_PROJECT,
+          source: {
+            repoURL: `${args.serviceRepoUrlPrefix}/{{.service}}.git`,
+            targetRevision: "{{.targetRevision}}",
+            path: "helm",
+            helm: { parameters: platformHelmParameters(args) },
+          },
+          destination: { server: IN_CLUSTER_SERVER, namespace: "{{.service}}" },
+          syncPolicy: {
+            automated: { prune: true, selfHeal: true },
+            syncOptions: ["CreateNamespace=true"],
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// What the bootstrap add-ons need from the foundation, as narrow structural types: the
+// foundation's Cluster / Network satisfy them, and tests can see exactly what is used.
+import * as pulumi from "@pulumi/pulumi";
+
+/** The EKS cluster's identity: IRSA trust is scoped with its OIDC provider. */
+export interface ClusterIdentity {
+  name: pulumi.Input<string>;
+  oidcProviderArn: pulumi.Input<string>;
+  oidcProviderUrl: pulumi.Input<string>;
+}
+
+/** Tags every AWS resource of the stack carries (contracts §1 `tags`). */
+export type Tags = Record<string, string>;
+
+export type Environment = "staging" | "production";
+
+/** IRSA trust target: the one service account allowed to assume a role. */
+export interface ServiceAccountRef {
+  namespace: string;
+  serviceAccount: string;
+}

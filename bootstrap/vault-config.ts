@@ -1,0 +1,113 @@
+// Vault's own configuration with @pulumi/vault through an explicit provider: kv-v2 at
+// `secret/`, the file audit device (stdout, collected with the pod logs), Kubernetes auth,
+// the per-namespace read policy External Secrets uses, and the raft-snapshot role.
+//
+// Least privilege: one ClusterSecretStore with one wide role would let any namespace read
+// every secret. Instead ESO logs in with the `vault-secrets` ServiceAccount of the
+// ExternalSecret's own namespace (referent auth, contracts §5) and the policy is templated
+// on that namespace: namespace <service> may read only secret/data/<any domain>/<service>.
+// Services never enter Pulumi (their number must not change the plan), yet each one still
+// gets exactly its own domain/service path.
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { VAULT_NAMESPACE } from "./vault";
+
+export const KV_MOUNT = "secret";
+export const KUBERNETES_AUTH_PATH = "kubernetes";
+export const EXTERNAL_SECRETS_ROLE = "external-secrets";
+export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "vault-secrets";
+export const SNAPSHOT_ROLE = "raft-snapshot";
+export const SNAPSHOT_SERVICE_ACCOUNT = "vault-snapshot";
+
+export interface VaultConfigArgs {
+  /** Public (ingress) address: Pulumi runs outside the cluster. */
+  address: string;
+  /** Root token read from the init secret; stored as a Pulumi secret. */
+  token: pulumi.Input<string>;
+  /** Vault must be initialised (and so unsealed) before any of this. */
+  dependsOn: pulumi.Resource[];
+}
+
+/** Read access for a namespace to `secret/data/<domain>/<namespace>` and below. */
+export function serviceReadPolicy(kubernetesAuthAccessor: string): string {
+  const namespace = `{{identity.entity.aliases.${kubernetesAuthAccessor}.metadata.service_account_namespace}}`;
+  return [
+    `path "${KV_MOUNT}/data/+/${namespace}" {`,
+    `  capabilities = ["read"]`,
+    `}`,
+    `path "${KV_MOUNT}/data/+/${namespace}/*" {`,
+    `  capabilities = ["read"]`,
+    `}`,
+    `path "${KV_MOUNT}/metadata/+/${namespace}" {`,
+    `  capabilities = ["read"]`,
+    `}`,
+    "",
+  ].join("\n");
+}
+
+export const SNAPSHOT_POLICY = `path "sys/storage/raft/snapshot" {
+  capabilities = ["read"]
+}
+`;
+
+export class VaultConfig extends pulumi.ComponentResource {
+  public readonly provider: vault.Provider;
+
+  constructor(name: string, args: VaultConfigArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:VaultConfig", name, {}, opts);
+    this.provider = new vault.Provider(
+      `${name}-provider`,
+      { address: args.address, token: pulumi.secret(args.token), skipChildToken: false, maxLeaseTtlSeconds: 1200 },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    const inVault = { parent: this, provider: this.provider, dependsOn: args.dependsOn };
+
+    new vault.Mount(`${name}-kv`, { path: KV_MOUNT, type: "kv", options: { version: "2" }, description: "Application secrets (kv-v2)" }, inVault);
+    new vault.Audit(`${name}-audit`, { type: "file", path: "stdout", options: { file_path: "stdout", log_raw: "false" } }, inVault);
+
+    const kubernetes = new vault.AuthBackend(`${name}-k8s-auth`, { type: "kubernetes", path: KUBERNETES_AUTH_PATH }, inVault);
+    const k8sAuth = { ...inVault, dependsOn: [...args.dependsOn, kubernetes] };
+    // Vault runs in the cluster: it reviews tokens with its own service account (chart's authDelegator).
+    new vault.kubernetes.AuthBackendConfig(
+      `${name}-k8s-auth-config`,
+      { backend: kubernetes.path, kubernetesHost: "https://kubernetes.default.svc", disableLocalCaJwt: false },
+      k8sAuth,
+    );
+
+    const servicePolicy = new vault.Policy(
+      `${name}-service-read`,
+      { name: "service-read", policy: kubernetes.accessor.apply(serviceReadPolicy) },
+      k8sAuth,
+    );
+    new vault.kubernetes.AuthBackendRole(
+      `${name}-external-secrets-role`,
+      {
+        backend: kubernetes.path,
+        roleName: EXTERNAL_SECRETS_ROLE,
+        boundServiceAccountNames: [EXTERNAL_SECRETS_SERVICE_ACCOUNT],
+        // Any namespace may log in; the templated policy confines it to its own path.
+        boundServiceAccountNamespaces: ["*"],
+        tokenPolicies: [servicePolicy.name],
+        tokenTtl: 900,
+        tokenMaxTtl: 3600,
+      },
+      k8sAuth,
+    );
+
+    const snapshotPolicy = new vault.Policy(`${name}-raft-snapshot`, { name: SNAPSHOT_ROLE, policy: SNAPSHOT_POLICY }, inVault);
+    new vault.kubernetes.AuthBackendRole(
+      `${name}-raft-snapshot-role`,
+      {
+        backend: kubernetes.path,
+        roleName: SNAPSHOT_ROLE,
+        boundServiceAccountNames: [SNAPSHOT_SERVICE_ACCOUNT],
+        boundServiceAccountNamespaces: [VAULT_NAMESPACE],
+        tokenPolicies: [snapshotPolicy.name],
+        tokenTtl: 600,
+        tokenMaxTtl: 600,
+      },
+      k8sAuth,
+    );
+    this.registerOutputs({ kvMount: KV_MOUNT, kubernetesAuthPath: KUBERNETES_AUTH_PATH });
+  }
+}

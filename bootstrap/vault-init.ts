@@ -1,0 +1,145 @@
+// Initialises Vault exactly once and keeps its recovery keys and root token in AWS Secrets
+// Manager (KMS-encrypted, protected). Idempotent: when Vault reports `initialized: true`
+// the Job stores nothing. Two containers share an in-memory volume: the Vault CLI runs
+// `operator init`, the AWS CLI stores the result. restartPolicy OnFailure keeps the pod
+// (and its volume) while the AWS step retries, so a failed upload does not lose the keys.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import { IMAGES } from "./versions";
+import { addonRole, roleAnnotation } from "./irsa";
+import { VAULT_NAMESPACE } from "./vault";
+import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import type { ClusterIdentity, Tags } from "./types";
+
+export const VAULT_INIT_SERVICE_ACCOUNT = "vault-init";
+const HANDOFF_DIR = "/handoff";
+const HANDOFF_FILE = `${HANDOFF_DIR}/vault-init.json`;
+
+export interface VaultInitArgs {
+  cluster: ClusterIdentity;
+  /** Secrets Manager name, e.g. holodeck/staging-eu-west-1/vault-init. */
+  secretName: string;
+  region: string;
+  tags: Tags;
+  /** The Vault release (the Job talks to vault-0). */
+  vaultRelease: pulumi.Resource;
+}
+
+/** Waits for vault-0 to answer, then runs `operator init` only if it is not initialised. */
+export const INIT_SCRIPT = `set -u
+while true; do
+  vault status -format=json > /tmp/status.json 2>/dev/null
+  code=$?
+  # 0 = unsealed, 2 = sealed: the server answers. 1 = not reachable yet.
+  if [ "$code" -ne 1 ]; then break; fi
+  echo "waiting for $VAULT_ADDR"; sleep 5
+done
+if grep -q '"initialized": true' /tmp/status.json; then
+  echo "Vault is already initialised; nothing to do"; exit 0
+fi
+vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json > ${HANDOFF_FILE}.tmp
+mv ${HANDOFF_FILE}.tmp ${HANDOFF_FILE}
+echo "Vault initialised"`;
+
+export const STORE_SCRIPT = `set -eu
+if [ ! -s ${HANDOFF_FILE} ]; then echo "no new init result to store"; exit 0; fi
+aws secretsmanager put-secret-value --secret-id "$SECRET_ARN" --secret-string file://${HANDOFF_FILE}
+echo "recovery keys and root token stored in $SECRET_ARN"`;
+
+export class VaultInit extends pulumi.ComponentResource {
+  public readonly secret: aws.secretsmanager.Secret;
+  public readonly job: k8s.batch.v1.Job;
+
+  constructor(name: string, args: VaultInitArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:VaultInit", name, {}, opts);
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      { description: "Vault recovery keys and root token", enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
+      { parent: this, protect: true },
+    );
+    this.secret = new aws.secretsmanager.Secret(
+      `${name}-secret`,
+      { name: args.secretName, description: "Vault recovery keys and initial root token (written once by the init Job)", kmsKeyId: key.arn, recoveryWindowInDays: 30, tags: args.tags },
+      { parent: this, protect: true },
+    );
+    const role = addonRole(
+      name,
+      args.cluster,
+      { namespace: VAULT_NAMESPACE, serviceAccount: VAULT_INIT_SERVICE_ACCOUNT },
+      // Write-only: the Job can store a value but never read one back.
+      [
+        { Sid: "StoreInitResult", Effect: "Allow", Action: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"], Resource: [this.secret.arn] },
+        {
+          Sid: "EncryptForSecretsManager",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: [key.arn],
+          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+        },
+      ],
+      args.tags,
+      { parent: this },
+    );
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: { name: VAULT_INIT_SERVICE_ACCOUNT, namespace: VAULT_NAMESPACE, annotations: roleAnnotation(role) } },
+      { parent: this, dependsOn: [args.vaultRelease] },
+    );
+
+    this.job = new k8s.batch.v1.Job(
+      `${name}-job`,
+      {
+        metadata: { name: "vault-init", namespace: VAULT_NAMESPACE },
+        spec: {
+          backoffLimit: 6,
+          template: {
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              restartPolicy: "OnFailure",
+              securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+              volumes: [
+                { name: "handoff", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                { name: "tls", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+              ],
+              initContainers: [
+                {
+                  name: "init",
+                  image: IMAGES.vault,
+                  command: ["/bin/sh", "-c", INIT_SCRIPT],
+                  env: [
+                    { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
+                    { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
+                  ],
+                  volumeMounts: [
+                    { name: "handoff", mountPath: HANDOFF_DIR },
+                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "tls", mountPath: VAULT_TLS_DIR, readOnly: true },
+                  ],
+                  securityContext: restrictedContainer(),
+                },
+              ],
+              containers: [
+                {
+                  name: "store",
+                  image: IMAGES.awsCli,
+                  command: ["/bin/sh", "-c", STORE_SCRIPT],
+                  env: [{ name: "SECRET_ARN", value: this.secret.arn }, { name: "AWS_REGION", value: args.region }, { name: "HOME", value: "/tmp" }],
+                  volumeMounts: [{ name: "handoff", mountPath: HANDOFF_DIR }, { name: "tmp", mountPath: "/tmp" }],
+                  securityContext: restrictedContainer(),
+                },
+              ],
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [args.vaultRelease, serviceAccount], customTimeouts: { create: "20m" } },
+    );
+    this.registerOutputs({ secretArn: this.secret.arn });
+  }
+}
+
+export function restrictedContainer(): k8s.types.input.core.v1.SecurityContext {
+  return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+}

@@ -1,0 +1,127 @@
+// Disaster recovery for Vault: an hourly CronJob takes a raft snapshot (logging in with
+// Kubernetes auth role `raft-snapshot`, which may only read sys/storage/raft/snapshot)
+// and uploads it to a versioned, KMS-encrypted, protected bucket with a write-only role.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { IMAGES } from "./versions";
+import { addonRole, roleAnnotation } from "./irsa";
+import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
+import { VAULT_NAMESPACE } from "./vault";
+import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT } from "./vault-config";
+import { restrictedContainer } from "./vault-init";
+import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import type { ClusterIdentity, Tags } from "./types";
+
+const SNAPSHOT_DIR = "/snapshot";
+
+export interface VaultSnapshotsArgs {
+  cluster: ClusterIdentity;
+  bucketName: pulumi.Input<string>;
+  region: string;
+  vaultAddress: string;
+  schedule: string;
+  tags: Tags;
+  /** Vault configuration (the raft-snapshot role) must exist first. */
+  dependsOn: pulumi.Resource[];
+}
+
+export const SNAPSHOT_SCRIPT = `set -eu
+export VAULT_TOKEN="$(vault write -field=token auth/${KUBERNETES_AUTH_PATH}/login role=${SNAPSHOT_ROLE} jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)"
+vault operator raft snapshot save ${SNAPSHOT_DIR}/vault.snap
+echo "snapshot taken"`;
+
+export const UPLOAD_SCRIPT = `set -eu
+key="raft/$(date -u +%Y/%m/%d/%H%M%SZ).snap"
+aws s3 cp ${SNAPSHOT_DIR}/vault.snap "s3://$BUCKET/$key" --sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN"
+echo "uploaded s3://$BUCKET/$key"`;
+
+export class VaultSnapshots extends pulumi.ComponentResource {
+  public readonly bucket: SecureBucket;
+  public readonly cronJob: k8s.batch.v1.CronJob;
+
+  constructor(name: string, args: VaultSnapshotsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:VaultSnapshots", name, {}, opts);
+    this.bucket = new SecureBucket(
+      `${name}-store`,
+      { bucketName: args.bucketName, description: "Vault raft snapshots", noncurrentVersionDays: 90, expireAfterDays: 90, tags: args.tags },
+      { parent: this },
+    );
+    const role = addonRole(
+      name,
+      args.cluster,
+      { namespace: VAULT_NAMESPACE, serviceAccount: SNAPSHOT_SERVICE_ACCOUNT },
+      bucketAccessStatements(this.bucket, false),
+      args.tags,
+      { parent: this },
+    );
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: { name: SNAPSHOT_SERVICE_ACCOUNT, namespace: VAULT_NAMESPACE, annotations: roleAnnotation(role) } },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    this.cronJob = new k8s.batch.v1.CronJob(
+      `${name}-cronjob`,
+      {
+        metadata: { name: "vault-raft-snapshot", namespace: VAULT_NAMESPACE },
+        spec: {
+          schedule: args.schedule,
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 5,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 2,
+              activeDeadlineSeconds: 1800,
+              template: {
+                spec: {
+                  serviceAccountName: serviceAccount.metadata.name,
+                  restartPolicy: "OnFailure",
+                  securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                  volumes: [
+                    { name: "snapshot", emptyDir: { sizeLimit: "2Gi" } },
+                    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                    { name: "tls", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                  ],
+                  initContainers: [
+                    {
+                      name: "snapshot",
+                      image: IMAGES.vault,
+                      command: ["/bin/sh", "-c", SNAPSHOT_SCRIPT],
+                      env: [
+                        { name: "VAULT_ADDR", value: args.vaultAddress },
+                        { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
+                      ],
+                      volumeMounts: [
+                        { name: "snapshot", mountPath: SNAPSHOT_DIR },
+                        { name: "tmp", mountPath: "/tmp" },
+                        { name: "tls", mountPath: VAULT_TLS_DIR, readOnly: true },
+                      ],
+                      securityContext: restrictedContainer(),
+                    },
+                  ],
+                  containers: [
+                    {
+                      name: "upload",
+                      image: IMAGES.awsCli,
+                      command: ["/bin/sh", "-c", UPLOAD_SCRIPT],
+                      env: [
+                        { name: "BUCKET", value: this.bucket.name },
+                        { name: "KMS_KEY_ARN", value: this.bucket.key.arn },
+                        { name: "AWS_REGION", value: args.region },
+                        { name: "HOME", value: "/tmp" },
+                      ],
+                      volumeMounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                      securityContext: restrictedContainer(),
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
+    );
+    this.registerOutputs({ bucketName: this.bucket.name });
+  }
+}

@@ -1,0 +1,153 @@
+// Vault in HA with integrated raft storage: 3 replicas spread over zones, TLS from the
+// internal CA, auto-unseal with a KMS key through IRSA, UI behind ingress-nginx, agent
+// injector off (pods get secrets through External Secrets). The Release does not wait:
+// Vault pods only become ready after VaultInit has initialised the cluster.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import { CHARTS } from "./versions";
+import { addonNamespace, chartRelease } from "./k8s-helpers";
+import { addonRole, roleAnnotation } from "./irsa";
+import { INTERNAL_CA_ISSUER } from "./cluster-issuers";
+import { INGRESS_CLASS } from "./ingress-nginx";
+import { raftConfig, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import type { ClusterIdentity, Tags } from "./types";
+
+export const VAULT_NAMESPACE = "vault";
+export const VAULT_SERVICE_ACCOUNT = "vault";
+export const VAULT_REPLICAS = 3;
+const RELEASE_NAME = "vault";
+
+export interface VaultArgs {
+  cluster: ClusterIdentity;
+  region: string;
+  domain: string;
+  /**
+   * One replica per zone as a hard rule (production: ≥ 3 zones and ≥ 3 workload nodes);
+   * otherwise zones are preferred and only distinct nodes are required.
+   */
+  hardZoneSpread: boolean;
+  tags: Tags;
+  /** Issuers (the internal CA) and the ingress controller must exist first. */
+  dependsOn: pulumi.Resource[];
+}
+
+export class Vault extends pulumi.ComponentResource {
+  public readonly release: k8s.helm.v3.Release;
+  public readonly namespace: k8s.core.v1.Namespace;
+  public readonly unsealKey: aws.kms.Key;
+  /** In-cluster address (TLS, internal CA) used by External Secrets and the Jobs. */
+  public readonly internalAddress = `https://${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc:8200`;
+  /** Public address through ingress-nginx (UI, the Pulumi vault provider). */
+  public readonly publicAddress: string;
+
+  constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:Vault", name, {}, opts);
+    const host = `vault.${args.domain}`;
+    this.publicAddress = `https://${host}`;
+    this.namespace = addonNamespace(name, VAULT_NAMESPACE, { parent: this });
+
+    // Losing this key makes every raft snapshot and the running cluster unreadable.
+    this.unsealKey = new aws.kms.Key(
+      `${name}-unseal-key`,
+      { description: "Vault auto-unseal", enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
+      { parent: this, protect: true },
+    );
+    const role = addonRole(
+      name,
+      args.cluster,
+      { namespace: VAULT_NAMESPACE, serviceAccount: VAULT_SERVICE_ACCOUNT },
+      [{ Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: [this.unsealKey.arn] }],
+      args.tags,
+      { parent: this },
+    );
+
+    const tls = new k8s.apiextensions.CustomResource(
+      `${name}-tls`,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: VAULT_TLS_SECRET, namespace: this.namespace.metadata.name },
+        spec: {
+          secretName: VAULT_TLS_SECRET,
+          issuerRef: { name: INTERNAL_CA_ISSUER, kind: "ClusterIssuer", group: "cert-manager.io" },
+          commonName: `${RELEASE_NAME}.${VAULT_NAMESPACE}.svc`,
+          dnsNames: [
+            RELEASE_NAME,
+            `${RELEASE_NAME}.${VAULT_NAMESPACE}`,
+            `${RELEASE_NAME}.${VAULT_NAMESPACE}.svc`,
+            `${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc`,
+            `*.${RELEASE_NAME}-internal`,
+            `*.${RELEASE_NAME}-internal.${VAULT_NAMESPACE}.svc`,
+          ],
+          ipAddresses: ["127.0.0.1"],
+          duration: "2160h",
+          renewBefore: "720h",
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        },
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+
+    this.release = chartRelease(
+      name,
+      CHARTS.vault,
+      {
+        releaseName: RELEASE_NAME,
+        namespace: this.namespace.metadata.name,
+        await: false,
+        values: {
+          global: { tlsDisable: false },
+          injector: { enabled: false },
+          ui: { enabled: true },
+          server: {
+            extraEnvironmentVars: { VAULT_CACERT: `${VAULT_TLS_DIR}/ca.crt` },
+            extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
+            serviceAccount: { create: true, name: VAULT_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
+            affinity: zoneAntiAffinity(args.hardZoneSpread),
+            // Raft data is the secret store: keep the volumes if the StatefulSet goes.
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            dataStorage: { enabled: true, size: "10Gi" },
+            ha: {
+              enabled: true,
+              replicas: VAULT_REPLICAS,
+              disruptionBudget: { enabled: true, maxUnavailable: 1 },
+              raft: {
+                enabled: true,
+                setNodeId: true,
+                config: pulumi.all([this.unsealKey.keyId]).apply(([keyId]) =>
+                  raftConfig({ region: args.region, kmsKeyId: keyId, replicas: VAULT_REPLICAS, releaseName: RELEASE_NAME }),
+                ),
+              },
+            },
+            ingress: {
+              enabled: true,
+              ingressClassName: INGRESS_CLASS,
+              activeService: true,
+              // Vault speaks TLS itself; the public side uses the stack's wildcard certificate.
+              annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" },
+              hosts: [{ host, paths: [] }],
+              tls: [{ hosts: [host] }],
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [role, tls] },
+    );
+    this.registerOutputs({ internalAddress: this.internalAddress, publicAddress: this.publicAddress, unsealKeyArn: this.unsealKey.arn });
+  }
+}
+
+function zoneAntiAffinity(hard: boolean): Record<string, unknown> {
+  const selector = { matchLabels: { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE_NAME, component: "server" } };
+  const byZone = { labelSelector: selector, topologyKey: "topology.kubernetes.io/zone" };
+  const byHost = { labelSelector: selector, topologyKey: "kubernetes.io/hostname" };
+  return {
+    podAntiAffinity: hard
+      ? { requiredDuringSchedulingIgnoredDuringExecution: [byZone, byHost] }
+      : {
+          requiredDuringSchedulingIgnoredDuringExecution: [byHost],
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: byZone }],
+        },
+  };
+}
