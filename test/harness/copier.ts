@@ -1,0 +1,114 @@
+// Runs the pinned copier (scripts/install/python.sh → .tools/venv/bin/copier) on the
+// python-service template, and a generated project's own pytest in the shared venv built
+// from the template's lock (.tools/service-venv), so no test installs anything itself.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const toolsDir = process.env.HOLODECK_TOOLS ?? path.join(repoRoot, ".tools");
+
+export const COPIER_BIN = path.join(toolsDir, "venv", "bin", "copier");
+export const SERVICE_PYTHON = path.join(toolsDir, "service-venv", "bin", "python");
+export const TEMPLATE_DIR = path.join(repoRoot, "templates", "python-service");
+
+/** The template's questions (copier.yml); omitted answers take their defaults. */
+export interface TemplateAnswers {
+  service_name?: string;
+  domain?: string;
+  description?: string;
+  python_version?: string;
+  postgres?: boolean;
+  redis?: boolean;
+  nats?: boolean;
+  vault_secrets?: string;
+  owner_team?: string;
+}
+
+export interface RunResult {
+  code: number;
+  output: string;
+}
+
+/** copier exited non-zero; `output` carries its message (validation errors name the question). */
+export class CopierError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly output: string,
+  ) {
+    super(`copier ${args.join(" ")} failed:\n${output}`);
+    this.name = "CopierError";
+  }
+}
+
+function requireTool(file: string): void {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run tools\` (scripts/install/python.sh)`);
+}
+
+function result(run: SpawnSyncReturns<string>): RunResult {
+  if (run.error) throw run.error;
+  return { code: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Runs copier with `args`; never throws on a non-zero exit (tests of refusals read it). */
+export function runCopier(args: string[], cwd = repoRoot): RunResult {
+  requireTool(COPIER_BIN);
+  // No TTY and no user config: copier must take every answer from the flags or fail.
+  const env = { ...process.env, COPIER_SETTINGS_PATH: path.join(os.tmpdir(), "holodeck-no-copier-settings.yml") };
+  return result(spawnSync(COPIER_BIN, args, { cwd, env, encoding: "utf8", input: "" }));
+}
+
+/** Answers as copier's --data-file (YAML keeps booleans booleans). */
+export function answersFile(answers: TemplateAnswers): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "holodeck-answers-")), "answers.yml");
+  fs.writeFileSync(file, stringify(answers));
+  return file;
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `holodeck-${prefix}-`));
+}
+
+/**
+ * `copier copy --defaults` of `template` (the template folder, or a git URL) into
+ * `<fresh temp dir>/<dirName>`; returns the generated project's directory. Throws CopierError.
+ */
+export function copierCopy(answers: TemplateAnswers, dirName = "svc", template = TEMPLATE_DIR, extraArgs: string[] = []): string {
+  const dest = path.join(tempDir("service"), dirName);
+  const args = ["copy", "--defaults", "--quiet", "--data-file", answersFile(answers), ...extraArgs, template, dest];
+  const run = runCopier(args);
+  if (run.code !== 0) throw new CopierError(args, run.output);
+  return dest;
+}
+
+/** Runs a generated project's own test suite with the shared service venv. */
+export function runPytest(projectDir: string): RunResult {
+  requireTool(SERVICE_PYTHON);
+  return result(
+    spawnSync(SERVICE_PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], {
+      cwd: projectDir,
+      encoding: "utf8",
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+      timeout: 120_000,
+    }),
+  );
+}
+
+/** Runs a Python script file with the service venv's interpreter (lock checks read its metadata). */
+export function runServicePython(args: string[], cwd: string): RunResult {
+  requireTool(SERVICE_PYTHON);
+  return result(spawnSync(SERVICE_PYTHON, args, { cwd, encoding: "utf8" }));
+}
+
+/** Every file of a generated project, relative, sorted (for exact file-set assertions). */
+export function projectFiles(dir: string): string[] {
+  const walk = (sub: string): string[] =>
+    fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).flatMap((entry) => {
+      const rel = path.join(sub, entry.name);
+      if (entry.isDirectory()) return [".git", "__pycache__"].includes(entry.name) ? [] : walk(rel);
+      return [rel];
+    });
+  return walk("").sort();
+}
