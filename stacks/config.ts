@@ -151,12 +151,13 @@ class Reader {
     return list;
   }
 
-  object(key: string, allowed: string): Record<string, unknown> {
+  /** The object at `key`, or undefined (already reported) when unset or not an object. */
+  object(key: string, allowed: string): Record<string, unknown> | undefined {
     const value = this.value(key, allowed);
-    if (value === undefined) return {};
+    if (value === undefined) return undefined;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       this.fail(key, value, "not an object", allowed);
-      return {};
+      return undefined;
     }
     return value as Record<string, unknown>;
   }
@@ -176,6 +177,7 @@ const NODE_GROUP_FIELDS = ["instanceTypes", "minSize", "desiredSize", "maxSize",
 
 function readNodeGroup(r: Reader, key: string, minSizeFloor: number): NodeGroupConfig {
   const obj = r.object(key, `{${NODE_GROUP_FIELDS.join(", ")}}`);
+  if (!obj) return { instanceTypes: [], minSize: 0, desiredSize: 0, maxSize: 0, diskSizeGiB: 0 };
   r.exactFields(key, obj, NODE_GROUP_FIELDS, `{${NODE_GROUP_FIELDS.join(", ")}}`);
   const types = obj.instanceTypes;
   const instanceTypes = Array.isArray(types) && types.every((t) => typeof t === "string") ? (types as string[]) : [];
@@ -199,6 +201,7 @@ function readNodeGroup(r: Reader, key: string, minSizeFloor: number): NodeGroupC
 function readArgocdOidc(r: Reader): ArgocdOidcConfig {
   const key = "holodeck:argocdOidc";
   const obj = r.object(key, ALLOWED.argocdOidc);
+  if (!obj) return { issuer: "", clientId: "", clientSecretName: "" };
   r.exactFields(key, obj, ["issuer", "clientId", "clientSecretName"], ALLOWED.argocdOidc);
   const field = (name: string, check: rules.Check<string>): string => {
     const v = obj[name];
@@ -211,6 +214,7 @@ function readArgocdOidc(r: Reader): ArgocdOidcConfig {
 function readTags(r: Reader, environment: string): Record<string, string> {
   const key = "holodeck:tags";
   const obj = r.object(key, ALLOWED.tags);
+  if (!obj) return {};
   for (const [name, v] of Object.entries(obj)) {
     if (typeof v !== "string" || v.trim() === "" || v.length > 256) r.fail(`${key}.${name}`, v, "not a non-empty string of at most 256 characters", ALLOWED.tags);
   }

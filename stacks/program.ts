@@ -2,6 +2,7 @@
 // bootstrap, operators and CI use. Config arrives validated (stacks/config.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Bootstrap } from "../bootstrap/bootstrap";
 import { Cluster } from "../components/cluster";
 import { DatabaseNetwork } from "../components/database-network";
 import { KmsKey } from "../components/kms";
@@ -83,6 +84,12 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
     `${cfg.namePrefix}-db`,
     { clusterName: cfg.clusterName, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, nodeSecurityGroupId: cluster.nodeSecurityGroupId },
     opts,
+  );
+  // In-cluster add-ons and the handoff to Argo CD (bootstrap/, docs/bootstrap.md).
+  new Bootstrap(
+    `${cfg.namePrefix}-bootstrap`,
+    { config: cfg, cluster, accountId, vpcId: network.vpcId, rdsSubnetGroupName: database.subnetGroupName, rdsSecurityGroupId: database.securityGroupId },
+    { providers: [awsProvider, cluster.provider] },
   );
 
   return {

@@ -69,6 +69,15 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
   },
   "aws:rds/subnetGroup:SubnetGroup": (args) => ({ name: inputName(args) }),
   "aws:eks/nodeGroup:NodeGroup": (args, ctx) => ({ arn: arn(ctx, "eks", `nodegroup/${args.name}`), status: "ACTIVE" }),
+  "aws:secretsmanager/secret:Secret": (args, ctx) => ({ arn: arn(ctx, "secretsmanager", `secret:${inputName(args)}-${mockHex(6, args.name)}`) }),
+  "aws:s3/bucket:Bucket": (args) => ({ arn: `arn:aws:s3:::${String(args.inputs.bucket)}`, bucket: args.inputs.bucket }),
+  "vault:index/authBackend:AuthBackend": (args) => ({ accessor: `auth_${String(args.inputs.type)}_${mockHex(8, args.name)}` }),
+  // The AWS Load Balancer Controller writes the NLB's name into a LoadBalancer Service's status.
+  "kubernetes:core/v1:Service": (args, ctx) => {
+    const spec = (args.inputs.spec ?? {}) as Record<string, unknown>;
+    if (spec.type !== "LoadBalancer") return {};
+    return { status: { loadBalancer: { ingress: [{ hostname: `k8s-${mockHex(8, args.name)}-${mockHex(10, ctx.stack, args.name)}.elb.${ctx.region}.amazonaws.com` }] } } };
+  },
 };
 
 /** Provider function results by token. */
@@ -103,6 +112,23 @@ export const invokeResults: Record<string, InvokeResult> = {
     if (!version) throw new Error(`mock getAddonVersion: unknown add-on ${String(inputs.addonName)} (add it in test/harness/mocks.ts)`);
     return { id: String(inputs.addonName), addonName: inputs.addonName, kubernetesVersion: k8s, version };
   },
+};
+
+/**
+ * Hand-made Secrets Manager secrets (docs/bootstrap.md manual steps), by the shape of their
+ * name in the stack files; Vault's init secret holds `vault operator init -format=json`.
+ */
+const SECRET_VALUES: { pattern: RegExp; value: Record<string, unknown> }[] = [
+  { pattern: /\/vault-init$/, value: { root_token: "hvs.mock-root-token", recovery_keys_b64: ["bW9jaw=="], recovery_keys_threshold: 3 } },
+  { pattern: /oidc/, value: { clientSecret: "mock-oidc-client-secret" } },
+  { pattern: /git/, value: { username: "argocd", password: "mock-git-token" } },
+];
+
+invokeResults["aws:secretsmanager/getSecretVersion:getSecretVersion"] = (inputs) => {
+  const secretId = String(inputs.secretId);
+  const known = SECRET_VALUES.find((entry) => entry.pattern.test(secretId));
+  if (!known) throw new Error(`mock getSecretVersion: no value for secret ${secretId} (add it to SECRET_VALUES in test/harness/mocks.ts)`);
+  return { id: secretId, arn: `arn:aws:secretsmanager:mock:${secretId}`, secretId, versionId: "mock-version", secretString: JSON.stringify(known.value) };
 };
 
 /** Id prefixes of well-known AWS types, so ids read like the real ones in plans and tests. */

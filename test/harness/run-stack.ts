@@ -20,6 +20,8 @@ export interface RecordedResource {
   parent?: string;
   /** Every resource this one waits for: explicit dependsOn plus resources whose outputs its inputs use. */
   dependsOn: string[];
+  /** Top-level inputs that are secrets (their values are unwrapped in `inputs`). */
+  secretInputs: string[];
   /** Input property -> resources whose outputs it consumes. */
   propertyDependencies: Record<string, string[]>;
   protect: boolean;
@@ -84,6 +86,14 @@ export function stackConfig(stack: string, overrides: Record<string, string | un
   return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** Replaces Pulumi's RPC secret wrappers by their values, at any depth. */
+function unwrapSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return unwrapSecrets(pulumi.runtime.unwrapRpcSecret(value));
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  return value;
+}
+
 /** A MockMonitor that also records each registration request. */
 class RecordingMonitor extends MockMonitor {
   readonly recorded: RecordedResource[] = [];
@@ -92,7 +102,9 @@ class RecordingMonitor extends MockMonitor {
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps, prop) => (propertyDependencies[prop] = deps.getUrnsList()));
     const object = req.getObject();
-    const inputs = object ? (pulumi.runtime.deserializeProperties(object) as Record<string, unknown>) : {};
+    const raw = object ? (pulumi.runtime.deserializeProperties(object) as Record<string, unknown>) : {};
+    const secretInputs = Object.keys(raw).filter((key) => pulumi.runtime.isRpcSecret(raw[key]));
+    const inputs = unwrapSecrets(raw) as Record<string, unknown>;
     return super.registerResource(req, (err: unknown, res: RegisterResourceResponse | undefined) => {
       if (res) {
         this.recorded.push({
@@ -100,6 +112,7 @@ class RecordingMonitor extends MockMonitor {
           name: req.getName(),
           urn: res.getUrn(),
           inputs,
+          secretInputs,
           parent: req.getParent() || undefined,
           dependsOn: [...new Set(req.getDependenciesList())],
           propertyDependencies,

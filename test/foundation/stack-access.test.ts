@@ -1,0 +1,71 @@
+// Who can reach the cluster and AWS: EKS access entries and every IRSA trust policy, per stack.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackRecording } from "../harness/run-stack";
+import { EXPECTED, STACKS } from "./expected";
+import { input, policyStatements, recordAllStacks } from "./helpers";
+
+let stacks: Record<string, StackRecording>;
+beforeAll(async () => {
+  stacks = await recordAllStacks();
+});
+
+describe.each(STACKS)("%s access", (stack) => {
+  const want = EXPECTED[stack];
+  const rec = (): StackRecording => stacks[stack];
+
+  it("creates one access entry per admin role and the CI role, nothing else", () => {
+    const entries = rec().byType("aws:eks/accessEntry:AccessEntry");
+    expect(entries.map((e) => input(e, "principalArn"))).toEqual([...want.adminRoleArns, want.ciRoleArn]);
+    for (const e of entries) expect(input(e, "type")).toBe("STANDARD");
+  });
+
+  it("associates the cluster-admin access policy cluster-wide to exactly those principals", () => {
+    const assoc = rec().byType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+    expect(assoc.map((a) => input(a, "principalArn"))).toEqual([...want.adminRoleArns, want.ciRoleArn]);
+    for (const a of assoc) {
+      expect(input(a, "policyArn")).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+      expect(input(a, "accessScope")).toEqual({ type: "cluster" });
+      expect(input(a, "clusterName")).toBe(want.clusterName);
+    }
+  });
+
+  it("registers the cluster's OIDC issuer for IRSA with the STS audience", () => {
+    const oidc = rec().one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "-oidc");
+    expect(input(oidc, "clientIdLists")).toEqual(["sts.amazonaws.com"]);
+    expect(input(oidc, "url")).toBe(`https://${String(rec().outputs.oidcProviderUrl)}`);
+    expect(rec().outputs.oidcProviderUrl).toMatch(new RegExp(`^oidc\\.eks\\.${want.region}\\.amazonaws\\.com/id/[0-9A-F]{32}$`));
+  });
+
+  it("scopes every web-identity trust policy to one service account and the STS audience", () => {
+    const url = String(rec().outputs.oidcProviderUrl);
+    const federated = rec()
+      .byType("aws:iam/role:Role")
+      .map((role) => ({ role, statements: policyStatements(input(role, "assumeRolePolicy")) }))
+      .filter(({ statements }) => statements.some((s) => s.Principal?.Federated !== undefined));
+    const subjects = federated.map(({ role, statements }) => {
+      expect(statements.length, role.name).toBe(1);
+      const [s] = statements;
+      expect(s.Action).toBe("sts:AssumeRoleWithWebIdentity");
+      expect(s.Principal).toEqual({ Federated: rec().outputs.oidcProviderArn });
+      expect(Object.keys(s.Condition ?? {}), role.name).toEqual(["StringEquals"]);
+      const eq = s.Condition!.StringEquals;
+      expect(Object.keys(eq).sort()).toEqual([`${url}:aud`, `${url}:sub`]);
+      expect(eq[`${url}:aud`]).toBe("sts.amazonaws.com");
+      expect(eq[`${url}:sub`]).toMatch(/^system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+$/);
+      return eq[`${url}:sub`];
+    });
+    expect(subjects).toEqual(expect.arrayContaining(["system:serviceaccount:kube-system:aws-node", "system:serviceaccount:kube-system:ebs-csi-controller-sa"]));
+  });
+
+  it("lets only AWS services assume the other roles", () => {
+    const services = rec()
+      .byType("aws:iam/role:Role")
+      .flatMap((role) => policyStatements(input(role, "assumeRolePolicy")))
+      .filter((s) => s.Principal?.Federated === undefined)
+      .map((s) => s.Principal);
+    expect(services).toEqual(
+      expect.arrayContaining([{ Service: ["eks.amazonaws.com"] }, { Service: ["ec2.amazonaws.com"] }, { Service: "vpc-flow-logs.amazonaws.com" }]),
+    );
+    for (const p of services) expect(Object.keys(p ?? {})).toEqual(["Service"]);
+  });
+});

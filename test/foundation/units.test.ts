@@ -1,0 +1,41 @@
+// Pure helpers of the foundation: subnet plan, region short names, instance architecture.
+import { describe, expect, it } from "vitest";
+import { amiTypeFor } from "../../components/node-group";
+import { planSubnets } from "../../components/network-layout";
+import { isArmInstanceType } from "../../stacks/config-rules";
+import { shortRegion } from "../../stacks/config";
+
+describe("planSubnets", () => {
+  it("cuts a /20 into /23 private and /25 public subnets", () => {
+    expect(planSubnets("10.50.16.0/20", 2)).toEqual({
+      privateCidrs: ["10.50.16.0/23", "10.50.18.0/23"],
+      publicCidrs: ["10.50.30.0/25", "10.50.30.128/25"],
+    });
+  });
+
+  it("supports four AZs without overlap between tiers", () => {
+    const plan = planSubnets("172.16.0.0/16", 4);
+    expect(plan.privateCidrs).toEqual(["172.16.0.0/19", "172.16.32.0/19", "172.16.64.0/19", "172.16.96.0/19"]);
+    expect(plan.publicCidrs).toEqual(["172.16.224.0/21", "172.16.232.0/21", "172.16.240.0/21", "172.16.248.0/21"]);
+  });
+
+  it("refuses AZ counts it cannot lay out", () => {
+    expect(() => planSubnets("10.0.0.0/16", 5)).toThrow("azCount 5 is outside 2..4");
+  });
+});
+
+describe("naming and architecture", () => {
+  it.each([
+    ["eu-west-1", "euw1"],
+    ["eu-central-1", "euc1"],
+    ["ap-southeast-2", "apse2"],
+    ["us-gov-west-1", "usgw1"],
+  ])("shortRegion(%s) = %s", (region, short) => expect(shortRegion(region)).toBe(short));
+
+  it("tells Graviton from x86 instance types", () => {
+    expect(["m7g.large", "c6gn.xlarge", "t4g.small", "r8gd.2xlarge"].map(isArmInstanceType)).toEqual([true, true, true, true]);
+    expect(["m7i.large", "t3a.large", "m6in.xlarge", "g5.xlarge"].map(isArmInstanceType)).toEqual([false, false, false, false]);
+    expect(amiTypeFor(["m7g.large"])).toBe("AL2023_ARM_64_STANDARD");
+    expect(amiTypeFor(["m7i.large"])).toBe("AL2023_x86_64_STANDARD");
+  });
+});
