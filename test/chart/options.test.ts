@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, type K8sObject } from "../harness/helm";
 import { validateManifests } from "../harness/k8s-schema";
+import { registerPlatformXrds } from "./xrd";
 import { SERVICE, at, container, envOf, names, podLabels, podSpec, renderMinimal, wave } from "./render";
 
 const ALL_ON = {
@@ -32,6 +33,7 @@ let on: K8sObject[];
 let off: K8sObject[];
 
 beforeAll(() => {
+  registerPlatformXrds();
   defaults = renderMinimal();
   on = renderMinimal(ALL_ON);
   off = renderMinimal({ ...ALL_OFF, "holodeck-service.istio.injection": false });
@@ -80,7 +82,7 @@ describe("defaults (only the required globals)", () => {
     const rules = at(findObject(defaults, "PrometheusRule", SERVICE), "spec.groups.0.rules") as Array<Record<string, unknown>>;
     expect(rules.map((r) => r.alert)).toEqual(["ServiceHighErrorRate", "ServiceHighLatency", "ServiceFrequentRestarts", "ServiceCrashLooping", "ServicePodNotReady"]);
     for (const rule of rules) {
-      expect(at(rule, "annotations.runbook_url")).toBe(`https://github.com/holodeck-platform/holodeck/blob/main/docs/chart.md#${String(rule.alert).toLowerCase()}`);
+      expect(at(rule, "annotations.runbook_url")).toBe(`https://gitlab.com/holodeck/holodeck/-/blob/main/docs/chart.md#${String(rule.alert).toLowerCase()}`);
       expect(String(rule.expr)).toContain(`namespace="${SERVICE}"`);
     }
     expect(rules[0].expr).toContain("> 0.05");
@@ -176,7 +178,7 @@ describe("every optional feature on", () => {
   it("puts workers and CronJobs in wave 1 and validates against the real schemas", () => {
     expect(wave(findObject(on, "CronJob", "python-example-nightly"))).toBe(1);
     expect(wave(findObject(on, "HorizontalPodAutoscaler", SERVICE))).toBe(1);
-    validateManifests(on.filter((o) => o.kind !== "PostgresInstance"), "all options on");
+    validateManifests(on, "all options on");
   });
 });
 

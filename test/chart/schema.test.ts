@@ -21,6 +21,7 @@ const BAD_VALUES: Array<[string, HelmSets, string[]]> = [
   ["storage as a word", hs("postgres.storage", "ten"), ["at '/postgres/storage': got string, want integer"]],
   ["negative storage", hs("postgres.storage", -5), ["at '/postgres/storage'", "minimum"]],
   ["zero storage", hs("postgres.storage", 0), ["at '/postgres/storage'", "minimum"]],
+  ["storage above the XRD's maximum", hs("postgres.storage", 20000), ["at '/postgres/storage'", "maximum"]],
   ["unknown key under holodeck-service", hs("postgress", { enabled: true }), ["additional properties 'postgress' not allowed"]],
   ["misspelt nested key", hs("ingress.rewite", true), ["at '/ingress'", "additional properties 'rewite' not allowed"]],
   ["envVars value not an object", hs("envVars.SENTRY_DSN", "https://sentry"), ["at '/envVars/SENTRY_DSN': got string, want object"]],

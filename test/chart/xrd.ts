@@ -16,16 +16,19 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** Kinds of the XRDs found under platform-apps/ (each registered with validateManifest). */
+/** Every CompositeResourceDefinition under platform-apps/. */
+export function platformXrds(): Manifest[] {
+  return yamlFiles(platformApps).flatMap((file) =>
+    parseAllDocuments(fs.readFileSync(file, "utf8"))
+      .map((doc) => doc.toJS() as Manifest | null)
+      .filter((value): value is Manifest => value?.kind === "CompositeResourceDefinition"),
+  );
+}
+
+/** Registers every platform XRD with validateManifest; returns their kinds. */
 export function registerPlatformXrds(): string[] {
-  const kinds: string[] = [];
-  for (const file of yamlFiles(platformApps)) {
-    for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
-      const value = doc.toJS() as Manifest | null;
-      if (value?.kind !== "CompositeResourceDefinition") continue;
-      registerXrd(value);
-      kinds.push(String((value.spec as { names: { kind: string } }).names.kind));
-    }
-  }
-  return kinds;
+  return platformXrds().map((xrd) => {
+    registerXrd(xrd);
+    return String((xrd.spec as { names: { kind: string } }).names.kind);
+  });
 }

@@ -1,0 +1,33 @@
+// The chart's postgres values accept exactly what the platform's PostgresInstance XRD
+// accepts (docs/contracts.md §5), so a value that passes the chart never fails at sync.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CHART_DIR, at } from "./render";
+import { platformXrds } from "./xrd";
+
+const chartSchema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, unknown>;
+const chartPostgres = (key: string): unknown => at(chartSchema, `properties.postgres.properties.${key}`);
+
+function xrdSpecProperty(key: string): unknown {
+  const xrd = platformXrds().find((x) => at(x, "spec.names.kind") === "PostgresInstance");
+  if (!xrd) throw new Error("platform-apps/ has no CompositeResourceDefinition for PostgresInstance");
+  const versions = at(xrd, "spec.versions") as Array<Record<string, unknown>>;
+  const v1alpha1 = versions.find((v) => v.name === "v1alpha1");
+  return at(v1alpha1, `schema.openAPIV3Schema.properties.spec.properties.${key}`);
+}
+
+describe("chart postgres values ↔ PostgresInstance XRD", () => {
+  it("allows the same storage range", () => {
+    expect(at(chartPostgres("storage"), "minimum")).toBe(at(xrdSpecProperty("storageGB"), "minimum"));
+    expect(at(chartPostgres("storage"), "maximum")).toBe(at(xrdSpecProperty("storageGB"), "maximum"));
+  });
+
+  it("allows the same engine versions", () => {
+    expect(at(chartPostgres("engineVersion"), "enum")).toEqual(at(xrdSpecProperty("engineVersion"), "enum"));
+  });
+
+  it("allows the same database names (the chart also allows empty = derived)", () => {
+    expect(at(chartPostgres("databaseName"), "pattern")).toBe(`^(${String(at(xrdSpecProperty("databaseName"), "pattern")).slice(1, -1)})?$`);
+  });
+});
