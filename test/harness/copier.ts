@@ -55,8 +55,10 @@ function result(run: SpawnSyncReturns<string>): RunResult {
 /** Runs copier with `args`; never throws on a non-zero exit (tests of refusals read it). */
 export function runCopier(args: string[], cwd = repoRoot): RunResult {
   requireTool(COPIER_BIN);
-  // No TTY and no user config: copier must take every answer from the flags or fail.
-  const env = { ...process.env, COPIER_SETTINGS_PATH: path.join(os.tmpdir(), "holodeck-no-copier-settings.yml") };
+  // No TTY and an empty settings file (not the user's): every answer comes from the flags.
+  const settings = path.join(os.tmpdir(), "holodeck-copier-settings.yml");
+  if (!fs.existsSync(settings)) fs.writeFileSync(settings, "{}\n");
+  const env = { ...process.env, COPIER_SETTINGS_PATH: settings };
   return result(spawnSync(COPIER_BIN, args, { cwd, env, encoding: "utf8", input: "" }));
 }
 

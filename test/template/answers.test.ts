@@ -1,0 +1,60 @@
+// Invalid answers are refused by copier itself, with a message naming the question, the bad
+// value and what is allowed; nothing is generated.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { answersFile, runCopier, tempDir, TEMPLATE_DIR, type TemplateAnswers } from "../harness/copier";
+
+interface Refusal {
+  case: string;
+  answers: TemplateAnswers;
+  /** copier's own words: a validator's message, or its choice check's */
+  error: string;
+}
+
+const REFUSALS: Refusal[] = [
+  { case: "uppercase service name", answers: { service_name: "Python-Example" }, error: "Validation error for question 'service_name': " +
+    "service_name 'Python-Example' is not a DNS label: use 1-30 characters from a-z, 0-9 and '-', starting with a letter and not ending with '-' (no uppercase, no underscores)" },
+  { case: "underscore in service name", answers: { service_name: "python_example" }, error: "Validation error for question 'service_name': " +
+    "service_name 'python_example' is not a DNS label" },
+  { case: "service name starting with a digit", answers: { service_name: "1service" }, error: "Validation error for question 'service_name': " +
+    "service_name '1service' is not a DNS label" },
+  { case: "service name ending with '-'", answers: { service_name: "service-" }, error: "Validation error for question 'service_name': " +
+    "service_name 'service-' is not a DNS label" },
+  { case: "service name over 30 characters", answers: { service_name: "a".repeat(31) }, error: "Validation error for question 'service_name': " +
+    `service_name '${"a".repeat(31)}' is not a DNS label` },
+  { case: "unknown domain", answers: { domain: "marketing" }, error: "Invalid choice for 'domain': 'marketing' is not in ['services', 'payments', 'identity', 'catalog', 'data']" },
+  { case: "unsupported Python", answers: { python_version: "3.9" }, error: "Invalid choice for 'python_version': '3.9' is not in ['3.11', '3.12', '3.13']" },
+  { case: "lowercase secret name", answers: { vault_secrets: "weather_api_key" }, error: "Validation error for question 'vault_secrets': " +
+    "vault_secrets 'weather_api_key' must be comma-separated UPPER_SNAKE_CASE env var names without spaces" },
+  { case: "space in the secret list", answers: { vault_secrets: "A_KEY, B_KEY" }, error: "Validation error for question 'vault_secrets': " +
+    "vault_secrets 'A_KEY, B_KEY' must be comma-separated" },
+  { case: "secret named like a chart variable", answers: { vault_secrets: "API_KEY,REDIS_URL" }, error: "Validation error for question 'vault_secrets': " +
+    "vault_secrets: REDIS_URL is set by the chart itself" },
+  { case: "secret with a reserved prefix", answers: { vault_secrets: "DATABASE_PASSWORD" }, error: "Validation error for question 'vault_secrets': " +
+    "vault_secrets: DATABASE_PASSWORD is set by the chart itself" },
+  { case: "owner team not a DNS label", answers: { owner_team: "Team Weather" }, error: "Validation error for question 'owner_team': " +
+    "owner_team 'Team Weather' must be a DNS label" },
+  { case: "empty description", answers: { description: "" }, error: "Validation error for question 'description': " +
+    "description must be a single line of 1-200 characters" },
+];
+
+describe("copier refuses invalid answers", () => {
+  it.each(REFUSALS)("$case", ({ answers, error }) => {
+    const dest = path.join(tempDir("refused"), "svc");
+    const run = runCopier(["copy", "--defaults", "--quiet", "--data-file", answersFile({ service_name: "svc", ...answers }), TEMPLATE_DIR, dest]);
+    expect(run.code).not.toBe(0);
+    // Non-interactive copier ends with this line; interactively it shows under the prompt.
+    expect(run.output.trimEnd().split("\n").at(-1)).toContain(error);
+    expect(fs.existsSync(path.join(dest, "app"))).toBe(false);
+  });
+
+  it("accepts the edge values the refusals border on", () => {
+    const dest = path.join(tempDir("accepted"), "svc");
+    const answers = { service_name: `a${"b".repeat(28)}9`, domain: "data", python_version: "3.13", vault_secrets: "A,B_2", owner_team: "t" };
+    const run = runCopier(["copy", "--defaults", "--quiet", "--data-file", answersFile(answers), TEMPLATE_DIR, dest]);
+    expect(run.output).toBe("");
+    expect(run.code).toBe(0);
+    expect(fs.readFileSync(path.join(dest, "helm", "values.yaml"), "utf8")).toContain(`  service: ${answers.service_name}\n`);
+  });
+});
