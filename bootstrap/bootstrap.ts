@@ -1,6 +1,7 @@
 // Everything the stack installs into its cluster, in dependency order (docs/bootstrap.md):
 // load balancer controller -> cert-manager -> issuers -> ingress-nginx -> Vault (+ init,
 // configuration, snapshots) -> Argo CD -> handoff. Pass `providers: [aws, cluster.provider]`.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HolodeckConfig } from "../stacks/config";
 import { ArgoCd } from "./argocd";
@@ -38,6 +39,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     const tags = cfg.tags;
     const production = cfg.environment === "production";
     const issuer = letsencryptIssuerFor(cfg.environment);
+    const account = { accountId: args.accountId, partition: aws.getPartitionOutput({}, { parent: this }).partition };
 
     const lbc = new AwsLoadBalancerController(`${name}-lbc`, {
       cluster: args.cluster, clusterName: cfg.clusterName, environment: cfg.environment, region: cfg.region, vpcId: args.vpcId, tags,
@@ -60,12 +62,12 @@ export class Bootstrap extends pulumi.ComponentResource {
     }, child);
 
     const vault = new Vault(`${name}-vault`, {
-      cluster: args.cluster, region: cfg.region, domain: cfg.domain, tags,
+      cluster: args.cluster, region: cfg.region, domain: cfg.domain, tags, account, clusterName: cfg.clusterName,
       hardZoneSpread: production && cfg.azCount >= 3,
       dependsOn: [...issuers.issuers, ingress.release],
     }, child);
     const vaultInit = new VaultInit(`${name}-vault-init`, {
-      cluster: args.cluster, secretName: `holodeck/${cfg.stack}/vault-init`, region: cfg.region, tags, vaultRelease: vault.release,
+      cluster: args.cluster, secretName: `holodeck/${cfg.stack}/vault-init`, region: cfg.region, tags, account, keyAlias: `${cfg.clusterName}-vault-init`, vaultRelease: vault.release,
     }, child);
     const rootToken = readJsonSecret(`holodeck/${cfg.stack}/vault-init`, ["root_token"], { parent: this, dependsOn: [vaultInit.job, vaultInit.secret] });
     const vaultConfig = new VaultConfig(`${name}-vault-config`, {
@@ -78,6 +80,8 @@ export class Bootstrap extends pulumi.ComponentResource {
       vaultAddress: vault.internalAddress,
       schedule: "17 * * * *",
       tags,
+      account,
+      keyAlias: `${cfg.clusterName}-vault-snapshots`,
       dependsOn: [vaultConfig],
     }, child);
 
@@ -90,7 +94,7 @@ export class Bootstrap extends pulumi.ComponentResource {
       dependsOn: [ingress.release, ...issuers.issuers],
     }, child);
     const platformAws = new PlatformAws(`${name}-platform-aws`, {
-      cluster: args.cluster, environment: cfg.environment, region: cfg.region, accountId: args.accountId, clusterName: cfg.clusterName, tags,
+      cluster: args.cluster, environment: cfg.environment, region: cfg.region, account, clusterName: cfg.clusterName, tags,
     }, child);
 
     new Handoff(`${name}-handoff`, {

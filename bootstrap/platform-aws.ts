@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { addonRole } from "./irsa";
 import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
 import type { PolicyStatement } from "../components/iam-policy";
-import type { ClusterIdentity, Environment, ServiceAccountRef, Tags } from "./types";
+import type { AccountRef, ClusterIdentity, Environment, ServiceAccountRef, Tags } from "./types";
 
 /** platform-apps must run these add-ons under exactly these service accounts (contracts §2). */
 export const CROSSPLANE_PROVIDER_ACCOUNT: ServiceAccountRef = { namespace: "crossplane-system", serviceAccount: "provider-aws" };
@@ -15,7 +15,7 @@ export interface PlatformAwsArgs {
   cluster: ClusterIdentity;
   environment: Environment;
   region: string;
-  accountId: pulumi.Input<string>;
+  account: AccountRef;
   /** Physical name prefix, e.g. holodeck-staging-eu-west-1. */
   clusterName: string;
   tags: Tags;
@@ -59,18 +59,20 @@ export class PlatformAws extends pulumi.ComponentResource {
       `${name}-crossplane`,
       args.cluster,
       CROSSPLANE_PROVIDER_ACCOUNT,
-      pulumi.output(args.accountId).apply((account) => crossplaneRdsStatements(args.region, account)),
+      pulumi.output(args.account.accountId).apply((account) => crossplaneRdsStatements(args.region, account)),
       args.tags,
       { parent: this },
     );
     const lokiBucket = new SecureBucket(
       `${name}-loki`,
       {
-        bucketName: pulumi.interpolate`${args.clusterName}-${args.accountId}-loki`,
+        bucketName: pulumi.interpolate`${args.clusterName}-${args.account.accountId}-loki`,
         description: "Loki log chunks and index",
         noncurrentVersionDays: 7,
         expireAfterDays: args.environment === "production" ? 90 : 30,
         tags: args.tags,
+        account: args.account,
+        keyAlias: `${args.clusterName}-loki`,
       },
       { parent: this },
     );

@@ -3,8 +3,9 @@
 // and key are protected from deletion.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { KmsKey } from "../components/kms";
 import type { PolicyStatement } from "../components/iam-policy";
-import type { Tags } from "./types";
+import type { AccountRef, Tags } from "./types";
 
 export interface SecureBucketArgs {
   /** Globally unique name: <cluster name>-<account id>-<purpose>. */
@@ -15,28 +16,27 @@ export interface SecureBucketArgs {
   /** Days current objects live (Loki retention); undefined = forever. */
   expireAfterDays?: number;
   tags: Tags;
+  account: AccountRef;
+  /** KMS alias (without `alias/`), e.g. holodeck-<stack>-loki. */
+  keyAlias: string;
 }
 
 export class SecureBucket extends pulumi.ComponentResource {
   public readonly bucket: aws.s3.Bucket;
-  public readonly key: aws.kms.Key;
+  public readonly key: KmsKey;
   public readonly arn: pulumi.Output<string>;
   public readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:SecureBucket", name, {}, opts);
-    this.key = new aws.kms.Key(
-      `${name}-key`,
-      { description: args.description, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
-      { parent: this, protect: true },
-    );
+    this.key = new KmsKey(`${name}-kms`, { description: args.description, aliasName: args.keyAlias, ...args.account }, { parent: this });
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, { parent: this, protect: true });
     const bucket = this.bucket.id;
     const child = { parent: this };
     new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-sse`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
+      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.keyArn }, bucketKeyEnabled: true }] },
       child,
     );
     new aws.s3.BucketPublicAccessBlock(
@@ -78,7 +78,7 @@ export class SecureBucket extends pulumi.ComponentResource {
     );
     this.arn = this.bucket.arn;
     this.name = this.bucket.id;
-    this.registerOutputs({ arn: this.arn, name: this.name, keyArn: this.key.arn });
+    this.registerOutputs({ arn: this.arn, name: this.name, keyArn: this.key.keyArn });
   }
 }
 
@@ -87,7 +87,7 @@ export class SecureBucket extends pulumi.ComponentResource {
  * kms:Decrypt is needed by writers too: multipart uploads of SSE-KMS objects decrypt parts.
  */
 export function bucketAccessStatements(bucket: SecureBucket, read: boolean): pulumi.Output<PolicyStatement[]> {
-  return pulumi.all([bucket.arn, bucket.key.arn]).apply(([arn, keyArn]): PolicyStatement[] => [
+  return pulumi.all([bucket.arn, bucket.key.keyArn]).apply(([arn, keyArn]): PolicyStatement[] => [
     ...(read ? [{ Sid: "ListBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: [arn] }] : []),
     {
       Sid: "Objects",

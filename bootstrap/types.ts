@@ -9,6 +9,12 @@ export interface ClusterIdentity {
   oidcProviderUrl: pulumi.Input<string>;
 }
 
+/** What the foundation's KmsKey needs to write a key policy for this account. */
+export interface AccountRef {
+  accountId: pulumi.Input<string>;
+  partition: pulumi.Input<string>;
+}
+
 /** Tags every AWS resource of the stack carries (contracts §1 `tags`). */
 export type Tags = Record<string, string>;
 

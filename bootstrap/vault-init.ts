@@ -6,11 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import { KmsKey } from "../components/kms";
 import { IMAGES } from "./versions";
 import { addonRole, roleAnnotation } from "./irsa";
 import { VAULT_NAMESPACE } from "./vault";
 import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
-import type { ClusterIdentity, Tags } from "./types";
+import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 export const VAULT_INIT_SERVICE_ACCOUNT = "vault-init";
 const HANDOFF_DIR = "/handoff";
@@ -22,6 +23,9 @@ export interface VaultInitArgs {
   secretName: string;
   region: string;
   tags: Tags;
+  account: AccountRef;
+  /** KMS alias (without `alias/`). */
+  keyAlias: string;
   /** The Vault release (the Job talks to vault-0). */
   vaultRelease: pulumi.Resource;
 }
@@ -53,14 +57,10 @@ export class VaultInit extends pulumi.ComponentResource {
 
   constructor(name: string, args: VaultInitArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:VaultInit", name, {}, opts);
-    const key = new aws.kms.Key(
-      `${name}-key`,
-      { description: "Vault recovery keys and root token", enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
-      { parent: this, protect: true },
-    );
+    const key = new KmsKey(`${name}-kms`, { description: "Vault recovery keys and root token", aliasName: args.keyAlias, ...args.account }, { parent: this });
     this.secret = new aws.secretsmanager.Secret(
       `${name}-secret`,
-      { name: args.secretName, description: "Vault recovery keys and initial root token (written once by the init Job)", kmsKeyId: key.arn, recoveryWindowInDays: 30, tags: args.tags },
+      { name: args.secretName, description: "Vault recovery keys and initial root token (written once by the init Job)", kmsKeyId: key.keyArn, recoveryWindowInDays: 30, tags: args.tags },
       { parent: this, protect: true },
     );
     const role = addonRole(
@@ -74,7 +74,7 @@ export class VaultInit extends pulumi.ComponentResource {
           Sid: "EncryptForSecretsManager",
           Effect: "Allow",
           Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: [key.arn],
+          Resource: [key.keyArn],
           Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
         },
       ],

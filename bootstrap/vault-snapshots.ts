@@ -10,7 +10,7 @@ import { VAULT_NAMESPACE } from "./vault";
 import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT } from "./vault-config";
 import { restrictedContainer } from "./vault-init";
 import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
-import type { ClusterIdentity, Tags } from "./types";
+import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 const SNAPSHOT_DIR = "/snapshot";
 
@@ -21,6 +21,8 @@ export interface VaultSnapshotsArgs {
   vaultAddress: string;
   schedule: string;
   tags: Tags;
+  account: AccountRef;
+  keyAlias: string;
   /** Vault configuration (the raft-snapshot role) must exist first. */
   dependsOn: pulumi.Resource[];
 }
@@ -43,7 +45,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
     super("holodeck:bootstrap:VaultSnapshots", name, {}, opts);
     this.bucket = new SecureBucket(
       `${name}-store`,
-      { bucketName: args.bucketName, description: "Vault raft snapshots", noncurrentVersionDays: 90, expireAfterDays: 90, tags: args.tags },
+      { bucketName: args.bucketName, description: "Vault raft snapshots", noncurrentVersionDays: 90, expireAfterDays: 90, tags: args.tags, account: args.account, keyAlias: args.keyAlias },
       { parent: this },
     );
     const role = addonRole(
@@ -106,7 +108,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
                       command: ["/bin/sh", "-c", UPLOAD_SCRIPT],
                       env: [
                         { name: "BUCKET", value: this.bucket.name },
-                        { name: "KMS_KEY_ARN", value: this.bucket.key.arn },
+                        { name: "KMS_KEY_ARN", value: this.bucket.key.keyArn },
                         { name: "AWS_REGION", value: args.region },
                         { name: "HOME", value: "/tmp" },
                       ],

@@ -3,15 +3,15 @@
 // injector off (pods get secrets through External Secrets). The Release does not wait:
 // Vault pods only become ready after VaultInit has initialised the cluster.
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import { KmsKey } from "../components/kms";
 import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";
 import { INTERNAL_CA_ISSUER } from "./cluster-issuers";
 import { INGRESS_CLASS } from "./ingress-nginx";
 import { raftConfig, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
-import type { ClusterIdentity, Tags } from "./types";
+import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 export const VAULT_NAMESPACE = "vault";
 export const VAULT_SERVICE_ACCOUNT = "vault";
@@ -28,6 +28,9 @@ export interface VaultArgs {
    */
   hardZoneSpread: boolean;
   tags: Tags;
+  account: AccountRef;
+  /** Physical name prefix (holodeck-<stack>) for the key alias. */
+  clusterName: string;
   /** Issuers (the internal CA) and the ingress controller must exist first. */
   dependsOn: pulumi.Resource[];
 }
@@ -35,7 +38,7 @@ export interface VaultArgs {
 export class Vault extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   public readonly namespace: k8s.core.v1.Namespace;
-  public readonly unsealKey: aws.kms.Key;
+  public readonly unsealKey: KmsKey;
   /** In-cluster address (TLS, internal CA) used by External Secrets and the Jobs. */
   public readonly internalAddress = `https://${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc:8200`;
   /** Public address through ingress-nginx (UI, the Pulumi vault provider). */
@@ -48,16 +51,16 @@ export class Vault extends pulumi.ComponentResource {
     this.namespace = addonNamespace(name, VAULT_NAMESPACE, { parent: this });
 
     // Losing this key makes every raft snapshot and the running cluster unreadable.
-    this.unsealKey = new aws.kms.Key(
-      `${name}-unseal-key`,
-      { description: "Vault auto-unseal", enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
-      { parent: this, protect: true },
+    this.unsealKey = new KmsKey(
+      `${name}-unseal`,
+      { description: `Vault auto-unseal of ${args.clusterName}`, aliasName: `${args.clusterName}-vault-unseal`, ...args.account },
+      { parent: this },
     );
     const role = addonRole(
       name,
       args.cluster,
       { namespace: VAULT_NAMESPACE, serviceAccount: VAULT_SERVICE_ACCOUNT },
-      [{ Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: [this.unsealKey.arn] }],
+      [{ Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: [this.unsealKey.keyArn] }],
       args.tags,
       { parent: this },
     );
@@ -134,7 +137,7 @@ export class Vault extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [role, tls] },
     );
-    this.registerOutputs({ internalAddress: this.internalAddress, publicAddress: this.publicAddress, unsealKeyArn: this.unsealKey.arn });
+    this.registerOutputs({ internalAddress: this.internalAddress, publicAddress: this.publicAddress, unsealKeyArn: this.unsealKey.keyArn });
   }
 }
 
