@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the CRD YAMLs that test/harness/k8s-schema.ts validates platform-apps/ against,
-# for kinds without an npm model (Crossplane, External Secrets). Source: the projects' own
-# Go modules from the Go module proxy (each module zip carries the project's CRD YAMLs).
+# for kinds without an npm model (Crossplane, External Secrets) and for Istio at the exact
+# version deployed (the npm Istio models lag behind, e.g. no telemetry.istio.io/v1).
+# Source: the projects' own Go modules from the Go module proxy (each module zip carries
+# the project's CRD YAMLs).
 # Pinned to the versions platform-apps/ deploys; a no-op when the pinned copy is there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -16,6 +18,7 @@ export GO111MODULE=on
 MODULES=(
   "crossplane github.com/crossplane/crossplane/v2 v2.3.0 cluster/crds"
   "external-secrets github.com/external-secrets/external-secrets v1.3.2 config/crds/bases"
+  "istio istio.io/api v1.30.3 kubernetes"
 )
 
 install_crds() {

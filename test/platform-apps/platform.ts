@@ -1,0 +1,186 @@
+// Reads platform-apps/ the way Argo CD does for one cluster: every ApplicationSet rendered
+// against the in-cluster Secret that bootstrap writes (labels/annotations from
+// bootstrap/gitops-bridge.ts), then each Application's sources resolved to what Argo CD
+// would apply (kustomize JSON patches, directory include globs, Helm value files).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/gitops-bridge";
+import { evaluate, type ClusterParams, type Reads } from "./template";
+
+export type Doc = Record<string, unknown>;
+export type Environment = "staging" | "production";
+export const ENVIRONMENTS: readonly Environment[] = ["staging", "production"];
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const PLATFORM_DIR = path.join(REPO_ROOT, "platform-apps");
+export const APPSETS_DIR = path.join(PLATFORM_DIR, "applicationsets");
+export const PLATFORM_REPO_URL = "https://gitlab.example.com/holodeck/holodeck.git";
+
+export interface Source {
+  repoURL: string;
+  targetRevision: string;
+  chart?: string;
+  path?: string;
+  ref?: string;
+  helm?: { releaseName?: string; valueFiles?: string[]; valuesObject?: Doc };
+  kustomize?: { patches?: Array<{ target: { kind: string; name: string }; patch: string }> };
+  directory?: { include?: string };
+}
+export interface Application {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: {
+    project: string;
+    sources: Source[];
+    destination: { server: string; namespace: string };
+    syncPolicy: { syncOptions?: string[]; automated?: Doc; retry?: Doc };
+  };
+}
+
+/** Every YAML document of a text (null documents dropped); parse errors name `where`. */
+export function parseDocs(text: string, where: string): Doc[] {
+  return parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${where}: ${doc.errors.map((e) => e.message).join("; ")}`);
+      return doc.toJS() as Doc | null;
+    })
+    .filter((doc): doc is Doc => doc !== null);
+}
+
+export const readDocs = (file: string): Doc[] => parseDocs(fs.readFileSync(file, "utf8"), file);
+
+export function yamlFiles(dir: string, recursive = true): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return recursive ? yamlFiles(full) : [];
+      return /\.ya?ml$/.test(entry.name) ? [full] : [];
+    })
+    .sort();
+}
+
+/** The in-cluster Secret of a stack as bootstrap writes it (every listed key present). */
+export function clusterSecret(environment: Environment): ClusterParams {
+  const region = environment === "staging" ? "eu-west-1" : "eu-central-1";
+  const clusterName = `holodeck-${environment}-${region}`;
+  const labelValues: Record<string, string> = { environment, region, cluster_name: clusterName };
+  for (const addon of PLATFORM_ADDONS) labelValues[`enable_${addon}`] = "true";
+  const annotationValues: Record<string, string> = {
+    aws_region: region,
+    aws_account_id: "123456789012",
+    cluster_name: clusterName,
+    environment,
+    domain: `${environment}.${region}.holodeck.dev`,
+    platform_repo_url: PLATFORM_REPO_URL,
+    platform_repo_revision: "main",
+    letsencrypt_issuer: environment === "production" ? "letsencrypt-prod" : "letsencrypt-staging",
+    vault_addr: "https://vault.vault.svc:8200",
+    crossplane_provider_aws_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-crossplane`,
+    loki_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-loki`,
+    loki_bucket_name: `${clusterName}-loki`,
+    rds_subnet_group_name: `${clusterName}-rds`,
+    rds_security_group_id: "sg-0123456789abcdef0",
+    oidc_issuer_url: "https://sso.holodeck.dev/realms/platform",
+  };
+  const pick = (keys: readonly string[], values: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(keys.map((key) => [key, values[key] ?? `value-of-${key}`]));
+  return {
+    name: "in-cluster",
+    server: "https://kubernetes.default.svc",
+    metadata: { labels: pick(CLUSTER_SECRET_LABELS, labelValues), annotations: pick(CLUSTER_SECRET_ANNOTATIONS, annotationValues) },
+  };
+}
+
+export interface AppSetFile {
+  file: string;
+  appset: Doc;
+}
+
+export function loadAppSets(): AppSetFile[] {
+  return yamlFiles(APPSETS_DIR, false).flatMap((file) => readDocs(file).map((appset) => ({ file, appset })));
+}
+
+interface ClusterGenerator {
+  clusters?: { selector?: { matchLabels?: Record<string, string> } };
+}
+
+/** The Applications one ApplicationSet generates for a cluster (zero if its selector misses). */
+export function renderAppSet(appset: Doc, cluster: ClusterParams, reads: Reads): Application[] {
+  const spec = appset.spec as { generators: ClusterGenerator[]; template: Doc };
+  return spec.generators.flatMap((generator) => {
+    const selector = generator.clusters?.selector?.matchLabels ?? {};
+    for (const key of Object.keys(selector)) reads.labels.add(key);
+    const matches = Object.entries(selector).every(([key, value]) => cluster.metadata.labels[key] === value);
+    return matches ? [evaluate(spec.template, cluster, reads) as unknown as Application] : [];
+  });
+}
+
+/** Every Application of platform-apps/ for one environment. */
+export function applicationsFor(environment: Environment, reads: Reads = { labels: new Set(), annotations: new Set() }): Application[] {
+  const cluster = clusterSecret(environment);
+  return loadAppSets().flatMap(({ appset }) => renderAppSet(appset, cluster, reads));
+}
+
+export const isPlatformRepo = (source: Source): boolean => source.repoURL === PLATFORM_REPO_URL;
+
+/** Minimal glob of Argo CD's directory.include: `*`, `?` and `{a,b}` alternatives. */
+export function globToRegExp(glob: string): RegExp {
+  let out = "";
+  for (const ch of glob) {
+    if (ch === "*") out += "[^/]*";
+    else if (ch === "?") out += "[^/]";
+    else if (ch === "{") out += "(?:";
+    else if (ch === "}") out += ")";
+    else if (ch === ",") out += "|";
+    else out += ch.replace(/[.+^$()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${out}$`);
+}
+
+interface JsonPatchOp {
+  op: string;
+  path: string;
+  value: unknown;
+}
+
+/** Applies RFC 6902 `replace` operations; the target path must already exist. */
+function applyJsonPatch(doc: Doc, ops: JsonPatchOp[], where: string): void {
+  for (const op of ops) {
+    if (op.op !== "replace") throw new Error(`${where}: only replace patches are used here, got ${op.op}`);
+    const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    let node = doc as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (next === null || typeof next !== "object") throw new Error(`${where}: path ${op.path} does not exist`);
+      node = next as Record<string, unknown>;
+    }
+    const last = keys[keys.length - 1];
+    if (!(last in node)) throw new Error(`${where}: path ${op.path} does not exist (replace needs it)`);
+    node[last] = op.value;
+  }
+}
+
+/** The manifests a platform-repo source applies, after kustomize patches / include globs. */
+export function manifestsOf(source: Source, where: string): Doc[] {
+  if (!source.path) return [];
+  const dir = path.join(REPO_ROOT, source.path);
+  if (!fs.existsSync(dir)) throw new Error(`${where}: path ${source.path} does not exist`);
+  const kustomization = path.join(dir, "kustomization.yaml");
+  if (fs.existsSync(kustomization)) {
+    const resources = (readDocs(kustomization)[0] as { resources: string[] }).resources;
+    const docs = resources.flatMap((file) => readDocs(path.join(dir, file)));
+    for (const patch of source.kustomize?.patches ?? []) {
+      const targets = docs.filter((d) => d.kind === patch.target.kind && (d.metadata as { name: string }).name === patch.target.name);
+      if (targets.length !== 1) throw new Error(`${where}: patch target ${patch.target.kind}/${patch.target.name} matches ${targets.length} objects`);
+      const ops = parseDocs(patch.patch, `${where} patch`)[0] as unknown as JsonPatchOp[];
+      applyJsonPatch(targets[0], ops, where);
+    }
+    return docs;
+  }
+  if (source.kustomize) throw new Error(`${where}: kustomize patches on ${source.path}, which has no kustomization.yaml`);
+  const include = source.directory?.include ? globToRegExp(source.directory.include) : /.*/;
+  return yamlFiles(dir, false)
+    .filter((file) => include.test(path.basename(file)))
+    .flatMap(readDocs);
+}
