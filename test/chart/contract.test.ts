@@ -3,7 +3,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHART_DIR, at } from "./render";
+import { platformHelmParameters } from "../../bootstrap/services-appset";
+import { findObject } from "../harness/helm";
+import { APPSET_PARAMS, CHART_DIR, SERVICE, at, container, renderExample } from "./render";
 import { platformXrds } from "./xrd";
 
 const chartSchema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, unknown>;
@@ -29,5 +31,31 @@ describe("chart postgres values ↔ PostgresInstance XRD", () => {
 
   it("allows the same database names (the chart also allows empty = derived)", () => {
     expect(at(chartPostgres("databaseName"), "pattern")).toBe(`^(${String(at(xrdSpecProperty("databaseName"), "pattern")).slice(1, -1)})?$`);
+  });
+});
+
+describe("chart ↔ services ApplicationSet parameters", () => {
+  const parameters = platformHelmParameters({
+    environment: "production",
+    servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
+    serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
+    domain: "production.eu-central-1.holodeck.dev",
+    letsencryptIssuer: "letsencrypt-prod",
+    imageRegistry: "210987654321.dkr.ecr.eu-central-1.amazonaws.com",
+  });
+
+  it("the tests pass exactly the parameters the ApplicationSet sets", () => {
+    expect(Object.keys(APPSET_PARAMS).sort()).toEqual(parameters.map((p) => p.name).sort());
+  });
+
+  it("renders the documented example with the ApplicationSet's production parameters", () => {
+    // Argo CD substitutes {{.imageTag}} from the services-root file before helm runs.
+    const sets = Object.fromEntries(parameters.map((p) => [p.name, p.value.replace("{{.imageTag}}", "2.0.0")]));
+    const objects = renderExample(sets);
+    expect(container(findObject(objects, "Deployment", SERVICE)).image).toBe("210987654321.dkr.ecr.eu-central-1.amazonaws.com/python-example:2.0.0");
+    const ingress = findObject(objects, "Ingress", SERVICE);
+    expect(at(ingress, "spec.rules.0.host")).toBe("services.production.eu-central-1.holodeck.dev");
+    expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
+    expect(ingress.metadata.labels?.["holodeck.dev/environment"]).toBe("production");
   });
 });

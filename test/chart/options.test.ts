@@ -31,12 +31,14 @@ const ALL_OFF = Object.fromEntries(
 let defaults: K8sObject[];
 let on: K8sObject[];
 let off: K8sObject[];
+let wildcard: K8sObject[];
 
 beforeAll(() => {
   registerPlatformXrds();
   defaults = renderMinimal();
   on = renderMinimal(ALL_ON);
   off = renderMinimal({ ...ALL_OFF, "holodeck-service.istio.injection": false });
+  wildcard = renderMinimal({ "holodeck-service.ingress.certificate": "wildcard" });
 });
 
 describe("defaults (only the required globals)", () => {
@@ -179,6 +181,15 @@ describe("every optional feature on", () => {
     expect(wave(findObject(on, "CronJob", "python-example-nightly"))).toBe(1);
     expect(wave(findObject(on, "HorizontalPodAutoscaler", SERVICE))).toBe(1);
     validateManifests(on, "all options on");
+  });
+});
+
+describe("ingress.certificate: wildcard", () => {
+  it("uses ingress-nginx's default certificate instead of a per-service one", () => {
+    const ingress = findObject(wildcard, "Ingress", SERVICE);
+    expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBeUndefined();
+    expect(at(ingress, "spec.tls")).toEqual([{ hosts: ["services.staging.eu-west-1.holodeck.dev"] }]);
+    validateManifests([ingress], "wildcard certificate");
   });
 });
 
