@@ -47,6 +47,7 @@ describe("documented example values", () => {
       "Service/python-example",
       "Service/python-example-redis",
       "ServiceAccount/python-example",
+      "ServiceAccount/vault-secrets",
       "ServiceMonitor/python-example",
     ]);
   });
@@ -70,6 +71,7 @@ describe("documented example values", () => {
       "Service/python-example": 1,
       "Service/python-example-redis": -2,
       "ServiceAccount/python-example": -2,
+      "ServiceAccount/vault-secrets": -2,
       "ServiceMonitor/python-example": 2,
     });
   });
@@ -95,6 +97,12 @@ describe("documented example values", () => {
       { secretKey: "FASTSTREAM_CREDS", remoteRef: { key: "services/python-example", property: "FASTSTREAM_CREDS" } },
       { secretKey: "WEATHER_API_KEY", remoteRef: { key: "services/python-example", property: "WEATHER_API_KEY" } },
     ]);
+  });
+
+  it("creates the vault-secrets ServiceAccount External Secrets logs in to Vault with (contracts §5)", () => {
+    const account = get("ServiceAccount", "vault-secrets");
+    expect(account.automountServiceAccountToken).toBe(false);
+    expect(wave(account)).toBeLessThan(wave(get("ExternalSecret", "python-example-vault")));
   });
 
   it("injects plain env vars, Vault secret refs, DATABASE_URL and REDIS_URL", () => {
