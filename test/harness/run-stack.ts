@@ -173,7 +173,9 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
   await pulumi.runtime.setMocks(createMocks(mockContext(stack, config)), PROJECT, stack, false);
   pulumi.runtime.setMockOptions(monitor, PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config, []);
-  if (process.env.VITEST) (await import("vitest")).vi.resetModules();
+  // Inside a vitest worker: fresh project modules for this stack (env vars alone would also
+  // match child processes a test spawns).
+  if ("__vitest_worker__" in globalThis) (await import("vitest")).vi.resetModules();
   const { loadConfig } = await import("../../stacks/config");
   const { program } = await import("../../stacks/program");
   let programOutputs: Record<string, unknown> = {};

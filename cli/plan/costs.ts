@@ -1,0 +1,66 @@
+// Monthly cost estimate of a recorded stack: fixed-rate resources only (control plane, nodes at
+// desired size, NAT gateways, public IPs, interface endpoints, EBS, KMS). Usage-based charges
+// (data processing, log ingestion, traffic) are not modelled; docs/plan.md says so.
+import type { RecordedResource, StackRecording } from "../../test/harness/run-stack";
+import { HOURS_PER_MONTH, PRICE_DATE, PRICES, type RegionPrices } from "./prices";
+
+export interface CostLine {
+  type: string;
+  name: string;
+  monthlyUsd: number;
+  detail: string;
+}
+
+export interface CostEstimate {
+  region: string;
+  priceDate: string;
+  monthlyUsd: number;
+  lines: CostLine[];
+  /** Instance types the price table lacks (their nodes are not counted). */
+  unpricedInstanceTypes: string[];
+}
+
+type Pricer = (r: RecordedResource, p: RegionPrices, rec: StackRecording) => { usd: number; detail: string } | undefined;
+
+const month = (hourly: number): number => hourly * HOURS_PER_MONTH;
+
+function nodeGroupDiskGiB(group: RecordedResource, rec: StackRecording): number {
+  const templateUrns = group.propertyDependencies.launchTemplate ?? [];
+  const template = rec.resources.find((r) => templateUrns.includes(r.urn));
+  const mappings = (template?.inputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[];
+  return mappings.reduce((sum, m) => sum + (m.ebs?.volumeSize ?? 0), 0);
+}
+
+const PRICERS: Record<string, Pricer> = {
+  "aws:eks/cluster:Cluster": (_r, p) => ({ usd: month(p.eksClusterHour), detail: "EKS control plane (standard support)" }),
+  "aws:ec2/natGateway:NatGateway": (_r, p) => ({ usd: month(p.natGatewayHour), detail: "NAT gateway hours (data processing not included)" }),
+  "aws:ec2/eip:Eip": (_r, p) => ({ usd: month(p.publicIpv4Hour), detail: "public IPv4 address" }),
+  "aws:kms/key:Key": (_r, p) => ({ usd: p.kmsKeyMonth, detail: "KMS key" }),
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (r, p) => {
+    if (r.inputs.vpcEndpointType !== "Interface") return undefined;
+    const azs = ((r.inputs.subnetIds ?? []) as unknown[]).length;
+    return { usd: month(p.interfaceEndpointHour) * azs, detail: `interface endpoint in ${azs} AZs` };
+  },
+  "aws:eks/nodeGroup:NodeGroup": (r, p, rec) => {
+    const type = ((r.inputs.instanceTypes ?? []) as string[])[0];
+    const desired = Number((r.inputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0);
+    const hourly = p.instanceHour[type];
+    if (hourly === undefined) return undefined;
+    const disk = nodeGroupDiskGiB(r, rec);
+    return { usd: desired * (month(hourly) + disk * p.gp3GibMonth), detail: `${desired} x ${type} + ${disk} GiB gp3 each` };
+  },
+};
+
+export function estimateCost(rec: StackRecording, region: string): CostEstimate {
+  const prices = PRICES[region];
+  if (!prices) throw new Error(`no price table for ${region} in cli/plan/prices.ts (have: ${Object.keys(PRICES).join(", ")})`);
+  const lines: CostLine[] = [];
+  const unpriced = new Set<string>();
+  for (const r of rec.resources) {
+    const priced = PRICERS[r.type]?.(r, prices, rec);
+    if (priced) lines.push({ type: r.type, name: r.name, monthlyUsd: Math.round(priced.usd * 100) / 100, detail: priced.detail });
+    else if (r.type === "aws:eks/nodeGroup:NodeGroup") unpriced.add(((r.inputs.instanceTypes ?? []) as string[])[0]);
+  }
+  const total = lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
+  return { region, priceDate: PRICE_DATE, monthlyUsd: Math.round(total * 100) / 100, lines, unpricedInstanceTypes: [...unpriced] };
+}

@@ -1,0 +1,56 @@
+// AWS on-demand list prices (USD) used by the cost estimate, per region. PRICE_DATE is when
+// they were taken from the AWS pricing pages; re-check them before budgeting (docs/plan.md).
+export const PRICE_DATE = "2025-06";
+export const HOURS_PER_MONTH = 730;
+
+export interface RegionPrices {
+  /** EC2 Linux on-demand, per instance-hour. */
+  instanceHour: Record<string, number>;
+  eksClusterHour: number;
+  natGatewayHour: number;
+  /** Public IPv4 address, per hour (charged since 2024-02). */
+  publicIpv4Hour: number;
+  /** Interface VPC endpoint, per endpoint per AZ per hour. */
+  interfaceEndpointHour: number;
+  gp3GibMonth: number;
+  kmsKeyMonth: number;
+}
+
+export const PRICES: Record<string, RegionPrices> = {
+  "eu-west-1": {
+    instanceHour: {
+      "t3a.large": 0.0816,
+      "m6i.large": 0.107,
+      "m7i.large": 0.1124,
+      "m7i.xlarge": 0.2248,
+      "m6i.2xlarge": 0.428,
+      "m7i.2xlarge": 0.4496,
+      "m6g.2xlarge": 0.344,
+      "m7g.2xlarge": 0.3656,
+    },
+    eksClusterHour: 0.1,
+    natGatewayHour: 0.048,
+    publicIpv4Hour: 0.005,
+    interfaceEndpointHour: 0.011,
+    gp3GibMonth: 0.088,
+    kmsKeyMonth: 1,
+  },
+  "eu-central-1": {
+    instanceHour: {
+      "t3a.large": 0.0864,
+      "m6i.large": 0.115,
+      "m7i.large": 0.1208,
+      "m7i.xlarge": 0.2416,
+      "m6i.2xlarge": 0.46,
+      "m7i.2xlarge": 0.4832,
+      "m6g.2xlarge": 0.368,
+      "m7g.2xlarge": 0.3912,
+    },
+    eksClusterHour: 0.1,
+    natGatewayHour: 0.052,
+    publicIpv4Hour: 0.005,
+    interfaceEndpointHour: 0.012,
+    gp3GibMonth: 0.0952,
+    kmsKeyMonth: 1,
+  },
+};

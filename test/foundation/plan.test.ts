@@ -1,0 +1,97 @@
+// The offline plan: dependency graph + critical path, cost model, and the CLI end to end.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildGraph, criticalPath } from "../../cli/plan/graph";
+import { buildReport, type PlanReport } from "../../cli/plan/report";
+import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+
+function resource(urn: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource {
+  return { type, name: urn, urn, inputs: {}, secretInputs: [], dependsOn: [], propertyDependencies: {}, protect: false, retainOnDelete: false, ignoreChanges: [], custom: true, remote: false, ...extra };
+}
+
+describe("critical path", () => {
+  it("follows the longest chain through dependencies, providers and components", () => {
+    const resources = [
+      resource("vpc", "aws:ec2/vpc:Vpc"), // 15 s
+      resource("nat", "aws:ec2/natGateway:NatGateway", { dependsOn: ["vpc"] }), // 120 s
+      resource("comp", "holodeck:x:Comp", { custom: false }),
+      resource("cluster", "aws:eks/cluster:Cluster", { dependsOn: ["vpc"], parent: "comp" }), // 600 s
+      resource("k8s", "pulumi:providers:kubernetes", { dependsOn: ["comp"] }),
+      resource("release", "kubernetes:helm.sh/v3:Release", { provider: "k8s::k8s-id" }), // 120 s
+    ];
+    const result = criticalPath(buildGraph(resources));
+    expect(result.totalSeconds).toBe(15 + 600 + 120);
+    expect(result.path.map((n) => [n.urn, n.start, n.finish])).toEqual([
+      ["vpc", 0, 15],
+      ["cluster", 15, 615],
+      ["release", 615, 735],
+    ]);
+  });
+
+  it("refuses a dependency cycle", () => {
+    const resources = [resource("a", "aws:iam/role:Role", { dependsOn: ["b"] }), resource("b", "aws:iam/role:Role", { dependsOn: ["a"] })];
+    expect(() => criticalPath(buildGraph(resources))).toThrow("dependency cycle through");
+  });
+});
+
+describe("plan report of staging-eu-west-1", () => {
+  let rec: StackRecording;
+  let report: PlanReport;
+  beforeAll(async () => {
+    rec = await runStack("staging-eu-west-1");
+    report = buildReport(rec, "eu-west-1");
+  });
+
+  it("counts every recorded resource, including later layers", () => {
+    expect(report.resourceCount).toBe(rec.resources.length);
+    expect(Object.values(report.countsByType).reduce((a, b) => a + b, 0)).toBe(rec.resources.length);
+    expect(report.countsByType["aws:eks/cluster:Cluster"]).toBe(1);
+    expect(report.countsByType["aws:ec2/natGateway:NatGateway"]).toBe(1);
+    expect(report.countsByType["aws:ec2/subnet:Subnet"]).toBe(6);
+    expect(report.tree.map((n) => n.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("masks secret outputs", () => {
+    expect(report.outputs.kubeconfig).toBe("[secret]");
+    expect(report.outputs.clusterName).toBe("holodeck-staging-eu-west-1");
+  });
+
+  it("puts the EKS control plane and a node group on the rebuild's critical path", () => {
+    const types = report.rebuild.criticalPath.map((s) => s.type);
+    expect(types).toEqual(expect.arrayContaining(["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"]));
+    expect(report.rebuild.totalSeconds).toBeGreaterThanOrEqual(600 + 240);
+    expect(report.rebuild.totalSeconds).toBe(report.rebuild.criticalPath.at(-1)!.finishSeconds);
+  });
+
+  it("prices the fixed-rate resources from the eu-west-1 table", () => {
+    const line = (name: string, type: string) => report.cost.lines.find((l) => l.name === name && l.type === type)!;
+    expect(line("stg-euw1-eks", "aws:eks/cluster:Cluster").monthlyUsd).toBe(73);
+    expect(line("stg-euw1-nat-az1", "aws:ec2/natGateway:NatGateway").monthlyUsd).toBe(35.04);
+    expect(line("stg-euw1-nat-az1", "aws:ec2/eip:Eip").monthlyUsd).toBe(3.65);
+    expect(line("stg-euw1-system-ng", "aws:eks/nodeGroup:NodeGroup")).toEqual({ type: "aws:eks/nodeGroup:NodeGroup", name: "stg-euw1-system-ng", monthlyUsd: 124.42, detail: "2 x t3a.large + 30 GiB gp3 each" });
+    expect(report.cost.priceDate).toBe("2025-06");
+    expect(report.cost.unpricedInstanceTypes).toEqual([]);
+  });
+});
+
+describe("npm run plan", () => {
+  const tsx = require.resolve("tsx/cli");
+  const plan = (...args: string[]) => spawnSync(process.execPath, [tsx, path.join(REPO_ROOT, "cli/plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+
+  it("plans a production stack as JSON, with interface endpoints priced per AZ", () => {
+    const run = plan("--stack", "production-eu-central-1", "--json");
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as PlanReport;
+    expect(report.stack).toBe("production-eu-central-1");
+    expect(report.countsByType["aws:ec2/natGateway:NatGateway"]).toBe(3);
+    const endpoints = report.cost.lines.filter((l) => l.detail === "interface endpoint in 3 AZs");
+    expect(endpoints.map((l) => l.monthlyUsd)).toEqual([26.28, 26.28, 26.28, 26.28, 26.28]);
+  });
+
+  it("rejects an unknown stack with exit code 2", () => {
+    const run = plan("--stack", "staging-mars-1");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('unknown stack "staging-mars-1"; stacks: production-eu-central-1, production-eu-west-1, staging-eu-west-1');
+  });
+});
