@@ -1,0 +1,111 @@
+// The gitops-bridge contract (docs/contracts.md sections 2-3) from platform-apps' side:
+// what the ApplicationSets read from the cluster Secret is exactly what bootstrap writes,
+// every repoURL is allowed by the `platform` AppProject, charts are pinned exactly, and the
+// root Application's folder holds only ApplicationSets.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
+import { actionsIn, type Reads } from "./template";
+import { APPSETS_DIR, applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, REPO_ROOT, type Application } from "./platform";
+
+/**
+ * Annotations bootstrap writes for its own roots, not for platform-apps (contract 2 lists
+ * them for the whole cluster Secret): the services ApplicationSet reads services_repo_url,
+ * and aws_vpc_id is for the AWS Load Balancer Controller. Nothing under platform-apps/
+ * needs them.
+ */
+const NOT_READ_BY_PLATFORM_APPS = ["aws_vpc_id", "services_repo_url"];
+
+const EXACT_VERSION = /^\d+\.\d+\.\d+$/;
+
+describe("cluster Secret keys (contract 2)", () => {
+  const reads: Reads = { labels: new Set(), annotations: new Set() };
+
+  beforeAll(() => {
+    for (const environment of ENVIRONMENTS) applicationsFor(environment, reads);
+  });
+
+  it("every label read or selected on is one bootstrap writes", () => {
+    expect([...reads.labels].filter((key) => !(CLUSTER_SECRET_LABELS as readonly string[]).includes(key))).toEqual([]);
+  });
+
+  it("every label bootstrap writes is read (one enable_<addon> selector per add-on)", () => {
+    expect([...CLUSTER_SECRET_LABELS].filter((key) => !reads.labels.has(key))).toEqual([]);
+  });
+
+  it("every annotation read is one bootstrap writes", () => {
+    expect([...reads.annotations].filter((key) => !(CLUSTER_SECRET_ANNOTATIONS as readonly string[]).includes(key))).toEqual([]);
+  });
+
+  it("every annotation bootstrap writes is read, except the documented ones for bootstrap's own roots", () => {
+    expect([...CLUSTER_SECRET_ANNOTATIONS].filter((key) => !reads.annotations.has(key)).sort()).toEqual(NOT_READ_BY_PLATFORM_APPS);
+  });
+
+  it("templates use plain field references of the cluster generator only", () => {
+    for (const file of fs.readdirSync(APPSETS_DIR)) {
+      for (const action of actionsIn(fs.readFileSync(path.join(APPSETS_DIR, file), "utf8"))) {
+        expect(action, file).toMatch(/^\.(server|name|metadata\.(labels|annotations)\.[a-z_]+)$/);
+      }
+    }
+  });
+});
+
+describe("ApplicationSets", () => {
+  const appsets = loadAppSets();
+
+  it("the root folder (synced non-recursively) holds only ApplicationSet files", () => {
+    expect(path.join(REPO_ROOT, PLATFORM_ROOT_PATH)).toBe(APPSETS_DIR);
+    const entries = fs.readdirSync(APPSETS_DIR, { withFileTypes: true });
+    expect(entries.filter((e) => !e.isFile() || !e.name.endsWith(".yaml")).map((e) => e.name)).toEqual([]);
+    expect(appsets.every(({ appset }) => appset.kind === "ApplicationSet")).toBe(true);
+  });
+
+  it("use goTemplate with missingkey=error and the cluster generator", () => {
+    for (const { file, appset } of appsets) {
+      const spec = appset.spec as { goTemplate: boolean; goTemplateOptions: string[]; generators: Array<Record<string, unknown>> };
+      expect(spec.goTemplate, file).toBe(true);
+      expect(spec.goTemplateOptions, file).toEqual(["missingkey=error"]);
+      expect(spec.generators.map((g) => Object.keys(g)), file).toEqual([["clusters"]]);
+    }
+  });
+});
+
+describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
+  let apps: Application[] = [];
+  beforeAll(() => {
+    apps = applicationsFor(environment);
+  });
+
+  it("are in project platform, target the in-cluster server, sync automatically with retries", () => {
+    for (const app of apps) {
+      expect(app.spec.project, app.metadata.name).toBe("platform");
+      expect(app.spec.destination.server, app.metadata.name).toBe("https://kubernetes.default.svc");
+      expect(app.spec.syncPolicy.automated, app.metadata.name).toEqual({ prune: true, selfHeal: true });
+      expect(app.spec.syncPolicy.retry, app.metadata.name).toEqual({ limit: 10, backoff: { duration: "15s", factor: 2, maxDuration: "10m" } });
+    }
+  });
+
+  it("every repoURL is the platform repo or one of PLATFORM_CHART_REPOS, and every listed repo is used", () => {
+    const sources = apps.flatMap((app) => app.spec.sources);
+    const charts = sources.filter((s) => !isPlatformRepo(s));
+    expect(charts.filter((s) => !PLATFORM_CHART_REPOS.includes(s.repoURL)).map((s) => s.repoURL)).toEqual([]);
+    expect([...new Set(charts.map((s) => s.repoURL))].sort()).toEqual([...PLATFORM_CHART_REPOS].sort());
+    for (const source of sources.filter(isPlatformRepo)) expect(source.targetRevision).toBe("main");
+  });
+
+  it("every chart is pinned to an exact version", () => {
+    const charts = apps.flatMap((app) => app.spec.sources).filter((s) => s.chart !== undefined);
+    expect(charts.length).toBe(11);
+    for (const source of charts) expect(source.targetRevision, `${source.chart}`).toMatch(EXACT_VERSION);
+  });
+
+  it("every Helm value file exists (common + this environment's)", () => {
+    for (const source of apps.flatMap((app) => app.spec.sources).filter((s) => s.helm)) {
+      const files = source.helm?.valueFiles ?? [];
+      expect(files.map((f) => path.basename(f)), source.chart).toEqual(["common.yaml", `${environment}.yaml`]);
+      for (const file of files) expect(fs.existsSync(path.join(REPO_ROOT, file.replace(/^\$values\//, ""))), file).toBe(true);
+      expect(apps.find((app) => app.spec.sources.includes(source))?.spec.sources.some((s) => s.ref === "values")).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,114 @@
+// Sync order and namespaces: every custom resource is applied after the app that brings its
+// CRD (ApplicationSet/Application wave first, then the resource's own wave inside the app),
+// and every namespace something lands in is created by an Application (CreateNamespace) or
+// is one bootstrap owns.
+import { beforeAll, describe, expect, it } from "vitest";
+import { applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, manifestsOf, type Application, type Doc } from "./platform";
+import { enablesPrometheusMonitors, helmValues } from "./values";
+
+/** The Application whose chart or manifests bring each API group's CRDs. */
+const CRD_OWNER: Record<string, { app: string; kind?: string }> = {
+  "monitoring.coreos.com": { app: "kube-prometheus-stack" },
+  "external-secrets.io": { app: "external-secrets" },
+  "security.istio.io": { app: "istio-base" },
+  "telemetry.istio.io": { app: "istio-base" },
+  "networking.istio.io": { app: "istio-base" },
+  "pkg.crossplane.io": { app: "crossplane" },
+  "apiextensions.crossplane.io": { app: "crossplane" },
+  // Installed at runtime by the Provider package of crossplane-packages.
+  "aws.m.upbound.io": { app: "crossplane-packages", kind: "Provider" },
+};
+
+/** Namespaces bootstrap creates (Argo CD itself, cert-manager's CA, Vault). */
+const BOOTSTRAP_NAMESPACES = ["argocd", "cert-manager", "vault"];
+
+type Position = [number, number];
+const waveOf = (annotations: Record<string, string> | undefined): number => Number(annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+const before = (a: Position, b: Position): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+const groupOf = (doc: Doc): string => String(doc.apiVersion).split("/").slice(0, -1).join("/");
+const meta = (doc: Doc): { name: string; namespace?: string; annotations?: Record<string, string> } =>
+  doc.metadata as { name: string; namespace?: string; annotations?: Record<string, string> };
+
+describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
+  let apps: Application[] = [];
+  const resources: Array<{ app: Application; doc: Doc }> = [];
+
+  beforeAll(() => {
+    apps = applicationsFor(environment);
+    for (const app of apps) {
+      for (const source of app.spec.sources.filter(isPlatformRepo)) {
+        for (const doc of manifestsOf(source, app.metadata.name)) resources.push({ app, doc });
+      }
+    }
+  });
+
+  const appNamed = (name: string): Application => {
+    const app = apps.find((a) => a.metadata.name === name);
+    if (!app) throw new Error(`no Application ${name} in ${environment}`);
+    return app;
+  };
+
+  /** Where the CRDs of a group become available: the owner app's wave, then its chart (0) or package resource. */
+  const crdPosition = (group: string): Position => {
+    const owner = CRD_OWNER[group];
+    if (!owner) throw new Error(`no CRD owner known for API group ${group}: add it to CRD_OWNER`);
+    const app = appNamed(owner.app);
+    const pkg = owner.kind ? resources.find((r) => r.app === app && r.doc.kind === owner.kind) : undefined;
+    return [waveOf(app.metadata.annotations), pkg ? waveOf(meta(pkg.doc).annotations) : 0];
+  };
+
+  it("the Application waves equal their ApplicationSet waves", () => {
+    for (const { appset } of loadAppSets()) {
+      const name = (appset.metadata as { name: string }).name;
+      expect(waveOf(appNamed(name).metadata.annotations), name).toBe(waveOf((appset.metadata as { annotations: Record<string, string> }).annotations));
+    }
+  });
+
+  it("every custom resource of a raw manifest comes after the app bringing its CRD", () => {
+    const customResources = resources.filter(({ doc }) => groupOf(doc).includes("."));
+    expect(customResources.length).toBeGreaterThan(20);
+    for (const { app, doc } of customResources) {
+      const position: Position = [waveOf(app.metadata.annotations), waveOf(meta(doc).annotations)];
+      const owner = crdPosition(groupOf(doc));
+      expect(before(owner, position), `${doc.kind}/${meta(doc).name} in ${app.metadata.name} at ${position} vs its CRD at ${owner}`).toBe(true);
+    }
+  });
+
+  it("charts that render ServiceMonitors/PodMonitors sync after kube-prometheus-stack", () => {
+    const monitoring = crdPosition("monitoring.coreos.com");
+    const users = apps.filter((app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)));
+    expect(users.map((a) => a.metadata.name).sort()).toEqual(["alloy", "external-secrets", "grafana", "loki", "nats"]);
+    for (const app of users) expect(before(monitoring, [waveOf(app.metadata.annotations), 0]), app.metadata.name).toBe(true);
+  });
+
+  it("Crossplane: core, then provider + functions, then the platform API", () => {
+    const wave = (name: string): number => waveOf(appNamed(name).metadata.annotations);
+    expect([wave("crossplane"), wave("crossplane-packages"), wave("crossplane-apis")]).toEqual([-2, -1, 0]);
+  });
+
+  it("every namespace used is created by an Application or owned by bootstrap", () => {
+    const created = new Set(apps.filter((a) => a.spec.syncPolicy.syncOptions?.includes("CreateNamespace=true")).map((a) => a.spec.destination.namespace));
+    expect([...created].sort()).toEqual(["crossplane-system", "external-secrets", "istio-system", "monitoring", "nats", "observability"]);
+    const used = new Set<string>(apps.map((a) => a.spec.destination.namespace));
+    for (const { doc } of resources) if (meta(doc).namespace) used.add(String(meta(doc).namespace));
+    const store = resources.find(({ doc }) => doc.kind === "ClusterSecretStore")?.doc as { spec: { provider: { vault: { caProvider: { namespace: string } } } } };
+    used.add(store.spec.provider.vault.caProvider.namespace);
+    expect([...used].filter((ns) => !created.has(ns) && !BOOTSTRAP_NAMESPACES.includes(ns))).toEqual([]);
+  });
+
+  it("each namespace that reads Vault has the vault-secrets ServiceAccount (referent auth)", () => {
+    const readers = new Set(resources.filter(({ doc }) => doc.kind === "ExternalSecret").map(({ doc }) => String(meta(doc).namespace)));
+    const accounts = new Set(resources.filter(({ doc }) => doc.kind === "ServiceAccount" && meta(doc).name === "vault-secrets").map(({ doc }) => String(meta(doc).namespace)));
+    expect([...readers].sort()).toEqual(["istio-system", "monitoring", "nats", "observability"]);
+    expect([...accounts].sort()).toEqual([...readers].sort());
+  });
+
+  it("no object is owned by two Applications", () => {
+    const seen = new Map<string, string>();
+    for (const { app, doc } of resources) {
+      const key = `${String(doc.kind)}/${meta(doc).namespace ?? ""}/${meta(doc).name}`;
+      expect(seen.get(key) ?? app.metadata.name, key).toBe(app.metadata.name);
+      seen.set(key, app.metadata.name);
+    }
+  });
+});
