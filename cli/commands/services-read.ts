@@ -37,7 +37,8 @@ export function addStatusCommand(services: Command, io: Io, setExit: SetExit): v
     const copy = await WorkingCopy.open({ repoUrl: options.repo, branch: options.branch, workdir: options.workdir });
     try {
       await copy.sync();
-      const report = collectStatus(copy.dir, options.env ? [options.env] : KNOWN_CLUSTERS);
+      const environments = options.env ? [options.env] : KNOWN_CLUSTERS;
+      const report = collectStatus(await copy.readFolders(environments), environments);
       if (options.json) io.out(json(report));
       else {
         io.out(formatStatusTable(report));

@@ -20,18 +20,28 @@ export class GitError extends Error {
 }
 
 // Never prompt (a CI job would hang), stable English messages (we classify push errors),
-// and no signing/hooks from a developer's global config changing what a commit is.
+// no signing/hooks from a developer's global config changing what a commit is, and no
+// background gc in a short-lived working copy.
 const GIT_ENV: NodeJS.ProcessEnv = { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", LANG: "C" };
-const GIT_CONFIG = ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", "-c", "advice.detachedHead=false"];
+const GIT_CONFIG = ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0", "-c", "maintenance.auto=false"];
+
+export interface GitOptions {
+  allowFailure?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** written to git's stdin */
+  input?: string | Buffer;
+}
 
 /** Runs git in `cwd`; throws GitError on a non-zero exit unless `allowFailure`. */
-export function git(cwd: string, args: string[], options: { allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<GitResult> {
+export function git(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", [...GIT_CONFIG, ...args], {
       cwd,
       env: { ...process.env, ...GIT_ENV, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: "pipe",
     });
+    child.stdin.on("error", () => undefined); // git may exit before reading; its exit code tells
+    child.stdin.end(options.input ?? "");
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

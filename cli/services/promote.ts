@@ -14,9 +14,9 @@ export interface PromoteArgs {
 }
 
 /** Reads and validates `<cluster>/<service>.json`; refuses when it is missing or invalid. */
-export function readRecord(copy: WorkingCopy, cluster: Cluster, service: string): ServiceRecord {
+export async function readRecord(copy: WorkingCopy, cluster: Cluster, service: string): Promise<ServiceRecord> {
   const file = recordPath(cluster, service);
-  const bytes = copy.read(file);
+  const bytes = await copy.read(file);
   if (bytes === undefined) {
     throw new RefusedError(`service "${service}" has no entry in ${cluster} (${file} does not exist)`);
   }
@@ -26,9 +26,9 @@ export function readRecord(copy: WorkingCopy, cluster: Cluster, service: string)
 }
 
 /** Copies the source environment's imageTag and targetRevision unchanged into the target. */
-export function promoteChange(copy: WorkingCopy, args: PromoteArgs): Change {
+export async function promoteChange(copy: WorkingCopy, args: PromoteArgs): Promise<Change> {
   if (args.from === args.to) throw new RefusedError(`--from and --to are both "${args.from}"`);
-  const source = readRecord(copy, args.from, args.service);
+  const source = await readRecord(copy, args.from, args.service);
   if (args.expectImageTag !== undefined && source.imageTag !== args.expectImageTag) {
     throw new RefusedError(
       `${args.from} runs ${args.service} at ${source.imageTag}, not the expected ${args.expectImageTag} (a newer deploy landed); nothing promoted`,

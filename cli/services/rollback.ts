@@ -27,7 +27,7 @@ const sameVersion = (a: ServiceRecord, b: ServiceRecord): boolean => a.imageTag 
  */
 async function findPrevious(copy: WorkingCopy, args: RollbackArgs): Promise<RollbackTarget> {
   const file = recordPath(args.env, args.service);
-  const current = readRecord(copy, args.env, args.service);
+  const current = await readRecord(copy, args.env, args.service);
   const inspected = new Set<string>();
   for (let depth = 32; ; depth *= 4) {
     for (const commit of await copy.fileHistory(file)) {
@@ -51,7 +51,7 @@ export function rollbackPlanner(args: RollbackArgs): (copy: WorkingCopy) => Prom
   let target: RollbackTarget | undefined;
   return async (copy) => {
     if (target === undefined) target = await findPrevious(copy, args);
-    else if (!sameVersion(readRecord(copy, args.env, args.service), target.from)) {
+    else if (!sameVersion(await readRecord(copy, args.env, args.service), target.from)) {
       throw new RefusedError(`${args.service} in ${args.env} changed while rolling back; check \`holodeck services status\` and re-run`);
     }
     const record = target.to;

@@ -1,5 +1,6 @@
 import { KNOWN_CLUSTERS, type Cluster, type ServiceRecord } from "./record";
-import { readEnvironment, type ValidationError } from "./validate";
+import { validateEntry, type ValidationError } from "./validate";
+import type { TreeFile } from "./working-copy";
 import { shortSha } from "./deploy";
 
 export interface ServiceVersion {
@@ -20,18 +21,22 @@ export interface StatusReport {
   invalid: ValidationError[];
 }
 
-/** Collects service × environment versions from a checked-out services-root tree. */
-export function collectStatus(root: string, environments: readonly Cluster[] = KNOWN_CLUSTERS): StatusReport {
+const ENTRY = /^([^/]+)\/([^/]+)\.json$/;
+
+/** Collects service × environment versions from the files of the environment folders. */
+export function collectStatus(files: readonly TreeFile[], environments: readonly Cluster[] = KNOWN_CLUSTERS): StatusReport {
   const rows = new Map<string, StatusRow>();
   const invalid: ValidationError[] = [];
-  for (const env of environments) {
-    const { records, errors } = readEnvironment(root, env);
+  for (const file of files) {
+    const [, env, stem] = ENTRY.exec(file.path) ?? [];
+    const cluster = environments.find((e) => e === env);
+    if (cluster === undefined) continue; // nested or non-JSON files: `services validate` reports them
+    const { record, errors } = validateEntry(file.path, file.bytes, cluster, stem);
     invalid.push(...errors);
-    for (const record of records) {
-      const row = rows.get(record.service) ?? { service: record.service, versions: Object.fromEntries(environments.map((e) => [e, null])) };
-      row.versions[env] = version(record);
-      rows.set(record.service, row);
-    }
+    if (!record) continue;
+    const row = rows.get(record.service) ?? { service: record.service, versions: Object.fromEntries(environments.map((e) => [e, null])) };
+    row.versions[cluster] = version(record);
+    rows.set(record.service, row);
   }
   const services = [...rows.values()].sort((a, b) => (a.service < b.service ? -1 : 1));
   return { environments: [...environments], services, invalid };

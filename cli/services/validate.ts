@@ -7,7 +7,6 @@ import { JsonSyntaxError, parseStrictJson, type JsonValue } from "./strict-json"
 import {
   EXPECT_CLUSTER,
   EXPECT_DNS_LABEL,
-  KNOWN_CLUSTERS,
   isCluster,
   isDnsLabel,
   type ServiceRecord,
@@ -174,21 +173,6 @@ export function validateTree(root: string): TreeReport {
 
 function byName(a: fs.Dirent, b: fs.Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-/** Reads every valid entry of one environment folder (for status/promote); invalid ones are returned as errors. */
-export function readEnvironment(root: string, cluster: (typeof KNOWN_CLUSTERS)[number]): { records: ServiceRecord[]; errors: ValidationError[] } {
-  const dir = path.join(root, cluster);
-  const records: ServiceRecord[] = [];
-  const errors: ValidationError[] = [];
-  if (!fs.existsSync(dir)) return { records, errors };
-  for (const name of fs.readdirSync(dir).sort()) {
-    if (!name.endsWith(".json")) continue;
-    const report = validateEntry(`${cluster}/${name}`, fs.readFileSync(path.join(dir, name)), cluster, name.slice(0, -5));
-    if (report.record) records.push(report.record);
-    errors.push(...report.errors);
-  }
-  return { records, errors };
 }
 
 export function formatError(error: ValidationError): string {

@@ -15,6 +15,12 @@ export interface WorkingCopyOptions {
 
 export type PushOutcome = "pushed" | "rejected";
 
+export interface TreeFile {
+  /** '/'-separated path inside the repository */
+  path: string;
+  bytes: Buffer;
+}
+
 // Errors that another attempt cannot fix: bad credentials, no access, no such repository.
 const FATAL_PUSH = /authentication failed|permission denied|could not read (username|password)|repository not found|does not appear to be a git repository|\b403\b|\b401\b|protected branch|pre-receive hook declined/i;
 const MISSING_BRANCH = /couldn't find remote ref/i;
@@ -55,20 +61,24 @@ export class WorkingCopy {
     return `refs/remotes/origin/${this.branch}`;
   }
 
-  /** Makes the tree exactly the remote branch tip (depth 1); an absent branch gives an empty tree. */
+  /**
+   * Makes HEAD and the index exactly the remote branch tip (depth 1); an absent branch gives an
+   * empty tree. Nothing is checked out: every change goes through the index, so a deploy costs
+   * the same whether services-root holds 10 files or 10,000.
+   */
   async sync(): Promise<void> {
     const fetched = await git(this.dir, ["fetch", "-q", "--depth", "1", "--no-tags", this.repoUrl, `+refs/heads/${this.branch}:${this.trackingRef}`], { allowFailure: true });
+    await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${this.branch}`]);
     if (fetched.code === 0) {
-      await git(this.dir, ["checkout", "-q", "-f", "-B", this.branch, this.trackingRef]);
+      await git(this.dir, ["update-ref", `refs/heads/${this.branch}`, this.trackingRef]);
+      await git(this.dir, ["read-tree", "HEAD"]);
     } else if (MISSING_BRANCH.test(fetched.stderr)) {
       // empty repository: the first deploy creates the branch with a root commit
-      await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${this.branch}`]);
       await git(this.dir, ["update-ref", "-d", `refs/heads/${this.branch}`], { allowFailure: true });
       await git(this.dir, ["read-tree", "--empty"]);
     } else {
       throw new GitError(["fetch", this.repoUrl, this.branch], fetched);
     }
-    await git(this.dir, ["clean", "-q", "-f", "-d", "-x"]);
   }
 
   /** Fetches more history of the branch; false once the whole history is there. */
@@ -78,21 +88,44 @@ export class WorkingCopy {
     return true;
   }
 
-  read(relativePath: string): Buffer | undefined {
-    const file = path.join(this.dir, relativePath);
-    return fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+  /** A file's bytes at the current tip (from the index), or undefined when absent. */
+  async read(relativePath: string): Promise<Buffer | undefined> {
+    const shown = await git(this.dir, ["cat-file", "blob", `:${relativePath}`], { allowFailure: true });
+    return shown.code === 0 ? shown.raw : undefined;
+  }
+
+  /** Every file under the given folders at the current tip, read in one `cat-file --batch`. */
+  async readFolders(folders: readonly string[]): Promise<TreeFile[]> {
+    const listing = await git(this.dir, ["ls-files", "-s", "-z", "--", ...folders.map((f) => `${f}/`)]);
+    const entries = listing.stdout.split("\0").filter(Boolean).map((line) => {
+      const [meta, file] = line.split("\t");
+      return { path: file, blob: meta.split(" ")[1] };
+    });
+    if (entries.length === 0) return [];
+    const batch = (await git(this.dir, ["cat-file", "--batch"], { input: entries.map((e) => e.blob).join("\n") + "\n" })).raw;
+    const files: TreeFile[] = [];
+    let offset = 0;
+    for (const entry of entries) {
+      const headerEnd = batch.indexOf(0x0a, offset);
+      const size = Number(batch.subarray(offset, headerEnd).toString("latin1").split(" ")[2]);
+      files.push({ path: entry.path, bytes: batch.subarray(headerEnd + 1, headerEnd + 1 + size) });
+      offset = headerEnd + 1 + size + 1; // content is followed by a newline
+    }
+    return files;
   }
 
   /** Writes and commits one file; returns the new commit, or undefined when the bytes are unchanged. */
   async commitFile(relativePath: string, content: string, message: string): Promise<string | undefined> {
-    const existing = this.read(relativePath);
+    const existing = await this.read(relativePath);
     if (existing !== undefined && existing.equals(Buffer.from(content, "utf8"))) return undefined;
-    const file = path.join(this.dir, relativePath);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-    await git(this.dir, ["add", "--", relativePath]);
-    await git(this.dir, [...(await this.committer()), "commit", "-q", "-m", message]);
-    return this.head();
+    const blob = (await git(this.dir, ["hash-object", "-w", "--stdin"], { input: content })).stdout.trim();
+    await git(this.dir, ["update-index", "--add", "--cacheinfo", `100644,${blob},${relativePath}`]);
+    const tree = (await git(this.dir, ["write-tree"])).stdout.trim();
+    const parent = (await git(this.dir, ["rev-parse", "-q", "--verify", "HEAD"], { allowFailure: true })).stdout.trim();
+    const commitArgs = [...(await this.committer()), "commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
+    const commit = (await git(this.dir, commitArgs, { input: message })).stdout.trim();
+    await git(this.dir, ["update-ref", "HEAD", commit]);
+    return commit;
   }
 
   async head(): Promise<string> {
