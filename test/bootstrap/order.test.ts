@@ -1,0 +1,93 @@
+// Create order (and so the reversed destroy order): a CRD-bearing release before its CRs,
+// Vault before its configuration, Argo CD and every controller its apps need before the
+// handoff objects, the load balancer controller before (and outliving) the NLB Service.
+import { beforeAll, describe, expect, it } from "vitest";
+import { runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { STACKS, kubernetesObjects, release, waitsFor } from "./helpers";
+
+describe.each(STACKS)("%s dependency order", (stack) => {
+  let rec: StackRecording;
+  beforeAll(async () => {
+    rec = await runStack(stack);
+  });
+  const ofGroup = (group: string): RecordedResource[] => kubernetesObjects(rec).filter((r) => String(r.inputs.apiVersion).startsWith(`${group}/`));
+  const expectWaits = (dependents: RecordedResource[], dependency: RecordedResource): void => {
+    expect(dependents.length).toBeGreaterThan(0);
+    for (const dependent of dependents) expect([dependent.name, waitsFor(rec, dependent, dependency)]).toEqual([dependent.name, true]);
+  };
+
+  it("creates every cert-manager object after the cert-manager release (its CRDs)", () => {
+    const crs = ofGroup("cert-manager.io");
+    expect(crs.map((r) => `${String(r.inputs.kind)}/${String((r.inputs.metadata as { name: string }).name)}`).sort()).toEqual([
+      "Certificate/holodeck-internal-ca",
+      "Certificate/vault-tls",
+      "Certificate/wildcard-tls",
+      "ClusterIssuer/holodeck-internal-ca",
+      "ClusterIssuer/holodeck-selfsigned",
+      "ClusterIssuer/letsencrypt-prod",
+      "ClusterIssuer/letsencrypt-staging",
+    ]);
+    expectWaits(crs, release(rec, "cert-manager"));
+  });
+
+  it("issues Vault's certificate from the internal CA issuer before Vault starts", () => {
+    const vaultTls = rec.one("kubernetes:cert-manager.io/v1:Certificate", "-vault-tls");
+    expect(waitsFor(rec, vaultTls, rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer", "-issuers-internal-ca"))).toBe(true);
+    expect(waitsFor(rec, release(rec, "vault"), vaultTls)).toBe(true);
+  });
+
+  it("creates every Argo CD object after the argo-cd release (its CRDs) and the cluster Secret before the roots", () => {
+    const argo = ofGroup("argoproj.io");
+    expect(argo.map((r) => String(r.inputs.kind)).sort()).toEqual(["AppProject", "AppProject", "Application", "ApplicationSet"]);
+    expectWaits(argo, release(rec, "argo-cd"));
+    const clusterSecret = rec.one("kubernetes:core/v1:Secret", "-handoff-cluster-secret");
+    expectWaits(argo.filter((r) => r.inputs.kind !== "AppProject"), clusterSecret);
+    expect(waitsFor(rec, clusterSecret, release(rec, "argo-cd"))).toBe(true);
+  });
+
+  it("configures Vault only after the init Job, and snapshots only after the configuration", () => {
+    const job = rec.one("kubernetes:batch/v1:Job", "-vault-init-job");
+    expect(waitsFor(rec, job, release(rec, "vault"))).toBe(true);
+    const vaultObjects = rec.resources.filter((r) => r.type.startsWith("vault:"));
+    expect(vaultObjects.map((r) => r.type).sort()).toEqual([
+      "vault:index/audit:Audit",
+      "vault:index/authBackend:AuthBackend",
+      "vault:index/mount:Mount",
+      "vault:index/policy:Policy",
+      "vault:index/policy:Policy",
+      "vault:kubernetes/authBackendConfig:AuthBackendConfig",
+      "vault:kubernetes/authBackendRole:AuthBackendRole",
+      "vault:kubernetes/authBackendRole:AuthBackendRole",
+    ]);
+    expectWaits(vaultObjects, job);
+    expectWaits(vaultObjects, release(rec, "vault"));
+    const cronJob = rec.one("kubernetes:batch/v1:CronJob", "-vault-snapshots-cronjob");
+    expect(waitsFor(rec, cronJob, rec.one("vault:kubernetes/authBackendRole:AuthBackendRole", "-raft-snapshot-role"))).toBe(true);
+  });
+
+  it("keeps the load balancer controller until the NLB Service is gone, and Argo CD's dependencies until the roots are gone", () => {
+    const nlb = rec.one("kubernetes:core/v1:Service", "-ingress-nlb");
+    const lbc = release(rec, "aws-load-balancer-controller");
+    expect(waitsFor(rec, nlb, lbc)).toBe(true);
+    expect(nlb.inputs.spec).toMatchObject({ type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" });
+    const roots = ofGroup("argoproj.io").filter((r) => r.inputs.kind === "Application" || r.inputs.kind === "ApplicationSet");
+    // Destroy runs in reverse: these are deleted (and Argo CD's cascade awaited) first.
+    for (const needed of [lbc, nlb, release(rec, "argo-cd"), release(rec, "cert-manager"), release(rec, "ingress-nginx")]) expectWaits(roots, needed);
+    const crossplaneRole = rec.resources.find((r) => r.type === "aws:iam/role:Role" && r.name.includes("-crossplane-irsa-"));
+    if (!crossplaneRole) throw new Error("no crossplane role");
+    expectWaits(roots, crossplaneRole);
+  });
+
+  it("creates every in-cluster object after the EKS cluster (and so deletes it before the cluster and the VPC)", () => {
+    const cluster = rec.byType("aws:eks/cluster:Cluster")[0];
+    const vpc = rec.byType("aws:ec2/vpc:Vpc")[0];
+    const inCluster = [...kubernetesObjects(rec), ...rec.byType("kubernetes:helm.sh/v3:Release")].filter((r) => r.name.includes("-bootstrap-"));
+    expect(inCluster.length).toBeGreaterThan(20);
+    const providerUrn = (r: RecordedResource): string => String(r.provider).split("::").slice(0, -1).join("::");
+    const k8sProvider = rec.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+    if (!k8sProvider) throw new Error("no kubernetes provider");
+    for (const r of inCluster) expect([r.name, providerUrn(r)]).toEqual([r.name, k8sProvider.urn]);
+    expect(waitsFor(rec, k8sProvider, cluster)).toBe(true);
+    expect(waitsFor(rec, cluster, vpc)).toBe(true);
+  });
+});
