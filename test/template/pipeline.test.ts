@@ -1,0 +1,186 @@
+// The generated .gitlab-ci.yml: stages, jobs, needs, environments, resource groups, and which
+// jobs run for a merge request, a default-branch push and another branch. Then its deploy
+// script for real: ci/deploy.sh against a local bare services-root repository with this
+// repository's `holodeck` CLI on PATH, checked by `holodeck services validate`.
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { copierCopy, tempDir } from "../harness/copier";
+import { bareRepo, expectedFile, fileAtTip, LAUNCHER, sha } from "../cli/helpers";
+import { FULL } from "./combos";
+import { ruleOutcome, type Rule } from "./gitlab-rules";
+
+type Job = { stage: string; needs?: string[]; rules: Rule[]; environment?: { name: string; deployment_tier: string }; resource_group?: string; script: string[]; image: string };
+type Pipeline = { workflow: { rules: Rule[] }; stages: string[]; variables: Record<string, string> } & Record<string, Job>;
+
+const SERVICE = String(FULL.answers.service_name);
+const JOBS = ["test", "build", "deploy-staging", "deploy-production"];
+const CONTEXTS = {
+  mergeRequest: { CI_PIPELINE_SOURCE: "merge_request_event", CI_DEFAULT_BRANCH: "main", CI_MERGE_REQUEST_IID: "7" },
+  defaultBranch: { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main" },
+  otherBranch: { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "feature/x", CI_DEFAULT_BRANCH: "main" },
+};
+
+let project: string;
+let pipeline: Pipeline;
+beforeAll(() => {
+  project = copierCopy(FULL.answers);
+  pipeline = parse(fs.readFileSync(path.join(project, ".gitlab-ci.yml"), "utf8")) as Pipeline;
+});
+
+describe("generated .gitlab-ci.yml", () => {
+  it("has the four stages and one job each, chained by needs", () => {
+    expect(pipeline.stages).toEqual(["test", "build", "deploy-staging", "deploy-production"]);
+    const jobs = Object.keys(pipeline).filter((key) => !["workflow", "stages", "variables"].includes(key));
+    expect(jobs).toEqual(JOBS);
+    expect(JOBS.map((job) => pipeline[job].stage)).toEqual(pipeline.stages);
+    expect(JOBS.map((job) => pipeline[job].needs)).toEqual([undefined, ["test"], ["build"], ["deploy-staging"]]);
+  });
+
+  it.each([
+    ["a merge request", CONTEXTS.mergeRequest, ["on_success", "never", "never", "never"]],
+    ["a default-branch push", CONTEXTS.defaultBranch, ["on_success", "on_success", "on_success", "manual"]],
+  ])("for %s runs %j", (_, context, outcomes) => {
+    expect(ruleOutcome(pipeline.workflow.rules, context)).toBe("on_success");
+    expect(JOBS.map((job) => ruleOutcome(pipeline[job].rules, context))).toEqual(outcomes);
+  });
+
+  it("starts no pipeline for a push to another branch (its merge request runs the tests)", () => {
+    expect(ruleOutcome(pipeline.workflow.rules, CONTEXTS.otherBranch)).toBe("never");
+  });
+
+  it("makes production a blocking manual gate", () => {
+    expect(pipeline["deploy-production"].rules).toEqual([{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", when: "manual", allow_failure: false }]);
+  });
+
+  it("deploys each environment under its own environment and resource group", () => {
+    expect(pipeline["deploy-staging"].environment).toEqual({ name: "staging", deployment_tier: "staging" });
+    expect(pipeline["deploy-production"].environment).toEqual({ name: "production", deployment_tier: "production" });
+    expect(pipeline["deploy-staging"].resource_group).toBe("staging");
+    expect(pipeline["deploy-production"].resource_group).toBe("production");
+    expect(pipeline["deploy-staging"].script).toEqual(["ci/deploy.sh staging"]);
+    expect(pipeline["deploy-production"].script).toEqual(["ci/deploy.sh production"]);
+    expect(pipeline["deploy-staging"].image).toBe("$HOLODECK_CLI_IMAGE");
+  });
+
+  it("tags the image with the commit SHA and tests in the Dockerfile's pinned Python", () => {
+    expect(pipeline.variables.IMAGE).toBe("$PLATFORM_REGISTRY/$SERVICE_NAME:$CI_COMMIT_SHA");
+    expect(pipeline.variables.SERVICE_NAME).toBe(SERVICE);
+    expect(pipeline["build"].script).toContain('docker push "$IMAGE"');
+    const dockerBase = fs.readFileSync(path.join(project, "Dockerfile"), "utf8").match(/^ARG PYTHON_IMAGE=(\S+)$/m)?.[1];
+    expect(pipeline.variables.PYTHON_IMAGE).toBe(dockerBase);
+    expect(pipeline["test"].script).toEqual([
+      "python -m venv /tmp/venv",
+      "/tmp/venv/bin/pip install --no-deps --require-hashes -r requirements.lock -r requirements-dev.lock",
+      "/tmp/venv/bin/python -m pytest --junitxml=report.xml",
+    ]);
+  });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A directory with a `holodeck` that runs this repository's CLI (as the CLI image does). */
+function holodeckOnPath(): string {
+  const bin = tempDir("holodeck-bin");
+  fs.writeFileSync(path.join(bin, "holodeck"), `#!/bin/sh\nexec "${process.execPath}" "${LAUNCHER}" "$@"\n`, { mode: 0o755 });
+  return bin;
+}
+
+/** Runs ci/deploy.sh as a CI job would: a fresh HOME (no git identity), GitLab's user variables. */
+function deploy(target: string, env: NodeJS.ProcessEnv, bin: string): Run {
+  const run = spawnSync("bash", ["ci/deploy.sh", target], {
+    cwd: project,
+    encoding: "utf8",
+    env: {
+      PATH: `${bin}:${process.env.PATH}`, HOME: tempDir("ci-home"), GIT_CONFIG_NOSYSTEM: "1",
+      GITLAB_USER_NAME: "Ada Dev", GITLAB_USER_EMAIL: "ada@example.dev", ...env,
+    },
+  });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+function validate(bareDir: string): Run {
+  const checkout = path.join(tempDir("services-root"), "checkout");
+  execFileSync("git", ["clone", "-q", bareDir, checkout]);
+  const run = spawnSync(process.execPath, [LAUNCHER, "services", "validate", checkout], { encoding: "utf8" });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("ci/deploy.sh against a local services-root", () => {
+  const first = sha("pipeline-1");
+  const second = sha("pipeline-2");
+  const pipelineUrl = "https://gitlab.example.dev/weather/svc-7/-/pipelines/42";
+  let repo: { url: string; dir: string };
+  let bin: string;
+  beforeAll(() => {
+    repo = bareRepo();
+    bin = holodeckOnPath();
+  });
+
+  it("deploy-staging writes the staging entry, which holodeck services validate accepts", () => {
+    const run = deploy("staging", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first, CI_PIPELINE_URL: pipelineUrl }, bin);
+    expect(run.code, run.stderr).toBe(0);
+    expect(fileAtTip(repo.dir, `staging/${SERVICE}.json`)).toBe(expectedFile("staging", SERVICE, first));
+    const message = execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B%n%an", "main"]).toString();
+    expect(message).toContain(SERVICE);
+    expect(message).toContain(pipelineUrl);
+    expect(message).toContain("Ada Dev");
+    const validation = validate(repo.dir);
+    expect(validation.code, validation.stdout + validation.stderr).toBe(0);
+  });
+
+  it("deploy-production promotes exactly the version staging runs", () => {
+    const run = deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
+    expect(run.code, run.stderr).toBe(0);
+    expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, first));
+    expect(validate(repo.dir).code).toBe(0);
+  });
+
+  it("an older pipeline cannot promote once a newer commit reached staging", () => {
+    expect(deploy("staging", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: second }, bin).code).toBe(0);
+    const stale = deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`not the expected ${first}`);
+    expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, first));
+    expect(deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: second }, bin).code).toBe(0);
+    expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, second));
+  });
+
+  it("refuses to run without its inputs, naming what is missing", () => {
+    const noRepo = deploy("staging", { CI_COMMIT_SHA: first }, bin);
+    expect(noRepo.code).not.toBe(0);
+    expect(noRepo.stderr).toContain("SERVICES_ROOT_URL is not set");
+    const badTarget = deploy("qa", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
+    expect(badTarget.code).toBe(2);
+    expect(badTarget.stderr).toContain("usage: ci/deploy.sh staging|production (got 'qa')");
+  });
+
+  it("hands the deploy token to git through a credential helper, never on a command line", () => {
+    const spy = tempDir("holodeck-spy");
+    const record = path.join(spy, "record");
+    // Stands in for the CLI: records its arguments and what git's credential machinery answers.
+    fs.writeFileSync(path.join(spy, "holodeck"), [
+      "#!/bin/sh",
+      `echo "argv: $*" > "${record}"`,
+      `printf 'protocol=https\\nhost=gitlab.example.dev\\n\\n' | git credential fill >> "${record}"`,
+    ].join("\n") + "\n", { mode: 0o755 });
+    const token = "glpat-Secret123";
+    const run = deploy("staging", {
+      SERVICES_ROOT_URL: "https://gitlab.example.dev/platform/services-root.git", CI_COMMIT_SHA: first,
+      SERVICES_ROOT_DEPLOY_USER: "services-root-deployer", SERVICES_ROOT_DEPLOY_TOKEN: token, GIT_TERMINAL_PROMPT: "0",
+    }, spy);
+    expect(run.code, run.stderr).toBe(0);
+    const recorded = fs.readFileSync(record, "utf8");
+    expect(recorded).toContain("username=services-root-deployer\npassword=glpat-Secret123\n");
+    expect(recorded.split("\n")[0]).toBe(
+      `argv: services deploy --repo https://gitlab.example.dev/platform/services-root.git --env staging --service ${SERVICE} --image-tag ${first} --revision ${first}`,
+    );
+    expect(run.stdout + run.stderr).not.toContain(token);
+  });
+});
