@@ -1,10 +1,10 @@
 // Every option on and off: three renders cover them (defaults, everything optional on,
 // everything on-by-default off), each validated against the real schemas.
 import { beforeAll, describe, expect, it } from "vitest";
-import { findObject, type K8sObject } from "../harness/helm";
+import { findObject, helmLint, type K8sObject } from "../harness/helm";
 import { validateManifests } from "../harness/k8s-schema";
 import { registerPlatformXrds } from "./xrd";
-import { SERVICE, at, container, envOf, names, podLabels, podSpec, renderMinimal, wave } from "./render";
+import { CHART_DIR, SERVICE, at, container, envOf, names, minimalSets, podLabels, podSpec, renderMinimal, wave } from "./render";
 
 const ALL_ON = {
   "global.environment": "production",
@@ -175,6 +175,10 @@ describe("every optional feature on", () => {
   it("scrapes the app port when metrics share it", () => {
     expect(at(findObject(on, "ServiceMonitor", SERVICE), "spec.endpoints.0.port")).toBe("http");
     expect(at(findObject(on, "Service", SERVICE), "spec.ports")).toEqual([{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
+  });
+
+  it("passes helm lint --strict", () => {
+    expect(helmLint(CHART_DIR, [], minimalSets(ALL_ON), { namespace: SERVICE })).toContain("0 chart(s) failed");
   });
 
   it("puts workers and CronJobs in wave 1 and validates against the real schemas", () => {

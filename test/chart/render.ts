@@ -37,9 +37,13 @@ export function renderExample(extra: HelmSets = {}): K8sObject[] {
  * globals plus `extra`; keys may keep the wrapper's `holodeck-service.` prefix.
  */
 export function renderMinimal(extra: HelmSets = {}): K8sObject[] {
+  return helmTemplate(CHART_DIR, [], minimalSets(extra), { releaseName: SERVICE, namespace: SERVICE });
+}
+
+/** Values for the chart on its own: the required globals plus `extra`, wrapper prefix removed. */
+export function minimalSets(extra: HelmSets = {}): HelmSets {
   const sets: HelmSets = { ...APPSET_PARAMS, "global.domain": "services", "global.service": SERVICE, ...extra };
-  const unwrapped = Object.fromEntries(Object.entries(sets).map(([key, value]) => [key.replace(/^holodeck-service\./, ""), value]));
-  return helmTemplate(CHART_DIR, [], unwrapped, { releaseName: SERVICE, namespace: SERVICE });
+  return Object.fromEntries(Object.entries(sets).map(([key, value]) => [key.replace(/^holodeck-service\./, ""), value]));
 }
 
 export const names = (objects: K8sObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
