@@ -1,0 +1,46 @@
+// Every Kubernetes object the bootstrap creates through Pulumi validates against the real
+// schemas: built-in kinds strictly with the Go API types, Argo CD and cert-manager kinds
+// strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh).
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runStack, type StackRecording } from "../harness/run-stack";
+import { registerCrdFile, validateManifest } from "../harness/k8s-schema";
+import { STACKS, kubernetesObjects } from "./helpers";
+
+const CRD_ROOT = path.join(REPO_ROOT, ".tools", "bootstrap-crds");
+for (const project of ["argo-cd", "cert-manager"]) {
+  for (const file of readdirSync(path.join(CRD_ROOT, project)).filter((f) => f.endsWith(".yaml"))) registerCrdFile(path.join(CRD_ROOT, project, file));
+}
+
+describe.each(STACKS)("%s bootstrap manifests", (stack) => {
+  let rec: StackRecording;
+  beforeAll(async () => {
+    rec = await runStack(stack);
+  });
+
+  it("validates every object against its schema", () => {
+    const objects = kubernetesObjects(rec);
+    expect(objects.map((o) => String(o.inputs.kind)).sort()).toEqual([
+      "AppProject", "AppProject", "Application", "ApplicationSet",
+      "Certificate", "Certificate", "Certificate",
+      "ClusterIssuer", "ClusterIssuer", "ClusterIssuer", "ClusterIssuer",
+      "CronJob", "Job", "Namespace", "Namespace", "Namespace", "Namespace",
+      "Secret", "Secret", "Secret", "Secret", "Secret",
+      "Service", "ServiceAccount", "ServiceAccount",
+    ]);
+    for (const object of objects) validateManifest(object.inputs, `${stack} ${object.name}`);
+  });
+
+  it("rejects a misspelled field (the check is not a pass-through)", () => {
+    const appSet = kubernetesObjects(rec).find((o) => o.inputs.kind === "ApplicationSet");
+    if (!appSet) throw new Error("no ApplicationSet");
+    const spec = appSet.inputs.spec as Record<string, unknown>;
+    const broken = { ...appSet.inputs, spec: { ...spec, goTemplateOption: spec.goTemplateOptions } };
+    expect(() => validateManifest(broken, "broken ApplicationSet")).toThrow(/goTemplateOption/);
+    const issuer = kubernetesObjects(rec).find((o) => o.inputs.kind === "ClusterIssuer" && JSON.stringify(o.inputs).includes("hostedZoneID"));
+    if (!issuer) throw new Error("no ACME ClusterIssuer");
+    const wrongCase = JSON.parse(JSON.stringify(issuer.inputs).replace("hostedZoneID", "hostedZoneId")) as Record<string, unknown>;
+    expect(() => validateManifest(wrongCase, "broken ClusterIssuer")).toThrow(/hostedZoneId/);
+  });
+});
