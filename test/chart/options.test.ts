@@ -88,6 +88,8 @@ describe("defaults (only the required globals)", () => {
       expect(String(rule.expr)).toContain(`namespace="${SERVICE}"`);
     }
     expect(rules[0].expr).toContain("> 0.05");
+    // Completed Job pods are never ready: only Pending/Running pods may fire the alert.
+    expect(rules[4].expr).toContain('phase=~"Pending|Running"');
   });
 
   it("ships a Grafana dashboard the sidecar picks up", () => {
