@@ -27,7 +27,3 @@ export function input<T = Record<string, unknown>>(resource: RecordedResource, k
   if (!(key in resource.inputs)) throw new Error(`${resource.type} ${resource.name} has no input ${key}`);
   return resource.inputs[key] as T;
 }
-
-export function ids(resources: RecordedResource[]): string[] {
-  return resources.map((r) => r.urn);
-}

@@ -169,8 +169,10 @@ function recording(stack: string, resources: RecordedResource[], outputs: Record
  */
 export async function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
   const config = stackConfig(stack, opts.config);
-  const monitor = new RecordingMonitor(createMocks(mockContext(stack, config)));
-  await pulumi.runtime.setMocks(createMocks(mockContext(stack, config)), PROJECT, stack, false);
+  const mocks = createMocks(mockContext(stack, config));
+  const monitor = new RecordingMonitor(mocks);
+  // setMocks sets the runtime's feature flags; the recording monitor then replaces its monitor.
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
   pulumi.runtime.setMockOptions(monitor, PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config, []);
   // Inside a vitest worker: fresh project modules for this stack (env vars alone would also

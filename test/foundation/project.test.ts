@@ -1,0 +1,77 @@
+// Pulumi.yaml and the stack files: every config key declared and described, stack files
+// following the backend conventions, and stacks that never overlap.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { IPv4CidrRange } from "ip-num";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { listStacks, REPO_ROOT, stackConfig } from "../harness/run-stack";
+
+interface ConfigDecl {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  items?: { type: string };
+}
+const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+  name: string;
+  runtime: { name: string; options: { typescript: boolean } };
+  main: string;
+  stackConfigDir: string;
+  config: Record<string, ConfigDecl>;
+};
+
+// docs/contracts.md section 1 (region comes from aws:region).
+const CONTRACT_KEYS = [
+  "environment", "vpcCidr", "azCount", "natGateways", "kubernetesVersion", "endpointPublicAccessCidrs", "systemNodeGroup",
+  "workloadNodeGroup", "adminRoleArns", "ciRoleArn", "domain", "hostedZoneId", "letsencryptEmail", "platformRepoUrl",
+  "platformRepoRevision", "servicesRepoUrl", "serviceRepoUrlPrefix", "gitCredentialsSecretName", "argocdOidc", "deletionProtection", "tags",
+];
+
+describe("Pulumi.yaml", () => {
+  it("is the holodeck TypeScript project with its program and stacks in stacks/", () => {
+    expect([project.name, project.runtime.name, project.runtime.options.typescript, project.main, project.stackConfigDir]).toEqual(["holodeck", "nodejs", true, "stacks/", "stacks"]);
+  });
+
+  it("declares and describes exactly the contract's keys", () => {
+    expect(Object.keys(project.config).sort()).toEqual(CONTRACT_KEYS.map((k) => `holodeck:${k}`).sort());
+    for (const [key, decl] of Object.entries(project.config)) {
+      expect(decl.description?.length, key).toBeGreaterThan(10);
+      // Pulumi's project schema knows only these types; objects stay untyped (pulumi/pulumi#11321).
+      if (decl.type !== undefined) expect(["string", "integer", "boolean", "array"], key).toContain(decl.type);
+      if (decl.type === "array") expect(decl.items, key).toEqual({ type: "string" });
+    }
+  });
+
+  it("has the documented defaults", () => {
+    expect(project.config["holodeck:azCount"].default).toBe(3);
+    expect(project.config["holodeck:kubernetesVersion"].default).toBe("1.35");
+    expect(project.config["holodeck:deletionProtection"].default).toBe(false);
+    expect(project.config["holodeck:endpointPublicAccessCidrs"].default).toEqual([]);
+  });
+});
+
+describe("stack files", () => {
+  it("are the three stacks, named <environment>-<region>", () => {
+    expect(listStacks()).toEqual(["production-eu-central-1", "production-eu-west-1", "staging-eu-west-1"]);
+  });
+
+  it.each(listStacks())("%s uses the KMS secrets provider of its region", (stack) => {
+    const file = parse(readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { secretsprovider: string };
+    const region = stackConfig(stack)["aws:region"];
+    expect(file.secretsprovider).toBe(`awskms://alias/holodeck-pulumi-secrets?region=${region}`);
+  });
+
+  it("give every stack its own, non-overlapping VPC range", () => {
+    const ranges = listStacks().map((s) => IPv4CidrRange.fromCidr(stackConfig(s)["holodeck:vpcCidr"]));
+    ranges.forEach((a, i) => ranges.slice(i + 1).forEach((b) => expect(a.isOverlapping(b), `${a.toCidrString()} vs ${b.toCidrString()}`).toBe(false)));
+  });
+
+  it("apply Pulumi.yaml defaults under the stack's values", () => {
+    const config = stackConfig("staging-eu-west-1", { "holodeck:azCount": undefined });
+    expect(config["holodeck:platformRepoUrl"]).toBe("https://gitlab.com/holodeck/holodeck.git");
+    expect(config["holodeck:natGateways"]).toBe("single");
+    expect(config["holodeck:azCount"]).toBeUndefined();
+    expect(JSON.parse(config["holodeck:systemNodeGroup"])).toEqual({ instanceTypes: ["t3a.large"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 30 });
+  });
+});
