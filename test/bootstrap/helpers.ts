@@ -1,6 +1,17 @@
 // Shared helpers of the bootstrap tests: look-ups into a stack recording that fail loudly
 // (a renamed resource or key is an error, never a silent pass).
-import type { RecordedResource, StackRecording } from "../harness/run-stack";
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { registerCrdFile } from "../harness/k8s-schema";
+import { REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/run-stack";
+
+/** Validate Argo CD and cert-manager kinds with the CRDs of the deployed versions. */
+export function useBootstrapCrds(): void {
+  const root = path.join(REPO_ROOT, ".tools", "bootstrap-crds");
+  for (const project of ["argo-cd", "cert-manager"]) {
+    for (const file of readdirSync(path.join(root, project)).filter((f) => f.endsWith(".yaml"))) registerCrdFile(path.join(root, project, file));
+  }
+}
 
 export const STACKS = ["staging-eu-west-1", "production-eu-west-1", "production-eu-central-1"] as const;
 export type StackName = (typeof STACKS)[number];

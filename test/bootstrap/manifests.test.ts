@@ -1,17 +1,12 @@
 // Every Kubernetes object the bootstrap creates through Pulumi validates against the real
 // schemas: built-in kinds strictly with the Go API types, Argo CD and cert-manager kinds
 // strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh).
-import { readdirSync } from "node:fs";
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runStack, type StackRecording } from "../harness/run-stack";
-import { registerCrdFile, validateManifest } from "../harness/k8s-schema";
-import { STACKS, kubernetesObjects } from "./helpers";
+import { runStack, type StackRecording } from "../harness/run-stack";
+import { validateManifest } from "../harness/k8s-schema";
+import { STACKS, kubernetesObjects, useBootstrapCrds } from "./helpers";
 
-const CRD_ROOT = path.join(REPO_ROOT, ".tools", "bootstrap-crds");
-for (const project of ["argo-cd", "cert-manager"]) {
-  for (const file of readdirSync(path.join(CRD_ROOT, project)).filter((f) => f.endsWith(".yaml"))) registerCrdFile(path.join(CRD_ROOT, project, file));
-}
+useBootstrapCrds();
 
 describe.each(STACKS)("%s bootstrap manifests", (stack) => {
   let rec: StackRecording;

@@ -1,0 +1,80 @@
+// The services ApplicationSet Pulumi writes, rendered the way Argo CD renders it, for the
+// exact services-root file of the acceptance case (contracts §4).
+import { beforeAll, describe, expect, it } from "vitest";
+import { renderApplicationSet, type Manifest } from "../harness/appset-render";
+import { runStack, type StackRecording } from "../harness/run-stack";
+import { validateManifest } from "../harness/k8s-schema";
+import { k8sObject, useBootstrapCrds } from "./helpers";
+
+useBootstrapCrds();
+
+const SHA = "a2a7d76d9f6af65f96fd46cc92bcee7f065d8514";
+const FILE = `{"cluster": "staging", "service": "python-example", "imageTag": "${SHA}", "targetRevision": "${SHA}"}`;
+
+describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/template + sprig", () => {
+  let rec: StackRecording;
+  let appSet: Manifest;
+  beforeAll(async () => {
+    rec = await runStack("staging-eu-west-1");
+    appSet = k8sObject(rec, "ApplicationSet", "services").inputs;
+  });
+
+  it("gives exactly the expected Application for staging/python-example.json", () => {
+    const apps = renderApplicationSet(appSet, { "staging/python-example.json": FILE });
+    expect(apps).toEqual([
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: {
+          name: "python-example",
+          labels: { "holodeck.dev/service": "python-example", "holodeck.dev/cluster": "staging" },
+          finalizers: ["resources-finalizer.argocd.argoproj.io"],
+        },
+        spec: {
+          project: "services",
+          source: {
+            repoURL: "https://gitlab.com/holodeck/services/python-example.git",
+            targetRevision: SHA,
+            path: "helm",
+            helm: {
+              parameters: [
+                { name: "holodeck-service.image.tag", value: SHA, forceString: true },
+                { name: "global.clusterDomain", value: "staging.eu-west-1.holodeck.dev" },
+                { name: "global.environment", value: "staging" },
+                { name: "global.clusterIssuer", value: "letsencrypt-staging" },
+                { name: "global.imageRegistry", value: "210987654321.dkr.ecr.eu-west-1.amazonaws.com" },
+              ],
+            },
+          },
+          destination: { server: "https://kubernetes.default.svc", namespace: "python-example" },
+          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
+        },
+      },
+    ]);
+    validateManifest({ ...apps[0], metadata: { ...(apps[0].metadata as Manifest), namespace: "argocd" } }, "rendered Application");
+  });
+
+  it("reads only its environment's folder (a production file is not deployed to staging)", () => {
+    const apps = renderApplicationSet(appSet, {
+      "staging/python-example.json": FILE,
+      "production/python-example.json": FILE.replace('"staging"', '"production"'),
+      "staging/README.md": "not a service",
+    });
+    expect(apps.map((a) => (a.metadata as { name: string }).name)).toEqual(["python-example"]);
+  });
+
+  it.each(["cluster", "service", "imageTag", "targetRevision"])("fails to render a file without %s (missingkey=error)", (key) => {
+    const file = JSON.parse(FILE) as Record<string, string>;
+    delete file[key];
+    expect(() => renderApplicationSet(appSet, { "staging/python-example.json": JSON.stringify(file) })).toThrow(
+      new RegExp(`staging/python-example\\.json: .*map has no entry for key "${key}"`),
+    );
+  });
+
+  it("keeps a numeric-looking image tag a string for Helm (forceString)", () => {
+    const file = FILE.replace(`"imageTag": "${SHA}"`, '"imageTag": "1234567"');
+    const [app] = renderApplicationSet(appSet, { "staging/python-example.json": file });
+    const parameters = ((app.spec as Manifest).source as { helm: { parameters: { name: string; value: string; forceString?: boolean }[] } }).helm.parameters;
+    expect(parameters[0]).toEqual({ name: "holodeck-service.image.tag", value: "1234567", forceString: true });
+  });
+});
