@@ -1,0 +1,109 @@
+// Destroy and rebuild must be safe, proven on the recorded graph of every shipped stack:
+// whatever holds cloud resources made by controllers (load balancers, EBS volumes, Argo CD
+// apps whose finalizer cascades into both) is deleted while those controllers, the nodes
+// they run on, the cluster and the VPC still exist; protected resources survive a destroy
+// and keep nothing of the cluster or network alive.
+import { beforeAll, describe, expect, it } from "vitest";
+import { deletionDependencies, reachable, simulateDestroy } from "../../cli/plan/dr";
+import { STATEFUL_TYPES } from "../../policy/rules/data";
+import { chartName } from "../../policy/rules/helm";
+import { asArray, asString, get } from "../../policy/rules/props";
+import { listStacks, runStack, type RecordedResource } from "../harness/run-stack";
+
+const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+const stacks = listStacks();
+const recorded = new Map<string, RecordedResource[]>();
+
+beforeAll(async () => {
+  for (const stack of stacks) recorded.set(stack, (await runStack(stack)).resources);
+});
+
+const isRelease = (chart: string) => (r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release" && chartName(r.inputs) === chart;
+const isAddon = (addon: string) => (r: RecordedResource) => r.type === "aws:eks/addon:Addon" && r.inputs["addonName"] === addon;
+const isType = (type: string) => (r: RecordedResource) => r.type === type;
+
+/** Kubernetes objects and releases that make AWS load balancers through a controller. */
+const holdsLoadBalancer = (r: RecordedResource) =>
+  (r.type === "kubernetes:core/v1:Service" && get(r.inputs, "spec", "type") === "LoadBalancer") ||
+  (r.type === "kubernetes:networking.k8s.io/v1:Ingress" && get(r.inputs, "spec", "ingressClassName") === "alb");
+/** Objects whose PersistentVolumeClaims become EBS volumes through the EBS CSI driver. */
+const holdsVolumes = (r: RecordedResource) =>
+  r.type === "kubernetes:core/v1:PersistentVolumeClaim" ||
+  (r.type === "kubernetes:apps/v1:StatefulSet" && asArray(get(r.inputs, "spec", "volumeClaimTemplates")).length > 0) ||
+  isRelease("vault")(r);
+/** Argo CD objects whose finalizer makes Argo CD delete everything they synced. */
+const cascadesThroughArgo = (r: RecordedResource) =>
+  ["kubernetes:argoproj.io/v1alpha1:Application", "kubernetes:argoproj.io/v1alpha1:ApplicationSet"].includes(r.type) &&
+  (asArray(get(r.inputs, "metadata", "finalizers")).includes(ARGOCD_FINALIZER) ||
+    asArray(get(r.inputs, "spec", "template", "metadata", "finalizers")).includes(ARGOCD_FINALIZER));
+
+describe.each(stacks)("stack %s", (stack) => {
+  const resources = () => recorded.get(stack)!;
+  const all = (predicate: (r: RecordedResource) => boolean) => resources().filter(predicate);
+  const one = (what: string, predicate: (r: RecordedResource) => boolean) => {
+    const found = all(predicate);
+    expect(found.map((r) => r.name), what).toHaveLength(1);
+    return found[0]!;
+  };
+  /** Asserts each holder is deleted before every resource in `mustOutlive`. */
+  const expectDeletedBefore = (holders: RecordedResource[], mustOutlive: RecordedResource[]) => {
+    const deps = deletionDependencies(resources());
+    for (const holder of holders) {
+      const waitsFor = reachable(deps, holder.urn);
+      const missing = mustOutlive.filter((r) => !waitsFor.has(r.urn)).map((r) => `${r.type} ${r.name}`);
+      expect(missing, `${holder.type} ${holder.name} could outlive`).toEqual([]);
+    }
+  };
+  const infrastructure = () => [one("EKS cluster", isType("aws:eks/cluster:Cluster")), one("VPC", isType("aws:ec2/vpc:Vpc")), ...all(isType("aws:eks/nodeGroup:NodeGroup"))];
+  const lbController = () => one("AWS Load Balancer Controller release", isRelease("aws-load-balancer-controller"));
+  const lbControllerRole = () =>
+    one("AWS Load Balancer Controller IRSA role", (r) => r.type === "aws:iam/role:Role" && (asString(r.inputs["assumeRolePolicy"]) ?? "").includes("system:serviceaccount:kube-system:aws-load-balancer-controller"));
+  const ebsCsi = () => one("EBS CSI add-on", isAddon("aws-ebs-csi-driver"));
+  const argocd = () => one("Argo CD release", isRelease("argo-cd"));
+
+  it("deletes load balancer holders before the LB controller (and its role), the nodes, the cluster and the VPC", () => {
+    const holders = all(holdsLoadBalancer);
+    expect(holders.length).toBeGreaterThan(0);
+    expectDeletedBefore(holders, [lbController(), lbControllerRole(), ...infrastructure()]);
+  });
+
+  it("deletes volume holders before the EBS CSI driver, the nodes, the cluster and the VPC", () => {
+    const holders = all(holdsVolumes);
+    expect(holders.length).toBeGreaterThan(0);
+    expectDeletedBefore(holders, [ebsCsi(), ...infrastructure()]);
+  });
+
+  it("deletes Argo CD apps with finalizers while Argo CD and every controller their cascade needs still run", () => {
+    const holders = all(cascadesThroughArgo);
+    expect(holders.map((r) => r.type).sort()).toEqual(["kubernetes:argoproj.io/v1alpha1:Application", "kubernetes:argoproj.io/v1alpha1:ApplicationSet"]);
+    expectDeletedBefore(holders, [argocd(), lbController(), lbControllerRole(), ebsCsi(), ...infrastructure()]);
+  });
+
+  it("protects every stateful resource", () => {
+    const stateful = all((r) => (STATEFUL_TYPES as readonly string[]).includes(r.type));
+    expect(stateful.length).toBeGreaterThan(0);
+    expect(stateful.filter((r) => !r.protect && !r.retainOnDelete).map((r) => `${r.type} ${r.name}`)).toEqual([]);
+  });
+
+  it("keeps protected data (keys, buckets, secrets) through a destroy without pinning anything of the cluster or network", () => {
+    const deps = deletionDependencies(resources());
+    const stateful = all((r) => r.protect && (STATEFUL_TYPES as readonly string[]).includes(r.type));
+    const pinned = new Set(stateful.flatMap((r) => [...reachable(deps, r.urn)]));
+    const pinnedInfra = all((r) => pinned.has(r.urn) && /^(kubernetes:|aws:ec2\/|aws:eks\/)/.test(r.type));
+    expect(pinnedInfra.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    const outcome = simulateDestroy(resources());
+    for (const r of stateful) expect(outcome.keptInStack, r.name).toContain(r.urn);
+  });
+
+  it("deletes every Kubernetes object and the node groups on destroy; the cluster and VPC go too unless the cluster is protected (production)", () => {
+    const outcome = simulateDestroy(resources());
+    const kubernetesObjects = all((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"));
+    expect(kubernetesObjects.filter((r) => !outcome.deleted.includes(r.urn)).map((r) => r.name)).toEqual([]);
+    for (const group of all(isType("aws:eks/nodeGroup:NodeGroup"))) expect(outcome.deleted, group.name).toContain(group.urn);
+    const [cluster, vpc] = infrastructure();
+    const production = stack.startsWith("production-");
+    expect(cluster!.protect).toBe(production);
+    expect(outcome.deleted.includes(cluster!.urn)).toBe(!production);
+    expect(outcome.deleted.includes(vpc!.urn)).toBe(!production);
+  });
+});
