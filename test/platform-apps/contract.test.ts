@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
-import { actionsIn, type Reads } from "./template";
-import { APPSETS_DIR, applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, REPO_ROOT, type Application } from "./platform";
+import { actionsIn, renderForCluster, type Reads } from "./template";
+import { APPSETS_DIR, applicationsFor, clusterSecret, ENVIRONMENTS, isPlatformRepo, loadAppSets, REPO_ROOT, type Application } from "./platform";
 
 /**
  * Annotations bootstrap writes for its own roots, not for platform-apps (contract 2 lists
@@ -59,6 +59,23 @@ describe("ApplicationSets", () => {
     const entries = fs.readdirSync(APPSETS_DIR, { withFileTypes: true });
     expect(entries.filter((e) => !e.isFile() || !e.name.endsWith(".yaml")).map((e) => e.name)).toEqual([]);
     expect(appsets.every(({ appset }) => appset.kind === "ApplicationSet")).toBe(true);
+  });
+
+  it("an add-on whose enable_ label is absent gets no Application", () => {
+    const cluster = clusterSecret("staging");
+    delete cluster.metadata.labels.enable_crossplane;
+    delete cluster.metadata.labels.enable_nats;
+    const names = renderForCluster(appsets.map(({ appset }) => appset), cluster)
+      .flat()
+      .map((app) => (app as Application).metadata.name);
+    expect(names.filter((n) => n.startsWith("crossplane") || n === "nats")).toEqual([]);
+    expect(names.length).toBe(10);
+  });
+
+  it("a missing annotation fails rendering (missingkey=error)", () => {
+    const cluster = clusterSecret("production");
+    delete cluster.metadata.annotations.loki_bucket_name;
+    expect(() => renderForCluster(appsets.map(({ appset }) => appset), cluster)).toThrow(/ApplicationSet loki: .*loki_bucket_name/s);
   });
 
   it("use goTemplate with missingkey=error and the cluster generator", () => {

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/gitops-bridge";
-import { evaluate, type ClusterParams, type Reads } from "./template";
+import { recordReads, renderForCluster, type ClusterParams, type Reads } from "./template";
 
 export type Doc = Record<string, unknown>;
 export type Environment = "staging" | "production";
@@ -101,25 +101,11 @@ export function loadAppSets(): AppSetFile[] {
   return yamlFiles(APPSETS_DIR, false).flatMap((file) => readDocs(file).map((appset) => ({ file, appset })));
 }
 
-interface ClusterGenerator {
-  clusters?: { selector?: { matchLabels?: Record<string, string> } };
-}
-
-/** The Applications one ApplicationSet generates for a cluster (zero if its selector misses). */
-export function renderAppSet(appset: Doc, cluster: ClusterParams, reads: Reads): Application[] {
-  const spec = appset.spec as { generators: ClusterGenerator[]; template: Doc };
-  return spec.generators.flatMap((generator) => {
-    const selector = generator.clusters?.selector?.matchLabels ?? {};
-    for (const key of Object.keys(selector)) reads.labels.add(key);
-    const matches = Object.entries(selector).every(([key, value]) => cluster.metadata.labels[key] === value);
-    return matches ? [evaluate(spec.template, cluster, reads) as unknown as Application] : [];
-  });
-}
-
-/** Every Application of platform-apps/ for one environment. */
+/** Every Application of platform-apps/ for one environment (rendered by the real engine). */
 export function applicationsFor(environment: Environment, reads: Reads = { labels: new Set(), annotations: new Set() }): Application[] {
-  const cluster = clusterSecret(environment);
-  return loadAppSets().flatMap(({ appset }) => renderAppSet(appset, cluster, reads));
+  const appsets = loadAppSets().map(({ appset }) => appset);
+  for (const appset of appsets) recordReads(appset, reads);
+  return renderForCluster(appsets, clusterSecret(environment)).flat() as Application[];
 }
 
 export const isPlatformRepo = (source: Source): boolean => source.repoURL === PLATFORM_REPO_URL;

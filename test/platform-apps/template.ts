@@ -1,8 +1,10 @@
-// The ApplicationSet template language as platform-apps/ uses it: Go text/template in
-// goTemplate mode with missingkey=error, restricted to plain field references such as
-// `{{ .metadata.annotations.domain }}`. For that subset Go's output is the referenced
-// string, so evaluating it here is exact; any other expression (pipelines, functions,
-// conditionals) is rejected, which keeps every ApplicationSet inside the tested subset.
+// ApplicationSets rendered by the real template engine (.tools/bin/cluster-render: Go
+// text/template + sprig, as the Argo CD ApplicationSet controller renders goTemplate mode),
+// and the cluster Secret keys the ApplicationSets read.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
 export interface ClusterParams {
   name: string;
   server: string;
@@ -15,40 +17,28 @@ export interface Reads {
   annotations: Set<string>;
 }
 
+const RENDERER = path.resolve(__dirname, "..", "..", ".tools", "bin", "cluster-render");
 const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
-const FIELD_REFERENCE = /^\.[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const SECRET_KEY = /\.metadata\.(labels|annotations)\.([A-Za-z0-9_]+)/g;
 
-function lookup(expression: string, cluster: ClusterParams, reads: Reads): string {
-  if (!FIELD_REFERENCE.test(expression)) {
-    throw new Error(`template action {{ ${expression} }} is not a plain field reference (the tested subset)`);
-  }
-  const keys = expression.slice(1).split(".");
-  let node: unknown = cluster;
-  for (const key of keys) {
-    if (node === null || typeof node !== "object" || !(key in node)) {
-      throw new Error(`map has no entry for key "${key}" in {{ ${expression} }} (missingkey=error)`);
-    }
-    node = (node as Record<string, unknown>)[key];
-  }
-  if (typeof node !== "string") throw new Error(`{{ ${expression} }} is not a string`);
-  if (keys[0] === "metadata" && keys[1] === "labels") reads.labels.add(keys[2]);
-  if (keys[0] === "metadata" && keys[1] === "annotations") reads.annotations.add(keys[2]);
-  return node;
-}
-
-/** Every template action in a string, in order. */
+/** Every template action in a text, in order. */
 export function actionsIn(text: string): string[] {
   return [...text.matchAll(ACTION)].map((m) => m[1]);
 }
 
-/** Renders every string (map keys too) of a template, as the ApplicationSet controller does. */
-export function evaluate(value: unknown, cluster: ClusterParams, reads: Reads): unknown {
-  if (typeof value === "string") return value.replace(ACTION, (_, expression: string) => lookup(expression, cluster, reads));
-  if (Array.isArray(value)) return value.map((item) => evaluate(item, cluster, reads));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [evaluate(key, cluster, reads) as string, evaluate(item, cluster, reads)]),
-    );
+/** Records the labels/annotations a (JSON-serialisable) ApplicationSet reads. */
+export function recordReads(appset: unknown, reads: Reads): void {
+  const text = JSON.stringify(appset);
+  for (const action of actionsIn(text)) {
+    for (const [, where, key] of action.matchAll(SECRET_KEY)) (where === "labels" ? reads.labels : reads.annotations).add(key);
   }
-  return value;
+  const generators = (appset as { spec: { generators: Array<{ clusters?: { selector?: { matchLabels?: Record<string, string> } } }> } }).spec.generators;
+  for (const generator of generators) for (const key of Object.keys(generator.clusters?.selector?.matchLabels ?? {})) reads.labels.add(key);
+}
+
+/** The Applications each ApplicationSet generates for the cluster, in input order. */
+export function renderForCluster(appsets: unknown[], cluster: ClusterParams): unknown[][] {
+  if (!fs.existsSync(RENDERER)) throw new Error(`${RENDERER} is missing: run scripts/install-tools.sh`);
+  const out = execFileSync(RENDERER, { input: JSON.stringify({ cluster, appsets }), encoding: "utf8" });
+  return (JSON.parse(out) as Array<{ applications: unknown[] }>).map((entry) => entry.applications);
 }
