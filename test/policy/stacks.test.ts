@@ -31,9 +31,20 @@ describe.each(stacks)("policy pack over stack %s", (stack) => {
     expect(advisory.every((v) => ALL_RULES.some((rule) => rule.name === v.rule && rule.enforcementLevel === "advisory"))).toBe(true);
   });
 
+  it("finds something to check for every resource rule (a renamed type token would make a rule silently pass)", () => {
+    const types = new Set(results.get(stack)!.recording.resources.map((r) => r.type));
+    const idle = ALL_RULES.filter((rule) => "types" in rule && !rule.types.some((type) => types.has(type))).map((rule) => rule.name);
+    // No ClusterRoleBinding is made by Pulumi at all; the rule guards against adding one.
+    expect(idle).toEqual(["k8s-no-cluster-admin-binding"]);
+  });
+
   it("actually examined the stack's security-relevant resources", () => {
     const types = new Set(results.get(stack)!.recording.resources.map((r) => r.type));
-    for (const type of ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:kms/key:Key", "aws:iam/role:Role", "aws:ec2/vpc:Vpc"]) {
+    // Subjects of the stack-level rules (buckets, VPC, subnets) and the core resource rules.
+    for (const type of [
+      "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:kms/key:Key",
+      "aws:iam/role:Role", "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:s3/bucket:Bucket", "kubernetes:helm.sh/v3:Release",
+    ]) {
       expect(types, type).toContain(type);
     }
   });
