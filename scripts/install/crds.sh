@@ -19,6 +19,7 @@ MODULES=(
   "crossplane github.com/crossplane/crossplane/v2 v2.3.0 cluster/crds"
   "external-secrets github.com/external-secrets/external-secrets v1.3.2 config/crds/bases"
   "istio istio.io/api v1.30.3 kubernetes"
+  "function-patch-and-transform github.com/crossplane-contrib/function-patch-and-transform v0.10.9 package/input"
 )
 
 install_crds() {

@@ -72,6 +72,14 @@ describe.each(["production", "staging"])("composition %s", (environment) => {
     expect(composition(environment).steps.map((s) => s.functionRef.name)).toEqual(["function-environment-configs", "function-patch-and-transform", "function-auto-ready"]);
   });
 
+  it("the patch-and-transform input validates against the function's own input CRD (v0.10.9)", () => {
+    const step = composition(environment).steps[1];
+    expect(() => validateManifest({ ...step.input, metadata: { name: step.step } }, `composition-${environment}`)).not.toThrow();
+    const broken = structuredClone(step.input) as unknown as PtInput;
+    broken.resources[0].connectionDetails[0].type = "FromSecretKey";
+    expect(() => validateManifest({ ...broken, metadata: { name: step.step } }, "broken")).toThrow(/type must be equal to one of the allowed values/);
+  });
+
   it("writes Secret spec.connectionSecretName with exactly username, password, host, port, database", () => {
     const input = composition(environment).steps[1].input as unknown as PtInput;
     expect(input.writeConnectionSecretToRef.patches).toEqual([{ type: "FromCompositeFieldPath", fromFieldPath: "spec.connectionSecretName", toFieldPath: "name" }]);
