@@ -31,7 +31,7 @@ export class SecureBucket extends pulumi.ComponentResource {
     super("holodeck:bootstrap:SecureBucket", name, {}, opts);
     this.key = new KmsKey(`${name}-kms`, { description: args.description, aliasName: args.keyAlias, ...args.account }, { parent: this });
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, { parent: this, protect: true });
-    const bucket = this.bucket.id;
+    const bucket = this.bucket.bucket;
     const child = { parent: this };
     new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
     new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -77,7 +77,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       child,
     );
     this.arn = this.bucket.arn;
-    this.name = this.bucket.id;
+    this.name = this.bucket.bucket;
     this.registerOutputs({ arn: this.arn, name: this.name, keyArn: this.key.keyArn });
   }
 }

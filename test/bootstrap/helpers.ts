@@ -23,6 +23,7 @@ export interface StackFacts {
   clusterName: string;
   domain: string;
   hostedZoneId: string;
+  platformRepoRevision: string;
 }
 
 export const FACTS: Record<StackName, StackFacts> = {
@@ -33,6 +34,7 @@ export const FACTS: Record<StackName, StackFacts> = {
     clusterName: "holodeck-staging-eu-west-1",
     domain: "staging.eu-west-1.holodeck.dev",
     hostedZoneId: "Z04581231STAGEUW1HDK",
+    platformRepoRevision: "main",
   },
   "production-eu-west-1": {
     environment: "production",
@@ -41,6 +43,7 @@ export const FACTS: Record<StackName, StackFacts> = {
     clusterName: "holodeck-production-eu-west-1",
     domain: "prod.eu-west-1.holodeck.dev",
     hostedZoneId: "Z07720931PRODEUW1HDK",
+    platformRepoRevision: "production",
   },
   "production-eu-central-1": {
     environment: "production",
@@ -49,6 +52,7 @@ export const FACTS: Record<StackName, StackFacts> = {
     clusterName: "holodeck-production-eu-central-1",
     domain: "prod.eu-central-1.holodeck.dev",
     hostedZoneId: "Z09912345PRODEUC1HDK",
+    platformRepoRevision: "production",
   },
 };
 

@@ -1,0 +1,91 @@
+// The handoff contract per stack (contracts §2-§4): cluster Secret labels and annotations
+// exactly as gitops-bridge.ts lists them, the AppProjects, the root Application and the
+// services ApplicationSet.
+import { beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
+import { runStack, type StackRecording } from "../harness/run-stack";
+import { FACTS, STACKS, at, input, k8sObject } from "./helpers";
+
+const PLATFORM_REPO = "https://gitlab.com/holodeck/holodeck.git";
+
+describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
+  const facts = FACTS[stack];
+  const production = facts.environment === "production";
+  let rec: StackRecording;
+  beforeAll(async () => {
+    rec = await runStack(stack);
+  });
+
+  it("writes the in-cluster cluster Secret with exactly the gitops-bridge labels", () => {
+    const secret = k8sObject(rec, "Secret", "in-cluster");
+    expect(input(secret, "metadata.namespace")).toBe("argocd");
+    expect(input(secret, "stringData.server")).toBe("https://kubernetes.default.svc");
+    const labels = input<Record<string, string>>(secret, "metadata.labels");
+    expect(Object.keys(labels).sort()).toEqual(["argocd.argoproj.io/secret-type", ...CLUSTER_SECRET_LABELS].sort());
+    expect(labels["argocd.argoproj.io/secret-type"]).toBe("cluster");
+    expect([labels.environment, labels.region, labels.cluster_name]).toEqual([facts.environment, facts.region, facts.clusterName]);
+    for (const key of CLUSTER_SECRET_LABELS.filter((l) => l.startsWith("enable_"))) expect([key, labels[key]]).toEqual([key, "true"]);
+  });
+
+  it("writes every gitops-bridge annotation, none extra, with this stack's values", () => {
+    const annotations = input<Record<string, string>>(k8sObject(rec, "Secret", "in-cluster"), "metadata.annotations");
+    expect(Object.keys(annotations).sort()).toEqual([...CLUSTER_SECRET_ANNOTATIONS].sort());
+    expect(annotations).toMatchObject({
+      aws_region: facts.region,
+      aws_account_id: facts.accountId,
+      cluster_name: facts.clusterName,
+      environment: facts.environment,
+      domain: facts.domain,
+      platform_repo_url: PLATFORM_REPO,
+      platform_repo_revision: facts.platformRepoRevision,
+      services_repo_url: "https://gitlab.com/holodeck/services-root.git",
+      letsencrypt_issuer: production ? "letsencrypt-prod" : "letsencrypt-staging",
+      vault_addr: "https://vault-active.vault.svc:8200",
+      oidc_issuer_url: "https://sso.holodeck.dev/realms/holodeck",
+      loki_bucket_name: `${facts.clusterName}-${facts.accountId}-loki`,
+    });
+    expect(annotations.aws_vpc_id).toMatch(/^vpc-[0-9a-f]{17}$/);
+    expect(annotations.crossplane_provider_aws_role_arn).toMatch(new RegExp(`^arn:aws:iam::${facts.accountId}:role/`));
+    expect(annotations.loki_role_arn).toMatch(new RegExp(`^arn:aws:iam::${facts.accountId}:role/`));
+    expect(annotations.loki_role_arn).not.toBe(annotations.crossplane_provider_aws_role_arn);
+    expect(annotations.rds_security_group_id).toMatch(/^sg-[0-9a-f]{17}$/);
+    expect(annotations.rds_subnet_group_name.length).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(annotations)) expect([key, typeof value, value.length > 0]).toEqual([key, "string", true]);
+  });
+
+  it("limits the services project to service repos, namespaced kinds plus Namespace, and no platform namespace", () => {
+    const spec = input<Record<string, unknown>>(k8sObject(rec, "AppProject", "services"), "spec");
+    expect(spec.sourceRepos).toEqual(["https://gitlab.com/holodeck/services/*"]);
+    expect(spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
+    const destinations = spec.destinations as { namespace: string; server: string }[];
+    expect(destinations.at(-1)).toEqual({ server: "https://kubernetes.default.svc", namespace: "*" });
+    for (const platform of ["argocd", "vault", "kube-system", "cert-manager", "crossplane-system", "external-secrets"]) {
+      expect(destinations).toContainEqual({ server: "https://kubernetes.default.svc", namespace: `!${platform}` });
+    }
+    expect(spec.namespaceResourceBlacklist).toContainEqual({ group: "rbac.authorization.k8s.io", kind: "RoleBinding" });
+  });
+
+  it("lets the platform project read the platform repo and exactly the chart repos of platform-apps", () => {
+    expect(input(k8sObject(rec, "AppProject", "platform"), "spec.sourceRepos")).toEqual([PLATFORM_REPO, ...PLATFORM_CHART_REPOS]);
+  });
+
+  it("roots platform-apps at the configured revision, non-recursive, cascading on delete", () => {
+    const root = k8sObject(rec, "Application", "platform-root");
+    expect(input(root, "metadata.finalizers")).toEqual(["resources-finalizer.argocd.argoproj.io"]);
+    expect(input(root, "spec.project")).toBe("platform");
+    expect(input(root, "spec.source")).toEqual({ repoURL: PLATFORM_REPO, targetRevision: facts.platformRepoRevision, path: PLATFORM_ROOT_PATH, directory: { recurse: false } });
+    expect(input(root, "spec.syncPolicy.automated")).toEqual({ prune: true, selfHeal: true });
+  });
+
+  it("generates services from <environment>/*.json with goTemplate and missingkey=error", () => {
+    const spec = input<Record<string, unknown>>(k8sObject(rec, "ApplicationSet", "services"), "spec");
+    expect(spec.goTemplate).toBe(true);
+    expect(spec.goTemplateOptions).toEqual(["missingkey=error"]);
+    expect(spec.generators).toEqual([
+      { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "HEAD", files: [{ path: `${facts.environment}/*.json` }] } },
+    ]);
+    expect(at(spec, "template.spec.project")).toBe("services");
+    expect(at(spec, "syncPolicy")).toEqual({ preserveResourcesOnDeletion: production });
+    expect(at(spec, "template.spec.source.helm.parameters")).toContainEqual({ name: "global.imageRegistry", value: `${facts.accountId}.dkr.ecr.${facts.region}.amazonaws.com` });
+  });
+});
