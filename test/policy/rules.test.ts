@@ -1,4 +1,6 @@
 // Every rule of the pack: at least one accepted and one rejected case, exact messages.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALL_RULES } from "../../policy/rules";
 import { CIS_NAME, EKS_BP_NAME } from "../../policy/rules/define";
@@ -24,6 +26,13 @@ describe("the rule set", () => {
       expect(rule.description.includes(CIS_NAME) || rule.description.includes(EKS_BP_NAME), rule.name).toBe(true);
       expect(["mandatory", "advisory"], rule.name).toContain(rule.enforcementLevel);
     }
+  });
+
+  it("documents every rule with its enforcement level in docs/policy.md", () => {
+    const doc = readFileSync(join(__dirname, "..", "..", "docs", "policy.md"), "utf8");
+    for (const rule of ALL_RULES) expect(doc, rule.name).toContain(`| \`${rule.name}\` | ${rule.enforcementLevel} |`);
+    const advisory = ALL_RULES.filter((rule) => rule.enforcementLevel === "advisory");
+    for (const rule of advisory) expect(doc.split("## Why the advisory rules are advisory")[1], rule.name).toContain(`| \`${rule.name}\` |`);
   });
 
   it("has a passing and a failing case for every rule, and no case for a rule outside the pack", () => {
