@@ -50,6 +50,10 @@ describe("kube-prometheus-stack", () => {
     expect(at(production.values("kube-prometheus-stack"), "alertmanager", "alertmanagerSpec", "replicas")).toBe(3);
   });
 
+  it("issues the operator's webhook certificate with cert-manager (no Helm-hook Jobs)", () => {
+    expect(at(staging.values("kube-prometheus-stack"), "prometheusOperator", "admissionWebhooks")).toEqual({ enabled: true, certManager: { enabled: true } });
+  });
+
   it("labels metrics with the stack from the cluster Secret", () => {
     expect(at(production.values("kube-prometheus-stack"), "prometheus", "prometheusSpec", "externalLabels")).toEqual({
       cluster: "holodeck-production-eu-central-1",
