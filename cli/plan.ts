@@ -7,20 +7,29 @@ import { buildReport, renderText } from "./plan/report";
 
 export const DEFAULT_STACK = "staging-eu-west-1";
 
+function splitOverride(pair: string): [string, string] {
+  const at = pair.indexOf("=");
+  if (at < 1) throw new Error(`--config expects key=value, got "${pair}"`);
+  const key = pair.slice(0, at);
+  return [key.includes(":") ? key : `holodeck:${key}`, pair.slice(at + 1)];
+}
+
 async function main(argv: string[]): Promise<void> {
   const cli = new Command("plan")
     .description("Offline plan of one holodeck stack (what `pulumi up` would create)")
     .option("-s, --stack <name>", `stack to plan (${listStacks().join(", ")})`, DEFAULT_STACK)
     .option("--json", "print the report as JSON")
+    .option("-c, --config <key=value...>", "what-if: override stack config, e.g. holodeck:natGateways=perAz (JSON for lists/objects)")
     .parse(argv);
-  const opts = cli.opts<{ stack: string; json?: boolean }>();
+  const opts = cli.opts<{ stack: string; json?: boolean; config?: string[] }>();
   if (!listStacks().includes(opts.stack)) {
     console.error(`unknown stack "${opts.stack}"; stacks: ${listStacks().join(", ")}`);
     process.exitCode = 2;
     return;
   }
-  const region = stackConfig(opts.stack)["aws:region"];
-  const report = buildReport(await runStack(opts.stack), region);
+  const overrides = Object.fromEntries((opts.config ?? []).map(splitOverride));
+  const region = stackConfig(opts.stack, overrides)["aws:region"];
+  const report = buildReport(await runStack(opts.stack, { config: overrides }), region);
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report)}\n`);
 }
 

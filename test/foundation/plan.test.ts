@@ -89,6 +89,18 @@ describe("npm run plan", () => {
     expect(endpoints.map((l) => l.monthlyUsd)).toEqual([26.28, 26.28, 26.28, 26.28, 26.28]);
   });
 
+  it("plans a what-if config and fails clearly when the program fails", () => {
+    const whatIf = plan("-c", "natGateways=perAz", "--json");
+    expect(whatIf.status, whatIf.stderr).toBe(0);
+    expect((JSON.parse(whatIf.stdout) as PlanReport).countsByType["aws:ec2/natGateway:NatGateway"]).toBe(3);
+    const tooManyAzs = plan("--config", "holodeck:azCount=4");
+    expect(tooManyAzs.status).toBe(1);
+    expect(tooManyAzs.stderr).toContain("azCount 4 but eu-west-1 offers 3 AZs (eu-west-1a, eu-west-1b, eu-west-1c)");
+    const badConfig = plan("-c", "kubernetesVersion=1.20");
+    expect(badConfig.status).toBe(1);
+    expect(badConfig.stderr).toContain("holodeck:kubernetesVersion = \"1.20\": not an allowed value; allowed: 1.33 | 1.34 | 1.35");
+  });
+
   it("rejects an unknown stack with exit code 2", () => {
     const run = plan("--stack", "staging-mars-1");
     expect(run.status).toBe(2);

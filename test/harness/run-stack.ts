@@ -164,6 +164,29 @@ function recording(stack: string, resources: RecordedResource[], outputs: Record
 }
 
 /**
+ * Runs `body` and returns its failures. A failure inside an apply or a registration surfaces
+ * only as an unhandled rejection (and the stack outputs then never resolve), so the first one
+ * ends the wait.
+ */
+async function untilDoneOrFailed(body: () => Promise<void>): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  let fail: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<void>((resolve) => {
+    fail = (reason) => {
+      failures.push(reason);
+      resolve();
+    };
+  });
+  process.on("unhandledRejection", fail);
+  try {
+    await Promise.race([body().catch((err: unknown) => void failures.unshift(err)), failed]);
+  } finally {
+    process.off("unhandledRejection", fail);
+  }
+  return failures;
+}
+
+/**
  * Runs the program of `stack` under mocks. Stacks must run one after another (the Pulumi
  * runtime is process-global); under vitest each run gets fresh project modules.
  */
@@ -181,12 +204,14 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
   const { loadConfig } = await import("../../stacks/config");
   const { program } = await import("../../stacks/program");
   let programOutputs: Record<string, unknown> = {};
-  try {
+  const failures = await untilDoneOrFailed(async () => {
     const cfg = loadConfig();
     await pulumi.runtime.runInPulumiStack(async () => (programOutputs = program(cfg)));
     await pulumi.runtime.disconnect();
-  } catch (err) {
-    throw new StackRunError(err instanceof Error ? err.message : String(err), monitor.recorded, err);
+  });
+  if (failures.length > 0) {
+    const messages = [...new Set(failures.map((f) => (f instanceof Error ? f.message : String(f))))];
+    throw new StackRunError(messages.join("\n"), monitor.recorded, failures[0]);
   }
   const { values, secrets } = await resolveOutputs(programOutputs);
   return recording(stack, monitor.recorded, values, secrets);
