@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, helmLint, type K8sObject } from "../harness/helm";
 import { validateManifests } from "../harness/k8s-schema";
+import { promqlErrors } from "./promql";
 import { registerPlatformXrds } from "./xrd";
 import { CHART_DIR, SERVICE, at, container, envOf, names, minimalSets, podLabels, podSpec, renderMinimal, wave } from "./render";
 
@@ -90,6 +91,13 @@ describe("defaults (only the required globals)", () => {
     expect(rules[0].expr).toContain("> 0.05");
     // Completed Job pods are never ready: only Pending/Running pods may fire the alert.
     expect(rules[4].expr).toContain('phase=~"Pending|Running"');
+    expect(promqlErrors(rules.map((r) => String(r.expr)))).toEqual([]);
+  });
+
+  it("checks PromQL with Prometheus' parser, which rejects a broken expression", () => {
+    expect(promqlErrors(["sum(rate(http_requests_total[5m])"])).toEqual([
+      "sum(rate(http_requests_total[5m]): 1:34: parse error: unclosed left parenthesis",
+    ]);
   });
 
   it("ships a Grafana dashboard the sidecar picks up", () => {
