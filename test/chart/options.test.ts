@@ -103,9 +103,15 @@ describe("defaults (only the required globals)", () => {
   it("ships a Grafana dashboard the sidecar picks up", () => {
     const dashboard = findObject(defaults, "ConfigMap", "python-example-dashboard");
     expect(dashboard.metadata.labels?.grafana_dashboard).toBe("1");
-    const json = JSON.parse((dashboard.data as Record<string, string>)["python-example.json"]) as { title: string; panels: unknown[] };
+    const json = JSON.parse((dashboard.data as Record<string, string>)["python-example.json"]) as {
+      title: string;
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
     expect(json.title).toBe(SERVICE);
     expect(json.panels).toHaveLength(7);
+    const queries = json.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    expect(queries.every((q) => q.includes(`namespace="${SERVICE}"`))).toBe(true);
+    expect(promqlErrors(queries)).toEqual([]);
   });
 
   it("opens DNS, tracing, istiod and public HTTPS egress; ingress-nginx and Prometheus ingress", () => {
