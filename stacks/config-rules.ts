@@ -1,5 +1,6 @@
 // Value checks used by stacks/config.ts. Each check returns undefined when the value is fine
 // or a short problem text; config.ts adds the key, the file and the allowed values.
+import { Region } from "@pulumi/aws/types/enums";
 import { IPv4CidrRange, Validator } from "ip-num";
 
 export const ENVIRONMENTS = ["staging", "production"] as const;
@@ -13,6 +14,9 @@ export const DISK_GIB = { min: 20, max: 16384 } as const;
 export const NODE_GROUP_MAX_SIZE = 450;
 
 const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => IPv4CidrRange.fromCidr(c));
+
+/** Regions the pinned @pulumi/aws knows. */
+export const AWS_REGIONS: readonly string[] = Object.values(Region);
 
 export type Check<T> = (value: T) => string | undefined;
 

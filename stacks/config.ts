@@ -74,7 +74,7 @@ export class ConfigError extends Error {
 
 const ALLOWED = {
   environment: rules.ENVIRONMENTS.join(" | ") + " (must match the stack name prefix)",
-  region: "an AWS region such as eu-west-1 (must match the stack name suffix)",
+  region: "an AWS region known to @pulumi/aws, e.g. eu-west-1 (must match the stack name suffix)",
   vpcCidr: `an aligned RFC 1918 CIDR of size /${rules.VPC_PREFIX.min} to /${rules.VPC_PREFIX.max}, e.g. 10.20.0.0/16`,
   azCount: `an integer from ${rules.AZ_COUNT.min} to ${rules.AZ_COUNT.max}`,
   natGateways: rules.NAT_MODES.join(" | "),
@@ -243,7 +243,7 @@ export function loadConfig(): HolodeckConfig {
   const environment = r.string("holodeck:environment", ALLOWED.environment, rules.oneOf(rules.ENVIRONMENTS), (v) =>
     v === stackEnv ? undefined : `differs from the stack name prefix "${stackEnv}"`,
   ) as Environment;
-  const region = r.string("aws:region", ALLOWED.region, (v) => (/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(v) ? undefined : "not an AWS region"), (v) =>
+  const region = r.string("aws:region", ALLOWED.region, (v) => (rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region @pulumi/aws knows"), (v) =>
     v === stackRegion ? undefined : `differs from the stack name suffix "${stackRegion}"`,
   );
   const production = environment === "production";

@@ -58,6 +58,7 @@ const CASES: BadCase[] = [
   { what: "Environment tag disagrees", stack: STAGING, config: { "holodeck:tags": '{"Project":"p","Environment":"production","Owner":"o","CostCenter":"c"}' }, key: "holodeck:tags.Environment", allowed: "Environment = environment" },
   { what: "environment disagrees with the stack name", stack: STAGING, config: { "holodeck:environment": "production" }, key: "holodeck:environment", allowed: "must match the stack name prefix" },
   { what: "region disagrees with the stack name", stack: STAGING, config: { "aws:region": "eu-central-1" }, key: "aws:region", allowed: "must match the stack name suffix" },
+  { what: "unknown region", stack: STAGING, config: { "aws:region": "eu-west-9" }, key: "aws:region", allowed: "an AWS region known to @pulumi/aws" },
   { what: "required key unset", stack: STAGING, config: { "holodeck:domain": undefined }, key: "holodeck:domain", allowed: "lower-case DNS name" },
 ];
 

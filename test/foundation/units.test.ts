@@ -1,6 +1,7 @@
 // Pure helpers of the foundation: subnet plan, region short names, instance architecture.
 import { describe, expect, it } from "vitest";
 import { amiTypeFor } from "../../components/node-group";
+import { createMocks } from "../harness/mocks";
 import { planSubnets } from "../../components/network-layout";
 import { isArmInstanceType } from "../../stacks/config-rules";
 import { shortRegion } from "../../stacks/config";
@@ -37,5 +38,24 @@ describe("naming and architecture", () => {
     expect(["m7i.large", "t3a.large", "m6in.xlarge", "g5.xlarge"].map(isArmInstanceType)).toEqual([false, false, false, false]);
     expect(amiTypeFor(["m7g.large"])).toBe("AL2023_ARM_64_STANDARD");
     expect(amiTypeFor(["m7i.large"])).toBe("AL2023_x86_64_STANDARD");
+  });
+});
+
+describe("mocks", () => {
+  const mocks = createMocks({ stack: "staging-eu-west-1", region: "eu-west-1", accountId: "210987654321", partition: "aws" });
+
+  it("throw on invokes they do not know", () => {
+    expect(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} })).toThrow(
+      "unknown invoke aws:ec2/getAmi:getAmi: add it to invokeResults in test/harness/mocks.ts",
+    );
+  });
+
+  it("answer the known invokes for the stack's region and account", () => {
+    expect(mocks.call({ token: "aws:index/getAvailabilityZones:getAvailabilityZones", inputs: {} })).toEqual({
+      id: "eu-west-1",
+      names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+      zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
+    });
+    expect(mocks.call({ token: "aws:index/getCallerIdentity:getCallerIdentity", inputs: {} })).toMatchObject({ accountId: "210987654321" });
   });
 });
