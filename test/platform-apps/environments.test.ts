@@ -50,6 +50,11 @@ describe("kube-prometheus-stack", () => {
     expect(at(production.values("kube-prometheus-stack"), "alertmanager", "alertmanagerSpec", "replicas")).toBe(3);
   });
 
+  it("does not scrape the EKS-managed control plane or localhost-bound kube-proxy", () => {
+    const values = production.values("kube-prometheus-stack");
+    expect(["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy", "kubeApiServer", "kubelet", "coreDns"].map((c) => at(values, c, "enabled") ?? "default")).toEqual([false, false, false, false, "default", "default", "default"]);
+  });
+
   it("issues the operator's webhook certificate with cert-manager (no Helm-hook Jobs)", () => {
     expect(at(staging.values("kube-prometheus-stack"), "prometheusOperator", "admissionWebhooks")).toEqual({ enabled: true, certManager: { enabled: true } });
   });
