@@ -88,7 +88,7 @@ describe("Grafana", () => {
     const sources = at(production.values("grafana"), "datasources", "datasources.yaml", "datasources") as Array<{ type: string; url: string }>;
     expect(sources.map((s) => [s.type, s.url])).toEqual([
       ["prometheus", "http://kube-prometheus-stack-prometheus.monitoring.svc:9090"],
-      ["loki", "http://loki-gateway.observability.svc"],
+      ["loki", "http://loki-gateway.loki.svc"],
       ["jaeger", "http://jaeger-collector.observability.svc:16686"],
     ]);
   });
@@ -104,8 +104,9 @@ describe("Grafana", () => {
 });
 
 describe("Loki and Alloy", () => {
-  it("Loki stores on the stack's S3 bucket through IRSA", () => {
+  it("Loki stores on the stack's S3 bucket through IRSA (service account loki:loki, as the role trusts)", () => {
     const values = production.values("loki");
+    expect(production.apps.find((a) => a.metadata.name === "loki")?.spec.destination.namespace).toBe("loki");
     expect(at(values, "loki", "storage", "bucketNames")).toEqual({ chunks: "holodeck-production-eu-central-1-loki", ruler: "holodeck-production-eu-central-1-loki" });
     expect(at(values, "loki", "storage", "s3", "region")).toBe("eu-central-1");
     expect(at(values, "serviceAccount", "annotations", "eks.amazonaws.com/role-arn")).toBe("arn:aws:iam::123456789012:role/holodeck-production-eu-central-1-loki");
@@ -120,7 +121,7 @@ describe("Loki and Alloy", () => {
   it("Alloy ships pod logs to the Loki gateway with the cluster's labels", () => {
     const values = staging.values("alloy");
     expect(at(values, "controller", "type")).toBe("daemonset");
-    expect(String(at(values, "alloy", "configMap", "content"))).toContain('url = "http://loki-gateway.observability.svc.cluster.local/loki/api/v1/push"');
+    expect(String(at(values, "alloy", "configMap", "content"))).toContain('url = "http://loki-gateway.loki.svc.cluster.local/loki/api/v1/push"');
     expect((at(values, "alloy", "extraEnv") as Array<{ name: string; value?: string }>).map((e) => [e.name, e.value])).toEqual([
       ["NODE_NAME", undefined],
       ["CLUSTER_NAME", "holodeck-staging-eu-west-1"],
