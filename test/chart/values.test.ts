@@ -1,0 +1,93 @@
+// Every tunable value reaches the manifest it is meant for (one render with each value
+// moved off its default); the on/off switches are in options.test.ts.
+import { beforeAll, describe, expect, it } from "vitest";
+import { findObject, type K8sObject } from "../harness/helm";
+import { validateManifests } from "../harness/k8s-schema";
+import { SERVICE, at, container, envOf, podSpec, renderMinimal } from "./render";
+import { registerPlatformXrds } from "./xrd";
+
+const TUNED = {
+  "holodeck-service.port": 8000,
+  "holodeck-service.replicas": 4,
+  "holodeck-service.command": ["uvicorn"],
+  "holodeck-service.args": ["app:app", "--port", "8000"],
+  "holodeck-service.image.pullPolicy": "Always",
+  "holodeck-service.ingress.annotations": { "nginx.ingress.kubernetes.io/proxy-body-size": "10m", "cert-manager.io/cluster-issuer": "other" },
+  "holodeck-service.secrets": { enabled: true, envVarsFromVault: { API_TOKEN: "api_token" }, refreshInterval: "15m" },
+  "holodeck-service.migrate": { command: ["alembic", "upgrade", "head"], backoffLimit: 0, activeDeadlineSeconds: 1800 },
+  "holodeck-service.redis": { enabled: true, maxMemory: "256mb", image: { repository: "public.ecr.aws/docker/library/redis", tag: "7.4.2-alpine" } },
+  "holodeck-service.metrics": { port: 9100, path: "/prometheus", interval: "15s" },
+  "holodeck-service.alerts": { errorRateThreshold: 0.01, latencyP99Seconds: 0.5, restartThreshold: 5, runbookUrl: "https://wiki.example.com/runbooks" },
+  "holodeck-service.tracing.samplerRatio": 0.1,
+  "holodeck-service.podSecurity": { runAsUser: 1000, runAsGroup: 2000, fsGroup: 3000 },
+  "holodeck-service.resources": { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: 2, memory: "1Gi" } },
+  "holodeck-service.probes.readiness": { path: "/ready", periodSeconds: 7, failureThreshold: 2 },
+  "holodeck-service.pdb.maxUnavailable": 2,
+  "holodeck-service.topologySpread.whenUnsatisfiable": "DoNotSchedule",
+  "holodeck-service.networkPolicy.internetEgressPorts": [],
+};
+
+let objects: K8sObject[];
+const get = (kind: string, name = SERVICE): K8sObject => findObject(objects, kind, name);
+
+beforeAll(() => {
+  registerPlatformXrds();
+  objects = renderMinimal(TUNED);
+});
+
+describe("tuned values", () => {
+  it("shape the app container", () => {
+    const app = get("Deployment");
+    expect(at(app, "spec.replicas")).toBe(4);
+    expect(container(app)).toMatchObject({
+      command: ["uvicorn"],
+      args: ["app:app", "--port", "8000"],
+      imagePullPolicy: "Always",
+      resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: 2, memory: "1Gi" } },
+      ports: [{ name: "http", containerPort: 8000, protocol: "TCP" }, { name: "metrics", containerPort: 9100, protocol: "TCP" }],
+      readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 7, failureThreshold: 2 },
+    });
+    expect(podSpec(app).securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 2000, fsGroup: 3000 });
+    expect(podSpec(app).topologySpreadConstraints?.[0].whenUnsatisfiable).toBe("DoNotSchedule");
+    const env = envOf(app);
+    expect([env.get("PORT")?.value, env.get("METRICS_PORT")?.value, env.get("OTEL_TRACES_SAMPLER_ARG")?.value]).toEqual(["8000", "9100", "0.1"]);
+  });
+
+  it("keep the platform's ingress annotations over the developer's", () => {
+    expect(get("Ingress").metadata.annotations).toMatchObject({
+      "nginx.ingress.kubernetes.io/proxy-body-size": "10m",
+      "cert-manager.io/cluster-issuer": "letsencrypt-staging",
+    });
+  });
+
+  it("reach the ExternalSecret, the migration Job, Redis and the PDB", () => {
+    const es = get("ExternalSecret", "python-example-vault");
+    expect(at(es, "spec.refreshInterval")).toBe("15m");
+    expect(at(es, "spec.data")).toEqual([{ secretKey: "API_TOKEN", remoteRef: { key: "services/python-example", property: "api_token" } }]);
+    expect(at(get("Job", "python-example-migrate"), "spec")).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 1800 });
+    const redis = container(get("Deployment", "python-example-redis"));
+    expect(redis.image).toBe("public.ecr.aws/docker/library/redis:7.4.2-alpine");
+    expect(redis.args).toEqual(["redis-server", "--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]);
+    expect(at(get("PodDisruptionBudget"), "spec.maxUnavailable")).toBe(2);
+  });
+
+  it("reach the ServiceMonitor, the alerts and the network policies", () => {
+    expect(at(get("ServiceMonitor"), "spec.endpoints.0")).toMatchObject({ port: "metrics", path: "/prometheus", interval: "15s" });
+    const rules = at(get("PrometheusRule"), "spec.groups.0.rules") as Array<{ expr: string; annotations: Record<string, string> }>;
+    expect(rules[0].expr).toMatch(/> 0\.01$/);
+    expect(rules[1].expr).toMatch(/> 0\.5$/);
+    expect(rules[2].expr).toMatch(/> 5$/);
+    expect(rules[0].annotations.runbook_url).toBe("https://wiki.example.com/runbooks#servicehigherrorrate");
+    const egress = at(get("NetworkPolicy", "python-example-egress"), "spec.egress") as Array<{ to?: Array<{ ipBlock?: unknown }> }>;
+    expect(egress.some((rule) => rule.to?.some((peer) => peer.ipBlock))).toBe(false);
+    const ingress = at(get("NetworkPolicy", "python-example-ingress"), "spec.ingress") as Array<{ ports: unknown[] }>;
+    expect(ingress.map((rule) => rule.ports)).toEqual([
+      [{ protocol: "TCP", port: 8000 }],
+      [{ protocol: "TCP", port: 9100 }, { protocol: "TCP", port: 15020 }],
+    ]);
+  });
+
+  it("still validate against the real schemas", () => {
+    validateManifests(objects, "tuned values");
+  });
+});
