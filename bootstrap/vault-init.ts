@@ -33,22 +33,22 @@ export interface VaultInitArgs {
 /** Waits for vault-0 to answer, then runs `operator init` only if it is not initialised. */
 export const INIT_SCRIPT = `set -u
 while true; do
-  vault status -format=json > /tmp/status.json 2>/dev/null
+  vault status -format=json > "\${TMPDIR:-/tmp}/status.json" 2>/dev/null
   code=$?
   # 0 = unsealed, 2 = sealed: the server answers. 1 = not reachable yet.
   if [ "$code" -ne 1 ]; then break; fi
   echo "waiting for $VAULT_ADDR"; sleep 5
 done
-if grep -q '"initialized": true' /tmp/status.json; then
+if grep -q '"initialized": true' "\${TMPDIR:-/tmp}/status.json"; then
   echo "Vault is already initialised; nothing to do"; exit 0
 fi
-vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json > ${HANDOFF_FILE}.tmp
-mv ${HANDOFF_FILE}.tmp ${HANDOFF_FILE}
+vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json > "$HANDOFF_FILE.tmp" || exit 1
+mv "$HANDOFF_FILE.tmp" "$HANDOFF_FILE"
 echo "Vault initialised"`;
 
 export const STORE_SCRIPT = `set -eu
-if [ ! -s ${HANDOFF_FILE} ]; then echo "no new init result to store"; exit 0; fi
-aws secretsmanager put-secret-value --secret-id "$SECRET_ARN" --secret-string file://${HANDOFF_FILE}
+if [ ! -s "$HANDOFF_FILE" ]; then echo "no new init result to store"; exit 0; fi
+aws secretsmanager put-secret-value --secret-id "$SECRET_ARN" --secret-string "file://$HANDOFF_FILE"
 echo "recovery keys and root token stored in $SECRET_ARN"`;
 
 export class VaultInit extends pulumi.ComponentResource {
@@ -111,6 +111,7 @@ export class VaultInit extends pulumi.ComponentResource {
                   env: [
                     { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
                     { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
+                    { name: "HANDOFF_FILE", value: HANDOFF_FILE },
                   ],
                   volumeMounts: [
                     { name: "handoff", mountPath: HANDOFF_DIR },
@@ -125,7 +126,12 @@ export class VaultInit extends pulumi.ComponentResource {
                   name: "store",
                   image: IMAGES.awsCli,
                   command: ["/bin/sh", "-c", STORE_SCRIPT],
-                  env: [{ name: "SECRET_ARN", value: this.secret.arn }, { name: "AWS_REGION", value: args.region }, { name: "HOME", value: "/tmp" }],
+                  env: [
+                    { name: "SECRET_ARN", value: this.secret.arn },
+                    { name: "AWS_REGION", value: args.region },
+                    { name: "HOME", value: "/tmp" },
+                    { name: "HANDOFF_FILE", value: HANDOFF_FILE },
+                  ],
                   volumeMounts: [{ name: "handoff", mountPath: HANDOFF_DIR }, { name: "tmp", mountPath: "/tmp" }],
                   securityContext: restrictedContainer(),
                 },

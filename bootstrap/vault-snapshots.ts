@@ -13,6 +13,7 @@ import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 const SNAPSHOT_DIR = "/snapshot";
+const SNAPSHOT_FILE = `${SNAPSHOT_DIR}/vault.snap`;
 
 export interface VaultSnapshotsArgs {
   cluster: ClusterIdentity;
@@ -29,12 +30,12 @@ export interface VaultSnapshotsArgs {
 
 export const SNAPSHOT_SCRIPT = `set -eu
 export VAULT_TOKEN="$(vault write -field=token auth/${KUBERNETES_AUTH_PATH}/login role=${SNAPSHOT_ROLE} jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)"
-vault operator raft snapshot save ${SNAPSHOT_DIR}/vault.snap
+vault operator raft snapshot save "$SNAPSHOT_FILE"
 echo "snapshot taken"`;
 
 export const UPLOAD_SCRIPT = `set -eu
 key="raft/$(date -u +%Y/%m/%d/%H%M%SZ).snap"
-aws s3 cp ${SNAPSHOT_DIR}/vault.snap "s3://$BUCKET/$key" --sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN"
+aws s3 cp "$SNAPSHOT_FILE" "s3://$BUCKET/$key" --sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN"
 echo "uploaded s3://$BUCKET/$key"`;
 
 export class VaultSnapshots extends pulumi.ComponentResource {
@@ -92,6 +93,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
                       env: [
                         { name: "VAULT_ADDR", value: args.vaultAddress },
                         { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
+                        { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
                       ],
                       volumeMounts: [
                         { name: "snapshot", mountPath: SNAPSHOT_DIR },
@@ -111,6 +113,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
                         { name: "KMS_KEY_ARN", value: this.bucket.key.keyArn },
                         { name: "AWS_REGION", value: args.region },
                         { name: "HOME", value: "/tmp" },
+                        { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
                       ],
                       volumeMounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                       securityContext: restrictedContainer(),
