@@ -47,7 +47,7 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     const policy = input<string>(vaultResource("vault:index/policy:Policy", "-service-read"), "policy");
     const template = policy.match(/\{\{identity\.entity\.aliases\.(\w+)\.metadata\.service_account_namespace\}\}/g) ?? [];
     expect(template).toHaveLength(3);
-    expect(template[0].split(".")[3]).toMatch(accessor);
+    expect(template[0]?.split(".")[3]).toMatch(accessor);
     expect(policy).not.toMatch(/path "secret\/data\/\*"/);
   });
 
