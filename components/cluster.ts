@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig } from "../stacks/config";
 import { ClusterAccess } from "./cluster-access";
 import { ClusterAddons } from "./cluster-addons";
-import { serviceTrustPolicy } from "./iam-policy";
+import { policyJson, serviceTrustPolicy } from "./iam-policy";
 import { IrsaRole } from "./irsa";
 import { KmsKey } from "./kms";
 import { kubeconfigJson } from "./kubeconfig";
@@ -63,6 +63,17 @@ export class Cluster extends pulumi.ComponentResource {
       { description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`, aliasName: `${args.clusterName}-eks-secrets`, accountId: args.accountId, partition: args.partition },
       child,
     );
+    // AmazonEKSClusterPolicy has no rights on customer keys: EKS needs these to envelope-encrypt secrets.
+    const secretsKeyUse = new aws.iam.RolePolicy(
+      `${name}-cluster-secrets-key`,
+      {
+        role: clusterRole.id,
+        policy: policyJson([
+          { Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: secretsKey.keyArn },
+        ]),
+      },
+      child,
+    );
     // Created before the cluster so EKS writes into a group with our retention and key.
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-control-plane-logs`,
@@ -90,7 +101,7 @@ export class Cluster extends pulumi.ComponentResource {
         upgradePolicy: { supportType: "STANDARD" },
         deletionProtection: args.deletionProtection,
       },
-      { parent: this, dependsOn: [logGroup], protect: args.deletionProtection },
+      { parent: this, dependsOn: [logGroup, secretsKeyUse], protect: args.deletionProtection },
     );
     const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
     const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, child);

@@ -29,6 +29,12 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(enc.provider.keyArn).toMatch(new RegExp(`^arn:aws:kms:${want.region}:${want.accountId}:key/`));
     expect(cluster().propertyDependencies.encryptionConfig).toContain(key.urn);
     expect(key.protect).toBe(true);
+    const use = rec().one("aws:iam/rolePolicy:RolePolicy", "-cluster-secrets-key");
+    expect(policyStatements(input(use, "policy"))).toEqual([
+      { Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: enc.provider.keyArn },
+    ]);
+    expect(use.propertyDependencies.role).toEqual([rec().one("aws:iam/role:Role", "-cluster-role").urn]);
+    expect(cluster().dependsOn).toContain(use.urn);
   });
 
   it("enables all five control-plane log types into a KMS-encrypted, retained log group", () => {
