@@ -3,6 +3,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Doc, type Environment } from "./platform";
 import { at, helmValues } from "./values";
+import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager";
+import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
+import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT } from "../../bootstrap/vault-config";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
 
@@ -182,12 +185,13 @@ describe("NATS", () => {
 describe("External Secrets and Kiali", () => {
   it("the ClusterSecretStore vault uses Kubernetes auth with referent service accounts at the stack's Vault", () => {
     const store = named(staging.manifests("external-secrets"), "ClusterSecretStore", "vault") as { spec: Doc };
+    // Names from bootstrap's Vault configuration and internal CA, not copies of them.
     expect(at(store.spec, "provider", "vault")).toEqual({
       server: "https://vault.vault.svc:8200",
-      path: "secret",
+      path: KV_MOUNT,
       version: "v2",
-      caProvider: { type: "Secret", name: "holodeck-internal-ca", namespace: "cert-manager", key: "ca.crt" },
-      auth: { kubernetes: { mountPath: "kubernetes", role: "external-secrets", serviceAccountRef: { name: "vault-secrets" } } },
+      caProvider: { type: "Secret", name: INTERNAL_CA_ISSUER, namespace: CERT_MANAGER_NAMESPACE, key: "ca.crt" },
+      auth: { kubernetes: { mountPath: KUBERNETES_AUTH_PATH, role: EXTERNAL_SECRETS_ROLE, serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT } } },
     });
   });
 
