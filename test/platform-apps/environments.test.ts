@@ -96,6 +96,12 @@ describe("Grafana", () => {
     ]);
   });
 
+  it("keeps user state on a volume in production only (Recreate: the volume is ReadWriteOnce)", () => {
+    const pick = (v: Doc) => [at(v, "persistence", "enabled"), at(v, "persistence", "size"), at(v, "deploymentStrategy", "type")];
+    expect(pick(staging.values("grafana"))).toEqual([false, undefined, undefined]);
+    expect(pick(production.values("grafana"))).toEqual([true, "10Gi", "Recreate"]);
+  });
+
   it("logs in with OIDC and is served at grafana.<domain> with TLS from the stack's issuer", () => {
     const values = staging.values("grafana");
     expect(at(values, "grafana.ini", "auth.generic_oauth", "enabled")).toBe(true);
