@@ -37,3 +37,26 @@ export function renderApplicationSet(appSet: Manifest, files: Record<string, str
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export interface HealthStatus {
+  status: "Healthy" | "Progressing" | "Degraded" | "Suspended" | "Missing" | "Unknown";
+  message?: string;
+}
+
+/** Runs an argocd-cm Lua health check on `object` with gopher-lua, as Argo CD does. */
+export function runHealthCheck(script: string, object: Manifest): HealthStatus {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run scripts/install-tools.sh`);
+  const dir = mkdtempSync(path.join(tmpdir(), "argocd-health-"));
+  try {
+    writeFileSync(path.join(dir, "health.lua"), script);
+    writeFileSync(path.join(dir, "object.json"), JSON.stringify(object));
+    try {
+      const out = execFileSync(BIN, ["-health", path.join(dir, "health.lua"), "-object", path.join(dir, "object.json")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      return JSON.parse(out) as HealthStatus;
+    } catch (error) {
+      throw new Error(((error as { stderr?: string }).stderr ?? String(error)).trim());
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -2,7 +2,10 @@ module holodeck.dev/test/tools/appset-render
 
 go 1.25.0
 
-require github.com/Masterminds/sprig/v3 v3.3.0
+require (
+	github.com/Masterminds/sprig/v3 v3.3.0
+	github.com/yuin/gopher-lua v1.1.1
+)
 
 require (
 	dario.cat/mergo v1.0.1 // indirect

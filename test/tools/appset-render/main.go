@@ -10,6 +10,10 @@
 // renders every string (map keys too) of spec.template and prints a JSON array of the
 // resulting Applications. Any template error (e.g. missingkey=error on an absent field)
 // makes it exit 1 naming the file.
+//
+//	appset-render -health <script.lua> -object <object.json>
+//
+// runs an argocd-cm health check (health.go) on an object instead.
 package main
 
 import (
@@ -49,7 +53,18 @@ type applicationSet struct {
 func main() {
 	appsetPath := flag.String("appset", "", "ApplicationSet manifest (JSON)")
 	repoDir := flag.String("repo", "", "directory holding a checkout of the generator's git repository")
+	healthScript := flag.String("health", "", "Lua health check script (with -object)")
+	objectPath := flag.String("object", "", "object (JSON) the health check runs on")
 	flag.Parse()
+	if *healthScript != "" {
+		status, err := runHealth(*healthScript, *objectPath)
+		if err != nil {
+			fail(err)
+		}
+		out, _ := json.Marshal(status)
+		fmt.Println(string(out))
+		return
+	}
 	if *appsetPath == "" || *repoDir == "" {
 		fail(fmt.Errorf("usage: appset-render -appset <file.json> -repo <dir>"))
 	}
