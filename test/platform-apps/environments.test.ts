@@ -146,6 +146,12 @@ describe("Istio and Jaeger", () => {
     expect([policy.metadata.namespace, at(policy.spec, "mtls", "mode")]).toEqual(["istio-system", "STRICT"]);
   });
 
+  it("istiod: one replica without PDB in staging, 2-5 with the chart's PDB in production", () => {
+    const pick = (v: Doc) => [at(v, "autoscaleEnabled"), at(v, "autoscaleMin"), at(v, "replicaCount"), at(v, "global", "defaultPodDisruptionBudget", "enabled") ?? "chart default (on)"];
+    expect(pick(staging.values("istiod"))).toEqual([false, undefined, 1, false]);
+    expect(pick(production.values("istiod"))).toEqual([true, 2, 2, "chart default (on)"]);
+  });
+
   it("traces go over OTLP to jaeger-collector.observability:4317 (contract 5)", () => {
     const providers = at(production.values("istiod"), "meshConfig", "extensionProviders") as Array<{ name: string; opentelemetry: Doc }>;
     const telemetry = named(production.manifests("istiod"), "Telemetry", "mesh-default") as { spec: Doc };
