@@ -75,7 +75,8 @@ describe("plan report of staging-eu-west-1", () => {
   });
 });
 
-describe("npm run plan", () => {
+// Each case spawns the real CLI (a few seconds each; more on a busy 2-core machine).
+describe("npm run plan", { timeout: 240_000 }, () => {
   const tsx = require.resolve("tsx/cli");
   const plan = (...args: string[]) => spawnSync(process.execPath, [tsx, path.join(REPO_ROOT, "cli/plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
 
