@@ -3,6 +3,7 @@
 // time and a monthly cost estimate.
 import { Command } from "commander";
 import { listStacks, runStack, stackConfig } from "../test/harness/run-stack";
+import { buildDrReport, renderDr } from "./plan/dr";
 import { buildReport, renderText } from "./plan/report";
 
 export const DEFAULT_STACK = "staging-eu-west-1";
@@ -19,9 +20,10 @@ async function main(argv: string[]): Promise<void> {
     .description("Offline plan of one holodeck stack (what `pulumi up` would create)")
     .option("-s, --stack <name>", `stack to plan (${listStacks().join(", ")})`, DEFAULT_STACK)
     .option("--json", "print the report as JSON")
+    .option("--dr", "disaster recovery view: rebuild critical path, what waits without needing to, destroy outcome")
     .option("-c, --config <key=value...>", "what-if: override stack config, e.g. holodeck:natGateways=perAz (JSON for lists/objects)")
     .parse(argv);
-  const opts = cli.opts<{ stack: string; json?: boolean; config?: string[] }>();
+  const opts = cli.opts<{ stack: string; json?: boolean; dr?: boolean; config?: string[] }>();
   if (!listStacks().includes(opts.stack)) {
     console.error(`unknown stack "${opts.stack}"; stacks: ${listStacks().join(", ")}`);
     process.exitCode = 2;
@@ -29,7 +31,13 @@ async function main(argv: string[]): Promise<void> {
   }
   const overrides = Object.fromEntries((opts.config ?? []).map(splitOverride));
   const region = stackConfig(opts.stack, overrides)["aws:region"];
-  const report = buildReport(await runStack(opts.stack, { config: overrides }), region);
+  const recording = await runStack(opts.stack, { config: overrides });
+  if (opts.dr) {
+    const dr = buildDrReport(recording.stack, recording.resources);
+    process.stdout.write(opts.json ? `${JSON.stringify(dr, null, 2)}\n` : `${renderDr(dr)}\n`);
+    return;
+  }
+  const report = buildReport(recording, region);
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report)}\n`);
 }
 

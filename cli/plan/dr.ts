@@ -3,6 +3,8 @@
 // rebuild critical path with the ordering edges that serialise it.
 // Pulumi deletes a resource only after everything that depends on it is gone; a resource
 // depends on its dependencies (inputs + dependsOn), its parent and its provider.
+import type { RecordedResource } from "../../test/harness/run-stack";
+import { buildGraph, criticalPath, schedule, type PlanGraph, type ScheduledNode } from "./graph";
 
 /** The parts of a recorded resource (test/harness/run-stack.ts) this module reads. */
 export interface GraphResource {
@@ -99,4 +101,126 @@ export function simulateDestroy(resources: readonly GraphResource[]): DestroyOut
     keptInStack: [...kept].sort(),
     retainedInCloud: deleted.filter((urn) => retainOnDelete.has(urn)),
   };
+}
+
+// ---- `npm run plan -- --dr`: the rebuild critical path and what serialises it ----------
+
+/** Why a resource on the critical path started when it did. */
+export type WaitKind = "data" | "dependsOn" | "provider" | "children";
+
+export interface DrStep {
+  type: string;
+  name: string;
+  startSeconds: number;
+  finishSeconds: number;
+  /**
+   * The resource it waited for last and why (absent for the first step); when that is a
+   * provider or component (which take no time), `after` names the timed resource behind it.
+   */
+  waitedFor?: { type: string; name: string; kind: WaitKind; after?: string };
+}
+
+export interface SerialisedStep {
+  /** The resource that waits only because of an explicit dependsOn. */
+  waiter: string;
+  /** What it waits for on the critical path. */
+  waitsFor: string;
+  /** Rebuild time saved if it waited only for its inputs, provider and children. */
+  savedSeconds: number;
+}
+
+export interface DrReport {
+  stack: string;
+  rebuild: { totalSeconds: number; totalMinutes: number; criticalPath: DrStep[] };
+  couldRunInParallel: SerialisedStep[];
+  destroy: { waves: number; deleted: number; keptInStack: string[]; retainedInCloud: string[] };
+}
+
+const label = (r: { type: string; name: string }): string => `${r.type} ${r.name}`;
+const minutes = (seconds: number): number => Math.round((seconds / 60) * 10) / 10;
+
+function waitKind(resource: GraphResource, on: string): WaitKind {
+  if (on === providerUrnOf(resource.provider)) return "provider";
+  if (Object.values(resource.propertyDependencies ?? {}).some((urns) => urns.includes(on))) return "data";
+  return !resource.custom && !resource.dependsOn.includes(on) ? "children" : "dependsOn";
+}
+
+/** The waits a node keeps without its explicit dependsOn: inputs, provider, children. */
+function essentialWaits(resource: GraphResource, graph: PlanGraph): string[] {
+  return graph.get(resource.urn)!.waitsFor.filter((urn) => waitKind(resource, urn) !== "dependsOn");
+}
+
+/** Every scheduled node on the longest chain, first to last (components and providers included). */
+function criticalChain(scheduled: Map<string, ScheduledNode>): ScheduledNode[] {
+  let last: ScheduledNode | undefined;
+  for (const node of scheduled.values()) if (!last || node.finish > last.finish) last = node;
+  const chain: ScheduledNode[] = [];
+  for (let node = last; node; node = node.via ? scheduled.get(node.via) : undefined) chain.unshift(node);
+  return chain;
+}
+
+export function buildDrReport(stack: string, resources: RecordedResource[]): DrReport {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const graph = buildGraph(resources);
+  const scheduled = schedule(graph);
+  const chain = criticalChain(scheduled);
+  const total = chain.at(-1)?.finish ?? 0;
+  const steps = chain.filter((node) => node.seconds > 0).map((node): DrStep => {
+    const step: DrStep = { type: node.type, name: node.name, startSeconds: node.start, finishSeconds: node.finish };
+    if (!node.via) return step;
+    const direct = scheduled.get(node.via)!;
+    let behind: ScheduledNode | undefined = direct;
+    while (behind && behind.seconds === 0) behind = behind.via ? scheduled.get(behind.via) : undefined;
+    const after = behind && behind !== direct ? { after: behind.name } : {};
+    return { ...step, waitedFor: { type: direct.type, name: direct.name, kind: waitKind(byUrn.get(node.urn)!, node.via), ...after } };
+  });
+  const couldRunInParallel = chain
+    .filter((node) => node.via !== undefined && waitKind(byUrn.get(node.urn)!, node.via) === "dependsOn")
+    .map((node): SerialisedStep => {
+      const relaxed: PlanGraph = new Map(graph);
+      relaxed.set(node.urn, { ...graph.get(node.urn)!, waitsFor: essentialWaits(byUrn.get(node.urn)!, graph) });
+      return { waiter: label(node), waitsFor: label(scheduled.get(node.via!)!), savedSeconds: total - criticalPath(relaxed).totalSeconds };
+    })
+    .sort((a, b) => b.savedSeconds - a.savedSeconds);
+  const outcome = simulateDestroy(resources);
+  const named = (urns: string[]) => urns.map((urn) => label(byUrn.get(urn)!));
+  return {
+    stack,
+    rebuild: { totalSeconds: total, totalMinutes: minutes(total), criticalPath: steps },
+    couldRunInParallel,
+    destroy: {
+      waves: destroyWaves(resources).length,
+      deleted: outcome.deleted.length,
+      keptInStack: named(outcome.keptInStack.filter((urn) => byUrn.get(urn)!.custom && !byUrn.get(urn)!.type.startsWith("pulumi:"))),
+      retainedInCloud: named(outcome.retainedInCloud),
+    },
+  };
+}
+
+const mmss = (s: number): string => `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+
+export function renderDr(report: DrReport): string {
+  const out = [
+    `Disaster recovery view of stack ${report.stack}`,
+    "",
+    `Rebuild critical path: ${report.rebuild.totalMinutes} min modelled (from-scratch pulumi up; durations in cli/plan/durations.ts)`,
+  ];
+  for (const step of report.rebuild.criticalPath) {
+    const wait = step.waitedFor;
+    const why = wait ? `  <- ${wait.kind} ${wait.name}${wait.after ? ` (after ${wait.after})` : ""}` : "";
+    out.push(`  ${mmss(step.startSeconds).padStart(7)} -> ${mmss(step.finishSeconds).padStart(7)}  ${step.type}  ${step.name}${why}`);
+  }
+  out.push("", "Could run in parallel but waits: explicit dependsOn edges on the critical path, and the rebuild time saved if that");
+  out.push("resource waited only for its inputs, provider and children (keep an edge that orders CRDs, readiness or a safe destroy):");
+  const gains = report.couldRunInParallel.filter((step) => step.savedSeconds > 0);
+  if (gains.length === 0) out.push("  none: removing any single ordering edge would not shorten the rebuild");
+  for (const step of gains) out.push(`  ${mmss(step.savedSeconds).padStart(6)}  ${step.waiter}`, `          waits for ${step.waitsFor}`);
+  const idle = report.couldRunInParallel.length - gains.length;
+  if (idle > 0) out.push(`  (${idle} more ordering-only wait(s) on the path save nothing alone: another dependency finishes as late)`);
+  out.push("", `Destroy: ${report.destroy.deleted} resources in ${report.destroy.waves} waves (pulumi destroy --exclude-protected)`);
+  out.push(`  kept in the stack (protected, and what they need): ${report.destroy.keptInStack.length}`);
+  for (const kept of report.destroy.keptInStack) out.push(`    ${kept}`);
+  out.push(`  removed from the stack but left in AWS (retainOnDelete): ${report.destroy.retainedInCloud.length}`);
+  for (const kept of report.destroy.retainedInCloud) out.push(`    ${kept}`);
+  return out.join("\n");
 }
