@@ -1,33 +1,10 @@
-// Every option on and off: three renders cover them (defaults, everything optional on,
-// everything on-by-default off), each validated against the real schemas.
+// Every option on and off: renders with the defaults, every optional feature on, every
+// on-by-default feature off (cases.ts); schema validation of all of them is validate.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, helmLint, type K8sObject } from "../harness/helm";
-import { validateManifests } from "../harness/k8s-schema";
 import { promqlErrors } from "./promql";
-import { registerPlatformXrds } from "./xrd";
+import { ALL_OFF, ALL_ON } from "./cases";
 import { CHART_DIR, SERVICE, at, container, envOf, names, minimalSets, podLabels, podSpec, renderMinimal, wave } from "./render";
-
-const ALL_ON = {
-  "global.environment": "production",
-  "global.clusterIssuer": "letsencrypt-prod",
-  "holodeck-service.image.repository": "registry.example.com/team/python-example",
-  "holodeck-service.autoscaling": { enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60 },
-  "holodeck-service.nats.enabled": true,
-  "holodeck-service.postgres": { enabled: true, storage: 50, engineVersion: "16", databaseName: "weather", deletionProtection: false },
-  "holodeck-service.serviceAccount": { automountToken: true, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/python-example" } },
-  "holodeck-service.networkPolicy.ingressFromNamespaces": ["frontend"],
-  "holodeck-service.networkPolicy.internetEgressPorts": [443, 8443],
-  "holodeck-service.metrics.port": 8080,
-  "holodeck-service.tracing.protocol": "http/protobuf",
-  "holodeck-service.tracing.endpoint": "http://jaeger-collector.observability.svc:4318",
-  "holodeck-service.logging": { format: "text", level: "debug" },
-  "holodeck-service.workers": { consumer: { command: ["faststream", "run", "app:app"], replicas: 3 } },
-  "holodeck-service.cronJobs": { nightly: { schedule: "0 3 * * *", command: ["python", "-m", "report"] } },
-};
-
-const ALL_OFF = Object.fromEntries(
-  ["ingress", "metrics", "alerts", "dashboard", "tracing", "networkPolicy", "pdb", "topologySpread"].map((key) => [`holodeck-service.${key}.enabled`, false]),
-);
 
 let defaults: K8sObject[];
 let on: K8sObject[];
@@ -35,10 +12,9 @@ let off: K8sObject[];
 let wildcard: K8sObject[];
 
 beforeAll(() => {
-  registerPlatformXrds();
   defaults = renderMinimal();
   on = renderMinimal(ALL_ON);
-  off = renderMinimal({ ...ALL_OFF, "holodeck-service.istio.injection": false });
+  off = renderMinimal(ALL_OFF);
   wildcard = renderMinimal({ "holodeck-service.ingress.certificate": "wildcard" });
 });
 
@@ -128,10 +104,6 @@ describe("defaults (only the required globals)", () => {
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9090 }, { protocol: "TCP", port: 15020 }] },
     ]);
   });
-
-  it("validates against the real schemas", () => {
-    validateManifests(defaults, "defaults");
-  });
 });
 
 describe("every optional feature on", () => {
@@ -197,10 +169,9 @@ describe("every optional feature on", () => {
     expect(helmLint(CHART_DIR, [], minimalSets(ALL_ON), { namespace: SERVICE })).toContain("0 chart(s) failed");
   });
 
-  it("puts workers and CronJobs in wave 1 and validates against the real schemas", () => {
+  it("puts workers, CronJobs and the HPA in wave 1", () => {
     expect(wave(findObject(on, "CronJob", "python-example-nightly"))).toBe(1);
     expect(wave(findObject(on, "HorizontalPodAutoscaler", SERVICE))).toBe(1);
-    validateManifests(on, "all options on");
   });
 });
 
@@ -209,7 +180,6 @@ describe("ingress.certificate: wildcard", () => {
     const ingress = findObject(wildcard, "Ingress", SERVICE);
     expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBeUndefined();
     expect(at(ingress, "spec.tls")).toEqual([{ hosts: ["services.staging.eu-west-1.holodeck.dev"] }]);
-    validateManifests([ingress], "wildcard certificate");
   });
 });
 
@@ -227,9 +197,5 @@ describe("every on-by-default feature off", () => {
     expect(podSpec(app).topologySpreadConstraints).toBeUndefined();
     expect(podLabels(app)["sidecar.istio.io/inject"]).toBe("false");
     expect(container(app).ports?.map((p) => p.name)).toEqual(["http"]);
-  });
-
-  it("validates against the real schemas", () => {
-    validateManifests(off, "defaults off");
   });
 });
