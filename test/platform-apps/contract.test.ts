@@ -78,6 +78,14 @@ describe("ApplicationSets", () => {
     expect(() => renderForCluster(appsets.map(({ appset }) => appset), cluster)).toThrow(/ApplicationSet loki: .*loki_bucket_name/s);
   });
 
+  it("never cascade-delete what they created (stateful volumes, CRDs and their resources)", () => {
+    for (const { file, appset } of appsets) {
+      const spec = appset.spec as { syncPolicy?: { preserveResourcesOnDeletion?: boolean }; template: { metadata: { finalizers?: string[] } } };
+      expect(spec.syncPolicy?.preserveResourcesOnDeletion, file).toBe(true);
+      expect(spec.template.metadata.finalizers, file).toBeUndefined();
+    }
+  });
+
   it("use goTemplate with missingkey=error and the cluster generator", () => {
     for (const { file, appset } of appsets) {
       const spec = appset.spec as { goTemplate: boolean; goTemplateOptions: string[]; generators: Array<Record<string, unknown>> };
