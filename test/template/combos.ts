@@ -40,5 +40,10 @@ export const COMBOS: Combo[] = [0, 1, 2, 3, 4, 5, 6, 7].map((bits) => {
   };
 });
 
+/** Every env var External Secrets injects: the chosen secrets, plus NATS_PASSWORD with NATS. */
+export function envSecrets(combo: Pick<Combo, "vaultSecrets" | "nats">): string[] {
+  return [...combo.vaultSecrets, ...(combo.nats ? ["NATS_PASSWORD"] : [])];
+}
+
 /** The combination with every option on (the documented example's shape). */
 export const FULL = COMBOS[7];

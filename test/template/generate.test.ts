@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { copierCopy, projectFiles, runPytest, runServicePython, TEMPLATE_DIR } from "../harness/copier";
-import { COMBOS, type Combo } from "./combos";
+import { COMBOS, envSecrets, type Combo } from "./combos";
 
 const LOCK_CHECK = path.join(__dirname, "lock_check.py");
 
@@ -33,7 +33,7 @@ function expectedFiles(c: Pick<Combo, "postgres" | "redis" | "nats">): string[] 
 
 /** How many tests the generated suite has: it must not silently lose any. */
 function expectedTestCount(c: Pick<Combo, "postgres" | "redis" | "nats" | "vaultSecrets">): number {
-  const injected = Number(c.postgres) + Number(c.redis) + c.vaultSecrets.length; // one "missing variable" case each
+  const injected = Number(c.postgres) + Number(c.redis) + envSecrets(c).length; // one "missing variable" case each
   return 11 + injected + (c.postgres ? 1 + 4 + 2 : 0) + (c.redis ? 2 : 0) + (c.nats ? 3 : 0);
 }
 

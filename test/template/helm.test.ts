@@ -11,7 +11,7 @@ import { findObject, helmLint, helmTemplate, HelmError, type HelmSets, type K8sO
 import { validateManifests } from "../harness/k8s-schema";
 import { at, container, envOf, names, wave } from "../chart/render";
 import { registerPlatformXrds } from "../chart/xrd";
-import { COMBOS, FULL, type Combo } from "./combos";
+import { COMBOS, envSecrets, FULL, type Combo } from "./combos";
 
 const CHART_DIR = path.resolve(__dirname, "..", "..", "charts", "holodeck-service");
 const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -68,7 +68,7 @@ describe("generated helm/ with every option on", () => {
       `ConfigMap/${name}-dashboard`, `Deployment/${name}`, `Deployment/${name}-redis`, `ExternalSecret/${name}-vault`,
       `Ingress/${name}`, `Job/${name}-migrate`, `NetworkPolicy/${name}-default-deny`, `NetworkPolicy/${name}-egress`,
       `NetworkPolicy/${name}-ingress`, `NetworkPolicy/${name}-redis`, `PodDisruptionBudget/${name}`, `PostgresInstance/${name}`,
-      `PrometheusRule/${name}`, `Service/${name}`, `Service/${name}-redis`, `ServiceAccount/${name}`, `ServiceMonitor/${name}`,
+      `PrometheusRule/${name}`, `Service/${name}`, `Service/${name}-redis`, `ServiceAccount/${name}`, "ServiceAccount/vault-secrets", `ServiceMonitor/${name}`,
     ]);
   });
 
@@ -93,11 +93,12 @@ describe("generated helm/ with every option on", () => {
     expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
     expect(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://jaeger-collector.observability.svc:4317");
     expect(env.get("METRICS_PORT")?.value).toBe("9090");
-    for (const secret of FULL.vaultSecrets) {
+    expect(envSecrets(FULL)).toEqual(["WEATHER_API_KEY", "FASTSTREAM_CREDS", "NATS_PASSWORD"]);
+    for (const secret of envSecrets(FULL)) {
       expect(env.get(secret)?.valueFrom?.secretKeyRef).toEqual({ name: `${name}-vault`, key: secret });
     }
     const settings = fs.readFileSync(path.join(projects.get(FULL) ?? "", "app", "settings.py"), "utf8");
-    for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL", "METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", ...FULL.vaultSecrets]) {
+    for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL", "METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", ...envSecrets(FULL)]) {
       expect(settings, variable).toMatch(new RegExp(`^    ${variable.toLowerCase()}: `, "m"));
     }
   });
@@ -140,7 +141,7 @@ describe.each(COMBOS)("generated helm/ with $label", (combo) => {
     const kinds = names(objects);
     expect(kinds.includes(`PostgresInstance/${name}`) && kinds.includes(`Job/${name}-migrate`)).toBe(combo.postgres);
     expect(kinds.includes(`Deployment/${name}-redis`)).toBe(combo.redis);
-    expect(kinds.includes(`ExternalSecret/${name}-vault`)).toBe(combo.vaultSecrets.length > 0);
+    expect(kinds.includes(`ExternalSecret/${name}-vault`)).toBe(envSecrets(combo).length > 0);
     const env = envOf(findObject(objects, "Deployment", name));
     expect(env.has("DATABASE_URL")).toBe(combo.postgres);
     expect(env.has("REDIS_URL")).toBe(combo.redis);
