@@ -24,12 +24,15 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 250, maxDelayMs: 8_000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 20, baseDelayMs: 250, maxDelayMs: 8_000 };
 
-/** Exponential backoff with equal jitter: never hammers, never synchronises competing jobs. */
+/**
+ * Exponential backoff with full jitter (a random delay in [0, ceiling]): of the usual jitter
+ * schemes it spreads competing jobs widest, so the fewest of them collide again.
+ */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return Math.round(random() * ceiling);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

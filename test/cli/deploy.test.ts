@@ -117,8 +117,9 @@ describe("command-line values are checked before any git work (exit 2)", () => {
 });
 
 describe("retry backoff", () => {
-  it("doubles up to the cap with equal jitter, staying inside [ceiling/2, ceiling]", () => {
-    expect([1, 2, 3, 6, 7, 15].map((n) => backoffDelay(n, DEFAULT_RETRY, () => 0))).toEqual([125, 250, 500, 4000, 4000, 4000]);
-    expect([1, 2, 6].map((n) => backoffDelay(n, DEFAULT_RETRY, () => 1))).toEqual([250, 500, 8000]);
+  it("doubles the ceiling up to the cap, with a random delay in [0, ceiling]", () => {
+    expect([1, 2, 3, 6, 7, 20].map((n) => backoffDelay(n, DEFAULT_RETRY, () => 1))).toEqual([250, 500, 1000, 8000, 8000, 8000]);
+    expect([1, 6].map((n) => backoffDelay(n, DEFAULT_RETRY, () => 0))).toEqual([0, 0]);
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(500);
   });
 });
