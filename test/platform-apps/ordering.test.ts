@@ -3,6 +3,7 @@
 // and every namespace something lands in is created by an Application (CreateNamespace) or
 // is one bootstrap owns.
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../bootstrap/vault-config";
 import { applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, manifestsOf, type Application, type Doc } from "./platform";
 import { enablesPrometheusMonitors, helmValues } from "./values";
 
@@ -98,7 +99,7 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
 
   it("each namespace that reads Vault has the vault-secrets ServiceAccount (referent auth)", () => {
     const readers = new Set(resources.filter(({ doc }) => doc.kind === "ExternalSecret").map(({ doc }) => String(meta(doc).namespace)));
-    const accounts = new Set(resources.filter(({ doc }) => doc.kind === "ServiceAccount" && meta(doc).name === "vault-secrets").map(({ doc }) => String(meta(doc).namespace)));
+    const accounts = new Set(resources.filter(({ doc }) => doc.kind === "ServiceAccount" && meta(doc).name === EXTERNAL_SECRETS_SERVICE_ACCOUNT).map(({ doc }) => String(meta(doc).namespace)));
     expect([...readers].sort()).toEqual(["istio-system", "monitoring", "nats", "observability"]);
     expect([...accounts].sort()).toEqual([...readers].sort());
   });
