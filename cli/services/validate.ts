@@ -160,7 +160,7 @@ export function validateTree(root: string): TreeReport {
       if (isHidden(entry.name)) continue;
       const file = `${top.name}/${entry.name}`;
       if (!entry.isFile() || !entry.name.endsWith(".json")) {
-        errors.push({ file, field: "(path)", message: "is not a .json file (ArgoCD only reads <cluster>/*.json)", expected: "<cluster>/<service>.json" });
+        errors.push({ file, field: "(path)", message: "is not a regular .json file (ArgoCD only reads <cluster>/*.json)", expected: "<cluster>/<service>.json" });
         continue;
       }
       filesChecked++;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backoffDelay, DEFAULT_RETRY } from "../../cli/services/change";
 import { redact } from "../../cli/services/redact";
-import { bareRepo, cli, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
+import { bareRepo, cli, cliProcess, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
 
 const deployArgs = (url: string, env: string, service: string, tag: string, ...extra: string[]): string[] => [
   "services", "deploy", "--repo", url, "--env", env, "--service", service, "--image-tag", tag, "--revision", tag, ...extra,
@@ -91,6 +91,14 @@ describe("push failures that retrying cannot fix", () => {
     expect(result.stderr).toContain("pre-receive hook declined");
     expect(result.stderr).not.toContain("retrying");
   });
+});
+
+describe("a machine without git", () => {
+  it("fails with exit 3 and says git cannot run", async () => {
+    const result = await cliProcess(deployArgs(bareRepo().url, "staging", "svc", sha(5)), { PATH: tempDir("no-git") });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("cannot run git: spawn git ENOENT");
+  }, 60_000);
 });
 
 describe("command-line values are checked before any git work (exit 2)", () => {
