@@ -3,9 +3,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { INGRESS_NAMESPACE } from "../../bootstrap/ingress-nginx";
 import { platformHelmParameters } from "../../bootstrap/services-appset";
 import { findObject } from "../harness/helm";
-import { APPSET_PARAMS, CHART_DIR, SERVICE, at, container, renderExample } from "./render";
+import { ALL_ON } from "./cases";
+import { APPSET_PARAMS, CHART_DIR, SERVICE, at, container, renderExample, renderMinimal } from "./render";
 import { platformXrds } from "./xrd";
 
 const chartSchema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, unknown>;
@@ -57,5 +60,22 @@ describe("chart ↔ services ApplicationSet parameters", () => {
     expect(at(ingress, "spec.rules.0.host")).toBe("services.production.eu-central-1.holodeck.dev");
     expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
     expect(ingress.metadata.labels?.["holodeck.dev/environment"]).toBe("production");
+  });
+});
+
+describe("chart NetworkPolicies ↔ where the platform runs its add-ons", () => {
+  const destination = (appset: string): unknown =>
+    at(parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "platform-apps", "applicationsets", `${appset}.yaml`), "utf8")), "spec.template.spec.destination.namespace");
+
+  it("names exactly the namespaces of ingress-nginx, Prometheus, Jaeger, NATS, istiod and DNS", () => {
+    const policies = renderMinimal(ALL_ON).filter((o) => o.kind === "NetworkPolicy");
+    const peers = new Set(JSON.stringify(policies).match(/"kubernetes\.io\/metadata\.name":"[^"]+"/g)?.map((m) => m.split(":")[1].slice(1, -1)));
+    expect([...peers].sort()).toEqual([
+      INGRESS_NAMESPACE, "frontend", "istio-system", "kube-system", "monitoring", "nats", "observability",
+    ].sort());
+    expect(destination("kube-prometheus-stack")).toBe("monitoring");
+    expect(destination("jaeger")).toBe("observability");
+    expect(destination("nats")).toBe("nats");
+    expect(destination("istiod")).toBe("istio-system");
   });
 });
