@@ -28,8 +28,9 @@ export function forwardToPlan(args: readonly string[]): Promise<number> {
 export function addPlanCommand(program: Command, setExit: SetExit): void {
   program
     .command("plan")
-    .description("offline plan of a stack (forwards every argument to `npm run plan --`); `holodeck plan -- --help` shows the plan's own options")
+    .description("offline plan of a stack: every argument, --help included, goes to `npm run plan --` (try `holodeck plan --help`)")
     .argument("[args...]", "arguments for the plan, e.g. --stack staging-eu-west-1 --json")
+    .helpOption(false) // the plan program documents its own options
     .allowUnknownOption()
     .passThroughOptions()
     .action(async (args: string[]) => {

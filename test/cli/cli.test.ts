@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, cliProcess, REPO_ROOT } from "./helpers";
 
-const COMMANDS = [[], ["plan"], ["services"], ...["validate", "status", "deploy", "promote", "rollback"].map((c) => ["services", c])];
+const COMMANDS = [[], ["services"], ...["validate", "status", "deploy", "promote", "rollback"].map((c) => ["services", c])];
 
 describe("holodeck as `npx holodeck` from this repository", () => {
   it("package.json's bin entry points at the launcher", () => {
@@ -65,10 +65,17 @@ describe("holodeck plan forwards to the foundation's offline plan", () => {
     expect(JSON.parse(result.stdout)).toEqual({ args: ["--stack", "staging-eu-west-1", "--json"], cwd: REPO_ROOT });
   }, 120_000);
 
-  it("returns the plan's exit code and reaches its own --help after --", async () => {
+  it("returns the plan's exit code and hands --help to the plan's own help", async () => {
     const failed = await cliProcess(["plan", "--fail"], { HOLODECK_PLAN_ENTRY: fake });
     expect(failed.code).toBe(7);
-    const help = await cliProcess(["plan", "--", "--help"], { HOLODECK_PLAN_ENTRY: fake });
+    const help = await cliProcess(["plan", "--help"], { HOLODECK_PLAN_ENTRY: fake });
     expect(JSON.parse(help.stdout)).toEqual({ args: ["--help"], cwd: REPO_ROOT });
+  }, 120_000);
+
+  it("`holodeck plan --help` shows the real plan's options", async () => {
+    const result = await cliProcess(["plan", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: plan \[options\]/);
+    expect(result.stdout).toContain("-s, --stack <name>");
   }, 120_000);
 });
