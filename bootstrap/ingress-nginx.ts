@@ -101,7 +101,6 @@ export class IngressNginx extends pulumi.ComponentResource {
           type: "LoadBalancer",
           // Claimed by the AWS Load Balancer Controller, never by the legacy in-tree one.
           loadBalancerClass: "service.k8s.aws/nlb",
-          externalTrafficPolicy: "Local",
           selector: {
             "app.kubernetes.io/name": "ingress-nginx",
             "app.kubernetes.io/instance": RELEASE_NAME,
