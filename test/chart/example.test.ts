@@ -165,6 +165,10 @@ describe("documented example values", () => {
     }]);
   });
 
+  it("runs Redis from the pinned image on ECR Public", () => {
+    expect(container(get("Deployment", "python-example-redis")).image).toBe("public.ecr.aws/docker/library/redis:7.4.2-alpine");
+  });
+
   it("gives Redis its own Service on 6379 reachable only from the service's pods", () => {
     expect(at(get("Service", "python-example-redis"), "spec.ports")).toEqual([{ name: "redis", port: 6379, targetPort: "redis", protocol: "TCP" }]);
     const policy = get("NetworkPolicy", "python-example-redis");

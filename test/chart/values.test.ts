@@ -43,7 +43,7 @@ describe("tuned values", () => {
     expect(at(es, "spec.data")).toEqual([{ secretKey: "API_TOKEN", remoteRef: { key: "services/python-example", property: "api_token" } }]);
     expect(at(get("Job", "python-example-migrate"), "spec")).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 1800 });
     const redis = container(get("Deployment", "python-example-redis"));
-    expect(redis.image).toBe("public.ecr.aws/docker/library/redis:7.4.2-alpine");
+    expect(redis.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/redis:7.4.1-alpine");
     expect(redis.args).toEqual(["redis-server", "--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]);
     expect(at(get("PodDisruptionBudget"), "spec.maxUnavailable")).toBe(2);
   });
