@@ -9,8 +9,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tools="${HOLODECK_TOOLS:-$root/.tools}"
 crds="$tools/crds"
-# Private module cache so the copy does not depend on (or pollute) the user's GOPATH.
-export GOMODCACHE="$tools/gomodcache"
+# A module cache of its own (not GOPATH's, not the shared .tools/gomodcache other tools
+# build from), removed once the CRDs are copied.
+export GOMODCACHE="$tools/crds-gomodcache"
 export GOFLAGS="-mod=mod"
 export GO111MODULE=on
 
@@ -52,3 +53,8 @@ for entry in "${MODULES[@]}"; do
   # shellcheck disable=SC2086
   install_crds $entry
 done
+# Only the copied CRDs are needed; drop the module zips and sources (~100 MB).
+if [[ -d "$GOMODCACHE" ]]; then
+  chmod -R u+w "$GOMODCACHE"
+  rm -rf "$GOMODCACHE"
+fi
