@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateTree, type TreeReport } from "../../cli/services/validate";
 import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
+import { isDnsLabel, isFullSha, KNOWN_CLUSTERS } from "../../cli/services/record";
 import { cli, expectedFile, REPO_ROOT, sha, tempDir } from "./helpers";
 
 const A = sha("a");
@@ -141,5 +142,36 @@ describe("strict JSON reader", () => {
   it("reads values exactly like JSON.parse", () => {
     const text = '{"s": "\\u00e9\\n", "n": -1.5e3, "t": true, "f": false, "z": null, "l": [0, {}]}';
     expect(parseStrictJson(text).value).toEqual(JSON.parse(text));
+  });
+});
+
+describe("the schema and the CLI's flag checks say the same thing", () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "services-root", "service.schema.json"), "utf8")) as {
+    $schema: string;
+    required: string[];
+    additionalProperties: boolean;
+    properties: Record<string, { enum?: string[]; pattern?: string; maxLength?: number }>;
+  };
+
+  it("is draft 2020-12, closed, with the four contract keys", () => {
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(["cluster", "service", "imageTag", "targetRevision"]);
+    expect(Object.keys(schema.properties)).toEqual(schema.required);
+  });
+
+  it("knows the same clusters", () => {
+    expect(schema.properties.cluster.enum).toEqual([...KNOWN_CLUSTERS]);
+  });
+
+  it.each(["a", "python-example", "a1-b2", "x".repeat(63), "A", "-a", "a-", "a_b", "a.b", "x".repeat(64), ""])("service %j", (name) => {
+    const { pattern, maxLength } = schema.properties.service;
+    expect(isDnsLabel(name)).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0));
+  });
+
+  it.each([A, A.toUpperCase(), A.slice(1), `${A}0`, "g".repeat(40)])("sha %j", (value) => {
+    for (const key of ["imageTag", "targetRevision"]) {
+      expect(isFullSha(value)).toBe(new RegExp(schema.properties[key].pattern ?? "").test(value));
+    }
   });
 });
