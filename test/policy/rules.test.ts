@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALL_RULES } from "../../policy/rules";
 import { CIS_NAME, EKS_BP_NAME } from "../../policy/rules/define";
+import { SUPPORTED_KUBERNETES_VERSIONS } from "../../policy/rules/eks-cluster";
+import { REQUIRED_TAGS } from "../../policy/rules/tags";
+import { KUBERNETES_VERSIONS, REQUIRED_TAGS as CONFIG_REQUIRED_TAGS } from "../../stacks/config-rules";
 import { runRule } from "./adapter";
 import { clusterAddonCases } from "./cases/cluster-addons";
 import { dataCases } from "./cases/data";
@@ -26,6 +29,12 @@ describe("the rule set", () => {
       expect(rule.description.includes(CIS_NAME) || rule.description.includes(EKS_BP_NAME), rule.name).toBe(true);
       expect(["mandatory", "advisory"], rule.name).toContain(rule.enforcementLevel);
     }
+  });
+
+  it("accepts exactly the Kubernetes versions and requires exactly the tags that stack config does", () => {
+    // Two lists on purpose (the pack also guards stacks that bypass config), kept equal here.
+    expect([...SUPPORTED_KUBERNETES_VERSIONS]).toEqual([...KUBERNETES_VERSIONS]);
+    expect([...REQUIRED_TAGS]).toEqual([...CONFIG_REQUIRED_TAGS]);
   });
 
   it("documents every rule with its enforcement level in docs/policy.md", () => {
