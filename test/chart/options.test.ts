@@ -27,12 +27,23 @@ describe("defaults (only the required globals)", () => {
       "NetworkPolicy/python-example-default-deny",
       "NetworkPolicy/python-example-egress",
       "NetworkPolicy/python-example-ingress",
+      "PeerAuthentication/python-example",
       "PodDisruptionBudget/python-example",
       "PrometheusRule/python-example",
       "Service/python-example",
       "ServiceAccount/python-example",
       "ServiceMonitor/python-example",
     ]);
+  });
+
+  it("lets ingress-nginx and Prometheus (outside the mesh) reach the sidecar in plaintext, only on their ports", () => {
+    const peer = findObject(defaults, "PeerAuthentication", SERVICE);
+    expect(at(peer, "spec")).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/instance": SERVICE, "app.kubernetes.io/component": "app" } },
+      mtls: { mode: "STRICT" },
+      portLevelMtls: { 8080: { mode: "PERMISSIVE" }, 9090: { mode: "PERMISSIVE" } },
+    });
+    expect(at(findObject(on, "PeerAuthentication", SERVICE), "spec.portLevelMtls")).toEqual({ 8080: { mode: "PERMISSIVE" } });
   });
 
   it("runs 2 replicas spread over zones and nodes, with probes and the Istio sidecar", () => {

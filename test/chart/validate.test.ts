@@ -37,7 +37,7 @@ describe("rendered objects validate against the real schemas", () => {
     const kinds = new Set([...rendered.values()].flatMap((objects) => names(objects).map((n) => n.split("/")[0])));
     expect([...kinds].sort()).toEqual([
       "ConfigMap", "CronJob", "Deployment", "ExternalSecret", "HorizontalPodAutoscaler", "Ingress", "Job",
-      "NetworkPolicy", "PodDisruptionBudget", "PostgresInstance", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor",
+      "NetworkPolicy", "PeerAuthentication", "PodDisruptionBudget", "PostgresInstance", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor",
     ]);
   });
 });
