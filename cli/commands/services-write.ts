@@ -39,7 +39,7 @@ export function addDeployCommand(services: Command, io: Io, setExit: SetExit): v
       .requiredOption("--image-tag <sha>", "image tag: the full commit SHA the image was built from", parseSha)
       .requiredOption("--revision <sha>", "service repository commit whose helm/ chart is deployed", parseSha),
   ).action(async (options: RepoOptions & { env: Cluster; service: string; imageTag: string; revision: string }) => {
-    const change = deployChange({ ...options, pipelineUrl: options.pipelineUrl });
+    const change = deployChange(options);
     await runChange(io, setExit, options, () => change);
   });
 }
