@@ -27,6 +27,8 @@ export interface VaultArgs {
    * otherwise zones are preferred and only distinct nodes are required.
    */
   hardZoneSpread: boolean;
+  /** Source CIDRs allowed through the public ingress (operators, CI); [] = no restriction. */
+  adminCidrs: string[];
   tags: Tags;
   account: AccountRef;
   /** Physical name prefix (holodeck-<stack>) for the key alias. */
@@ -48,7 +50,9 @@ export class Vault extends pulumi.ComponentResource {
     super("holodeck:bootstrap:Vault", name, {}, opts);
     const host = `vault.${args.domain}`;
     this.publicAddress = `https://${host}`;
-    this.namespace = addonNamespace(name, VAULT_NAMESPACE, { parent: this });
+    // Deleting the namespace would delete the raft PVCs (and with them every secret):
+    // Pulumi only forgets it; raft snapshots in S3 are the recovery path.
+    this.namespace = addonNamespace(name, VAULT_NAMESPACE, { parent: this, retainOnDelete: true });
 
     // Losing this key makes every raft snapshot and the running cluster unreadable.
     this.unsealKey = new KmsKey(
@@ -128,7 +132,11 @@ export class Vault extends pulumi.ComponentResource {
               ingressClassName: INGRESS_CLASS,
               activeService: true,
               // Vault speaks TLS itself; the public side uses the stack's wildcard certificate.
-              annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" },
+              annotations: {
+                "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+                // The NLB keeps client IPs (preserve_client_ip), so nginx can filter on them.
+                ...(args.adminCidrs.length > 0 ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.adminCidrs.join(",") } : {}),
+              },
               hosts: [{ host, paths: [] }],
               tls: [{ hosts: [host] }],
             },

@@ -24,6 +24,8 @@ export interface StackFacts {
   domain: string;
   hostedZoneId: string;
   platformRepoRevision: string;
+  /** endpointPublicAccessCidrs: also the only sources allowed to Vault's public ingress. */
+  adminCidrs: string[];
 }
 
 export const FACTS: Record<StackName, StackFacts> = {
@@ -35,6 +37,7 @@ export const FACTS: Record<StackName, StackFacts> = {
     domain: "staging.eu-west-1.holodeck.dev",
     hostedZoneId: "Z04581231STAGEUW1HDK",
     platformRepoRevision: "main",
+    adminCidrs: ["203.0.113.0/24", "198.51.100.10/32"],
   },
   "production-eu-west-1": {
     environment: "production",
@@ -44,6 +47,7 @@ export const FACTS: Record<StackName, StackFacts> = {
     domain: "prod.eu-west-1.holodeck.dev",
     hostedZoneId: "Z07720931PRODEUW1HDK",
     platformRepoRevision: "production",
+    adminCidrs: ["203.0.113.64/28", "198.51.100.10/32"],
   },
   "production-eu-central-1": {
     environment: "production",
@@ -53,6 +57,7 @@ export const FACTS: Record<StackName, StackFacts> = {
     domain: "prod.eu-central-1.holodeck.dev",
     hostedZoneId: "Z09912345PRODEUC1HDK",
     platformRepoRevision: "production",
+    adminCidrs: ["203.0.113.64/28", "198.51.100.10/32"],
   },
 };
 

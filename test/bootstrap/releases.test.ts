@@ -87,7 +87,11 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.persistentVolumeClaimRetentionPolicy")).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
     expect(input(r, "values.server.extraVolumes")).toEqual([{ type: "secret", name: "vault-tls" }]);
     expect(input(r, "values.server.ingress.hosts")).toEqual([{ host: `vault.${facts.domain}`, paths: [] }]);
-    expect(input(r, "values.server.ingress.annotations")).toEqual({ "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" });
+    expect(input(r, "values.server.ingress.annotations")).toEqual({
+      "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+      "nginx.ingress.kubernetes.io/whitelist-source-range": facts.adminCidrs.join(","),
+    });
+    expect(rec.one("kubernetes:core/v1:Namespace", "-vault-ns").retainOnDelete).toBe(true);
     const antiAffinity = input<Record<string, { topologyKey: string }[]>>(r, "values.server.affinity.podAntiAffinity");
     const required = antiAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t) => t.topologyKey);
     expect(required).toEqual(production ? ["topology.kubernetes.io/zone", "kubernetes.io/hostname"] : ["kubernetes.io/hostname"]);
