@@ -53,11 +53,12 @@ export class Cluster extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:cluster:Cluster", name, {}, opts);
     const child = { parent: this };
-    const managed = (label: string, role: aws.iam.Role, policies: string[]): void =>
-      policies.forEach((policy) => new aws.iam.RolePolicyAttachment(`${name}-${label}-${policy.split("/").pop()}`, { role: role.name, policyArn: policy }, child));
+    // Returned so the cluster and node groups wait for them: AWS validates the role's policies at creation.
+    const managed = (label: string, role: aws.iam.Role, policies: string[]): aws.iam.RolePolicyAttachment[] =>
+      policies.map((policy) => new aws.iam.RolePolicyAttachment(`${name}-${label}-${policy.split("/").pop()}`, { role: role.name, policyArn: policy }, child));
 
     const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { description: `EKS control plane of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, child);
-    managed("cluster", clusterRole, [`${AWS_POLICY}/AmazonEKSClusterPolicy`]);
+    const clusterPolicies = managed("cluster", clusterRole, [`${AWS_POLICY}/AmazonEKSClusterPolicy`]);
     const secretsKey = new KmsKey(
       `${name}-secrets`,
       { description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`, aliasName: `${args.clusterName}-eks-secrets`, accountId: args.accountId, partition: args.partition },
@@ -101,7 +102,7 @@ export class Cluster extends pulumi.ComponentResource {
         upgradePolicy: { supportType: "STANDARD" },
         deletionProtection: args.deletionProtection,
       },
-      { parent: this, dependsOn: [logGroup, secretsKeyUse], protect: args.deletionProtection },
+      { parent: this, dependsOn: [logGroup, secretsKeyUse, ...clusterPolicies], protect: args.deletionProtection },
     );
     const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
     const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, child);
@@ -129,7 +130,7 @@ export class Cluster extends pulumi.ComponentResource {
     );
     new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-egress`, { securityGroupId: nodeSg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress" }, child);
     const nodeRole = new aws.iam.Role(`${name}-node-role`, { description: `EKS nodes of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, child);
-    managed("node", nodeRole, [`${AWS_POLICY}/AmazonEKSWorkerNodePolicy`, `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`, `${AWS_POLICY}/AmazonSSMManagedInstanceCore`]);
+    const nodePolicies = managed("node", nodeRole, [`${AWS_POLICY}/AmazonEKSWorkerNodePolicy`, `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`, `${AWS_POLICY}/AmazonSSMManagedInstanceCore`]);
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
     const nodeGroup = (role: "system" | "workload", config: NodeGroupConfig): NodeGroup =>
       new NodeGroup(
@@ -143,7 +144,7 @@ export class Cluster extends pulumi.ComponentResource {
           config,
           role,
           taints: role === "system" ? [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }] : undefined,
-          after: networkAddons.addons,
+          after: [...networkAddons.addons, ...nodePolicies],
         },
         child,
       );

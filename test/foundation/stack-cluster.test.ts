@@ -126,6 +126,10 @@ describe.each(STACKS)("%s cluster", (stack) => {
       .byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
       .filter((a) => a.name.startsWith(`${want.namePrefix}-node-`))
       .map((a) => input<string>(a, "policyArn"));
+    const groups = rec().byType("aws:eks/nodeGroup:NodeGroup");
+    const nodeAttachments = rec().byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith(`${want.namePrefix}-node-`));
+    for (const g of groups) expect(g.dependsOn).toEqual(expect.arrayContaining(nodeAttachments.map((a) => a.urn)));
+    expect(cluster().dependsOn).toContain(rec().one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-cluster-AmazonEKSClusterPolicy").urn);
     expect(attachments.sort()).toEqual([
       "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
       "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
