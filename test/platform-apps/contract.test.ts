@@ -125,6 +125,17 @@ describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
     for (const source of charts) expect(source.targetRevision, `${source.chart}`).toMatch(EXACT_VERSION);
   });
 
+  it("apps whose webhooks get CA bundles injected at runtime ignore (and keep) them", () => {
+    const injected = apps.filter((app) => app.spec.ignoreDifferences !== undefined).map((app) => app.metadata.name);
+    expect(injected.sort()).toEqual(["external-secrets", "istio-base", "istiod", "kube-prometheus-stack"]);
+    for (const app of apps.filter((a) => injected.includes(a.metadata.name))) {
+      expect(app.spec.syncPolicy.syncOptions, app.metadata.name).toContain("RespectIgnoreDifferences=true");
+      const webhooks = (app.spec.ignoreDifferences ?? []).filter((d) => d.group === "admissionregistration.k8s.io");
+      expect(webhooks.map((d) => d.kind), app.metadata.name).toEqual(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
+      for (const rule of webhooks) expect(rule.jqPathExpressions, app.metadata.name).toContain(".webhooks[]?.clientConfig.caBundle");
+    }
+  });
+
   it("every Helm value file exists (common + this environment's)", () => {
     for (const source of apps.flatMap((app) => app.spec.sources).filter((s) => s.helm)) {
       const files = source.helm?.valueFiles ?? [];

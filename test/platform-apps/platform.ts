@@ -34,6 +34,7 @@ export interface Application {
     sources: Source[];
     destination: { server: string; namespace: string };
     syncPolicy: { syncOptions?: string[]; automated?: Doc; retry?: Doc };
+    ignoreDifferences?: Array<{ group: string; kind: string; jqPathExpressions?: string[] }>;
   };
 }
 
