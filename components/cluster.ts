@@ -111,13 +111,17 @@ export class Cluster extends pulumi.ComponentResource {
     const irsa = (saName: string, namespace: string, serviceAccount: string, policy: string): IrsaRole =>
       new IrsaRole(`${name}-${saName}`, { oidcProviderArn: this.oidcProviderArn, oidcProviderUrl: this.oidcProviderUrl, namespace, serviceAccount, managedPolicyArns: [policy] }, child);
 
+    // The add-ons wait for their whole IRSA role (attachments included), not just its ARN.
+    const cniRole = irsa("vpc-cni", "kube-system", "aws-node", `${AWS_POLICY}/AmazonEKS_CNI_Policy`);
+    const ebsCsiRole = irsa("ebs-csi", "kube-system", "ebs-csi-controller-sa", `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`);
     const access = new ClusterAccess(`${name}-access`, { clusterName: cluster.name, partition: args.partition, adminRoleArns: args.adminRoleArns, ciRoleArn: args.ciRoleArn }, child);
     const networkAddons = new ClusterAddons(
       `${name}-addons-network`,
       {
         clusterName: cluster.name,
         kubernetesVersion: args.kubernetesVersion,
-        addons: [{ addonName: "vpc-cni", serviceAccountRoleArn: irsa("vpc-cni", "kube-system", "aws-node", `${AWS_POLICY}/AmazonEKS_CNI_Policy`).roleArn }, { addonName: "kube-proxy" }],
+        addons: [{ addonName: "vpc-cni", serviceAccountRoleArn: cniRole.roleArn }, { addonName: "kube-proxy" }],
+        after: [cniRole],
       },
       child,
     );
@@ -157,9 +161,9 @@ export class Cluster extends pulumi.ComponentResource {
         // CoreDNS and the EBS CSI controller are Deployments: they need nodes to become ACTIVE.
         addons: [
           { addonName: "coredns" },
-          { addonName: "aws-ebs-csi-driver", serviceAccountRoleArn: irsa("ebs-csi", "kube-system", "ebs-csi-controller-sa", `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`).roleArn },
+          { addonName: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn },
         ],
-        after: nodeGroups.map((g) => g.nodeGroup),
+        after: [...nodeGroups.map((g) => g.nodeGroup), ebsCsiRole],
       },
       child,
     );

@@ -119,6 +119,9 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(input(addon("vpc-cni"), "serviceAccountRoleArn")).toMatch(/^arn:aws:iam::\d{12}:role\/.+-vpc-cni-role-/);
     expect(input(addon("aws-ebs-csi-driver"), "serviceAccountRoleArn")).toMatch(/^arn:aws:iam::\d{12}:role\/.+-ebs-csi-role-/);
     expect(addon("coredns").inputs.serviceAccountRoleArn).toBeUndefined();
+    const attachment = (suffix: string) => rec().one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", suffix).urn;
+    expect(addon("vpc-cni").dependsOn).toContain(attachment("-vpc-cni-AmazonEKS_CNI_Policy"));
+    expect(addon("aws-ebs-csi-driver").dependsOn).toContain(attachment("-ebs-csi-AmazonEBSCSIDriverPolicy"));
   });
 
   it("gives the nodes only the node policies (CNI rights go to the vpc-cni IRSA role)", () => {
