@@ -75,3 +75,15 @@ describe("stack files", () => {
     expect(JSON.parse(config["holodeck:systemNodeGroup"])).toEqual({ instanceTypes: ["t3a.large"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 30 });
   });
 });
+
+describe("README and .ci/run", () => {
+  it("start with the fresh-machine commands, and CI runs exactly those", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1].trim().split("\n");
+    expect(firstBlock).toEqual(["npm ci && npm run plan", "npm test"]);
+    const ciCommands = readFileSync(path.join(REPO_ROOT, ".ci/run"), "utf8")
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#") && !line.startsWith("set ") && !line.startsWith("cd "));
+    expect(ciCommands).toEqual(firstBlock);
+  });
+});
