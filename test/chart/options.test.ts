@@ -127,7 +127,9 @@ describe("every optional feature on", () => {
   });
 
   it("adds NATS_URL and opens NATS, Postgres and the extra namespaces and ports", () => {
-    expect(envOf(findObject(on, "Deployment", SERVICE)).get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
+    const env = envOf(findObject(on, "Deployment", SERVICE));
+    expect([env.get("NATS_URL")?.value, env.get("NATS_USER")?.value]).toEqual(["nats://nats.nats.svc:4222", "app"]);
+    expect(envOf(findObject(defaults, "Deployment", SERVICE)).has("NATS_URL")).toBe(false);
     const egress = at(findObject(on, "NetworkPolicy", "python-example-egress"), "spec.egress") as Array<Record<string, unknown>>;
     expect(egress).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nats" } } }], ports: [{ protocol: "TCP", port: 4222 }] });
     expect(egress).toContainEqual({ ports: [{ protocol: "TCP", port: 5432 }] });

@@ -46,6 +46,8 @@ CronJobs). Order matters: DATABASE_URL expands $(DATABASE_*) defined before it.
 {{- if .Values.nats.enabled }}
 - name: NATS_URL
   value: {{ .Values.nats.url | quote }}
+- name: NATS_USER
+  value: {{ .Values.nats.user | quote }}
 {{- end }}
 {{- if .Values.postgres.enabled }}
 {{- $secret := include "hs.postgresSecret" . }}
