@@ -7,6 +7,7 @@ import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import type { HolodeckConfig } from "../../stacks/config";
 import { createMocks, type MockContext } from "./mocks";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -58,6 +59,8 @@ export class StackRunError extends Error {
 export interface RunStackOptions {
   /** Config overrides, `holodeck:<key>` or `aws:<key>` -> raw value (JSON for lists/objects); undefined unsets. */
   config?: Record<string, string | undefined>;
+  /** Runs this instead of stacks/program.ts (to test one component with the stack's validated config). */
+  program?: (cfg: HolodeckConfig) => Record<string, unknown>;
 }
 
 export function listStacks(): string[] {
@@ -202,7 +205,7 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
   // match child processes a test spawns).
   if ("__vitest_worker__" in globalThis) (await import("vitest")).vi.resetModules();
   const { loadConfig } = await import("../../stacks/config");
-  const { program } = await import("../../stacks/program");
+  const program = opts.program ?? (await import("../../stacks/program")).program;
   let programOutputs: Record<string, unknown> = {};
   const failures = await untilDoneOrFailed(async () => {
     const cfg = loadConfig();
