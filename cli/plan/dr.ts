@@ -220,7 +220,7 @@ export function renderDr(report: DrReport): string {
   out.push("", `Destroy: ${report.destroy.deleted} resources in ${report.destroy.waves} waves (pulumi destroy --exclude-protected)`);
   out.push(`  kept in the stack (protected, and what they need): ${report.destroy.keptInStack.length}`);
   for (const kept of report.destroy.keptInStack) out.push(`    ${kept}`);
-  out.push(`  removed from the stack but left in AWS (retainOnDelete): ${report.destroy.retainedInCloud.length}`);
+  out.push(`  removed from the stack but left in place (retainOnDelete): ${report.destroy.retainedInCloud.length}`);
   for (const kept of report.destroy.retainedInCloud) out.push(`    ${kept}`);
   return out.join("\n");
 }

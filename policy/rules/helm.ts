@@ -50,7 +50,7 @@ export const helmRepoTrusted = resourceRule({
 
 export const vaultHaTls = resourceRule({
   name: "vault-ha-raft-tls",
-  summary: "The Vault release runs HA on integrated raft with at least 3 replicas and TLS on (values server.ha.enabled, server.ha.replicas >= 3, server.ha.raft.enabled, global.tlsDisable = false).",
+  summary: "The Vault release runs HA on integrated raft with at least 3 replicas and TLS on (values server.ha.enabled, server.ha.replicas >= 3, server.ha.raft.enabled, global.tlsDisable = false, no tls_disable listener in server.ha.raft.config).",
   source: {
     cis: "4.4.2 Consider external secret storage",
     eksBestPractices: "Security › Data encryption and secrets management › Use an external secrets provider",
@@ -66,6 +66,8 @@ export const vaultHaTls = resourceRule({
     if (!isTrue(get(values, "server", "ha", "raft", "enabled"))) report("values.server.ha.raft.enabled must be true.");
     // The chart's default is tlsDisable: true, so only an explicit false turns TLS on.
     if (!isFalse(get(values, "global", "tlsDisable"))) report("values.global.tlsDisable must be false.");
+    const hcl = asString(get(values, "server", "ha", "raft", "config")) ?? "";
+    if (/tls_disable\s*=\s*"?(true|1)"?/.test(hcl)) report("values.server.ha.raft.config must not set tls_disable on a listener.");
   },
 });
 

@@ -36,7 +36,14 @@ export const clusterAddonCases: RuleCases[] = [
   },
   {
     rule: vaultHaTls,
-    pass: [{ title: "HA raft TLS", resources: [release("vault", vaultValues)] }, { title: "other charts ignored", resources: [release("argo-cd", {})] }],
+    pass: [
+      { title: "HA raft TLS", resources: [release("vault", vaultValues)] },
+      { title: "TLS listener in the raft HCL", resources: [release("vault", {
+        ...vaultValues,
+        server: { ha: { ...vaultValues.server.ha, raft: { enabled: true, config: 'listener "tcp" {\n  tls_cert_file = "/vault/tls/tls.crt"\n}' } } },
+      })] },
+      { title: "other charts ignored", resources: [release("argo-cd", {})] },
+    ],
     fail: [
       { title: "chart defaults", resources: [release("vault", {})], messages: [
         "values.server.ha.enabled must be true.",
@@ -45,6 +52,10 @@ export const clusterAddonCases: RuleCases[] = [
         "values.global.tlsDisable must be false.",
       ] },
       { title: "TLS off", resources: [release("vault", { ...vaultValues, global: { tlsDisable: true } })], messages: ["values.global.tlsDisable must be false."] },
+      { title: "plain-text listener in the raft HCL", resources: [release("vault", {
+        ...vaultValues,
+        server: { ha: { ...vaultValues.server.ha, raft: { enabled: true, config: 'listener "tcp" {\n  address = "[::]:8200"\n  tls_disable = 1\n}' } } },
+      })], messages: ["values.server.ha.raft.config must not set tls_disable on a listener."] },
     ],
   },
   {
