@@ -13,6 +13,7 @@ export const ALL_ON: HelmSets = {
   "holodeck-service.postgres": { enabled: true, storage: 50, engineVersion: "16", databaseName: "weather", deletionProtection: false },
   "holodeck-service.serviceAccount": { automountToken: true, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/python-example" } },
   "holodeck-service.networkPolicy.ingressFromNamespaces": ["frontend"],
+  "holodeck-service.networkPolicy.egressToNamespaces": ["billing", "weather"],
   "holodeck-service.networkPolicy.internetEgressPorts": [443, 8443],
   "holodeck-service.metrics.port": 8080,
   "holodeck-service.tracing.protocol": "http/protobuf",

@@ -71,7 +71,7 @@ describe("chart NetworkPolicies ↔ where the platform runs its add-ons", () => 
     const policies = renderMinimal(ALL_ON).filter((o) => o.kind === "NetworkPolicy");
     const peers = new Set(JSON.stringify(policies).match(/"kubernetes\.io\/metadata\.name":"[^"]+"/g)?.map((m) => m.split(":")[1].slice(1, -1)));
     expect([...peers].sort()).toEqual([
-      INGRESS_NAMESPACE, "frontend", "istio-system", "kube-system", "monitoring", "nats", "observability",
+      INGRESS_NAMESPACE, "billing", "frontend", "istio-system", "kube-system", "monitoring", "nats", "observability", "weather",
     ].sort());
     expect(destination("kube-prometheus-stack")).toBe("monitoring");
     expect(destination("jaeger")).toBe("observability");

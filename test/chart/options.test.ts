@@ -133,6 +133,7 @@ describe("every optional feature on", () => {
     const egress = at(findObject(on, "NetworkPolicy", "python-example-egress"), "spec.egress") as Array<Record<string, unknown>>;
     expect(egress).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nats" } } }], ports: [{ protocol: "TCP", port: 4222 }] });
     expect(egress).toContainEqual({ ports: [{ protocol: "TCP", port: 5432 }] });
+    expect(egress).toContainEqual({ to: ["billing", "weather"].map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })) });
     expect(at(egress[egress.length - 1], "ports")).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 8443 }]);
     const from = at(findObject(on, "NetworkPolicy", "python-example-ingress"), "spec.ingress.0.from");
     expect(from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "frontend" } } });
