@@ -27,6 +27,7 @@ export interface RecordedResource {
   propertyDependencies: Record<string, string[]>;
   protect: boolean;
   retainOnDelete: boolean;
+  /** Provider reference as the engine gets it: `<provider urn>::<provider id>`. */
   provider?: string;
   ignoreChanges: string[];
   custom: boolean;
