@@ -1,5 +1,6 @@
 // The generated .gitlab-ci.yml: stages, jobs, needs, environments, resource groups, and which
-// jobs run for a merge request, a default-branch push and another branch. Then its deploy
+// jobs run for a merge request, a default-branch push and another branch (read directly, and
+// through gitlab-ci-local, which applies GitLab's CI schema and rules semantics). Then its deploy
 // script for real: ci/deploy.sh against a local bare services-root repository with this
 // repository's `holodeck` CLI on PATH, checked by `holodeck services validate`.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -84,6 +85,69 @@ interface Run {
   stdout: string;
   stderr: string;
 }
+
+const GITLAB_CI_LOCAL = path.resolve(__dirname, "..", "..", "node_modules", ".bin", "gitlab-ci-local");
+
+/** gitlab-ci-local (GitLab's CI schema and rules semantics) in a git checkout of `dir`. */
+function gitlabCiLocal(dir: string, args: string[]): Run {
+  const run = spawnSync(GITLAB_CI_LOCAL, ["--color=false", "--json-schema-validation", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, HOME: tempDir("gcl-home"), GCL_IGNORE_PREDEFINED_VARS: "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH" },
+  });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** `--list-csv` rows for a context: "name;stage;when;allowFailure;environment;needs". */
+function jobsFor(dir: string, context: string[]): string[] {
+  const run = gitlabCiLocal(dir, ["--list-csv", ...context]);
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout.trim().split("\n").slice(1);
+}
+
+const MR = ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--unset-variable", "CI_COMMIT_BRANCH"];
+
+describe("generated .gitlab-ci.yml under GitLab's own rules (gitlab-ci-local)", () => {
+  let checkout: string;
+  beforeAll(() => {
+    checkout = path.join(tempDir("gcl"), "svc");
+    fs.cpSync(project, checkout, { recursive: true });
+    execFileSync("git", ["init", "-q", "-b", "main"], { cwd: checkout });
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.dev", "commit", "-q", "--allow-empty", "-m", "init"], { cwd: checkout });
+  });
+
+  it("passes GitLab's CI schema and runs every job on the default branch, production manual", () => {
+    expect(jobsFor(checkout, [])).toEqual([
+      "test;test;on_success;false;;",
+      "build;build;on_success;false;;[test]",
+      "deploy-staging;deploy-staging;on_success;false;staging;[build]",
+      "deploy-production;deploy-production;manual;false;production;[deploy-staging]",
+    ]);
+  });
+
+  it("runs only the tests for a merge request, and nothing for another branch", () => {
+    expect(jobsFor(checkout, MR)).toEqual(["test;test;on_success;false;;"]);
+    expect(jobsFor(checkout, ["--variable", "CI_COMMIT_BRANCH=feature/x"])).toEqual([]);
+  });
+
+  it("never needs a job that is not in the pipeline", () => {
+    for (const context of [[], MR]) {
+      const run = gitlabCiLocal(checkout, ["--validate-dependency-chain", ...context]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).toContain("All job dependencies are valid");
+    }
+  });
+
+  it("rejects a schema error", () => {
+    const broken = path.join(tempDir("gcl-broken"), "svc");
+    fs.cpSync(checkout, broken, { recursive: true });
+    const file = path.join(broken, ".gitlab-ci.yml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("  resource_group: staging", "  resource_group: [staging]"));
+    const run = gitlabCiLocal(broken, ["--list-csv"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain("resource_group");
+  });
+});
 
 /** A directory with a `holodeck` that runs this repository's CLI (as the CLI image does). */
 function holodeckOnPath(): string {
