@@ -28,6 +28,10 @@ describe(".gitlab-ci.yml", () => {
     expect(stacks.map((s) => s.stack)).toEqual(["production-eu-central-1", "production-eu-west-1", "staging-eu-west-1"]);
   });
 
+  it("runs pipelines only for merge requests and the default branch", () => {
+    expect((pipeline.raw["workflow"] as Yaml)["rules"]).toEqual([{ if: MR_RULE }, { if: DEFAULT_BRANCH_RULE }]);
+  });
+
   it("tests every change with npm ci and npm test before any preview or up", () => {
     const test = pipeline.jobs.find((job) => job.key === "test");
     expect(scriptOf(test!)).toEqual(["npm ci", "npm test"]);
