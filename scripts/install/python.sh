@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Python tools the template tests need, each in its own git-ignored venv:
-#   .tools/venv          the pinned copier CLI (templates/python-service/deps/copier.lock)
+#   .tools/venv          copier, hadolint and shellcheck (templates/python-service/deps/tools.lock)
 #   .tools/service-venv  every dependency a generated python-service can have, from the
 #                        template's own hash-pinned lock (deps/all.lock), so the tests run each
 #                        generated project's pytest without installing anything per project.
@@ -37,6 +37,8 @@ install_venv() {
 }
 
 mkdir -p "$tools/bin"
-install_venv "$tools/venv" "$deps/copier.lock" copier
-ln -sf "$tools/venv/bin/copier" "$tools/bin/copier"
+install_venv "$tools/venv" "$deps/tools.lock" shellcheck
+for tool in copier hadolint shellcheck; do
+  ln -sf "$tools/venv/bin/$tool" "$tools/bin/$tool"
+done
 install_venv "$tools/service-venv" "$deps/all.lock" pytest

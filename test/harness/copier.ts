@@ -114,3 +114,10 @@ export function projectFiles(dir: string): string[] {
     });
   return walk("").sort();
 }
+
+/** A linter from the tools venv (hadolint, shellcheck) on `files`, in `cwd`. */
+export function runLinter(tool: "hadolint" | "shellcheck", args: string[], cwd: string): RunResult {
+  const bin = path.join(toolsDir, "venv", "bin", tool);
+  requireTool(bin);
+  return result(spawnSync(bin, args, { cwd, encoding: "utf8" }));
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the hash-pinned locks of the python-service template.
 
-`copier.lock` pins the copier CLI that scripts/install/python.sh installs. One universal resolution of every feature together (`all.lock`) fixes each package's version
+`tools.lock` pins the tools scripts/install/python.sh installs (copier, hadolint, shellcheck). One universal resolution of every feature together (`all.lock`) fixes each package's version
 and hashes, so every generated project gets the same versions whatever it chose. Per-feature
 resolutions (constrained by `all.lock`) tell which packages each feature pulls in; the
 template's lock files wrap those packages in `{% if <feature> %}` so a generated project
@@ -85,7 +85,7 @@ def render_inputs(files: dict[str, str]) -> str:
 
 
 def main() -> None:
-    (DEPS / "copier.lock").write_text(GENERATED + uv("--no-header", "--generate-hashes", "copier.in"))
+    (DEPS / "tools.lock").write_text(GENERATED + uv("--no-header", "--generate-hashes", "tools.in"))
     (DEPS / "all.lock").write_text(GENERATED + uv("--no-header", "--generate-hashes", *ALL_INPUTS))
     entries = lock_entries((DEPS / "all.lock").read_text())
     runtime_sets = {feature: resolved_names(files) for feature, files in RUNTIME_INPUTS.items()}
