@@ -1,7 +1,7 @@
 // Data at rest: KMS keys, S3 buckets, Secrets Manager, and protection of stateful resources.
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { resourceRule, stackRule, usersOf } from "./define";
-import { asNumber, asRecord, asString, get, isTrue, listOf } from "./props";
+import { asNumber, asRecord, asString, get, isTrue, listOf, parseJsonDocument, statementsOf } from "./props";
 
 const KMS_KEY = ["aws:kms/key:Key"] as const;
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"] as const;
@@ -11,6 +11,7 @@ const SSE_TYPES = [
   "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 ];
 const PUBLIC_ACCESS_BLOCK = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
+const BUCKET_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
@@ -147,6 +148,24 @@ export const s3PublicAccessBlocked = stackRule({
     }, report),
 });
 
+/** A Deny of every principal when `aws:SecureTransport` is false. */
+function deniesPlainHttp(statement: Readonly<Record<string, unknown>>): boolean {
+  const secure = get(statement, "Condition", "Bool", "aws:SecureTransport");
+  return statement["Effect"] === "Deny" && (secure === "false" || secure === false);
+}
+
+export const s3TlsOnly = stackRule({
+  name: "s3-bucket-tls-only",
+  summary: "Every S3 bucket has a BucketPolicy that denies requests without TLS (Deny with Condition Bool aws:SecureTransport = false).",
+  source: { eksBestPractices: "Security › Data encryption and secrets management › Encryption in transit" },
+  enforcementLevel: "mandatory",
+  check: (resources, report) =>
+    eachBucket(resources, BUCKET_POLICY, (_bucket, siblings) => {
+      const denies = siblings.some((p) => statementsOf(parseJsonDocument(p.props["policy"])).some(deniesPlainHttp));
+      return denies ? undefined : "no BucketPolicy denying aws:SecureTransport = false.";
+    }, report),
+});
+
 export const dataRules = [
   kmsRotation,
   kmsDeletionWindow,
@@ -156,4 +175,5 @@ export const dataRules = [
   s3Versioned,
   s3EncryptedKms,
   s3PublicAccessBlocked,
+  s3TlsOnly,
 ];

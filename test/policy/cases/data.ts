@@ -4,6 +4,7 @@ import {
   logGroupRetention,
   s3EncryptedKms,
   s3PublicAccessBlocked,
+  s3TlsOnly,
   s3Versioned,
   secretsUseCmk,
   statefulProtected,
@@ -24,6 +25,13 @@ const sse = (sseAlgorithm: string) =>
 const block = (restrictPublicBuckets: boolean) =>
   onBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "vault-snapshots-pab", {
     blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets,
+  });
+const tlsPolicy = (secure: unknown) =>
+  onBucket("aws:s3/bucketPolicy:BucketPolicy", "vault-snapshots-tls-only", {
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": secure } } }],
+    }),
   });
 const otherBucket = res(BUCKET, {}, { name: "loki", protect: true });
 
@@ -93,5 +101,13 @@ export const dataCases: RuleCases[] = [
     fail: [{ title: "restrictPublicBuckets false", resources: [bucket, block(false)], messages: [
       "bucket 'vault-snapshots': no BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets = true.",
     ] }],
+  },
+  {
+    rule: s3TlsOnly,
+    pass: [{ title: "deny without TLS", resources: [bucket, tlsPolicy("false")] }],
+    fail: [
+      { title: "policy without the TLS condition", resources: [bucket, tlsPolicy("true")], messages: ["bucket 'vault-snapshots': no BucketPolicy denying aws:SecureTransport = false."] },
+      { title: "no bucket policy", resources: [bucket], messages: ["bucket 'vault-snapshots': no BucketPolicy denying aws:SecureTransport = false."] },
+    ],
   },
 ];
