@@ -1,8 +1,12 @@
 // The ONE place that reads stack config: every key of docs/contracts.md section 1 is read,
 // checked and typed here, and all problems are reported in a single error before the program
 // registers any resource. Defaults live in Pulumi.yaml (applied by the CLI and the harness).
+// config-reader.ts and config-rules.ts are its helpers; nothing else imports them to read config.
 import * as pulumi from "@pulumi/pulumi";
 import * as rules from "./config-rules";
+import { Reader, type ConfigIssue } from "./config-reader";
+
+export type { ConfigIssue };
 
 export type Environment = (typeof rules.ENVIRONMENTS)[number];
 export type KubernetesVersion = (typeof rules.KUBERNETES_VERSIONS)[number];
@@ -53,12 +57,6 @@ export interface HolodeckConfig {
   tags: Record<string, string>;
 }
 
-export interface ConfigIssue {
-  key: string;
-  value: string;
-  problem: string;
-  allowed: string;
-}
 
 /** Every bad key of one stack, in one error. */
 export class ConfigError extends Error {
@@ -96,82 +94,6 @@ const ALLOWED = {
   deletionProtection: "true | false (true in production)",
   tags: `a map of non-empty strings with ${rules.REQUIRED_TAGS.join(", ")}; Environment = environment`,
 } as const;
-
-/** Collects issues while reading; typed getters return a placeholder when a value is bad. */
-class Reader {
-  readonly issues: ConfigIssue[] = [];
-  constructor(private readonly raw: (key: string) => string | undefined) {}
-
-  fail(key: string, value: unknown, problem: string, allowed: string): void {
-    this.issues.push({ key, value: value === undefined ? "(unset)" : JSON.stringify(value), problem, allowed });
-  }
-
-  /** Runs checks until the first problem; an unset value was already reported as missing. */
-  check<T>(key: string, value: T, allowed: string, ...checks: rules.Check<T>[]): T {
-    if (value === undefined) return value;
-    for (const check of checks) {
-      const problem = check(value);
-      if (problem) {
-        this.fail(key, value, problem, allowed);
-        break;
-      }
-    }
-    return value;
-  }
-
-  /** The parsed value; strings that are not JSON stay strings (Pulumi passes scalars raw). */
-  value(key: string, allowed: string): unknown {
-    const text = this.raw(key);
-    if (text === undefined) {
-      this.fail(key, undefined, "missing (set it in the stack file or give it a default in Pulumi.yaml)", allowed);
-      return undefined;
-    }
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-
-  string(key: string, allowed: string, ...checks: rules.Check<string>[]): string {
-    const text = this.raw(key);
-    if (text === undefined) return String(this.value(key, allowed) ?? "");
-    return this.check(key, text, allowed, ...checks);
-  }
-
-  stringList(key: string, allowed: string, item: rules.Check<string>): string[] {
-    const value = this.value(key, allowed);
-    if (value === undefined) return [];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-      this.fail(key, value, "not a list of strings", allowed);
-      return [];
-    }
-    const list = value as string[];
-    list.forEach((entry, i) => this.check(`${key}[${i}]`, entry, allowed, item));
-    return list;
-  }
-
-  /** The object at `key`, or undefined (already reported) when unset or not an object. */
-  object(key: string, allowed: string): Record<string, unknown> | undefined {
-    const value = this.value(key, allowed);
-    if (value === undefined) return undefined;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.fail(key, value, "not an object", allowed);
-      return undefined;
-    }
-    return value as Record<string, unknown>;
-  }
-
-  /** Object fields must be exactly `fields`: catches typos such as `desiredsize`. */
-  exactFields(key: string, obj: Record<string, unknown>, fields: readonly string[], allowed: string): void {
-    for (const field of Object.keys(obj)) {
-      if (!fields.includes(field)) this.fail(`${key}.${field}`, obj[field], "unknown field", allowed);
-    }
-    for (const field of fields) {
-      if (!(field in obj)) this.fail(`${key}.${field}`, undefined, "missing field", allowed);
-    }
-  }
-}
 
 const NODE_GROUP_FIELDS = ["instanceTypes", "minSize", "desiredSize", "maxSize", "diskSizeGiB"] as const;
 
