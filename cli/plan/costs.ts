@@ -14,7 +14,8 @@ export interface CostLine {
 export interface CostEstimate {
   region: string;
   priceDate: string;
-  monthlyUsd: number;
+  /** Null when cli/plan/prices.ts has no table for the region (a new region still plans). */
+  monthlyUsd: number | null;
   lines: CostLine[];
   /** Instance types the price table lacks (their nodes are not counted). */
   unpricedInstanceTypes: string[];
@@ -53,7 +54,7 @@ const PRICERS: Record<string, Pricer> = {
 
 export function estimateCost(rec: StackRecording, region: string): CostEstimate {
   const prices = PRICES[region];
-  if (!prices) throw new Error(`no price table for ${region} in cli/plan/prices.ts (have: ${Object.keys(PRICES).join(", ")})`);
+  if (!prices) return { region, priceDate: PRICE_DATE, monthlyUsd: null, lines: [], unpricedInstanceTypes: [] };
   const lines: CostLine[] = [];
   const unpriced = new Set<string>();
   for (const r of rec.resources) {

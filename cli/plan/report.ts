@@ -75,6 +75,10 @@ export function renderText(report: PlanReport): string {
   for (const [key, value] of Object.entries(report.outputs)) out.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
   out.push("", `Modelled rebuild time: ${report.rebuild.totalMinutes} min (critical path, durations in cli/plan/durations.ts)`);
   for (const step of report.rebuild.criticalPath) out.push(`  ${mmss(step.startSeconds).padStart(7)} -> ${mmss(step.finishSeconds).padStart(7)}  ${step.type}  ${step.name}`);
+  if (report.cost.monthlyUsd === null) {
+    out.push("", `Monthly cost estimate: none, cli/plan/prices.ts has no price table for ${report.region}`);
+    return out.join("\n");
+  }
   out.push("", `Monthly cost estimate: ${usd(report.cost.monthlyUsd)} (on-demand list prices of ${report.cost.priceDate}, ${report.region}; usage-based charges excluded)`);
   for (const line of report.cost.lines) out.push(`  ${usd(line.monthlyUsd).padStart(10)}  ${line.name}: ${line.detail}`);
   if (report.cost.unpricedInstanceTypes.length > 0) out.push(`  not priced (add to cli/plan/prices.ts): ${report.cost.unpricedInstanceTypes.join(", ")}`);

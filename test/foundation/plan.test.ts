@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
-import { buildReport, type PlanReport } from "../../cli/plan/report";
+import { buildReport, renderText, type PlanReport } from "../../cli/plan/report";
 import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
 
 function resource(urn: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource {
@@ -72,6 +72,13 @@ describe("plan report of staging-eu-west-1", () => {
     expect(line("stg-euw1-system-ng", "aws:eks/nodeGroup:NodeGroup")).toEqual({ type: "aws:eks/nodeGroup:NodeGroup", name: "stg-euw1-system-ng", monthlyUsd: 124.42, detail: "2 x t3a.large + 30 GiB gp3 each" });
     expect(report.cost.priceDate).toBe("2025-06");
     expect(report.cost.unpricedInstanceTypes).toEqual([]);
+  });
+
+  it("still plans a region without a price table, saying so", () => {
+    const elsewhere = buildReport(rec, "eu-north-1");
+    expect(elsewhere.cost).toEqual({ region: "eu-north-1", priceDate: "2025-06", monthlyUsd: null, lines: [], unpricedInstanceTypes: [] });
+    expect(renderText(elsewhere).split("\n").at(-1)).toBe("Monthly cost estimate: none, cli/plan/prices.ts has no price table for eu-north-1");
+    expect(elsewhere.rebuild).toEqual(report.rebuild);
   });
 });
 
