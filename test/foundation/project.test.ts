@@ -1,11 +1,12 @@
 // Pulumi.yaml and the stack files: every config key declared and described, stack files
 // following the backend conventions, and stacks that never overlap.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { IPv4CidrRange } from "ip-num";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { listStacks, REPO_ROOT, stackConfig } from "../harness/run-stack";
+import { listStacks, REPO_ROOT, runStack, stackConfig } from "../harness/run-stack";
 
 interface ConfigDecl {
   type?: string;
@@ -85,5 +86,21 @@ describe("README and .ci/run", () => {
       .split("\n")
       .filter((line) => line !== "" && !line.startsWith("#") && !line.startsWith("set ") && !line.startsWith("cd "));
     expect(ciCommands).toEqual(firstBlock);
+  });
+});
+
+describe("README's add-a-region example", () => {
+  it("is a complete stack file: it validates and plans as production-us-east-1", async () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const example = /For example `stacks\/Pulumi\.(production-us-east-1)\.yaml`:\n\n```yaml\n([\s\S]*?)```/.exec(readme);
+    expect(example?.[1]).toBe("production-us-east-1");
+    const dir = mkdtempSync(path.join(tmpdir(), "holodeck-region-"));
+    const file = path.join(dir, "Pulumi.production-us-east-1.yaml");
+    writeFileSync(file, example![2]);
+    const rec = await runStack("production-us-east-1", { stackFile: file });
+    expect(rec.outputs.clusterName).toBe("holodeck-production-us-east-1");
+    expect(rec.outputs.vpcCidr).toBe("10.50.0.0/16");
+    expect(rec.byType("aws:ec2/natGateway:NatGateway").length).toBe(3);
+    expect(rec.one("aws:eks/cluster:Cluster", "prd-use1-eks").protect).toBe(true);
   });
 });

@@ -60,6 +60,8 @@ export class StackRunError extends Error {
 export interface RunStackOptions {
   /** Config overrides, `holodeck:<key>` or `aws:<key>` -> raw value (JSON for lists/objects); undefined unsets. */
   config?: Record<string, string | undefined>;
+  /** Stack file to read instead of stacks/Pulumi.<stack>.yaml (e.g. a documented example). */
+  stackFile?: string;
   /** Runs this instead of stacks/program.ts (to test one component with the stack's validated config). */
   program?: (cfg: HolodeckConfig) => Record<string, unknown>;
 }
@@ -76,8 +78,8 @@ function configValue(value: unknown): string {
 }
 
 /** Pulumi.yaml defaults, then the stack file, then overrides: what `pulumi up -s <stack>` sees. */
-export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  const stackFile = path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
+export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}, file?: string): Record<string, string> {
+  const stackFile = file ?? path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) throw new Error(`unknown stack "${stack}": no ${path.relative(REPO_ROOT, stackFile)} (stacks: ${listStacks().join(", ")})`);
   const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { config?: Record<string, { default?: unknown }> };
   const config: Record<string, string | undefined> = {};
@@ -195,7 +197,7 @@ async function untilDoneOrFailed(body: () => Promise<void>): Promise<unknown[]> 
  * runtime is process-global); under vitest each run gets fresh project modules.
  */
 export async function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
-  const config = stackConfig(stack, opts.config);
+  const config = stackConfig(stack, opts.config, opts.stackFile);
   const mocks = createMocks(mockContext(stack, config));
   const monitor = new RecordingMonitor(mocks);
   // setMocks sets the runtime's feature flags; the recording monitor then replaces its monitor.
