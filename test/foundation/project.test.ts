@@ -1,6 +1,6 @@
 // Pulumi.yaml and the stack files: every config key declared and described, stack files
 // following the backend conventions, and stacks that never overlap.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { IPv4CidrRange } from "ip-num";
@@ -97,7 +97,7 @@ describe("README's add-a-region example", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "holodeck-region-"));
     const file = path.join(dir, "Pulumi.production-us-east-1.yaml");
     writeFileSync(file, example![2]);
-    const rec = await runStack("production-us-east-1", { stackFile: file });
+    const rec = await runStack("production-us-east-1", { stackFile: file }).finally(() => rmSync(dir, { recursive: true }));
     expect(rec.outputs.clusterName).toBe("holodeck-production-us-east-1");
     expect(rec.outputs.vpcCidr).toBe("10.50.0.0/16");
     expect(rec.byType("aws:ec2/natGateway:NatGateway").length).toBe(3);
