@@ -104,6 +104,13 @@ export function runServicePython(args: string[], cwd: string): RunResult {
   return result(spawnSync(SERVICE_PYTHON, args, { cwd, encoding: "utf8" }));
 }
 
+/** A console script of the service venv (ruff...) run in a generated project. */
+export function runServiceTool(tool: string, args: string[], cwd: string): RunResult {
+  const bin = path.join(path.dirname(SERVICE_PYTHON), tool);
+  requireTool(bin);
+  return result(spawnSync(bin, args, { cwd, encoding: "utf8" }));
+}
+
 /** Every file of a generated project, relative, sorted (for exact file-set assertions). */
 export function projectFiles(dir: string): string[] {
   const walk = (sub: string): string[] =>

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { copierCopy, projectFiles, runPytest, runServicePython, TEMPLATE_DIR } from "../harness/copier";
+import { copierCopy, projectFiles, runPytest, runServicePython, runServiceTool, TEMPLATE_DIR } from "../harness/copier";
 import { COMBOS, envSecrets, type Combo } from "./combos";
 
 const LOCK_CHECK = path.join(__dirname, "lock_check.py");
@@ -122,6 +122,12 @@ describe.each(COMBOS)("copier copy with $label", (combo) => {
 
   it("ships an executable deploy script", () => {
     expect(fs.statSync(path.join(dir, "ci/deploy.sh")).mode & 0o111).toBe(0o111);
+  });
+
+  it("passes ruff with its own configuration", () => {
+    const run = runServiceTool("ruff", ["check", "--no-cache", "--output-format", "concise", "."], dir);
+    expect(run.output.trim()).toBe("All checks passed!");
+    expect(run.code).toBe(0);
   });
 
   it("passes its own tests", () => {

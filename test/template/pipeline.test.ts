@@ -75,6 +75,7 @@ describe("generated .gitlab-ci.yml", () => {
     expect(pipeline["test"].script).toEqual([
       "python -m venv /tmp/venv",
       "/tmp/venv/bin/pip install --no-deps --require-hashes -r requirements.lock -r requirements-dev.lock",
+      "/tmp/venv/bin/ruff check .",
       "/tmp/venv/bin/python -m pytest --junitxml=report.xml",
     ]);
   });

@@ -1,7 +1,8 @@
 """Prometheus metrics with the names the chart's alerts and dashboard query.
 
 http_requests_total{method, handler, status} and http_request_duration_seconds{method, handler}
-(the names prometheus-fastapi-instrumentator uses, contracts §5): `handler` is the path template (/items/{item_id}), never the raw path, to bound cardinality.
+(the names prometheus-fastapi-instrumentator uses, contracts §5). `handler` is the path
+template (/items/{item_id}), never the raw path, to bound cardinality.
 """
 from __future__ import annotations
 
@@ -18,8 +19,12 @@ UNMATCHED = "unmatched"
 class HttpMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.requests = Counter("http_requests", "HTTP requests answered", ["method", "handler", "status"], registry=registry)
-        self.duration = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "handler"], registry=registry)
+        self.requests = Counter(
+            "http_requests", "HTTP requests answered", ["method", "handler", "status"], registry=registry
+        )
+        self.duration = Histogram(
+            "http_request_duration_seconds", "HTTP request latency", ["method", "handler"], registry=registry
+        )
 
     def instrument(self, app: FastAPI, skip: frozenset[str]) -> None:
         @app.middleware("http")

@@ -13,7 +13,9 @@ from app.settings import Settings
 from app.tracing import build_tracer_provider
 
 
-def test_requests_are_traced_with_the_service_resource(client: TestClient, spans: InMemorySpanExporter, settings: Settings) -> None:
+def test_requests_are_traced_with_the_service_resource(
+    client: TestClient, spans: InMemorySpanExporter, settings: Settings
+) -> None:
     client.get("/")
     client.get("/readyz")
     server_spans = [span for span in spans.get_finished_spans() if span.kind.name == "SERVER"]
