@@ -34,8 +34,9 @@ describe.each(stacks)("policy pack over stack %s", (stack) => {
   it("finds something to check for every resource rule (a renamed type token would make a rule silently pass)", () => {
     const types = new Set(results.get(stack)!.recording.resources.map((r) => r.type));
     const idle = ALL_RULES.filter((rule) => "types" in rule && !rule.types.some((type) => types.has(type))).map((rule) => rule.name);
-    // No ClusterRoleBinding is made by Pulumi at all; the rule guards against adding one.
-    expect(idle).toEqual(["k8s-no-cluster-admin-binding"]);
+    // Pulumi makes no ClusterRoleBinding today; that rule guards against adding one.
+    const mayBeIdle = ["k8s-no-cluster-admin-binding"];
+    expect(idle.filter((name) => !mayBeIdle.includes(name))).toEqual([]);
   });
 
   it("actually examined the stack's security-relevant resources", () => {
