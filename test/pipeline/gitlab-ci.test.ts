@@ -24,8 +24,10 @@ const resourceGroup = (job: Job) => expand(String(job.spec["resource_group"] ?? 
 const environmentOf = (stack: string) => stacks.find((s) => s.stack === stack)?.environment;
 
 describe(".gitlab-ci.yml", () => {
-  it("finds the shipped stacks", () => {
-    expect(stacks.map((s) => s.stack)).toEqual(["production-eu-central-1", "production-eu-west-1", "staging-eu-west-1"]);
+  it("finds the stack files (staging and production) it checks the jobs against", () => {
+    expect(stacks.map((s) => s.stack)).toContain("staging-eu-west-1");
+    expect(new Set(stacks.map((s) => s.environment))).toEqual(new Set(["staging", "production"]));
+    for (const s of stacks) expect(s.stack, "stack name = <environment>-<region>").toBe(`${s.environment}-${s.region}`);
   });
 
   it("runs pipelines only for merge requests and the default branch", () => {
