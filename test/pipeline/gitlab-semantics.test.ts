@@ -3,10 +3,10 @@
 // test/pipeline/gitlab-ci.test.ts reasons about with its own reader. (gitlab-ci-local does
 // not apply `workflow:rules`; gitlab-ci.test.ts checks those.)
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPipeline, loadStacks, needsOf } from "./gitlab-ci";
 
 const root = join(__dirname, "..", "..");
@@ -15,10 +15,11 @@ const MR = ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--unset-var
 const DEFAULT_BRANCH = ["--variable", "CI_COMMIT_BRANCH=main", "--variable", "CI_DEFAULT_BRANCH=main"];
 const pipeline = loadPipeline(join(root, ".gitlab-ci.yml"));
 const stacks = loadStacks(join(root, "stacks"));
+let scratch: string;
 let checkout: string;
 
 function gitlabCiLocal(args: string[]): { code: number; out: string } {
-  const home = mkdtempSync(join(tmpdir(), "gcl-home-"));
+  const home = mkdtempSync(join(scratch, "home-"));
   const run = spawnSync(GITLAB_CI_LOCAL, ["--color=false", "--json-schema-validation", ...args], {
     cwd: checkout,
     encoding: "utf8",
@@ -50,12 +51,15 @@ function expectedRows(keys: string[], when: (key: string) => string): string[] {
 }
 
 beforeAll(() => {
-  checkout = join(mkdtempSync(join(tmpdir(), "gcl-")), "holodeck");
+  scratch = mkdtempSync(join(tmpdir(), "gcl-"));
+  checkout = join(scratch, "holodeck");
   mkdirSync(checkout);
   cpSync(join(root, ".gitlab-ci.yml"), join(checkout, ".gitlab-ci.yml"));
   execFileSync("git", ["init", "-q", "-b", "main"], { cwd: checkout });
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.dev", "commit", "-q", "--allow-empty", "-m", "init"], { cwd: checkout });
 });
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe(".gitlab-ci.yml under GitLab semantics", () => {
   const upKeys = pipeline.jobs.filter((job) => job.key.startsWith("up:")).map((job) => job.key);
