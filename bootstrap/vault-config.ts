@@ -18,6 +18,8 @@ export const EXTERNAL_SECRETS_ROLE = "external-secrets";
 export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "vault-secrets";
 export const SNAPSHOT_ROLE = "raft-snapshot";
 export const SNAPSHOT_SERVICE_ACCOUNT = "vault-snapshot";
+/** Audience of the snapshot Job's projected token: a token minted for anything else is refused. */
+export const SNAPSHOT_TOKEN_AUDIENCE = "vault";
 
 export interface VaultConfigArgs {
   /** Public (ingress) address: Pulumi runs outside the cluster. */
@@ -102,6 +104,7 @@ export class VaultConfig extends pulumi.ComponentResource {
         roleName: SNAPSHOT_ROLE,
         boundServiceAccountNames: [SNAPSHOT_SERVICE_ACCOUNT],
         boundServiceAccountNamespaces: [VAULT_NAMESPACE],
+        audience: SNAPSHOT_TOKEN_AUDIENCE,
         tokenPolicies: [snapshotPolicy.name],
         tokenTtl: 600,
         tokenMaxTtl: 600,

@@ -7,13 +7,14 @@ import { IMAGES } from "./versions";
 import { addonRole, roleAnnotation } from "./irsa";
 import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
 import { VAULT_NAMESPACE } from "./vault";
-import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT } from "./vault-config";
+import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT, SNAPSHOT_TOKEN_AUDIENCE } from "./vault-config";
 import { restrictedContainer } from "./vault-init";
 import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 const SNAPSHOT_DIR = "/snapshot";
 const SNAPSHOT_FILE = `${SNAPSHOT_DIR}/vault.snap`;
+const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
 
 export interface VaultSnapshotsArgs {
   cluster: ClusterIdentity;
@@ -29,7 +30,7 @@ export interface VaultSnapshotsArgs {
 }
 
 export const SNAPSHOT_SCRIPT = `set -eu
-export VAULT_TOKEN="$(vault write -field=token auth/${KUBERNETES_AUTH_PATH}/login role=${SNAPSHOT_ROLE} jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)"
+export VAULT_TOKEN="$(vault write -field=token auth/${KUBERNETES_AUTH_PATH}/login role=${SNAPSHOT_ROLE} jwt=@${VAULT_TOKEN_DIR}/token)"
 vault operator raft snapshot save "$SNAPSHOT_FILE"
 echo "snapshot taken"`;
 
@@ -78,11 +79,17 @@ export class VaultSnapshots extends pulumi.ComponentResource {
               template: {
                 spec: {
                   serviceAccountName: serviceAccount.metadata.name,
+                  // Only a short-lived token for Vault's audience is mounted, no API token.
+                  automountServiceAccountToken: false,
                   restartPolicy: "OnFailure",
                   securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
                   volumes: [
                     { name: "snapshot", emptyDir: { sizeLimit: "2Gi" } },
                     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                    {
+                      name: "vault-token",
+                      projected: { sources: [{ serviceAccountToken: { path: "token", audience: SNAPSHOT_TOKEN_AUDIENCE, expirationSeconds: 600 } }] },
+                    },
                     { name: "tls", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
                   ],
                   initContainers: [
@@ -98,6 +105,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
                       volumeMounts: [
                         { name: "snapshot", mountPath: SNAPSHOT_DIR },
                         { name: "tmp", mountPath: "/tmp" },
+                        { name: "vault-token", mountPath: VAULT_TOKEN_DIR, readOnly: true },
                         { name: "tls", mountPath: VAULT_TLS_DIR, readOnly: true },
                       ],
                       securityContext: restrictedContainer(),

@@ -56,6 +56,13 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
       roleName: "raft-snapshot",
       boundServiceAccountNames: ["vault-snapshot"],
       boundServiceAccountNamespaces: ["vault"],
+      audience: "vault",
+    });
+    const pod = input<Record<string, unknown>>(rec.one("kubernetes:batch/v1:CronJob", "-vault-snapshots-cronjob"), "spec.jobTemplate.spec.template.spec");
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.volumes).toContainEqual({
+      name: "vault-token",
+      projected: { sources: [{ serviceAccountToken: { path: "token", audience: "vault", expirationSeconds: 600 } }] },
     });
     expect(input(vaultResource("vault:index/policy:Policy", "-raft-snapshot"), "policy")).toBe('path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n');
   });
@@ -165,7 +172,7 @@ esac`;
     const upload = run(UPLOAD_SCRIPT, { SNAPSHOT_FILE: snapshot, BUCKET: "snapshots", KMS_KEY_ARN: "arn:key" });
     expect(upload.code).toBe(0);
     expect(upload.calls).toEqual([
-      "vault write -field=token auth/kubernetes/login role=raft-snapshot jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token",
+      "vault write -field=token auth/kubernetes/login role=raft-snapshot jwt=@/var/run/secrets/vault/token",
       `vault operator raft snapshot save ${snapshot}`,
       "date -u +%Y/%m/%d/%H%M%SZ",
       `aws s3 cp ${snapshot} s3://snapshots/raft/2026/11/25/120000Z.snap --sse aws:kms --sse-kms-key-id arn:key`,
