@@ -111,6 +111,20 @@ describe.each(stacks)("stack %s", (stack) => {
     for (const r of stateful) expect(outcome.keptInStack, r.name).toContain(r.urn);
   });
 
+  it("keeps through a destroy exactly what the DR runbook restores Vault from", () => {
+    const kept = new Set(simulateDestroy(resources()).keptInStack);
+    const restoreSources = [
+      one("Vault KMS unseal key", (r) => r.type === "aws:kms/key:Key" && r.name.endsWith("-vault-unseal-key")),
+      one("Vault raft snapshot bucket", (r) => r.type === "aws:s3/bucket:Bucket" && r.name.endsWith("-vault-snapshots-store-bucket")),
+      one("Vault snapshot bucket key", (r) => r.type === "aws:kms/key:Key" && r.name.endsWith("-vault-snapshots-store-kms-key")),
+      one("Vault recovery keys secret", (r) => r.type === "aws:secretsmanager/secret:Secret" && r.name.endsWith("-vault-init-secret")),
+    ];
+    for (const source of restoreSources) {
+      expect(source.protect, source.name).toBe(true);
+      expect(kept.has(source.urn), source.name).toBe(true);
+    }
+  });
+
   it("deletes every Kubernetes object and the node groups on destroy; the cluster and VPC go too unless the cluster is protected (production)", () => {
     const outcome = simulateDestroy(resources());
     const kubernetesObjects = all((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"));
