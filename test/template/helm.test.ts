@@ -67,7 +67,7 @@ describe("generated helm/ with every option on", () => {
     expect(names(objects)).toEqual([
       `ConfigMap/${name}-dashboard`, `Deployment/${name}`, `Deployment/${name}-redis`, `ExternalSecret/${name}-vault`,
       `Ingress/${name}`, `Job/${name}-migrate`, `NetworkPolicy/${name}-default-deny`, `NetworkPolicy/${name}-egress`,
-      `NetworkPolicy/${name}-ingress`, `NetworkPolicy/${name}-redis`, `PodDisruptionBudget/${name}`, `PostgresInstance/${name}`,
+      `NetworkPolicy/${name}-ingress`, `NetworkPolicy/${name}-redis`, `PeerAuthentication/${name}`, `PodDisruptionBudget/${name}`, `PostgresInstance/${name}`,
       `PrometheusRule/${name}`, `Service/${name}`, `Service/${name}-redis`, `ServiceAccount/${name}`, "ServiceAccount/vault-secrets", `ServiceMonitor/${name}`,
     ]);
   });
@@ -91,6 +91,7 @@ describe("generated helm/ with every option on", () => {
     expect(env.get("DATABASE_URL")?.value).toBe("postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@$(DATABASE_HOST):$(DATABASE_PORT)/$(DATABASE_NAME)");
     expect(env.get("REDIS_URL")?.value).toBe(`redis://${name}-redis:6379/0`);
     expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
+    expect(env.get("NATS_USER")?.value).toBe("app");
     expect(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://jaeger-collector.observability.svc:4317");
     expect(env.get("METRICS_PORT")?.value).toBe("9090");
     expect(envSecrets(FULL)).toEqual(["WEATHER_API_KEY", "FASTSTREAM_CREDS", "NATS_PASSWORD"]);
@@ -98,8 +99,20 @@ describe("generated helm/ with every option on", () => {
       expect(env.get(secret)?.valueFrom?.secretKeyRef).toEqual({ name: `${name}-vault`, key: secret });
     }
     const settings = fs.readFileSync(path.join(projects.get(FULL) ?? "", "app", "settings.py"), "utf8");
-    for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL", "METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", ...envSecrets(FULL)]) {
+    for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL", "NATS_USER", "METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", ...envSecrets(FULL)]) {
       expect(settings, variable).toMatch(new RegExp(`^    ${variable.toLowerCase()}: `, "m"));
+    }
+  });
+
+  it("accepts every log level and format the chart's schema allows", () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8")) as {
+      properties: { logging: { properties: Record<"level" | "format", { enum: string[] }> } };
+    };
+    const settings = fs.readFileSync(path.join(projects.get(FULL) ?? "", "app", "settings.py"), "utf8");
+    for (const key of ["level", "format"] as const) {
+      const literal = settings.match(new RegExp(`^    log_${key}: Literal\\[([^\\]]+)\\]`, "m"))?.[1] ?? "";
+      const accepted = literal.split(",").map((v) => v.trim().replace(/"/g, ""));
+      expect(accepted, `log_${key}`).toEqual(expect.arrayContaining(schema.properties.logging.properties[key].enum));
     }
   });
 
