@@ -44,8 +44,10 @@ export class Bootstrap extends pulumi.ComponentResource {
     const lbc = new AwsLoadBalancerController(`${name}-lbc`, {
       cluster: args.cluster, clusterName: cfg.clusterName, environment: cfg.environment, region: cfg.region, vpcId: args.vpcId, tags,
     }, child);
+    // The controller's Service webhook (failurePolicy Fail) sees every Service the later
+    // charts create, so everything else starts once the controller is ready.
     const certManager = new CertManager(`${name}-cert-manager`, {
-      cluster: args.cluster, environment: cfg.environment, hostedZoneId: cfg.hostedZoneId, tags,
+      cluster: args.cluster, environment: cfg.environment, hostedZoneId: cfg.hostedZoneId, tags, after: [lbc.release],
     }, child);
     const issuers = new ClusterIssuers(`${name}-issuers`, {
       domain: cfg.domain, hostedZoneId: cfg.hostedZoneId, region: cfg.region, letsencryptEmail: cfg.letsencryptEmail, certManagerRelease: certManager.release,

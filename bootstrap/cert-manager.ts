@@ -16,6 +16,8 @@ export interface CertManagerArgs {
   environment: Environment;
   hostedZoneId: string;
   tags: Tags;
+  /** Resources the release waits for (the load balancer controller and its webhook). */
+  after: pulumi.Resource[];
 }
 
 /** Route53 rights for DNS-01 (cert-manager's documented least-privilege policy). */
@@ -71,7 +73,7 @@ export class CertManager extends pulumi.ComponentResource {
           prometheus: { enabled: true, servicemonitor: { enabled: false } },
         },
       },
-      { parent: this, dependsOn: [role] },
+      { parent: this, dependsOn: [role, ...args.after] },
     );
     this.roleArn = role.roleArn;
     this.registerOutputs({ roleArn: this.roleArn, releaseStatus: this.release.status });

@@ -16,6 +16,11 @@ describe.each(STACKS)("%s dependency order", (stack) => {
     for (const dependent of dependents) expect([dependent.name, waitsFor(rec, dependent, dependency)]).toEqual([dependent.name, true]);
   };
 
+  it("installs every other chart after the load balancer controller (its Service webhook fails closed)", () => {
+    const lbc = release(rec, "aws-load-balancer-controller");
+    for (const chart of ["cert-manager", "ingress-nginx", "vault", "argo-cd"]) expect([chart, waitsFor(rec, release(rec, chart), lbc)]).toEqual([chart, true]);
+  });
+
   it("creates every cert-manager object after the cert-manager release (its CRDs)", () => {
     const crs = ofGroup("cert-manager.io");
     expect(crs.map((r) => `${String(r.inputs.kind)}/${String((r.inputs.metadata as { name: string }).name)}`).sort()).toEqual([
