@@ -74,7 +74,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     }, child);
     const rootToken = readJsonSecret(`holodeck/${cfg.stack}/vault-init`, ["root_token"], { parent: this, dependsOn: [vaultInit.job, vaultInit.secret] });
     const vaultConfig = new VaultConfig(`${name}-vault-config`, {
-      address: vault.publicAddress, token: rootToken.root_token, dependsOn: [vaultInit.job, ingress.service],
+      address: vault.publicAddress, token: rootToken.root_token, dependsOn: [vaultInit.job, ...ingress.publicEndpoint],
     }, child);
     new VaultSnapshots(`${name}-vault-snapshots`, {
       cluster: args.cluster,

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CERT_MANAGER_NAMESPACE } from "./cert-manager";
+import { WAIT_FOR_READY } from "./k8s-helpers";
 
 export const LETSENCRYPT_ISSUERS = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -68,7 +69,7 @@ export class ClusterIssuers extends pulumi.ComponentResource {
       {
         apiVersion: CERT_MANAGER_API,
         kind: "Certificate",
-        metadata: { name: INTERNAL_CA_ISSUER, namespace: CERT_MANAGER_NAMESPACE },
+        metadata: { name: INTERNAL_CA_ISSUER, namespace: CERT_MANAGER_NAMESPACE, annotations: WAIT_FOR_READY },
         spec: {
           isCA: true,
           commonName: "holodeck internal CA",
@@ -82,7 +83,7 @@ export class ClusterIssuers extends pulumi.ComponentResource {
     );
     const internalCa = new k8s.apiextensions.CustomResource(
       `${name}-internal-ca`,
-      { apiVersion: CERT_MANAGER_API, kind: "ClusterIssuer", metadata: { name: INTERNAL_CA_ISSUER }, spec: { ca: { secretName: INTERNAL_CA_ISSUER } } },
+      { apiVersion: CERT_MANAGER_API, kind: "ClusterIssuer", metadata: { name: INTERNAL_CA_ISSUER, annotations: WAIT_FOR_READY }, spec: { ca: { secretName: INTERNAL_CA_ISSUER } } },
       { parent: this, dependsOn: [args.certManagerRelease, caCertificate] },
     );
     this.issuers = [...acme, selfSigned, caCertificate, internalCa];

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
-import { addonNamespace, chartRelease } from "./k8s-helpers";
+import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
 import type { Environment } from "./types";
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
@@ -32,6 +32,8 @@ export class IngressNginx extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   public readonly service: k8s.core.v1.Service;
   public readonly loadBalancerHostname: pulumi.Output<string>;
+  /** `*.<domain>` is resolvable and served with a valid certificate once these exist. */
+  public readonly publicEndpoint: pulumi.Resource[];
 
   constructor(name: string, args: IngressNginxArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:IngressNginx", name, {}, opts);
@@ -43,7 +45,7 @@ export class IngressNginx extends pulumi.ComponentResource {
       {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
-        metadata: { name: WILDCARD_TLS_SECRET, namespace: namespace.metadata.name },
+        metadata: { name: WILDCARD_TLS_SECRET, namespace: namespace.metadata.name, annotations: WAIT_FOR_READY },
         spec: {
           secretName: WILDCARD_TLS_SECRET,
           dnsNames: [args.domain, `*.${args.domain}`],
@@ -51,7 +53,7 @@ export class IngressNginx extends pulumi.ComponentResource {
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         },
       },
-      { parent: this, dependsOn: args.certificateDependencies },
+      { parent: this, dependsOn: args.certificateDependencies, customTimeouts: { create: "20m" } },
     );
 
     const replicas = production ? 3 : 1;
@@ -116,11 +118,12 @@ export class IngressNginx extends pulumi.ComponentResource {
     );
     this.loadBalancerHostname = this.service.status.loadBalancer.ingress[0].hostname;
 
-    new aws.route53.Record(
+    const record = new aws.route53.Record(
       `${name}-wildcard-dns`,
       { zoneId: args.hostedZoneId, name: `*.${args.domain}`, type: "CNAME", ttl: 300, records: [this.loadBalancerHostname] },
       { parent: this },
     );
+    this.publicEndpoint = [this.service, record, certificate];
     this.registerOutputs({ loadBalancerHostname: this.loadBalancerHostname });
   }
 }

@@ -3,6 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ChartPin } from "./versions";
 
+/**
+ * Pulumi waits for this condition before dependents run (pulumi-kubernetes ≥ 4.18); without
+ * it a custom resource counts as created as soon as the API server accepted it.
+ */
+export const WAIT_FOR_READY = { "pulumi.com/waitFor": "condition=Ready" } as const;
+
 /** Helm values as plain data (Inputs allowed at any depth). */
 export type HelmValues = pulumi.Inputs;
 

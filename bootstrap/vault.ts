@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { KmsKey } from "../components/kms";
 import { CHARTS } from "./versions";
-import { addonNamespace, chartRelease } from "./k8s-helpers";
+import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";
 import { INTERNAL_CA_ISSUER } from "./cluster-issuers";
 import { INGRESS_CLASS } from "./ingress-nginx";
@@ -74,7 +74,7 @@ export class Vault extends pulumi.ComponentResource {
       {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
-        metadata: { name: VAULT_TLS_SECRET, namespace: this.namespace.metadata.name },
+        metadata: { name: VAULT_TLS_SECRET, namespace: this.namespace.metadata.name, annotations: WAIT_FOR_READY },
         spec: {
           secretName: VAULT_TLS_SECRET,
           issuerRef: { name: INTERNAL_CA_ISSUER, kind: "ClusterIssuer", group: "cert-manager.io" },

@@ -50,6 +50,18 @@ describe.each(STACKS)("%s dependency order", (stack) => {
     expect(waitsFor(rec, clusterSecret, release(rec, "argo-cd"))).toBe(true);
   });
 
+  it("makes Pulumi wait until each Certificate and the CA issuer are Ready, not just accepted", () => {
+    const gated = ofGroup("cert-manager.io").filter((r) => r.inputs.kind === "Certificate" || (r.inputs.metadata as { name: string }).name === "holodeck-internal-ca");
+    expect(gated).toHaveLength(4);
+    for (const r of gated) expect([r.name, (r.inputs.metadata as { annotations?: Record<string, string> }).annotations]).toEqual([r.name, { "pulumi.com/waitFor": "condition=Ready" }]);
+  });
+
+  it("configures Vault through its public name only once the record and the wildcard certificate exist", () => {
+    const provider = rec.byType("pulumi:providers:vault")[0];
+    expect(waitsFor(rec, provider, rec.one("aws:route53/record:Record", "-ingress-wildcard-dns"))).toBe(true);
+    expect(waitsFor(rec, provider, rec.one("kubernetes:cert-manager.io/v1:Certificate", "-ingress-wildcard-cert"))).toBe(true);
+  });
+
   it("configures Vault only after the init Job, and snapshots only after the configuration", () => {
     const job = rec.one("kubernetes:batch/v1:Job", "-vault-init-job");
     expect(waitsFor(rec, job, release(rec, "vault"))).toBe(true);
