@@ -7,10 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { KmsKey } from "../components/kms";
-import { IMAGES } from "./versions";
 import { addonRole, roleAnnotation } from "./irsa";
 import { VAULT_NAMESPACE } from "./vault";
-import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import { vaultThenAwsPod } from "./cli-pod";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 export const VAULT_INIT_SERVICE_ACCOUNT = "vault-init";
@@ -94,49 +93,29 @@ export class VaultInit extends pulumi.ComponentResource {
         spec: {
           backoffLimit: 6,
           template: {
-            spec: {
+            spec: vaultThenAwsPod({
               serviceAccountName: serviceAccount.metadata.name,
-              restartPolicy: "OnFailure",
-              securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-              volumes: [
-                { name: "handoff", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                { name: "tls", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-              ],
-              initContainers: [
-                {
-                  name: "init",
-                  image: IMAGES.vault,
-                  command: ["/bin/sh", "-c", INIT_SCRIPT],
-                  env: [
-                    { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
-                    { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
-                    { name: "HANDOFF_FILE", value: HANDOFF_FILE },
-                  ],
-                  volumeMounts: [
-                    { name: "handoff", mountPath: HANDOFF_DIR },
-                    { name: "tmp", mountPath: "/tmp" },
-                    { name: "tls", mountPath: VAULT_TLS_DIR, readOnly: true },
-                  ],
-                  securityContext: restrictedContainer(),
-                },
-              ],
-              containers: [
-                {
-                  name: "store",
-                  image: IMAGES.awsCli,
-                  command: ["/bin/sh", "-c", STORE_SCRIPT],
-                  env: [
-                    { name: "SECRET_ARN", value: this.secret.arn },
-                    { name: "AWS_REGION", value: args.region },
-                    { name: "HOME", value: "/tmp" },
-                    { name: "HANDOFF_FILE", value: HANDOFF_FILE },
-                  ],
-                  volumeMounts: [{ name: "handoff", mountPath: HANDOFF_DIR }, { name: "tmp", mountPath: "/tmp" }],
-                  securityContext: restrictedContainer(),
-                },
-              ],
-            },
+              handoff: { name: "handoff", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+              vaultStep: {
+                name: "init",
+                script: INIT_SCRIPT,
+                env: [
+                  { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
+                  { name: "HANDOFF_FILE", value: HANDOFF_FILE },
+                ],
+                mounts: [{ name: "handoff", mountPath: HANDOFF_DIR }],
+              },
+              awsStep: {
+                name: "store",
+                script: STORE_SCRIPT,
+                env: [
+                  { name: "SECRET_ARN", value: this.secret.arn },
+                  { name: "AWS_REGION", value: args.region },
+                  { name: "HANDOFF_FILE", value: HANDOFF_FILE },
+                ],
+                mounts: [{ name: "handoff", mountPath: HANDOFF_DIR }],
+              },
+            }),
           },
         },
       },
@@ -144,8 +123,4 @@ export class VaultInit extends pulumi.ComponentResource {
     );
     this.registerOutputs({ secretArn: this.secret.arn });
   }
-}
-
-export function restrictedContainer(): k8s.types.input.core.v1.SecurityContext {
-  return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 }

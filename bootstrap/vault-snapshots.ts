@@ -3,13 +3,11 @@
 // and uploads it to a versioned, KMS-encrypted, protected bucket with a write-only role.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { IMAGES } from "./versions";
 import { addonRole, roleAnnotation } from "./irsa";
 import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
 import { VAULT_NAMESPACE } from "./vault";
 import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT, SNAPSHOT_TOKEN_AUDIENCE } from "./vault-config";
-import { restrictedContainer } from "./vault-init";
-import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import { vaultThenAwsPod } from "./cli-pod";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 const SNAPSHOT_DIR = "/snapshot";
@@ -77,57 +75,41 @@ export class VaultSnapshots extends pulumi.ComponentResource {
               backoffLimit: 2,
               activeDeadlineSeconds: 1800,
               template: {
-                spec: {
+                spec: vaultThenAwsPod({
                   serviceAccountName: serviceAccount.metadata.name,
                   // Only a short-lived token for Vault's audience is mounted, no API token.
                   automountServiceAccountToken: false,
-                  restartPolicy: "OnFailure",
-                  securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-                  volumes: [
-                    { name: "snapshot", emptyDir: { sizeLimit: "2Gi" } },
-                    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                  handoff: { name: "snapshot", emptyDir: { sizeLimit: "2Gi" } },
+                  extraVolumes: [
                     {
                       name: "vault-token",
                       projected: { sources: [{ serviceAccountToken: { path: "token", audience: SNAPSHOT_TOKEN_AUDIENCE, expirationSeconds: 600 } }] },
                     },
-                    { name: "tls", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
                   ],
-                  initContainers: [
-                    {
-                      name: "snapshot",
-                      image: IMAGES.vault,
-                      command: ["/bin/sh", "-c", SNAPSHOT_SCRIPT],
-                      env: [
-                        { name: "VAULT_ADDR", value: args.vaultAddress },
-                        { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
-                        { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
-                      ],
-                      volumeMounts: [
-                        { name: "snapshot", mountPath: SNAPSHOT_DIR },
-                        { name: "tmp", mountPath: "/tmp" },
-                        { name: "vault-token", mountPath: VAULT_TOKEN_DIR, readOnly: true },
-                        { name: "tls", mountPath: VAULT_TLS_DIR, readOnly: true },
-                      ],
-                      securityContext: restrictedContainer(),
-                    },
-                  ],
-                  containers: [
-                    {
-                      name: "upload",
-                      image: IMAGES.awsCli,
-                      command: ["/bin/sh", "-c", UPLOAD_SCRIPT],
-                      env: [
-                        { name: "BUCKET", value: this.bucket.name },
-                        { name: "KMS_KEY_ARN", value: this.bucket.key.keyArn },
-                        { name: "AWS_REGION", value: args.region },
-                        { name: "HOME", value: "/tmp" },
-                        { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
-                      ],
-                      volumeMounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
-                      securityContext: restrictedContainer(),
-                    },
-                  ],
-                },
+                  vaultStep: {
+                    name: "snapshot",
+                    script: SNAPSHOT_SCRIPT,
+                    env: [
+                      { name: "VAULT_ADDR", value: args.vaultAddress },
+                      { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
+                    ],
+                    mounts: [
+                      { name: "snapshot", mountPath: SNAPSHOT_DIR },
+                      { name: "vault-token", mountPath: VAULT_TOKEN_DIR, readOnly: true },
+                    ],
+                  },
+                  awsStep: {
+                    name: "upload",
+                    script: UPLOAD_SCRIPT,
+                    env: [
+                      { name: "BUCKET", value: this.bucket.name },
+                      { name: "KMS_KEY_ARN", value: this.bucket.key.keyArn },
+                      { name: "AWS_REGION", value: args.region },
+                      { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
+                    ],
+                    mounts: [{ name: "snapshot", mountPath: SNAPSHOT_DIR, readOnly: true }],
+                  },
+                }),
               },
             },
           },
