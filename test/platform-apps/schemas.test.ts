@@ -46,7 +46,7 @@ describe.each(ENVIRONMENTS)("objects Argo CD applies in %s", (environment) => {
   });
 
   it("renders Applications and raw manifests", () => {
-    expect(docs.filter(({ doc }) => doc.kind === "Application").length).toBe(14);
+    expect(docs.filter(({ doc }) => doc.kind === "Application").length).toBe(15);
     expect(docs.length).toBeGreaterThan(40);
   });
 
