@@ -24,6 +24,13 @@ export interface ClusterArgs {
   kubernetesVersion: string;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
+  /**
+   * Network the nodes and in-cluster controllers need while they run (Network.egress). The
+   * node groups and the k8s provider, which every in-cluster resource hangs from, wait for
+   * it: nodes cannot join without it, and a one-pass `pulumi destroy` deletes everything in
+   * the cluster (and the NLBs and volumes controllers made) before it.
+   */
+  egress: pulumi.Resource[];
   /** Empty = private endpoint only. */
   endpointPublicAccessCidrs: string[];
   adminRoleArns: string[];
@@ -148,7 +155,7 @@ export class Cluster extends pulumi.ComponentResource {
           config,
           role,
           taints: role === "system" ? [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }] : undefined,
-          after: [...networkAddons.addons, ...nodePolicies],
+          after: [...networkAddons.addons, ...nodePolicies, ...args.egress],
         },
         child,
       );
@@ -172,11 +179,12 @@ export class Cluster extends pulumi.ComponentResource {
     this.endpoint = cluster.endpoint;
     this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
     this.kubeconfig = pulumi.secret(kubeconfigJson({ clusterName: cluster.name, endpoint: this.endpoint, certificateAuthority: this.certificateAuthority, region: args.region }));
-    // In-cluster resources wait until our principals have access and nodes plus DNS are up.
+    // In-cluster resources wait until our principals have access and nodes plus DNS are up;
+    // the explicit egress edge keeps the destroy order even if the node groups change.
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-      { parent: this, dependsOn: [...access.associations, ...workloadAddons.addons] },
+      { parent: this, dependsOn: [...access.associations, ...workloadAddons.addons, ...args.egress] },
     );
     this.nodeSecurityGroupId = nodeSg.id;
     this.nodeRoleArn = nodeRole.arn;

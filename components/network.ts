@@ -34,6 +34,14 @@ export class Network extends pulumi.ComponentResource {
   readonly publicSubnetIds: pulumi.Output<string>[];
   readonly privateRouteTableIds: pulumi.Output<string>[];
   readonly natGatewayCount: number;
+  /**
+   * The way out of the VPC: default routes and route-table associations of both tiers (and
+   * through them the NAT gateways, internet gateway and public subnets) and the VPC
+   * endpoints. Nodes and in-cluster controllers need it for as long as they run: the load
+   * balancer controller deletes its NLBs through it, and an internet-facing NLB sits in the
+   * public subnets. Whatever waits for it is deleted before it on `pulumi destroy`.
+   */
+  readonly egress: pulumi.Resource[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:network:Network", name, {}, opts);
@@ -51,7 +59,7 @@ export class Network extends pulumi.ComponentResource {
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default-locked` } }, child);
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, child);
     const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { Name: `${name}-public` } }, child);
-    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, child);
+    const publicDefault = new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, child);
 
     const subnet = (tier: SubnetTier, i: number, cidrBlock: string): aws.ec2.Subnet => {
       const subnetName = `${name}-${tier}-az${i + 1}`;
@@ -63,7 +71,7 @@ export class Network extends pulumi.ComponentResource {
     };
     const publicSubnets = plan.publicCidrs.map((cidr, i) => subnet("public", i, cidr));
     const privateSubnets = plan.privateCidrs.map((cidr, i) => subnet("private", i, cidr));
-    publicSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-az${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, child));
+    const publicAssociations = publicSubnets.map((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-az${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, child));
 
     this.natGatewayCount = args.natGateways === "perAz" ? args.azCount : 1;
     const nats = publicSubnets.slice(0, this.natGatewayCount).map((s, i) => {
@@ -74,15 +82,16 @@ export class Network extends pulumi.ComponentResource {
         { parent: this, dependsOn: [igw] },
       );
     });
-    const privateRts = privateSubnets.map((s, i) => {
+    const privateTiers = privateSubnets.map((s, i) => {
       const rt = new aws.ec2.RouteTable(`${name}-private-az${i + 1}`, { vpcId: vpc.id, tags: { Name: `${name}-private-az${i + 1}` } }, child);
       const nat = nats[args.natGateways === "perAz" ? i : 0];
-      new aws.ec2.Route(`${name}-private-az${i + 1}-default`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, child);
-      new aws.ec2.RouteTableAssociation(`${name}-private-az${i + 1}`, { subnetId: s.id, routeTableId: rt.id }, child);
-      return rt;
+      const route = new aws.ec2.Route(`${name}-private-az${i + 1}-default`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, child);
+      const association = new aws.ec2.RouteTableAssociation(`${name}-private-az${i + 1}`, { subnetId: s.id, routeTableId: rt.id }, child);
+      return { rt, route, association };
     });
+    const privateRts = privateTiers.map((tier) => tier.rt);
 
-    new VpcEndpoints(
+    const endpoints = new VpcEndpoints(
       `${name}-endpoints`,
       {
         region: args.region,
@@ -95,6 +104,12 @@ export class Network extends pulumi.ComponentResource {
     );
     new FlowLogs(`${name}-flow-logs`, { vpcId: vpc.id, logGroupName: `/holodeck/${args.clusterName}/vpc-flow-logs`, ...args.flowLogs }, child);
 
+    this.egress = [
+      publicDefault,
+      ...publicAssociations,
+      ...privateTiers.flatMap((tier) => [tier.route, tier.association]),
+      ...endpoints.endpoints,
+    ];
     this.vpcId = vpc.id;
     this.vpcCidr = vpc.cidrBlock;
     this.privateSubnetIds = privateSubnets.map((s) => s.id);

@@ -18,15 +18,17 @@ export interface VpcEndpointsArgs {
 
 export class VpcEndpoints extends pulumi.ComponentResource {
   readonly interfaceEndpointCount: number;
+  readonly endpoints: aws.ec2.VpcEndpoint[];
 
   constructor(name: string, args: VpcEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:network:VpcEndpoints", name, {}, opts);
     const child = { parent: this };
-    new aws.ec2.VpcEndpoint(
+    const s3 = new aws.ec2.VpcEndpoint(
       `${name}-s3`,
       { vpcId: args.vpcId, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: args.gatewayRouteTableIds, tags: { Name: `${name}-s3` } },
       child,
     );
+    this.endpoints = [s3];
     const services = args.interfaceSubnetIds.length > 0 ? INTERFACE_ENDPOINT_SERVICES : [];
     if (services.length > 0) {
       const sg = new aws.ec2.SecurityGroup(
@@ -40,7 +42,7 @@ export class VpcEndpoints extends pulumi.ComponentResource {
         child,
       );
       for (const service of services) {
-        new aws.ec2.VpcEndpoint(
+        this.endpoints.push(new aws.ec2.VpcEndpoint(
           `${name}-${service.replace(".", "-")}`,
           {
             vpcId: args.vpcId,
@@ -52,7 +54,7 @@ export class VpcEndpoints extends pulumi.ComponentResource {
             tags: { Name: `${name}-${service}` },
           },
           child,
-        );
+        ));
       }
     }
     this.interfaceEndpointCount = services.length;

@@ -68,6 +68,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       kubernetesVersion: cfg.kubernetesVersion,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
+      egress: network.egress,
       endpointPublicAccessCidrs: cfg.endpointPublicAccessCidrs,
       adminRoleArns: cfg.adminRoleArns,
       ciRoleArn: cfg.ciRoleArn,

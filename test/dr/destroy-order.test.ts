@@ -82,14 +82,12 @@ describe.each(stacks)("stack %s", (stack) => {
   // Controllers in the cluster call AWS (the LB controller deletes NLBs, Crossplane deletes
   // what it made) through the NAT gateways, and an internet-facing NLB sits in the public
   // subnets: all of that network must outlive every holder, or the destroy hangs on
-  // DependencyViolation / unreachable APIs. Nothing in the graph says so yet (the node groups
-  // and the Kubernetes provider depend on the private subnets only), so a destroy may remove
-  // NAT, routes, IGW and public subnets first. KNOWN GAP for components/ (docs/contracts.md
-  // §7): when the node groups depend on the egress resources, turn `it.fails` into `it`.
-  it.fails("KNOWN GAP: deletes every holder before the network egress the controllers need (NAT, IGW, routes, public subnets)", () => {
+  // DependencyViolation / unreachable APIs. The node groups and the Kubernetes provider wait
+  // for Network.egress (components/network.ts), so a one-pass destroy keeps this order.
+  it("deletes every holder before the network egress the controllers need (NAT, IGW, routes, public subnets, VPC endpoints)", () => {
     const egress = all((r) =>
-      ["aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable",
-        "aws:ec2/routeTableAssociation:RouteTableAssociation"].includes(r.type) ||
+      ["aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/vpcEndpoint:VpcEndpoint"].includes(r.type) ||
       (r.type === "aws:ec2/subnet:Subnet" && get(r.inputs, "tags", "kubernetes.io/role/elb") !== undefined));
     expect(egress.length).toBeGreaterThan(0);
     expectDeletedBefore([...all(holdsLoadBalancer), ...all(holdsVolumes), ...all(cascadesThroughArgo)], egress);

@@ -53,6 +53,25 @@ describe.each(STACKS)("%s network", (stack) => {
     nats.forEach((nat, i) => expect(nat.propertyDependencies.subnetId).toEqual([subnets("public")[i].urn]));
   });
 
+  it("makes the node groups and the k8s provider wait for the way out of the VPC, so a destroy deletes them first", () => {
+    const p = want.namePrefix;
+    const azs = [1, 2, 3];
+    const interfaces = want.production ? ["ecr-api", "ecr-dkr", "sts", "ec2", "logs"] : [];
+    const egress = [
+      `Route ${p}-public-default`,
+      ...azs.map((i) => `RouteTableAssociation ${p}-public-az${i}`),
+      ...azs.flatMap((i) => [`Route ${p}-private-az${i}-default`, `RouteTableAssociation ${p}-private-az${i}`]),
+      ...["s3", ...interfaces].map((service) => `VpcEndpoint ${p}-endpoints-${service}`),
+    ].sort();
+    const egressTypes = ["aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/vpcEndpoint:VpcEndpoint"];
+    const byUrn = new Map(rec().resources.map((r) => [r.urn, r]));
+    const waitsFor = (urns: string[]) =>
+      urns.map((urn) => byUrn.get(urn)!).filter((r) => egressTypes.includes(r.type)).map((r) => `${r.type.split(":").pop()} ${r.name}`).sort();
+    const waiters = [rec().one("pulumi:providers:kubernetes", "-k8s"), ...rec().byType("aws:eks/nodeGroup:NodeGroup")];
+    expect(waiters.length).toBe(3);
+    for (const waiter of waiters) expect(waitsFor(waiter.dependsOn), waiter.name).toEqual(egress);
+  });
+
   it("locks down the default security group", () => {
     const sg = rec().one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "-default-sg");
     expect(input(sg, "ingress")).toEqual([]);
