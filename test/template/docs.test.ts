@@ -48,7 +48,7 @@ describe("docs/new-service.md, followed step by step", () => {
   });
 
   it("passes the generated service's tests", () => {
-    expect(run.stdout).toMatch(/^23 passed/m);
+    expect(run.stdout).toMatch(/^24 passed/m);
   });
 
   it("renders the database, migration, Redis and Vault secret", () => {
