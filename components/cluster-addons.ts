@@ -7,6 +7,8 @@ export interface AddonSpec {
   addonName: string;
   /** IRSA role of the add-on's service account. */
   serviceAccountRoleArn?: pulumi.Input<string>;
+  /** The add-on's configuration (its published JSON schema: `aws eks describe-addon-configuration`). */
+  configurationValues?: Record<string, string | number | boolean>;
 }
 
 export interface ClusterAddonsArgs {
@@ -31,6 +33,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
           addonName: spec.addonName,
           addonVersion: version.version,
           serviceAccountRoleArn: spec.serviceAccountRoleArn,
+          configurationValues: spec.configurationValues === undefined ? undefined : JSON.stringify(spec.configurationValues),
           // First install replaces anything pre-existing; later updates keep manual tweaks visible as drift.
           resolveConflictsOnCreate: "OVERWRITE",
           resolveConflictsOnUpdate: "PRESERVE",

@@ -17,6 +17,11 @@ import { NodeGroup } from "./node-group";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 const AWS_POLICY = "arn:aws:iam::aws:policy";
+/**
+ * vpc-cni add-on configuration: without enableNetworkPolicy (a string in the add-on's schema)
+ * the CNI runs no network policy agent and every NetworkPolicy is accepted but not enforced.
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
 
 export interface ClusterArgs {
   clusterName: string;
@@ -127,7 +132,10 @@ export class Cluster extends pulumi.ComponentResource {
       {
         clusterName: cluster.name,
         kubernetesVersion: args.kubernetesVersion,
-        addons: [{ addonName: "vpc-cni", serviceAccountRoleArn: cniRole.roleArn }, { addonName: "kube-proxy" }],
+        addons: [
+          { addonName: "vpc-cni", serviceAccountRoleArn: cniRole.roleArn, configurationValues: VPC_CNI_CONFIGURATION },
+          { addonName: "kube-proxy" },
+        ],
         after: [cniRole],
       },
       child,

@@ -1,6 +1,6 @@
-// Network rules: VPC flow logs and no world-open ingress besides HTTP(S).
+// Network rules: VPC flow logs, no world-open ingress besides HTTP(S), NetworkPolicy enforced.
 import { resourceRule, stackRule, usersOf } from "./define";
-import { asArray, asNumber, asString, asStrings, get, type Props } from "./props";
+import { asArray, asNumber, asString, asStrings, get, parseJsonDocument, type Props } from "./props";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
 /** Ports a public load balancer may open to the world. */
@@ -68,4 +68,29 @@ export const noWorldIngress = resourceRule({
   },
 });
 
-export const networkRules = [vpcFlowLogs, noWorldIngress];
+/** enableNetworkPolicy of a vpc-cni configurationValues JSON string, as the message shows it. */
+function networkPolicySetting(configurationValues: unknown): string {
+  if (configurationValues === undefined) return "unset";
+  const parsed = parseJsonDocument(configurationValues);
+  if (parsed === undefined) return "no JSON object";
+  const value = parsed["enableNetworkPolicy"];
+  return value === undefined ? "unset" : JSON.stringify(value);
+}
+
+export const vpcCniNetworkPolicy = resourceRule({
+  name: "vpc-cni-network-policy",
+  summary: 'The vpc-cni EKS add-on enforces Kubernetes NetworkPolicy (configurationValues has enableNetworkPolicy = "true"); otherwise NetworkPolicies are accepted but ignored.',
+  source: {
+    cis: "5.4.4 Ensure Network Policy is Enabled and set as appropriate",
+    eksBestPractices: "Security › Network security › Network policy",
+  },
+  enforcementLevel: "mandatory",
+  types: ["aws:eks/addon:Addon"],
+  check: (props, report) => {
+    if (asString(props["addonName"]) !== "vpc-cni") return;
+    const setting = networkPolicySetting(props["configurationValues"]);
+    if (setting !== '"true"') report(`add-on 'vpc-cni' must set configurationValues enableNetworkPolicy to "true" (got ${setting}).`);
+  },
+});
+
+export const networkRules = [vpcFlowLogs, noWorldIngress, vpcCniNetworkPolicy];

@@ -119,6 +119,9 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(input(addon("vpc-cni"), "serviceAccountRoleArn")).toMatch(/^arn:aws:iam::\d{12}:role\/.+-vpc-cni-role-/);
     expect(input(addon("aws-ebs-csi-driver"), "serviceAccountRoleArn")).toMatch(/^arn:aws:iam::\d{12}:role\/.+-ebs-csi-role-/);
     expect(addon("coredns").inputs.serviceAccountRoleArn).toBeUndefined();
+    // The VPC CNI enforces NetworkPolicy; the other add-ons run on their defaults.
+    expect(input(addon("vpc-cni"), "configurationValues")).toBe('{"enableNetworkPolicy":"true"}');
+    for (const n of ["kube-proxy", "coredns", "aws-ebs-csi-driver"]) expect(addon(n).inputs.configurationValues, n).toBeUndefined();
     const attachment = (suffix: string) => rec().one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", suffix).urn;
     expect(addon("vpc-cni").dependsOn).toContain(attachment("-vpc-cni-AmazonEKS_CNI_Policy"));
     expect(addon("aws-ebs-csi-driver").dependsOn).toContain(attachment("-ebs-csi-AmazonEBSCSIDriverPolicy"));

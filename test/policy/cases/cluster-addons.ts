@@ -1,6 +1,6 @@
 import { argocdAdminDisabled, argocdHa, helmRepoTrusted, helmVersionPinned, ingressReplicas, vaultHaTls } from "../../../policy/rules/helm";
 import { appProjectScoped, noClusterAdminBinding, noDefaultNamespace } from "../../../policy/rules/k8s";
-import { noWorldIngress, vpcFlowLogs } from "../../../policy/rules/network";
+import { noWorldIngress, vpcCniNetworkPolicy, vpcFlowLogs } from "../../../policy/rules/network";
 import { requiredTags } from "../../../policy/rules/tags";
 import { PROD, res, STAGING, type RuleCases } from "./types";
 
@@ -16,6 +16,8 @@ const argoValues = (adminEnabled: unknown) => ({
 });
 const project = (name: string, spec: Record<string, unknown>) =>
   res("kubernetes:argoproj.io/v1alpha1:AppProject", { metadata: { name, namespace: "argocd" }, spec }, { name });
+const addon = (addonName: string, configurationValues?: string) =>
+  res("aws:eks/addon:Addon", { clusterName: "c", addonName, ...(configurationValues === undefined ? {} : { configurationValues }) }, { name: addonName });
 const TAGS = { Project: "holodeck", Environment: "staging", Owner: "platform", CostCenter: "cc-1" };
 
 export const clusterAddonCases: RuleCases[] = [
@@ -139,6 +141,26 @@ export const clusterAddonCases: RuleCases[] = [
       ] },
       { title: "all ports over IPv6", resources: [res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { ipProtocol: "-1", cidrIpv6: "::/0" })], messages: [
         "ingress 0-65535 is open to the internet.",
+      ] },
+    ],
+  },
+  {
+    rule: vpcCniNetworkPolicy,
+    pass: [
+      { title: "network policy on", resources: [addon("vpc-cni", '{"enableNetworkPolicy":"true"}')] },
+      { title: "with other settings", resources: [addon("vpc-cni", '{"env":{"ENABLE_PREFIX_DELEGATION":"true"},"enableNetworkPolicy":"true"}')] },
+      { title: "other add-ons ignored", resources: [addon("coredns")] },
+    ],
+    fail: [
+      { title: "add-on defaults", resources: [addon("vpc-cni")], messages: ['add-on \'vpc-cni\' must set configurationValues enableNetworkPolicy to "true" (got unset).'] },
+      { title: "boolean instead of the schema's string", resources: [addon("vpc-cni", '{"enableNetworkPolicy":true}')], messages: [
+        'add-on \'vpc-cni\' must set configurationValues enableNetworkPolicy to "true" (got true).',
+      ] },
+      { title: "switched off", resources: [addon("vpc-cni", '{"enableNetworkPolicy":"false"}')], messages: [
+        'add-on \'vpc-cni\' must set configurationValues enableNetworkPolicy to "true" (got "false").',
+      ] },
+      { title: "not JSON", resources: [addon("vpc-cni", "enableNetworkPolicy: true")], messages: [
+        'add-on \'vpc-cni\' must set configurationValues enableNetworkPolicy to "true" (got no JSON object).',
       ] },
     ],
   },
