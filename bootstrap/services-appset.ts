@@ -9,6 +9,17 @@ export const SERVICES_APPSET = "services";
 export const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 export const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 
+/**
+ * Pod Security Admission labels of every service namespace: the chart's workloads are
+ * built to "restricted" (and Istio runs through istio-cni, so sidecars need no privileges),
+ * so the namespace enforces it and a pod that is not restricted is refused, not just warned.
+ */
+export const SERVICE_NAMESPACE_LABELS: Record<string, string> = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/warn": "restricted",
+};
+
 export interface ServicesAppSetArgs {
   environment: Environment;
   servicesRepoUrl: string;
@@ -68,6 +79,7 @@ export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string,
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             syncOptions: ["CreateNamespace=true"],
+            managedNamespaceMetadata: { labels: SERVICE_NAMESPACE_LABELS },
           },
         },
       },

@@ -47,7 +47,17 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
             },
           },
           destination: { server: "https://kubernetes.default.svc", namespace: "python-example" },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
+          syncPolicy: {
+            automated: { prune: true, selfHeal: true },
+            syncOptions: ["CreateNamespace=true"],
+            managedNamespaceMetadata: {
+              labels: {
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/audit": "restricted",
+                "pod-security.kubernetes.io/warn": "restricted",
+              },
+            },
+          },
         },
       },
     ]);
