@@ -1,9 +1,7 @@
-// ApplicationSets rendered by the real template engine (.tools/bin/cluster-render: Go
-// text/template + sprig, as the Argo CD ApplicationSet controller renders goTemplate mode),
+// ApplicationSets rendered by the real template engine (.tools/bin/appset-render -clusters:
+// Go text/template + sprig, as the Argo CD ApplicationSet controller renders goTemplate mode),
 // and the cluster Secret keys the ApplicationSets read.
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { renderForClusterGenerator } from "../harness/appset-render";
 
 export interface ClusterParams {
   name: string;
@@ -17,7 +15,6 @@ export interface Reads {
   annotations: Set<string>;
 }
 
-const RENDERER = path.resolve(__dirname, "..", "..", ".tools", "bin", "cluster-render");
 const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
 const SECRET_KEY = /\.metadata\.(labels|annotations)\.([A-Za-z0-9_]+)/g;
 
@@ -38,7 +35,5 @@ export function recordReads(appset: unknown, reads: Reads): void {
 
 /** The Applications each ApplicationSet generates for the cluster, in input order. */
 export function renderForCluster(appsets: unknown[], cluster: ClusterParams): unknown[][] {
-  if (!fs.existsSync(RENDERER)) throw new Error(`${RENDERER} is missing: run scripts/install-tools.sh`);
-  const out = execFileSync(RENDERER, { input: JSON.stringify({ cluster, appsets }), encoding: "utf8" });
-  return (JSON.parse(out) as Array<{ applications: unknown[] }>).map((entry) => entry.applications);
+  return renderForClusterGenerator(appsets, cluster);
 }
