@@ -105,6 +105,20 @@ describe(".gitlab-ci.yml", () => {
     expect(stages.indexOf("deploy-staging")).toBeLessThan(stages.indexOf("deploy-production"));
   });
 
+  it("includes the holodeck CLI image job: default branch only, when cli/ changes, in the test stage", () => {
+    expect(pipeline.includes).toEqual(["cli/holodeck-cli.gitlab-ci.yml"]);
+    const image = pipeline.jobs.filter((job) => job.key === "holodeck-cli-image");
+    expect(image).toHaveLength(1);
+    const job = image[0]!;
+    expect(job.spec["stage"]).toBe("test");
+    expect(pipeline.raw["stages"] as string[]).toContain("test");
+    const rules = rulesOf(job);
+    expect(rules.map((rule) => rule["if"])).toEqual([DEFAULT_BRANCH_RULE]);
+    expect(rules[0]!["changes"]).toContain("cli/**/*");
+    expect(scriptOf(job).filter((line) => line.startsWith("docker build -f cli/Dockerfile "))).toHaveLength(1);
+    expect(job.spec["id_tokens"]).toBeUndefined();
+  });
+
   it("gets AWS credentials only through OIDC web identity, never from stored keys", () => {
     for (const job of [...previews, ...ups]) {
       expect(job.spec["id_tokens"], job.name).toEqual({ AWS_ID_TOKEN: { aud: "sts.amazonaws.com" } });

@@ -2,7 +2,7 @@
 // (hashes deep-merged, everything else replaced), `parallel:matrix` expanded into one job
 // per entry, and `$VAR` / `${VAR}` expanded from the job's variables.
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse } from "yaml";
 
 export type Yaml = Record<string, unknown>;
@@ -67,13 +67,28 @@ function matrixEntries(spec: Yaml): Record<string, string>[] {
 }
 
 export interface Pipeline {
+  /** The main file merged over its includes (GitLab: the including file wins, hashes deep-merged). */
   raw: Yaml;
+  /** `include: - local:` paths, relative to the repository root. */
+  includes: string[];
   globalVariables: Record<string, string>;
   jobs: Job[];
 }
 
+/** `include` entries of a pipeline file; only local files exist in this repository. */
+export function localIncludes(doc: Yaml): string[] {
+  return [doc["include"] ?? []].flat().map((entry) => {
+    const local = isRecord(entry) ? entry["local"] : entry;
+    if (typeof local !== "string" || /^https?:/.test(local)) throw new Error(`.gitlab-ci.yml: include ${JSON.stringify(entry)} is not a local file`);
+    return local.replace(/^\//, "");
+  });
+}
+
 export function loadPipeline(file: string): Pipeline {
-  const raw = parse(readFileSync(file, "utf8")) as Yaml;
+  const main = parse(readFileSync(file, "utf8")) as Yaml;
+  const includes = localIncludes(main);
+  const included = includes.map((path) => parse(readFileSync(join(dirname(file), path), "utf8")) as Yaml);
+  const raw = [...included, main].reduce<Yaml>((merged, doc) => deepMerge(merged, doc), {});
   const globalVariables = stringRecord(raw["variables"]);
   const jobs = Object.keys(raw)
     .filter((key) => !GLOBAL_KEYWORDS.has(key) && !key.startsWith("."))
@@ -85,7 +100,7 @@ export function loadPipeline(file: string): Pipeline {
         return { name: `${key}${suffix}`, key, spec, variables };
       });
     });
-  return { raw, globalVariables, jobs };
+  return { raw, includes, globalVariables, jobs };
 }
 
 export interface StackFile {

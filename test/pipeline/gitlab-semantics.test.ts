@@ -3,7 +3,7 @@
 // test/pipeline/gitlab-ci.test.ts reasons about with its own reader. (gitlab-ci-local does
 // not apply `workflow:rules`; gitlab-ci.test.ts checks those.)
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,10 +54,17 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "gcl-"));
   checkout = join(scratch, "holodeck");
   mkdirSync(checkout);
-  cpSync(join(root, ".gitlab-ci.yml"), join(checkout, ".gitlab-ci.yml"));
-  execFileSync("git", ["init", "-q", "-b", "main"], { cwd: checkout });
-  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.dev", "commit", "-q", "--allow-empty", "-m", "init"], { cwd: checkout });
+  for (const file of [".gitlab-ci.yml", ...pipeline.includes]) cpSync(join(root, file), join(checkout, file), { recursive: true });
+  // Local includes must be tracked; `rules:changes` diffs the work tree against origin/main.
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.name=t", "-c", "user.email=t@example.dev", "commit", "-q", "-m", "init");
+  git("update-ref", "refs/remotes/origin/main", "HEAD");
 });
+
+function git(...args: string[]): void {
+  execFileSync("git", args, { cwd: checkout });
+}
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -74,5 +81,17 @@ describe(".gitlab-ci.yml under GitLab semantics", () => {
     const rows = jobsFor(DEFAULT_BRANCH);
     expect(rows).toEqual(expectedRows(["test", ...upKeys], (key) => (key === "test" ? "on_success" : "manual")));
     expect(upKeys).toHaveLength(stacks.length);
+  });
+
+  it("builds the included holodeck CLI image on the default branch only when cli/ changed", () => {
+    const imageRow = "holodeck-cli-image;test;on_success;false;;";
+    const cliFile = pipeline.includes[0]!;
+    appendFileSync(join(checkout, cliFile), "# changed\n");
+    try {
+      expect(jobsFor(DEFAULT_BRANCH)).toEqual([imageRow, ...expectedRows(["test", ...upKeys], (key) => (key === "test" ? "on_success" : "manual"))].sort());
+      expect(jobsFor(MR)).not.toContain(imageRow);
+    } finally {
+      git("checkout", "-q", "--", cliFile);
+    }
   });
 });
