@@ -64,13 +64,21 @@ export function runCopier(args: string[], cwd = repoRoot): RunResult {
 
 /** Answers as copier's --data-file (YAML keeps booleans booleans). */
 export function answersFile(answers: TemplateAnswers): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "holodeck-answers-")), "answers.yml");
+  const file = path.join(tempDir("answers"), "answers.yml");
   fs.writeFileSync(file, stringify(answers));
   return file;
 }
 
+const created: string[] = [];
+process.once("exit", () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `holodeck-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `holodeck-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /**
