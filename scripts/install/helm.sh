@@ -3,10 +3,9 @@
 # module proxy is needed, no binary download site). Pinned to the Helm v3 line that Argo CD
 # 3.4 embeds (3.20.x; Argo CD moves to Helm 4 only in 3.5), so tests render charts exactly
 # as the repo-server does. Idempotent: a no-op when the pinned version is already there.
-set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib/install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/install.sh"
 HELM_VERSION="v3.20.2"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-tools="${HOLODECK_TOOLS:-$root/.tools}"
 bin="$tools/bin"
 helm="$bin/helm"
 
@@ -18,7 +17,7 @@ if [[ -x "$helm" && "$(installed_version)" == "$HELM_VERSION" ]]; then
   exit 0
 fi
 
-command -v go >/dev/null || { echo "scripts/install/helm.sh: Go is required to build helm $HELM_VERSION" >&2; exit 1; }
+require_go "build helm $HELM_VERSION"
 mkdir -p "$bin"
 echo "installing helm $HELM_VERSION into $bin (go install, takes ~2 min)" >&2
 # helm prints its version from these linker variables; without them it reports "v3.x-dev".

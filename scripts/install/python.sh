@@ -6,9 +6,8 @@
 #                        generated project's pytest without installing anything per project.
 # Both installs use --require-hashes. Idempotent: a venv is rebuilt only when the sha256 of
 # its lock (or the interpreter version) differs from the stamp written after the last install.
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-tools="${HOLODECK_TOOLS:-$root/.tools}"
+# shellcheck source-path=SCRIPTDIR source=../lib/install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/install.sh"
 deps="$root/templates/python-service/deps"
 python="${HOLODECK_PYTHON:-python3}"
 
