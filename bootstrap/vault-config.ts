@@ -18,8 +18,13 @@ export const EXTERNAL_SECRETS_ROLE = "external-secrets";
 export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "vault-secrets";
 export const SNAPSHOT_ROLE = "raft-snapshot";
 export const SNAPSHOT_SERVICE_ACCOUNT = "vault-snapshot";
-/** Audience of the snapshot Job's projected token: a token minted for anything else is refused. */
-export const SNAPSHOT_TOKEN_AUDIENCE = "vault";
+/**
+ * Audience every Kubernetes login to Vault must carry (the snapshot Job's projected token,
+ * External Secrets' TokenRequest via the ClusterSecretStore's serviceAccountRef.audiences).
+ * A token minted for anything else, e.g. the API server's default audience, is refused, so
+ * a token stolen from Vault's side cannot be replayed against the API server and vice versa.
+ */
+export const VAULT_TOKEN_AUDIENCE = "vault";
 
 export interface VaultConfigArgs {
   /** Public (ingress) address: Pulumi runs outside the cluster. */
@@ -89,6 +94,7 @@ export class VaultConfig extends pulumi.ComponentResource {
         boundServiceAccountNames: [EXTERNAL_SECRETS_SERVICE_ACCOUNT],
         // Any namespace may log in; the templated policy confines it to its own path.
         boundServiceAccountNamespaces: ["*"],
+        audience: VAULT_TOKEN_AUDIENCE,
         tokenPolicies: [servicePolicy.name],
         tokenTtl: 900,
         tokenMaxTtl: 3600,
@@ -104,7 +110,7 @@ export class VaultConfig extends pulumi.ComponentResource {
         roleName: SNAPSHOT_ROLE,
         boundServiceAccountNames: [SNAPSHOT_SERVICE_ACCOUNT],
         boundServiceAccountNamespaces: [VAULT_NAMESPACE],
-        audience: SNAPSHOT_TOKEN_AUDIENCE,
+        audience: VAULT_TOKEN_AUDIENCE,
         tokenPolicies: [snapshotPolicy.name],
         tokenTtl: 600,
         tokenMaxTtl: 600,

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { addonRole, roleAnnotation } from "./irsa";
 import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
 import { VAULT_NAMESPACE } from "./vault";
-import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT, SNAPSHOT_TOKEN_AUDIENCE } from "./vault-config";
+import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT, VAULT_TOKEN_AUDIENCE } from "./vault-config";
 import { vaultThenAwsPod } from "./cli-pod";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
@@ -83,7 +83,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
                   extraVolumes: [
                     {
                       name: "vault-token",
-                      projected: { sources: [{ serviceAccountToken: { path: "token", audience: SNAPSHOT_TOKEN_AUDIENCE, expirationSeconds: 600 } }] },
+                      projected: { sources: [{ serviceAccountToken: { path: "token", audience: VAULT_TOKEN_AUDIENCE, expirationSeconds: 600 } }] },
                     },
                   ],
                   vaultStep: {

@@ -3,13 +3,13 @@
 // service account that bootstrap/vault-config.ts creates, trusting the internal CA.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager";
-import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT } from "../../bootstrap/vault-config";
-import { REPO_ROOT } from "../harness/run-stack";
-import { at } from "./helpers";
+import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault-config";
+import { REPO_ROOT, runStack, type StackRecording } from "../harness/run-stack";
+import { STACKS, at, input } from "./helpers";
 
 const STORE_FILE = path.join(REPO_ROOT, "platform-apps", "manifests", "external-secrets", "cluster-secret-store.yaml");
 
@@ -26,11 +26,28 @@ describe("ClusterSecretStore vault (platform-apps) against the bootstrap's Vault
     expect(at(store, "spec.provider.vault.auth.kubernetes")).toEqual({
       mountPath: KUBERNETES_AUTH_PATH,
       role: EXTERNAL_SECRETS_ROLE,
-      serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT },
+      serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT, audiences: [VAULT_TOKEN_AUDIENCE] },
     });
   });
 
   it("trusts Vault's TLS through the internal CA the bootstrap creates", () => {
     expect(at(store, "spec.provider.vault.caProvider")).toEqual({ type: "Secret", name: INTERNAL_CA_ISSUER, namespace: CERT_MANAGER_NAMESPACE, key: "ca.crt" });
+  });
+});
+
+describe.each(STACKS)("%s: the store's token audience is the one Vault's external-secrets role is bound to", (stack) => {
+  const store = parse(readFileSync(STORE_FILE, "utf8")) as Record<string, unknown>;
+  let rec: StackRecording;
+  beforeAll(async () => {
+    rec = await runStack(stack);
+  });
+
+  it("ESO mints the token for exactly the audience the role accepts, and the role accepts no other", () => {
+    const role = rec.one("vault:kubernetes/authBackendRole:AuthBackendRole", "-external-secrets-role");
+    expect(input(role, "roleName")).toBe(at(store, "spec.provider.vault.auth.kubernetes.role"));
+    // Vault checks one audience; ESO must request that one alone (an extra audience would
+    // make the token usable elsewhere too, a missing one would be refused).
+    expect(at(store, "spec.provider.vault.auth.kubernetes.serviceAccountRef.audiences")).toEqual([input<string>(role, "audience")]);
+    expect(input(role, "audience")).toBe("vault");
   });
 });

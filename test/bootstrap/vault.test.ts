@@ -40,6 +40,7 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
       roleName: "external-secrets",
       boundServiceAccountNames: ["vault-secrets"],
       boundServiceAccountNamespaces: ["*"],
+      audience: "vault",
       tokenPolicies: ["service-read"],
       tokenTtl: 900,
     });

@@ -5,7 +5,7 @@ import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Do
 import { at, helmValues } from "./values";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
-import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT } from "../../bootstrap/vault-config";
+import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault-config";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
 
@@ -203,7 +203,13 @@ describe("External Secrets and Kiali", () => {
       path: KV_MOUNT,
       version: "v2",
       caProvider: { type: "Secret", name: INTERNAL_CA_ISSUER, namespace: CERT_MANAGER_NAMESPACE, key: "ca.crt" },
-      auth: { kubernetes: { mountPath: KUBERNETES_AUTH_PATH, role: EXTERNAL_SECRETS_ROLE, serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT } } },
+      auth: {
+        kubernetes: {
+          mountPath: KUBERNETES_AUTH_PATH,
+          role: EXTERNAL_SECRETS_ROLE,
+          serviceAccountRef: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT, audiences: [VAULT_TOKEN_AUDIENCE] },
+        },
+      },
     });
   });
 
