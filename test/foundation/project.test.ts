@@ -1,6 +1,6 @@
 // Pulumi.yaml and the stack files: every config key declared and described, stack files
 // following the backend conventions, and stacks that never overlap.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { IPv4CidrRange } from "ip-num";
@@ -87,6 +87,26 @@ describe("README and .ci/run", () => {
       .split("\n")
       .filter((line) => line !== "" && !line.startsWith("#") && !line.startsWith("set ") && !line.startsWith("cd "));
     expect(ciCommands).toEqual(firstBlock);
+  });
+});
+
+describe("README links", () => {
+  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((target) => !/^[a-z]+:/.test(target));
+
+  it("link every part's doc and runbook from the Parts section", () => {
+    const parts = readme.split("## Parts")[1] ?? "";
+    const docs = [
+      ...readdirSync(path.join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+      ...readdirSync(path.join(REPO_ROOT, "docs", "runbooks")).filter((f) => f.endsWith(".md")).map((f) => `docs/runbooks/${f}`),
+      "charts/holodeck-service/README.md",
+    ];
+    for (const doc of docs) expect(parts, doc).toContain(`](${doc})`);
+  });
+
+  it("point at files that exist", () => {
+    expect(links.length).toBeGreaterThan(10);
+    for (const target of links) expect(existsSync(path.join(REPO_ROOT, target)), target).toBe(true);
   });
 });
 
