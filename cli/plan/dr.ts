@@ -7,19 +7,8 @@ import type { RecordedResource } from "../../test/harness/run-stack";
 import { buildGraph, criticalPath, schedule, type PlanGraph, type ScheduledNode } from "./graph";
 
 /** The parts of a recorded resource (test/harness/run-stack.ts) this module reads. */
-export interface GraphResource {
-  type: string;
-  name: string;
-  urn: string;
-  inputs: Record<string, unknown>;
-  parent?: string;
-  dependsOn: string[];
-  propertyDependencies?: Record<string, string[]>;
-  provider?: string;
-  protect: boolean;
-  retainOnDelete: boolean;
-  custom: boolean;
-}
+export type GraphResource = Pick<RecordedResource, "type" | "name" | "urn" | "inputs" | "parent" | "dependsOn" | "provider" | "protect" | "retainOnDelete" | "custom">
+  & Partial<Pick<RecordedResource, "propertyDependencies">>;
 
 /** `<provider urn>::<id>` -> provider urn. */
 export function providerUrnOf(reference: string | undefined): string | undefined {
