@@ -2,6 +2,7 @@
 // (a renamed resource or key is an error, never a silent pass).
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
+import { policyStatements as statements, type PolicyStatement as Statement } from "../harness/iam-policy";
 import { registerCrdFile } from "../harness/k8s-schema";
 import { REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/run-stack";
 
@@ -119,19 +120,7 @@ export function waitsFor(rec: StackRecording, dependent: RecordedResource, depen
   return false;
 }
 
-export interface Statement {
-  Sid?: string;
-  Effect: string;
-  Principal?: Json;
-  Action: string | string[];
-  Resource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export function statements(policy: unknown): Statement[] {
-  if (typeof policy !== "string") throw new Error(`policy is not a JSON string: ${JSON.stringify(policy)}`);
-  return (JSON.parse(policy) as { Statement: Statement[] }).Statement;
-}
+export { statements, type Statement };
 
 /** The IRSA role trusted by namespace/serviceAccount, with its inline policy statements. */
 export function irsaRole(rec: StackRecording, namespace: string, serviceAccount: string): { role: RecordedResource; policy: Statement[] } {

@@ -9,18 +9,7 @@ export async function recordAllStacks(): Promise<Record<string, StackRecording>>
   return recordings;
 }
 
-export interface PolicyStatementJson {
-  Effect: string;
-  Principal?: Record<string, string | string[]>;
-  Action: string | string[];
-  Resource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export function policyStatements(policy: unknown): PolicyStatementJson[] {
-  if (typeof policy !== "string") throw new Error(`policy is not a JSON string: ${JSON.stringify(policy)}`);
-  return (JSON.parse(policy) as { Statement: PolicyStatementJson[] }).Statement;
-}
+export { policyStatements } from "../harness/iam-policy";
 
 /** An input object of a recorded resource (throws if absent, so a renamed key fails loudly). */
 export function input<T = Record<string, unknown>>(resource: RecordedResource, key: string): T {
