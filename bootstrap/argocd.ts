@@ -70,6 +70,9 @@ export class ArgoCd extends pulumi.ComponentResource {
 
     const replicas = (ha: number): number => (production ? ha : 1);
     const pdb = { enabled: production };
+    // A `<component>-metrics` Service each (port http-metrics); the ServiceMonitors are GitOps
+    // content (platform-apps/manifests/monitoring), never the chart's: Prometheus' CRD comes later.
+    const metrics = { enabled: true, serviceMonitor: { enabled: false } };
     this.release = chartRelease(
       name,
       CHARTS.argoCd,
@@ -99,14 +102,15 @@ export class ArgoCd extends pulumi.ComponentResource {
           },
           dex: { enabled: false },
           "redis-ha": { enabled: production },
-          controller: { replicas: replicas(2), pdb },
+          controller: { replicas: replicas(2), pdb, metrics },
           server: {
             replicas: replicas(3),
             pdb,
+            metrics,
             ingress: { enabled: true, ingressClassName: INGRESS_CLASS, hostname: this.host, extraTls: [{ hosts: [this.host] }] },
           },
-          repoServer: { replicas: replicas(2), pdb },
-          applicationSet: { replicas: replicas(2), pdb },
+          repoServer: { replicas: replicas(2), pdb, metrics },
+          applicationSet: { replicas: replicas(2), pdb, metrics },
         },
       },
       { parent: this, dependsOn: [...args.dependsOn, oidcSecret, ...credentials] },

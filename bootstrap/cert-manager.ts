@@ -69,7 +69,9 @@ export class CertManager extends pulumi.ComponentResource {
           webhook: { replicaCount: replicas, podDisruptionBudget: { enabled: production } },
           cainjector: { replicaCount: replicas, podDisruptionBudget: { enabled: production } },
           serviceAccount: { create: true, name: CERT_MANAGER_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
-          // Metrics on; the ServiceMonitor CRD only arrives later with kube-prometheus-stack.
+          // Metrics Service on (cert-manager:9402 "http-metrics"); its ServiceMonitor is GitOps
+          // content (platform-apps/manifests/monitoring): the CRD arrives after the bootstrap
+          // and this chart renders a ServiceMonitor without checking that the API exists.
           prometheus: { enabled: true, servicemonitor: { enabled: false } },
         },
       },
