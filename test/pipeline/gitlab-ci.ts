@@ -1,4 +1,4 @@
-// Reads .gitlab-ci.yml the way GitLab does for the parts the tests check: `extends`
+// Reads a pipeline file (.gitlab-ci.yml or the generated child pipeline) the way GitLab does for the parts the tests check: `extends`
 // (hashes deep-merged, everything else replaced), `parallel:matrix` expanded into one job
 // per entry, and `$VAR` / `${VAR}` expanded from the job's variables.
 import { readFileSync, readdirSync } from "node:fs";
@@ -88,7 +88,17 @@ export function loadPipeline(file: string): Pipeline {
   const main = parse(readFileSync(file, "utf8")) as Yaml;
   const includes = localIncludes(main);
   const included = includes.map((path) => parse(readFileSync(join(dirname(file), path), "utf8")) as Yaml);
-  const raw = [...included, main].reduce<Yaml>((merged, doc) => deepMerge(merged, doc), {});
+  return pipelineOf([...included, main].reduce<Yaml>((merged, doc) => deepMerge(merged, doc), {}), includes);
+}
+
+/** A pipeline given as YAML text without includes (e.g. a generated child pipeline). */
+export function parsePipeline(text: string): Pipeline {
+  const doc = parse(text) as Yaml;
+  if (doc["include"] !== undefined) throw new Error("parsePipeline: includes need loadPipeline");
+  return pipelineOf(doc, []);
+}
+
+function pipelineOf(raw: Yaml, includes: string[]): Pipeline {
   const globalVariables = stringRecord(raw["variables"]);
   const jobs = Object.keys(raw)
     .filter((key) => !GLOBAL_KEYWORDS.has(key) && !key.startsWith("."))

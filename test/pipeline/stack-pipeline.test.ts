@@ -1,0 +1,204 @@
+// The generated per-stack child pipeline as a contract: every stack file is previewed on merge
+// requests with the policy pack and applied by hand on the default branch (staging first,
+// production one region at a time), one lock per stack, the stack file's region and secrets
+// provider, short-lived AWS credentials only; a new stack file gets its jobs with no other change.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { expand, loadPipeline, loadStacks, needsOf, parsePipeline, scriptOf, type Job, type Pipeline, type Yaml } from "./gitlab-ci";
+import { renderStackPipeline } from "../../cli/ci/stack-pipeline";
+
+const root = join(__dirname, "..", "..");
+const ROOT_FILE = join(root, ".gitlab-ci.yml");
+const stacks = loadStacks(join(root, "stacks"));
+const generate = (stacksDir: string): Pipeline => parsePipeline(renderStackPipeline(stacksDir, ROOT_FILE));
+const child = generate(join(root, "stacks"));
+// In the child, CI_PIPELINE_SOURCE is always parent_pipeline: the rules read what the trigger passes.
+const MR_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event"';
+const DEFAULT_BRANCH_RULE = "$PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
+
+const runsPulumi = (job: Job, command: "preview" | "up") => scriptOf(job).some((line) => line.startsWith(`pulumi ${command} `));
+const previewsOf = (p: Pipeline) => p.jobs.filter((job) => runsPulumi(job, "preview"));
+const upsOf = (p: Pipeline) => p.jobs.filter((job) => runsPulumi(job, "up"));
+const [previews, ups] = [previewsOf(child), upsOf(child)];
+const jobFor = (jobs: Job[], stack: string) => {
+  const found = jobs.filter((job) => job.variables["STACK"] === stack);
+  expect(found.map((job) => job.name), `jobs for ${stack}`).toHaveLength(1);
+  return found[0]!;
+};
+const rulesOf = (job: Job) => [job.spec["rules"] ?? []].flat() as Yaml[];
+const resourceGroup = (job: Job) => expand(String(job.spec["resource_group"] ?? ""), job.variables);
+
+/** Production ups in the order their `needs` chain them; staging ups must all precede the head. */
+function productionChain(p: Pipeline): string[] {
+  const all = upsOf(p);
+  const isProduction = (job: Job) => String(job.variables["STACK"]).startsWith("production-");
+  const production = all.filter(isProduction);
+  const staging = all.filter((job) => !isProduction(job));
+  for (const job of staging) expect(needsOf(job), job.name).toEqual([]);
+  const heads = production.filter((job) => !production.some((other) => needsOf(job).includes(other.key)));
+  expect(heads.map((job) => job.key)).toHaveLength(1);
+  expect(needsOf(heads[0]!).sort(), "production starts after every staging up").toEqual(staging.map((job) => job.key).sort());
+  const chain = [heads[0]!];
+  for (let next = production.filter((job) => needsOf(job).includes(chain[0]!.key)); next.length > 0; next = production.filter((job) => needsOf(job).includes(chain.at(-1)!.key))) {
+    expect(next.map((job) => job.name), `successors of ${chain.at(-1)!.name}`).toHaveLength(1);
+    expect(needsOf(next[0]!), next[0]!.name).toEqual([chain.at(-1)!.key]);
+    chain.push(next[0]!);
+  }
+  expect(chain.map((job) => job.key).sort(), "every production up is in the one chain").toEqual(production.map((job) => job.key).sort());
+  return chain.map((job) => String(job.variables["STACK"]));
+}
+
+describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped stacks", () => {
+  it("finds the stack files (staging and production) it checks the jobs against", () => {
+    expect(stacks.map((s) => s.stack)).toContain("staging-eu-west-1");
+    expect(new Set(stacks.map((s) => s.environment))).toEqual(new Set(["staging", "production"]));
+    expect(previews).toHaveLength(stacks.length);
+    expect(ups).toHaveLength(stacks.length);
+  });
+
+  it("runs with the root pipeline's image, cache and variables, in stages preview then staging then production", () => {
+    const rootDoc = loadPipeline(ROOT_FILE).raw;
+    expect(child.raw["default"]).toEqual(rootDoc["default"]);
+    expect(child.raw["variables"]).toEqual(rootDoc["variables"]);
+    expect(child.raw["stages"]).toEqual(["preview", "deploy-staging", "deploy-production"]);
+  });
+
+  describe.each(stacks)("stack $stack", ({ stack, environment, region, secretsProvider }) => {
+    it("is previewed on merge requests with --diff and the policy pack, output kept as an artifact", () => {
+      const job = jobFor(previews, stack);
+      expect(job.key).toBe(`preview:${stack}`);
+      expect(job.spec["stage"]).toBe("preview");
+      expect(rulesOf(job)).toEqual([{ if: MR_RULE }]);
+      const command = scriptOf(job).find((line) => line.startsWith("pulumi preview "))!;
+      expect(command).toContain('--stack "$STACK"');
+      expect(command).toContain("--diff");
+      expect(command).toContain("--policy-pack policy");
+      expect(command).toMatch(/\| tee preview\.txt$/);
+      expect(job.spec["artifacts"]).toMatchObject({ paths: ["preview.txt"], when: "always" });
+    });
+
+    it("is applied only by hand on the default branch, blocking what comes after it", () => {
+      const job = jobFor(ups, stack);
+      expect(job.key).toBe(`up:${stack}`);
+      expect(job.spec["stage"]).toBe(`deploy-${environment}`);
+      expect(rulesOf(job)).toEqual([{ if: DEFAULT_BRANCH_RULE, when: "manual" }]);
+      expect(job.spec["allow_failure"]).toBe(false);
+      expect(scriptOf(job).find((line) => line.startsWith("pulumi up "))).toContain("--policy-pack policy");
+      expect(job.spec["environment"]).toEqual({ name: stack, deployment_tier: environment });
+    });
+
+    it("uses the stack file's region and secrets provider", () => {
+      for (const job of [jobFor(previews, stack), jobFor(ups, stack)]) {
+        expect(job.variables["AWS_REGION"], job.name).toBe(region);
+        const select = scriptOf(job, "before_script").find((line) => line.startsWith("pulumi stack select"))!;
+        expect(select, job.name).toMatch(/ "\$STACK"$/);
+        const provider = /--secrets-provider "([^"]+)"/.exec(select)?.[1] ?? "";
+        expect(expand(provider, job.variables), job.name).toBe(secretsProvider);
+      }
+    });
+
+    it("has one resource group shared by its preview and its up, and by no other stack", () => {
+      const group = resourceGroup(jobFor(previews, stack));
+      expect(group).toBe(`holodeck-${stack}`);
+      expect(resourceGroup(jobFor(ups, stack))).toBe(group);
+      const others = [...previews, ...ups].filter((job) => job.variables["STACK"] !== stack);
+      expect(others.map(resourceGroup)).not.toContain(group);
+    });
+  });
+
+  it("orders ups: staging first, then production regions one at a time in a single, stable chain", () => {
+    expect(productionChain(child)).toEqual(["production-eu-west-1", "production-eu-central-1"]);
+    const stages = child.raw["stages"] as string[];
+    expect(stages.indexOf("deploy-staging")).toBeLessThan(stages.indexOf("deploy-production"));
+  });
+
+  it("gets AWS credentials only through OIDC web identity, never from stored keys", () => {
+    for (const job of [...previews, ...ups]) {
+      expect(job.spec["id_tokens"], job.name).toEqual({ AWS_ID_TOKEN: { aud: "sts.amazonaws.com" } });
+      const setup = scriptOf(job, "before_script").join("\n");
+      expect(setup, job.name).toContain("aws sts assume-role-with-web-identity");
+      expect(setup, job.name).toContain('--web-identity-token "$AWS_ID_TOKEN"');
+      expect(setup, job.name).toMatch(/pulumi login "s3:\/\/\$\{PULUMI_STATE_BUCKET\}\?region=/);
+      expect(job.variables["AWS_ROLE_ARN"], job.name).toBe(job.key.startsWith("preview:") ? "$AWS_PREVIEW_ROLE_ARN" : "$AWS_DEPLOY_ROLE_ARN");
+      expect(job.variables["PULUMI_VERSION"], job.name).toBe("3.248.0");
+    }
+    const declared = [child.globalVariables, ...child.jobs.map((job) => job.variables)].flatMap(Object.keys);
+    for (const forbidden of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]) {
+      expect(declared).not.toContain(forbidden);
+    }
+  });
+});
+
+describe("a new stack file joins the generated pipeline with no other change", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "stack-pipeline-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const shipped = readdirSync(join(root, "stacks")).filter((file) => /^Pulumi\..+\.yaml$/.test(file));
+  /** A copy of stacks/ plus new stack files made from a shipped one with its region replaced. */
+  const stacksWith = (name: string, extra: Record<string, [string, string]>): string => {
+    const dir = join(scratch, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    for (const file of shipped) copyFileSync(join(root, "stacks", file), join(dir, file));
+    for (const [stack, [from, region]] of Object.entries(extra)) {
+      const source = readFileSync(join(root, "stacks", `Pulumi.${from}.yaml`), "utf8");
+      const fromRegion = from.replace(/^(staging|production)-/, "");
+      writeFileSync(join(dir, `Pulumi.${stack}.yaml`), source.replaceAll(`region=${fromRegion}`, `region=${region}`).replace(`aws:region: ${fromRegion}`, `aws:region: ${region}`));
+    }
+    return dir;
+  };
+
+  it("adds a preview and a manual up for production-us-east-1, chained after the last production region", () => {
+    const grown = generate(stacksWith("one", { "production-us-east-1": ["production-eu-central-1", "us-east-1"] }));
+    const preview = jobFor(previewsOf(grown), "production-us-east-1");
+    const up = jobFor(upsOf(grown), "production-us-east-1");
+    expect(preview.key).toBe("preview:production-us-east-1");
+    expect(rulesOf(preview)).toEqual([{ if: MR_RULE }]);
+    expect(rulesOf(up)).toEqual([{ if: DEFAULT_BRANCH_RULE, when: "manual" }]);
+    expect([preview.variables["AWS_REGION"], up.variables["AWS_REGION"]]).toEqual(["us-east-1", "us-east-1"]);
+    expect(expand("$PULUMI_SECRETS_PROVIDER", up.variables)).toBe("awskms://alias/holodeck-pulumi-secrets?region=us-east-1");
+    expect([resourceGroup(preview), resourceGroup(up)]).toEqual(["holodeck-production-us-east-1", "holodeck-production-us-east-1"]);
+    expect(up.spec["environment"]).toEqual({ name: "production-us-east-1", deployment_tier: "production" });
+    expect(productionChain(grown)).toEqual(["production-eu-west-1", "production-eu-central-1", "production-us-east-1"]);
+    // The shipped stacks' jobs are exactly what they were.
+    for (const job of child.jobs) expect(grown.jobs.find((other) => other.key === job.key)?.spec, job.key).toEqual(job.spec);
+    expect(grown.jobs).toHaveLength(child.jobs.length + 2);
+  });
+
+  it("runs every staging up before production, and production regions staging also runs in first", () => {
+    const grown = generate(
+      stacksWith("three", {
+        "staging-us-east-1": ["staging-eu-west-1", "us-east-1"],
+        "production-us-east-1": ["production-eu-central-1", "us-east-1"],
+        "production-ap-southeast-2": ["production-eu-central-1", "ap-southeast-2"],
+      }),
+    );
+    expect(productionChain(grown)).toEqual(["production-eu-west-1", "production-us-east-1", "production-ap-southeast-2", "production-eu-central-1"]);
+    expect(needsOf(jobFor(upsOf(grown), "production-eu-west-1")).sort()).toEqual(["up:staging-eu-west-1", "up:staging-us-east-1"]);
+    const groups = [...previewsOf(grown), ...upsOf(grown)].map(resourceGroup);
+    expect(new Set(groups).size).toBe(groups.length / 2);
+  });
+
+  it.each([
+    ["Pulumi.dev-eu-west-1.yaml", "aws:region: eu-west-1", "stack name", "staging-<region> | production-<region>"],
+    ["Pulumi.production-us-east-1.yaml", "aws:region: us-east-2", "aws:region", 'equal to the stack name suffix "us-east-1"'],
+    ["Pulumi.production-us-east-1.yaml", "aws:region: us-east-1\n  holodeck:environment: staging", "holodeck:environment", "staging | production"],
+    ["Pulumi.production-us-east-1.yaml", "aws:region: us-east-1", "secretsprovider", "awskms://<key alias or id>?region=us-east-1"],
+  ])("rejects %s with %j: one error naming the file, %s and the allowed values", (file, config, key, allowed) => {
+    const dir = stacksWith("bad", {});
+    const provider = key === "secretsprovider" ? "passphrase" : "awskms://alias/holodeck-pulumi-secrets?region=us-east-1";
+    writeFileSync(join(dir, file), `secretsprovider: ${provider}\nconfig:\n  ${config}\n`);
+    const error = (() => {
+      try {
+        generate(dir);
+      } catch (caught: unknown) {
+        return caught instanceof Error ? caught.message : String(caught);
+      }
+      return "no error";
+    })();
+    expect(error).toContain(join(dir, file));
+    expect(error).toContain(key);
+    expect(error).toContain(allowed);
+  });
+});
