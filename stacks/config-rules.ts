@@ -97,3 +97,7 @@ export const secretName: Check<string> = (value) =>
   /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value) ? undefined : "not a Secrets Manager secret name";
 
 export const nonEmpty: Check<string> = (value) => (value.trim() === "" ? "empty" : undefined);
+
+/** AWS account id: exactly 12 digits, as a string (a YAML number would lose leading zeros). */
+export const awsAccountId: Check<unknown> = (value) =>
+  typeof value === "string" && /^\d{12}$/.test(value) ? undefined : "not a 12-digit account id string (quote it in YAML)";

@@ -5,8 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rules from "./config-rules";
 import { Reader, type ConfigIssue } from "./config-reader";
+import { readRegistry, type RegistryConfig } from "./config-registry";
 
 export type { ConfigIssue };
+export type { RegistryConfig, RegistryReplica } from "./config-registry";
 
 export type Environment = (typeof rules.ENVIRONMENTS)[number];
 export type KubernetesVersion = (typeof rules.KUBERNETES_VERSIONS)[number];
@@ -55,6 +57,8 @@ export interface HolodeckConfig {
   argocdOidc: ArgocdOidcConfig;
   deletionProtection: boolean;
   tags: Record<string, string>;
+  /** ECR registry of record or replica (stacks/config-registry.ts). */
+  registry: RegistryConfig;
 }
 
 
@@ -174,6 +178,7 @@ export function loadConfig(): HolodeckConfig {
   if (adminRoleArns.length === 0 || new Set(adminRoleArns).size !== adminRoleArns.length || adminRoleArns.includes(ciRoleArn)) {
     r.fail("holodeck:adminRoleArns", adminRoleArns, "empty, duplicated or contains ciRoleArn (one access entry per principal)", ALLOWED.adminRoleArns);
   }
+  const serviceRepoUrlPrefix = r.string("holodeck:serviceRepoUrlPrefix", ALLOWED.urlPrefix, rules.httpsUrl);
   const cfg: HolodeckConfig = {
     stack,
     clusterName: `holodeck-${stack}`,
@@ -197,13 +202,14 @@ export function loadConfig(): HolodeckConfig {
     platformRepoUrl: r.string("holodeck:platformRepoUrl", ALLOWED.gitRepoUrl, rules.gitRepoUrl),
     platformRepoRevision: r.string("holodeck:platformRepoRevision", ALLOWED.revision, rules.gitRevision),
     servicesRepoUrl: r.string("holodeck:servicesRepoUrl", ALLOWED.gitRepoUrl, rules.gitRepoUrl),
-    serviceRepoUrlPrefix: r.string("holodeck:serviceRepoUrlPrefix", ALLOWED.urlPrefix, rules.httpsUrl),
+    serviceRepoUrlPrefix,
     gitCredentialsSecretName: r.string("holodeck:gitCredentialsSecretName", ALLOWED.secretName, rules.secretName),
     argocdOidc: readArgocdOidc(r),
     deletionProtection: r.check("holodeck:deletionProtection", r.value("holodeck:deletionProtection", ALLOWED.deletionProtection), ALLOWED.deletionProtection, (v) =>
       typeof v !== "boolean" ? "not a boolean" : production && !v ? "must be true in production" : undefined,
     ) as boolean,
     tags: readTags(r, environment),
+    registry: readRegistry(r, { accountId: ciRoleArn.split(":")[4] ?? "", region, serviceRepoUrlPrefix }),
   };
   if (r.issues.length > 0) throw new ConfigError(`stacks/Pulumi.${stack}.yaml (defaults: Pulumi.yaml)`, r.issues);
   return cfg;

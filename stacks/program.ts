@@ -7,6 +7,7 @@ import { Cluster } from "../components/cluster";
 import { DatabaseNetwork } from "../components/database-network";
 import { KmsKey } from "../components/kms";
 import { Network } from "../components/network";
+import { Registry } from "../components/registry";
 import type { HolodeckConfig } from "./config";
 
 /** Log retention: production keeps a year of audit trail, staging a month. */
@@ -86,6 +87,12 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
     { clusterName: cfg.clusterName, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, nodeSecurityGroupId: cluster.nodeSecurityGroupId },
     opts,
   );
+  // Where service images live: the registry of record replicates into every stack's own registry.
+  const registry = new Registry(
+    `${cfg.namePrefix}-ecr`,
+    { config: cfg.registry, clusterName: cfg.clusterName, region: cfg.region, accountId: cfg.ciRoleArn.split(":")[4], partition, tags: cfg.tags },
+    opts,
+  );
   // In-cluster add-ons and the handoff to Argo CD (bootstrap/, docs/bootstrap.md).
   new Bootstrap(
     `${cfg.namePrefix}-bootstrap`,
@@ -111,5 +118,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
     rdsSubnetGroupName: database.subnetGroupName,
     rdsSecurityGroupId: database.securityGroupId,
     domain: cfg.domain,
+    registryUrl: registry.url,
+    ...(registry.pushRoleArn ? { ecrPushRoleArn: registry.pushRoleArn } : {}),
   };
 }

@@ -28,6 +28,7 @@ const CONTRACT_KEYS = [
   "environment", "vpcCidr", "azCount", "natGateways", "kubernetesVersion", "endpointPublicAccessCidrs", "systemNodeGroup",
   "workloadNodeGroup", "adminRoleArns", "ciRoleArn", "domain", "hostedZoneId", "letsencryptEmail", "platformRepoUrl",
   "platformRepoRevision", "servicesRepoUrl", "serviceRepoUrlPrefix", "gitCredentialsSecretName", "argocdOidc", "deletionProtection", "tags",
+  "registry",
 ];
 
 describe("Pulumi.yaml", () => {
