@@ -9,6 +9,7 @@ import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease } from "./k8s-helpers";
 import { HEALTH_CUSTOMIZATIONS } from "./argocd-health";
 import { INGRESS_CLASS } from "./ingress-nginx";
+import { SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
 import { readJsonSecret } from "./secrets-manager";
 import type { Environment } from "./types";
 
@@ -73,6 +74,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     // A `<component>-metrics` Service each (port http-metrics); the ServiceMonitors are GitOps
     // content (platform-apps/manifests/monitoring), never the chart's: Prometheus' CRD comes later.
     const metrics = { enabled: true, serviceMonitor: { enabled: false } };
+    const onSystemNodes = { nodeSelector: { ...SYSTEM_NODE_SELECTOR }, tolerations: [...SYSTEM_TOLERATIONS] };
     this.release = chartRelease(
       name,
       CHARTS.argoCd,
@@ -80,7 +82,8 @@ export class ArgoCd extends pulumi.ComponentResource {
         releaseName: "argocd",
         namespace: namespace.metadata.name,
         values: {
-          global: { domain: this.host },
+          // Every Argo CD component (and the redis secret Job) takes these defaults.
+          global: { domain: this.host, ...onSystemNodes },
           crds: { install: true, keep: true },
           configs: {
             cm: {
@@ -101,7 +104,14 @@ export class ArgoCd extends pulumi.ComponentResource {
             rbac: { "policy.default": "role:readonly", "policy.csv": `g, ${ADMIN_GROUP}, role:admin\n`, scopes: "[groups]" },
           },
           dex: { enabled: false },
-          "redis-ha": { enabled: production },
+          // redis-ha's own top-level keys place both its Redis StatefulSet and HAProxy. Its 3
+          // HAProxies must sit on distinct nodes and the 3 system nodes are all there are, so a
+          // rollout replaces one in place instead of surging a 4th that could never schedule.
+          "redis-ha": {
+            enabled: production,
+            ...onSystemNodes,
+            haproxy: { deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } },
+          },
           controller: { replicas: replicas(2), pdb, metrics },
           server: {
             replicas: replicas(3),

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { chartRelease } from "./k8s-helpers";
+import { systemPlacement } from "./placement";
 import { addonRole, roleAnnotation } from "./irsa";
 import { loadBalancerControllerStatements } from "./policies/aws-load-balancer-controller";
 import type { ClusterIdentity, Environment, Tags } from "./types";
@@ -48,6 +49,7 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
           // Two replicas (one leader) so the webhook the API server calls stays available.
           replicaCount: 2,
           podDisruptionBudget: { maxUnavailable: 1 },
+          ...systemPlacement(),
           serviceAccount: { create: true, name: LBC_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
           // The IAM policy grants no WAF/Shield calls; keep the controller from making them.
           enableShield: false,

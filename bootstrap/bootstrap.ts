@@ -66,6 +66,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     const vault = new Vault(`${name}-vault`, {
       cluster: args.cluster, region: cfg.region, domain: cfg.domain, tags, account, clusterName: cfg.clusterName,
       hardZoneSpread: production && cfg.azCount >= 3,
+      systemNodes: cfg.systemNodeGroup.minSize,
       adminCidrs: cfg.endpointPublicAccessCidrs,
       dependsOn: [...issuers.issuers, ingress.release],
     }, child);

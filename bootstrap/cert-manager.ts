@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";
+import { SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
 import type { PolicyStatement } from "../components/iam-policy";
 import type { ClusterIdentity, Environment, Tags } from "./types";
 
@@ -46,6 +47,7 @@ export class CertManager extends pulumi.ComponentResource {
     super("holodeck:bootstrap:CertManager", name, {}, opts);
     const production = args.environment === "production";
     const replicas = production ? 2 : 1;
+    const tolerations = [...SYSTEM_TOLERATIONS];
     const namespace = addonNamespace(name, CERT_MANAGER_NAMESPACE, { parent: this });
     const role = addonRole(
       name,
@@ -64,10 +66,14 @@ export class CertManager extends pulumi.ComponentResource {
         values: {
           // CRDs come with the chart and survive an uninstall (certificates are state).
           crds: { enabled: true, keep: true },
+          // Merged by the chart into every component's nodeSelector; tolerations are per component.
+          global: { nodeSelector: { ...SYSTEM_NODE_SELECTOR } },
           replicaCount: replicas,
+          tolerations,
           podDisruptionBudget: { enabled: production },
-          webhook: { replicaCount: replicas, podDisruptionBudget: { enabled: production } },
-          cainjector: { replicaCount: replicas, podDisruptionBudget: { enabled: production } },
+          webhook: { replicaCount: replicas, podDisruptionBudget: { enabled: production }, tolerations },
+          cainjector: { replicaCount: replicas, podDisruptionBudget: { enabled: production }, tolerations },
+          startupapicheck: { tolerations },
           serviceAccount: { create: true, name: CERT_MANAGER_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
           // Metrics Service on (cert-manager:9402 "http-metrics"); its ServiceMonitor is GitOps
           // content (platform-apps/manifests/monitoring): the CRD arrives after the bootstrap

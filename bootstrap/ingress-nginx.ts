@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
+import { systemPlacement } from "./placement";
 import type { Environment } from "./types";
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
@@ -72,7 +73,9 @@ export class IngressNginx extends pulumi.ComponentResource {
             ingressClassResource: { name: INGRESS_CLASS, enabled: true, default: true },
             ingressClass: INGRESS_CLASS,
             allowSnippetAnnotations: false,
-            admissionWebhooks: { enabled: true },
+            ...systemPlacement(),
+            // The certificate Jobs (Helm hooks) run on system nodes too.
+            admissionWebhooks: { enabled: true, patch: systemPlacement() },
             metrics: { enabled: true, serviceMonitor: { enabled: false } },
             // The Service below replaces the chart's; publish its NLB address on Ingresses.
             service: { enabled: false },

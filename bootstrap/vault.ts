@@ -10,6 +10,7 @@ import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";
 import { INTERNAL_CA_ISSUER } from "./cluster-issuers";
 import { INGRESS_CLASS } from "./ingress-nginx";
+import { preferSystemNodes, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
 import { raftConfig, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
@@ -27,6 +28,12 @@ export interface VaultArgs {
    * otherwise zones are preferred and only distinct nodes are required.
    */
   hardZoneSpread: boolean;
+  /**
+   * Nodes the system group always has (its minSize). Vault runs only there when every
+   * replica gets its own system node; otherwise it prefers them and the rest run on
+   * workload nodes (required host anti-affinity would leave a replica pending).
+   */
+  systemNodes: number;
   /** Source CIDRs allowed through the public ingress (operators, CI); [] = no restriction. */
   adminCidrs: string[];
   tags: Tags;
@@ -49,6 +56,7 @@ export class Vault extends pulumi.ComponentResource {
   constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:Vault", name, {}, opts);
     const host = `vault.${args.domain}`;
+    const pinToSystemNodes = args.systemNodes >= VAULT_REPLICAS;
     this.publicAddress = `https://${host}`;
     // Deleting the namespace would delete the raft PVCs (and with them every secret):
     // Pulumi only forgets it; raft snapshots in S3 are the recovery path.
@@ -111,7 +119,9 @@ export class Vault extends pulumi.ComponentResource {
             extraEnvironmentVars: { VAULT_CACERT: `${VAULT_TLS_DIR}/ca.crt` },
             extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
             serviceAccount: { create: true, name: VAULT_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
-            affinity: zoneAntiAffinity(args.hardZoneSpread),
+            tolerations: [...SYSTEM_TOLERATIONS],
+            ...(pinToSystemNodes ? { nodeSelector: { ...SYSTEM_NODE_SELECTOR } } : {}),
+            affinity: { ...zoneAntiAffinity(args.hardZoneSpread), ...(pinToSystemNodes ? {} : { nodeAffinity: preferSystemNodes() }) },
             // Raft data is the secret store: keep the volumes if the StatefulSet goes.
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             dataStorage: { enabled: true, size: "10Gi" },
