@@ -34,6 +34,11 @@ export const CREATE_SECONDS: Record<string, number> = {
   "aws:kms/key:Key": 10,
   "aws:kms/alias:Alias": 3,
   "aws:cloudwatch/logGroup:LogGroup": 3,
+  // ECR registry settings are single API calls (repositories themselves are created by ECR later).
+  "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": 3,
+  "aws:ecr/replicationConfiguration:ReplicationConfiguration": 3,
+  "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": 3,
+  "aws:ecr/registryPolicy:RegistryPolicy": 3,
   "aws:rds/subnetGroup:SubnetGroup": 5,
   "aws:s3/bucket:Bucket": 5,
   "aws:s3/bucketV2:BucketV2": 5,
