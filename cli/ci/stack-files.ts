@@ -52,8 +52,10 @@ export function readStackFile(dir: string, fileName: string): StackTarget {
     problem("secretsprovider", secretsProvider, `awskms://<key alias or id>?region=${typeof region === "string" ? region : "<aws:region>"}`);
   }
 
-  if (problems.length > 0) throw new Error(`${file}: ${problems.join("; ")}`);
-  return { stack, environment: environment!, region: region as string, secretsProvider: secretsProvider as string, file };
+  if (problems.length > 0 || environment === undefined || typeof region !== "string" || typeof secretsProvider !== "string") {
+    throw new Error(`${file}: ${problems.join("; ")}`);
+  }
+  return { stack, environment, region, secretsProvider, file };
 }
 
 /** Every stack file in `dir`, sorted by stack name. */
