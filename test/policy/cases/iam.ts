@@ -10,6 +10,14 @@ function trust(condition: Record<string, unknown>, action = "sts:AssumeRoleWithW
     Statement: [{ Effect: "Allow", Principal: { Federated: OIDC_ARN }, Action: action, Condition: condition }],
   });
 }
+const GITLAB_ARN = "arn:aws:iam::111111111111:oidc-provider/gitlab.com";
+function gitlabTrust(condition: Record<string, unknown>): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Federated: GITLAB_ARN }, Action: "sts:AssumeRoleWithWebIdentity", Condition: condition }],
+  });
+}
+const gitlabAud = { "gitlab.com:aud": "sts.amazonaws.com" };
 const scoped = { StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:vault:vault", [`${ISSUER}:aud`]: "sts.amazonaws.com" } };
 const role = (assumeRolePolicy: string, extra: Record<string, unknown> = {}) => res("aws:iam/role:Role", { assumeRolePolicy, ...extra }, { name: "vault-irsa" });
 const document = (action: unknown, effect = "Allow") => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: effect, Action: action, Resource: "*" }] });
@@ -37,6 +45,7 @@ export const iamCases: RuleCases[] = [
     rule: irsaTrustScoped,
     pass: [
       { title: "sub + aud with StringEquals", resources: [role(trust(scoped))] },
+      { title: "GitLab CI issuer scoped to a group's projects on one branch", resources: [role(gitlabTrust({ StringEquals: gitlabAud, StringLike: { "gitlab.com:sub": "project_path:holodeck/services/*:ref_type:branch:ref:main" } }))] },
       { title: "non-IRSA role is not checked", resources: [role(JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" }] }))] },
     ],
     fail: [
@@ -45,6 +54,12 @@ export const iamCases: RuleCases[] = [
       ] },
       { title: "no audience", resources: [role(trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:vault:vault" } }))], messages: [
         "IRSA trust must use StringEquals on '<issuer>:aud' = 'sts.amazonaws.com'.",
+      ] },
+      { title: "GitLab CI issuer open to every project and ref", resources: [role(gitlabTrust({ StringEquals: gitlabAud, StringLike: { "gitlab.com:sub": "project_path:*" } }))], messages: [
+        "web-identity trust of a CI issuer must scope '<issuer>:sub' to 'project_path:<group>/<project or *>:ref_type:<branch|tag>:ref:<name>'.",
+      ] },
+      { title: "GitLab CI issuer without audience", resources: [role(gitlabTrust({ StringLike: { "gitlab.com:sub": "project_path:holodeck/services/*:ref_type:branch:ref:main" } }))], messages: [
+        "web-identity trust must use StringEquals on '<issuer>:aud' = 'sts.amazonaws.com'.",
       ] },
     ],
   },
