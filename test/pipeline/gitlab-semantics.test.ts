@@ -18,7 +18,8 @@ const TSX = join(root, "node_modules", ".bin", "tsx");
 const MR = ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--unset-variable", "CI_COMMIT_BRANCH"];
 const DEFAULT_BRANCH = ["--variable", "CI_COMMIT_BRANCH=main", "--variable", "CI_DEFAULT_BRANCH=main"];
 const CHILD = ["--variable", "CI_PIPELINE_SOURCE=parent_pipeline", "--unset-variable", "CI_COMMIT_BRANCH", "--variable", "CI_DEFAULT_BRANCH=main"];
-const CHILD_OF_MR = [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=merge_request_event", "--variable", "PARENT_COMMIT_BRANCH="];
+// An MR pipeline has no CI_COMMIT_BRANCH: the trigger passes it empty or unexpanded.
+const childOfMr = (branch: string) => [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=merge_request_event", "--variable", `PARENT_COMMIT_BRANCH=${branch}`];
 const CHILD_OF_DEFAULT_BRANCH = [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=push", "--variable", "PARENT_COMMIT_BRANCH=main"];
 const pipeline = loadPipeline(join(root, ".gitlab-ci.yml"));
 const stacks = loadStacks(join(root, "stacks"));
@@ -130,8 +131,8 @@ describe("generated child pipeline under GitLab semantics", () => {
     expect(child.jobs.map((job) => job.key).sort()).toEqual(stacks.flatMap((s) => [`preview:${s.stack}`, `up:${s.stack}`]).sort());
   });
 
-  it("creates one preview per stack and nothing else when the parent is a merge request pipeline", () => {
-    const rows = jobsFor(childCheckout, CHILD_OF_MR);
+  it.each(["", "$CI_COMMIT_BRANCH"])("creates one preview per stack and nothing else when the parent is a merge request pipeline (branch %j)", (branch) => {
+    const rows = jobsFor(childCheckout, childOfMr(branch));
     expect(rows).toEqual(expectedRows(child, previewKeys(), () => "on_success"));
     expect(rows).toHaveLength(stacks.length);
   });
