@@ -70,6 +70,9 @@ describe("generated .gitlab-ci.yml", () => {
     expect(pipeline.variables.IMAGE).toBe("$PLATFORM_REGISTRY/$SERVICE_NAME:$CI_COMMIT_SHA");
     expect(pipeline.variables.SERVICE_NAME).toBe(SERVICE);
     expect(pipeline["build"].script).toContain('docker push "$IMAGE"');
+    // The first push creates the repository from the registry's creation template
+    // (components/registry.ts); an explicit create-repository would bypass it.
+    expect(pipeline["build"].script.filter((line: string) => line.includes("ecr create-repository"))).toEqual([]);
     const dockerBase = fs.readFileSync(path.join(project, "Dockerfile"), "utf8").match(/^ARG PYTHON_IMAGE=(\S+)$/m)?.[1];
     expect(pipeline.variables.PYTHON_IMAGE).toBe(dockerBase);
     expect(pipeline["test"].script).toEqual([
