@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the CRD YAMLs that test/harness/k8s-schema.ts validates platform-apps/ against,
-# for kinds without an npm model (Crossplane, External Secrets) and for Istio at the exact
-# version deployed (the npm Istio models lag behind, e.g. no telemetry.istio.io/v1).
+# for kinds without an npm model (Crossplane, External Secrets), and for Istio and the
+# Prometheus operator (v0.93.1, the one kube-prometheus-stack 88.5.3 ships) at the exact
+# versions deployed: the npm models lag behind and do not reject unknown fields.
 # Source: the projects' own Go modules from the Go module proxy (each module zip carries
 # the project's CRD YAMLs).
 # Pinned to the versions platform-apps/ deploys; a no-op when the pinned copy is there.
@@ -16,6 +17,7 @@ install_module_crds "$tools/crds" \
   "crossplane github.com/crossplane/crossplane/v2 v2.3.0 cluster/crds" \
   "external-secrets github.com/external-secrets/external-secrets v1.3.2 config/crds/bases" \
   "istio istio.io/api v1.30.3 kubernetes" \
+  "prometheus-operator github.com/prometheus-operator/prometheus-operator v0.93.1 example/prometheus-operator-crd" \
   "function-patch-and-transform github.com/crossplane-contrib/function-patch-and-transform v0.10.9 package/input"
 
 # Only the copied CRDs are needed; drop the module zips and sources (~100 MB).

@@ -1,6 +1,7 @@
 // Validates Kubernetes manifests against real schemas: the generated kubernetes-models
 // packages for built-in and well-known CRD kinds, and the openAPIV3Schema of CRD / XRD
-// YAML (from `.tools/crds/`, installed by scripts/install/crds.sh, or registered by a test).
+// YAML (from `.tools/crds/` and `.tools/bootstrap-crds/`, installed by scripts/install/, or
+// registered by a test).
 // Every object is also checked strictly (unknown or duplicate fields rejected, the way
 // `kubectl apply`'s default strict field validation does): built-in kinds by decoding them
 // with the real Go API types (.tools/bin/kube-strict), CRD kinds by closing their schemas.
@@ -63,6 +64,15 @@ export function modelFor(apiVersion: string, kind: string): ModelClass | undefin
   return undefined;
 }
 
+function compilesInJavaScript(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "u");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Makes an OpenAPI v3 CRD schema strict and ajv-compatible (in a copy). */
 function toStrictJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toStrictJsonSchema);
@@ -73,6 +83,9 @@ function toStrictJsonSchema(node: unknown): unknown {
     delete out.type;
     out.anyOf = [{ type: "integer" }, { type: "string" }];
   }
+  // CRD patterns are Go RE2; the few that JavaScript cannot compile (inline flags such as
+  // `(?i)`) are left to the API server rather than failing every other check.
+  if (typeof out.pattern === "string" && !compilesInJavaScript(out.pattern)) delete out.pattern;
   const preserves = out["x-kubernetes-preserve-unknown-fields"] === true;
   if (out.type === "object" && out.properties && out.additionalProperties === undefined && !preserves) {
     out.additionalProperties = false;
@@ -118,8 +131,8 @@ export function registerCrdFile(file: string): void {
 function loadInstalledCrds(): void {
   if (crdDirLoaded) return;
   crdDirLoaded = true;
-  const dir = path.join(repoRoot, ".tools", "crds");
-  if (!fs.existsSync(dir)) return;
+  // Platform-apps' CRDs (scripts/install/crds.sh) and bootstrap's (bootstrap-crds.sh).
+  const dirs = ["crds", "bootstrap-crds"].map((d) => path.join(repoRoot, ".tools", d)).filter((d) => fs.existsSync(d));
   const walk = (d: string): void => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, entry.name);
@@ -127,7 +140,7 @@ function loadInstalledCrds(): void {
       else if (/\.ya?ml$/.test(entry.name)) registerCrdFile(full);
     }
   };
-  walk(dir);
+  dirs.forEach(walk);
 }
 
 /** True when validateManifest knows a schema for this kind. */
