@@ -222,4 +222,12 @@ describe("External Secrets and Kiali", () => {
     expect(at(spec, "external_services", "tracing")).toMatchObject({ enabled: true, provider: "jaeger", internal_url: "http://jaeger-collector.observability.svc:16685" });
     expect(at(spec, "deployment", "replicas")).toBe(2);
   });
+
+  it("Kiali is read-only: with OpenID RBAC off every SSO user acts as Kiali's service account", () => {
+    for (const env of [production, staging]) {
+      const spec = at(env.values("kiali"), "cr", "spec") as Doc;
+      expect(at(spec, "auth", "openid", "disable_rbac")).toBe(true);
+      expect(at(spec, "deployment", "view_only_mode")).toBe(true);
+    }
+  });
 });
