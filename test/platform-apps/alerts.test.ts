@@ -27,6 +27,8 @@ describe("platform alerts", () => {
       "ArgoCDAppDegraded",
       "ArgoCDAppOutOfSync",
       "NatsServerDown",
+      "NatsMetricsAbsent",
+      "NatsJetStreamDisabled",
       "NatsSlowConsumers",
       "NatsJetStreamStorageHigh",
       "CrossplaneResourceNotReady",
@@ -39,6 +41,19 @@ describe("platform alerts", () => {
   it("every expression parses with Prometheus' parser", () => {
     expect(promqlErrors(rules.map((r) => r.expr))).toEqual([]);
     expect(promqlErrors(["vault_core_unsealed =="])).toHaveLength(1);
+  });
+
+  it("NATS health comes from StatefulSet readiness, absence of the NATS series and the exporter's JetStream collector", () => {
+    const expr = (name: string): string => rules.find((r) => r.alert === name)?.expr ?? "";
+    // Not `up` of the exporter sidecar: it stays up while nats-server crashes.
+    expect(expr("NatsServerDown")).toBe(
+      'kube_statefulset_status_replicas_ready{namespace="nats", statefulset="nats"} < kube_statefulset_replicas{namespace="nats", statefulset="nats"}',
+    );
+    expect(expr("NatsMetricsAbsent")).toBe('absent(nats_varz_connections{namespace="nats"})');
+    // Names of prometheus-nats-exporter's jsz collector under the nats chart's -prefix=nats.
+    expect(expr("NatsJetStreamDisabled")).toBe('nats_server_jetstream_disabled{namespace="nats"} == 1');
+    expect(expr("NatsJetStreamStorageHigh")).toBe('nats_server_total_message_bytes{namespace="nats"} / nats_server_max_storage{namespace="nats"} > 0.85');
+    expect(rules.filter((r) => /\bup\b/.test(r.expr)).map((r) => r.alert)).toEqual([]);
   });
 
   it("every alert has a for duration, a known severity, a summary and a description", () => {
