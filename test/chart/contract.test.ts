@@ -37,6 +37,14 @@ describe("chart postgres values ↔ PostgresInstance XRD", () => {
   });
 });
 
+describe("chart global.domain ↔ the python-service template's domain choices (contracts §8)", () => {
+  it("allows exactly the domains the template offers", () => {
+    const copier = parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "templates", "python-service", "copier.yml"), "utf8")) as { domain: { choices: string[] } };
+    expect(at(chartSchema, "properties.global.properties.domain.enum")).toEqual(copier.domain.choices);
+    expect(copier.domain.choices).toEqual(["services", "payments", "identity", "catalog", "data"]);
+  });
+});
+
 describe("chart ↔ services ApplicationSet parameters", () => {
   const parameters = platformHelmParameters({
     environment: "production",

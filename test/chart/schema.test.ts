@@ -38,6 +38,7 @@ const BAD_VALUES: Array<[string, HelmSets, string[]]> = [
   ["egress port out of range", hs("networkPolicy.internetEgressPorts", [70000]), ["at '/networkPolicy/internetEgressPorts/0'", "maximum"]],
   ["unknown environment", { "global.environment": "prod" }, ["at '/global/environment'", "'staging'", "'production'"]],
   ["service name not a DNS label", { "global.service": "Python_Example" }, ["at '/global/service'"]],
+  ["domain outside docs/contracts.md section 8", { "global.domain": "marketing" }, ["at '/global/domain'", "'services'", "'payments'", "'identity'", "'catalog'", "'data'"]],
   ["unknown global", { "global.servce": "x" }, ["at '/global': additional properties 'servce' not allowed"]],
   ["misspelt top-level key of the wrapper", { "holodeck-servce": { redis: { enabled: true } } }, ["additional properties 'holodeck-servce' not allowed"]],
   ["same variable from envVars and Vault", hs("envVars.WEATHER_API_KEY", { value: "x" }), ["WEATHER_API_KEY is in both envVars and secrets.envVarsFromVault"]],
@@ -48,6 +49,11 @@ describe("values.schema.json and chart checks reject bad values with the key nam
   it.each(BAD_VALUES)("%s", (_case, extra, expected) => {
     const message = renderError(() => renderExample(extra));
     for (const text of expected) expect(message).toContain(text);
+  });
+
+  // A service on grafana.<clusterDomain> etc. would take over a platform UI's host.
+  it.each(["grafana", "kiali", "vault", "argocd", "jaeger"])("rejects the platform UI host %s as global.domain", (host) => {
+    expect(renderError(() => renderExample({ "global.domain": host }))).toContain("at '/global/domain'");
   });
 
   it("requires the image tag the services ApplicationSet sets", () => {
