@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CHART_DIR } from "./render";
+import { CHART_DIR, renderExample } from "./render";
 
 interface SchemaNode {
   properties?: Record<string, SchemaNode>;
@@ -50,5 +50,13 @@ describe("chart README", () => {
     for (const key of Object.keys(values)) {
       expect([...documented].some((p) => p === key || p.startsWith(`${key}.`)), key).toBe(true);
     }
+  });
+});
+
+describe("docs/chart.md", () => {
+  it("states the number of objects the documented example renders (the benchmark's render)", () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, "..", "..", "docs", "chart.md"), "utf8");
+    const stated = [...doc.matchAll(/(\d+) objects/g)].map((m) => Number(m[1]));
+    expect(stated).toEqual([renderExample().length]);
   });
 });
