@@ -160,9 +160,12 @@ function holodeckOnPath(): string {
   return bin;
 }
 
-/** Runs ci/deploy.sh as a CI job would: a fresh HOME (no git identity), GitLab's user variables. */
+/**
+ * Runs ci/deploy.sh as a CI job would: through its own shebang (as the job's `ci/deploy.sh
+ * staging` line does), a fresh HOME (no git identity), GitLab's user variables.
+ */
 function deploy(target: string, env: NodeJS.ProcessEnv, bin: string): Run {
-  const run = spawnSync("bash", ["ci/deploy.sh", target], {
+  const run = spawnSync("ci/deploy.sh", [target], {
     cwd: project,
     encoding: "utf8",
     env: {
@@ -197,16 +200,18 @@ describe("ci/deploy.sh against a local services-root", () => {
     expect(fileAtTip(repo.dir, `staging/${SERVICE}.json`)).toBe(expectedFile("staging", SERVICE, first));
     const message = execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B%n%an", "main"]).toString();
     expect(message).toContain(SERVICE);
-    expect(message).toContain(pipelineUrl);
+    expect(message).toContain(`pipeline: ${pipelineUrl}`);
     expect(message).toContain("Ada Dev");
     const validation = validate(repo.dir);
     expect(validation.code, validation.stdout + validation.stderr).toBe(0);
   });
 
   it("deploy-production promotes exactly the version staging runs", () => {
-    const run = deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
+    const promoteUrl = "https://gitlab.example.dev/weather/svc-7/-/pipelines/43";
+    const run = deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first, CI_PIPELINE_URL: promoteUrl }, bin);
     expect(run.code, run.stderr).toBe(0);
     expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, first));
+    expect(execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "main"]).toString()).toContain(`pipeline: ${promoteUrl}`);
     expect(validate(repo.dir).code).toBe(0);
   });
 
@@ -242,12 +247,13 @@ describe("ci/deploy.sh against a local services-root", () => {
     const run = deploy("staging", {
       SERVICES_ROOT_URL: "https://gitlab.example.dev/platform/services-root.git", CI_COMMIT_SHA: first,
       SERVICES_ROOT_DEPLOY_USER: "services-root-deployer", SERVICES_ROOT_DEPLOY_TOKEN: token, GIT_TERMINAL_PROMPT: "0",
+      CI_PIPELINE_URL: pipelineUrl,
     }, spy);
     expect(run.code, run.stderr).toBe(0);
     const recorded = fs.readFileSync(record, "utf8");
     expect(recorded).toContain("username=services-root-deployer\npassword=glpat-Secret123\n");
     expect(recorded.split("\n")[0]).toBe(
-      `argv: services deploy --repo https://gitlab.example.dev/platform/services-root.git --env staging --service ${SERVICE} --image-tag ${first} --revision ${first}`,
+      `argv: services deploy --repo https://gitlab.example.dev/platform/services-root.git --env staging --service ${SERVICE} --image-tag ${first} --revision ${first} --pipeline-url ${pipelineUrl}`,
     );
     expect(run.stdout + run.stderr).not.toContain(token);
   });
