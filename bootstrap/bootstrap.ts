@@ -112,6 +112,7 @@ export class Bootstrap extends pulumi.ComponentResource {
       servicesRepoUrl: cfg.servicesRepoUrl,
       serviceRepoUrlPrefix: cfg.serviceRepoUrlPrefix,
       letsencryptIssuer: issuer,
+      vpcCidr: cfg.vpcCidr,
       annotations: {
         aws_region: cfg.region,
         aws_account_id: args.accountId,

@@ -37,6 +37,8 @@ export interface HandoffArgs {
   servicesRepoUrl: string;
   serviceRepoUrlPrefix: string;
   letsencryptIssuer: string;
+  /** The stack's VPC CIDR (services' Postgres egress, chart `global.vpcCidr`). */
+  vpcCidr: string;
   /** Every annotation of CLUSTER_SECRET_ANNOTATIONS (the type makes a missing one a compile error). */
   annotations: Record<ClusterSecretAnnotation, pulumi.Input<string>>;
   /** Argo CD and the controllers its apps need while they are deleted. */
@@ -125,6 +127,7 @@ export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppS
     domain: args.domain,
     letsencryptIssuer: args.letsencryptIssuer,
     imageRegistry: `${accountId}.dkr.ecr.${args.region}.amazonaws.com`,
+    vpcCidr: args.vpcCidr,
   };
 }
 

@@ -29,6 +29,8 @@ export interface ServicesAppSetArgs {
   letsencryptIssuer: string;
   /** <account>.dkr.ecr.<region>.amazonaws.com */
   imageRegistry: string;
+  /** The stack's VPC CIDR (chart `global.vpcCidr`): the only destination of the Postgres egress rule. */
+  vpcCidr: string;
 }
 
 export interface HelmParameter {
@@ -45,6 +47,7 @@ export function platformHelmParameters(args: ServicesAppSetArgs): HelmParameter[
     { name: "global.environment", value: args.environment },
     { name: "global.clusterIssuer", value: args.letsencryptIssuer },
     { name: "global.imageRegistry", value: args.imageRegistry },
+    { name: "global.vpcCidr", value: args.vpcCidr },
   ];
 }
 

@@ -53,6 +53,7 @@ describe("chart ↔ services ApplicationSet parameters", () => {
     domain: "production.eu-central-1.holodeck.dev",
     letsencryptIssuer: "letsencrypt-prod",
     imageRegistry: "210987654321.dkr.ecr.eu-central-1.amazonaws.com",
+    vpcCidr: "10.30.0.0/16",
   });
 
   it("the tests pass exactly the parameters the ApplicationSet sets", () => {
@@ -68,6 +69,11 @@ describe("chart ↔ services ApplicationSet parameters", () => {
     expect(at(ingress, "spec.rules.0.host")).toBe("services.production.eu-central-1.holodeck.dev");
     expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
     expect(ingress.metadata.labels?.["holodeck.dev/environment"]).toBe("production");
+    // Postgres egress goes to the stack's VPC only, not to any host on 5432.
+    const egress = at(findObject(objects, "NetworkPolicy", `${SERVICE}-egress`), "spec.egress") as Array<Record<string, unknown>>;
+    expect(egress.filter((rule) => JSON.stringify(rule.ports).includes("5432"))).toEqual([
+      { to: [{ ipBlock: { cidr: "10.30.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, helmLint, type K8sObject } from "../harness/helm";
 import { promqlErrors } from "./promql";
 import { ALL_OFF, ALL_ON } from "./cases";
-import { CHART_DIR, SERVICE, at, container, envOf, names, minimalSets, podLabels, podSpec, renderMinimal, wave } from "./render";
+import { CHART_DIR, SERVICE, VPC_CIDR, at, container, envOf, names, minimalSets, podLabels, podSpec, renderMinimal, wave } from "./render";
 
 let defaults: K8sObject[];
 let on: K8sObject[];
@@ -132,7 +132,8 @@ describe("every optional feature on", () => {
     expect(envOf(findObject(defaults, "Deployment", SERVICE)).has("NATS_URL")).toBe(false);
     const egress = at(findObject(on, "NetworkPolicy", "python-example-egress"), "spec.egress") as Array<Record<string, unknown>>;
     expect(egress).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nats" } } }], ports: [{ protocol: "TCP", port: 4222 }] });
-    expect(egress).toContainEqual({ ports: [{ protocol: "TCP", port: 5432 }] });
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: VPC_CIDR } }], ports: [{ protocol: "TCP", port: 5432 }] });
+    expect(egress.filter((rule) => rule.to === undefined)).toEqual([]);
     expect(egress).toContainEqual({ to: ["billing", "weather"].map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })) });
     expect(at(egress[egress.length - 1], "ports")).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 8443 }]);
     const from = at(findObject(on, "NetworkPolicy", "python-example-ingress"), "spec.ingress.0.from");

@@ -17,6 +17,7 @@ export const EXAMPLE_VALUES = path.join(WRAPPER_DIR, "values.yaml");
 export const SERVICE = "python-example";
 export const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 export const CLUSTER_DOMAIN = "staging.eu-west-1.holodeck.dev";
+export const VPC_CIDR = "10.20.0.0/16";
 
 /** What the services ApplicationSet passes as Helm parameters on every service. */
 export const APPSET_PARAMS: HelmSets = {
@@ -25,6 +26,7 @@ export const APPSET_PARAMS: HelmSets = {
   "global.environment": "staging",
   "global.clusterIssuer": "letsencrypt-staging",
   "global.imageRegistry": REGISTRY,
+  "global.vpcCidr": VPC_CIDR,
 };
 
 /** The documented example through the wrapper chart, as Argo CD renders it, plus `extra` values. */

@@ -1,8 +1,8 @@
 // Bad values fail `helm template` with a message naming the key (values.schema.json and the
 // chart's own checks), so a typo never deploys silently.
 import { describe, expect, it } from "vitest";
-import { HelmError, type HelmSets } from "../harness/helm";
-import { renderExample } from "./render";
+import { HelmError, helmTemplate, type HelmSets } from "../harness/helm";
+import { APPSET_PARAMS, CHART_DIR, EXAMPLE_VALUES, SERVICE, WRAPPER_DIR, minimalSets, renderExample } from "./render";
 
 function renderError(render: () => unknown): string {
   try {
@@ -39,6 +39,7 @@ const BAD_VALUES: Array<[string, HelmSets, string[]]> = [
   ["unknown environment", { "global.environment": "prod" }, ["at '/global/environment'", "'staging'", "'production'"]],
   ["service name not a DNS label", { "global.service": "Python_Example" }, ["at '/global/service'"]],
   ["domain outside docs/contracts.md section 8", { "global.domain": "marketing" }, ["at '/global/domain'", "'services'", "'payments'", "'identity'", "'catalog'", "'data'"]],
+  ["VPC CIDR without a prefix length", { "global.vpcCidr": "10.20.0.0" }, ["at '/global/vpcCidr'"]],
   ["unknown global", { "global.servce": "x" }, ["at '/global': additional properties 'servce' not allowed"]],
   ["misspelt top-level key of the wrapper", { "holodeck-servce": { redis: { enabled: true } } }, ["additional properties 'holodeck-servce' not allowed"]],
   ["same variable from envVars and Vault", hs("envVars.WEATHER_API_KEY", { value: "x" }), ["WEATHER_API_KEY is in both envVars and secrets.envVarsFromVault"]],
@@ -54,6 +55,16 @@ describe("values.schema.json and chart checks reject bad values with the key nam
   // A service on grafana.<clusterDomain> etc. would take over a platform UI's host.
   it.each(["grafana", "kiali", "vault", "argocd", "jaeger"])("rejects the platform UI host %s as global.domain", (host) => {
     expect(renderError(() => renderExample({ "global.domain": host }))).toContain("at '/global/domain'");
+  });
+
+  it("needs the VPC CIDR (the only destination of the Postgres egress) only when Postgres is enabled", () => {
+    const withoutCidr = Object.fromEntries(Object.entries(APPSET_PARAMS).filter(([key]) => key !== "global.vpcCidr"));
+    const options = { releaseName: SERVICE, namespace: SERVICE };
+    // The documented example enables Postgres.
+    const message = renderError(() => helmTemplate(WRAPPER_DIR, [EXAMPLE_VALUES], withoutCidr, options));
+    expect(message).toContain("at '/global': missing property 'vpcCidr'");
+    const minimal = Object.fromEntries(Object.entries(minimalSets()).filter(([key]) => key !== "global.vpcCidr"));
+    expect(helmTemplate(CHART_DIR, [], minimal, options).some((o) => o.kind === "Deployment")).toBe(true);
   });
 
   it("requires the image tag the services ApplicationSet sets", () => {

@@ -22,6 +22,7 @@ const APPSET_PARAMS: HelmSets = {
   "global.environment": "staging",
   "global.clusterIssuer": "letsencrypt-staging",
   "global.imageRegistry": REGISTRY,
+  "global.vpcCidr": "10.20.0.0/16",
 };
 
 const helmDir = (project: string): string => path.join(project, "helm");
