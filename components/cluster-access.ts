@@ -1,5 +1,6 @@
 // EKS access entries (authenticationMode API, no aws-auth ConfigMap): each admin role and the
-// CI role get the AWS-managed cluster-admin access policy, cluster-wide.
+// CI deploy role get the AWS-managed cluster-admin access policy, cluster-wide; the optional CI
+// preview role (merge-request `pulumi preview`) gets the read-only view policy, cluster-wide.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -8,9 +9,19 @@ export interface ClusterAccessArgs {
   partition: pulumi.Input<string>;
   adminRoleArns: string[];
   ciRoleArn: string;
+  /** Role of merge-request previews; read-only (no Secrets: the view policy excludes them). */
+  previewRoleArn?: string;
 }
 
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+/** AWS-managed access policy equal to the Kubernetes `view` ClusterRole (no Secrets). */
+export const VIEW_POLICY = "AmazonEKSViewPolicy";
+
+interface Principal {
+  arn: string;
+  kind: "admin" | "ci" | "preview";
+  policy: string;
+}
 
 /** Short stable child name for a role ARN: its role name. */
 function roleName(arn: string): string {
@@ -23,8 +34,12 @@ export class ClusterAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:cluster:ClusterAccess", name, {}, opts);
-    const principals = [...args.adminRoleArns.map((arn) => ({ arn, kind: "admin" })), { arn: args.ciRoleArn, kind: "ci" }];
-    this.associations = principals.map(({ arn, kind }) => {
+    const principals: Principal[] = [
+      ...args.adminRoleArns.map((arn): Principal => ({ arn, kind: "admin", policy: CLUSTER_ADMIN_POLICY })),
+      { arn: args.ciRoleArn, kind: "ci", policy: CLUSTER_ADMIN_POLICY },
+      ...(args.previewRoleArn ? [{ arn: args.previewRoleArn, kind: "preview", policy: VIEW_POLICY } satisfies Principal] : []),
+    ];
+    this.associations = principals.map(({ arn, kind, policy }) => {
       const entryName = `${name}-${kind}-${roleName(arn)}`;
       const entry = new aws.eks.AccessEntry(entryName, { clusterName: args.clusterName, principalArn: arn, type: "STANDARD" }, { parent: this });
       return new aws.eks.AccessPolicyAssociation(
@@ -32,7 +47,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
         {
           clusterName: args.clusterName,
           principalArn: entry.principalArn,
-          policyArn: pulumi.interpolate`arn:${args.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
+          policyArn: pulumi.interpolate`arn:${args.partition}:eks::aws:cluster-access-policy/${policy}`,
           accessScope: { type: "cluster" },
         },
         { parent: this },

@@ -40,6 +40,8 @@ export interface ClusterArgs {
   endpointPublicAccessCidrs: string[];
   adminRoleArns: string[];
   ciRoleArn: string;
+  /** Merge-request preview role: read-only (AmazonEKSViewPolicy) access entry when set. */
+  previewRoleArn?: string;
   deletionProtection: boolean;
   systemNodeGroup: NodeGroupConfig;
   workloadNodeGroup: NodeGroupConfig;
@@ -126,7 +128,7 @@ export class Cluster extends pulumi.ComponentResource {
     // The add-ons wait for their whole IRSA role (attachments included), not just its ARN.
     const cniRole = irsa("vpc-cni", "kube-system", "aws-node", `${AWS_POLICY}/AmazonEKS_CNI_Policy`);
     const ebsCsiRole = irsa("ebs-csi", "kube-system", "ebs-csi-controller-sa", `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`);
-    const access = new ClusterAccess(`${name}-access`, { clusterName: cluster.name, partition: args.partition, adminRoleArns: args.adminRoleArns, ciRoleArn: args.ciRoleArn }, child);
+    const access = new ClusterAccess(`${name}-access`, { clusterName: cluster.name, partition: args.partition, adminRoleArns: args.adminRoleArns, ciRoleArn: args.ciRoleArn, previewRoleArn: args.previewRoleArn }, child);
     const networkAddons = new ClusterAddons(
       `${name}-addons-network`,
       {

@@ -51,6 +51,11 @@ export class Reader {
     return this.check(key, text, allowed, ...checks);
   }
 
+  /** An optional key: undefined when unset; no problem is recorded for its absence. */
+  optionalString(key: string): string | undefined {
+    return this.raw(key);
+  }
+
   stringList(key: string, allowed: string, item: Check<string>): string[] {
     const value = this.value(key, allowed);
     if (value === undefined) return [];

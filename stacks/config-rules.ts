@@ -4,7 +4,22 @@ import { Region } from "@pulumi/aws/types/enums";
 import { IPv4CidrRange, Validator } from "ip-num";
 
 export const ENVIRONMENTS = ["staging", "production"] as const;
-export const KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35"] as const;
+/** EKS minor versions in standard support (checked 2026-11; 1.33 left it 2026-07-29). */
+export const KUBERNETES_VERSIONS = ["1.34", "1.35"] as const;
+/**
+ * End of EKS standard support of the allowed versions that are not the newest (AWS "Amazon EKS
+ * Kubernetes release calendar"). The clusters run upgradePolicy STANDARD, so on that date EKS
+ * upgrades the control plane by itself (docs/runbooks/eks-upgrade.md).
+ */
+export const STANDARD_SUPPORT_ENDS: Readonly<Partial<Record<(typeof KUBERNETES_VERSIONS)[number], string>>> = { "1.34": "2026-12-02" };
+
+/** Advisory for a version that is allowed but leaves standard support: plan the upgrade. */
+export function kubernetesSupportWarning(version: string): string | undefined {
+  const end = (STANDARD_SUPPORT_ENDS as Record<string, string | undefined>)[version];
+  return end
+    ? `holodeck:kubernetesVersion ${version} leaves EKS standard support on ${end}; upgrade to ${KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]} (docs/runbooks/eks-upgrade.md)`
+    : undefined;
+}
 export const NAT_MODES = ["single", "perAz"] as const;
 export const REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCenter"] as const;
 export const AZ_COUNT = { min: 2, max: 4 } as const;

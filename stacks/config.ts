@@ -46,6 +46,8 @@ export interface HolodeckConfig {
   workloadNodeGroup: NodeGroupConfig;
   adminRoleArns: string[];
   ciRoleArn: string;
+  /** Role of merge-request previews (read-only access entry); undefined = no preview entry. */
+  previewRoleArn?: string;
   domain: string;
   hostedZoneId: string;
   letsencryptEmail: string;
@@ -87,6 +89,7 @@ const ALLOWED = {
   diskSizeGiB: `an integer from ${rules.DISK_GIB.min} to ${rules.DISK_GIB.max}`,
   roleArn: "an IAM role ARN, arn:aws:iam::<12 digits>:role/<name>",
   adminRoleArns: "a non-empty list of distinct IAM role ARNs, not containing ciRoleArn",
+  previewRoleArn: "unset, or an IAM role ARN in ciRoleArn's account, arn:aws:iam::<12 digits>:role/<name>, other than ciRoleArn and the adminRoleArns",
   domain: "a lower-case DNS name, e.g. staging.eu-west-1.holodeck.dev",
   hostedZoneId: "a Route53 zone id, Z followed by upper-case letters and digits",
   email: "an e-mail address",
@@ -149,6 +152,21 @@ function readTags(r: Reader, environment: string): Record<string, string> {
   return obj as Record<string, string>;
 }
 
+/** Optional: a read-only preview principal must be its own role, in the stack's account. */
+function readPreviewRoleArn(r: Reader, ciRoleArn: string, adminRoleArns: string[]): string | undefined {
+  const key = "holodeck:previewRoleArn";
+  const arn = r.optionalString(key);
+  if (arn === undefined) return undefined;
+  const account = (v: string): string | undefined => v.split(":")[4];
+  return r.check(key, arn, ALLOWED.previewRoleArn, rules.roleArn, (v) =>
+    v === ciRoleArn || adminRoleArns.includes(v)
+      ? "is already ciRoleArn or an admin (one access entry per principal)"
+      : account(v) !== account(ciRoleArn)
+        ? `not in ciRoleArn's account ${account(ciRoleArn) ?? "?"}`
+        : undefined,
+  );
+}
+
 /** eu-west-1 -> euw1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1. */
 export function shortRegion(region: string): string {
   const compass: Record<string, string> = { north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
@@ -178,6 +196,7 @@ export function loadConfig(): HolodeckConfig {
   if (adminRoleArns.length === 0 || new Set(adminRoleArns).size !== adminRoleArns.length || adminRoleArns.includes(ciRoleArn)) {
     r.fail("holodeck:adminRoleArns", adminRoleArns, "empty, duplicated or contains ciRoleArn (one access entry per principal)", ALLOWED.adminRoleArns);
   }
+  const previewRoleArn = readPreviewRoleArn(r, ciRoleArn, adminRoleArns);
   const serviceRepoUrlPrefix = r.string("holodeck:serviceRepoUrlPrefix", ALLOWED.urlPrefix, rules.httpsUrl);
   const cfg: HolodeckConfig = {
     stack,
@@ -196,6 +215,7 @@ export function loadConfig(): HolodeckConfig {
     workloadNodeGroup: readNodeGroup(r, "holodeck:workloadNodeGroup", 0),
     adminRoleArns,
     ciRoleArn,
+    previewRoleArn,
     domain: r.string("holodeck:domain", ALLOWED.domain, rules.dnsName),
     hostedZoneId: r.string("holodeck:hostedZoneId", ALLOWED.hostedZoneId, rules.hostedZoneId),
     letsencryptEmail: r.string("holodeck:letsencryptEmail", ALLOWED.email, rules.email),
@@ -212,5 +232,7 @@ export function loadConfig(): HolodeckConfig {
     registry: readRegistry(r, { accountId: ciRoleArn.split(":")[4] ?? "", region, serviceRepoUrlPrefix }),
   };
   if (r.issues.length > 0) throw new ConfigError(`stacks/Pulumi.${stack}.yaml (defaults: Pulumi.yaml)`, r.issues);
+  const supportWarning = rules.kubernetesSupportWarning(cfg.kubernetesVersion);
+  if (supportWarning) void pulumi.log.warn(supportWarning);
   return cfg;
 }

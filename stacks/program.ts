@@ -73,6 +73,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       endpointPublicAccessCidrs: cfg.endpointPublicAccessCidrs,
       adminRoleArns: cfg.adminRoleArns,
       ciRoleArn: cfg.ciRoleArn,
+      previewRoleArn: cfg.previewRoleArn,
       deletionProtection: cfg.deletionProtection,
       systemNodeGroup: cfg.systemNodeGroup,
       workloadNodeGroup: cfg.workloadNodeGroup,

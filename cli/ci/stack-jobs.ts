@@ -13,9 +13,18 @@ export type CiJob = Record<string, unknown>;
 export const PARENT_VARIABLES = {
   PARENT_PIPELINE_SOURCE: "$CI_PIPELINE_SOURCE",
   PARENT_COMMIT_BRANCH: "$CI_COMMIT_BRANCH",
+  PARENT_MR_SOURCE_BRANCH_PROTECTED: "$CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED",
 } as const;
 
-export const MERGE_REQUEST_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event"';
+/**
+ * Previews run branch code with the preview role's credentials (state bucket, KMS decrypt of
+ * stack secrets, read-only cluster view), so only merge requests whose source branch is
+ * protected (only maintainers push there) get one. CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED is
+ * "true"/"false" in merge request pipelines (GitLab 16.4+). This rule keeps jobs from failing;
+ * the boundary is the preview role's trust, which matches only protected branch refs
+ * (docs/runbooks/new-region.md#ci-roles-what-each-may-do).
+ */
+export const MERGE_REQUEST_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event" && $PARENT_MR_SOURCE_BRANCH_PROTECTED == "true"';
 export const DEFAULT_BRANCH_RULE = "$PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
 
 export const STAGES = ["preview", "deploy-staging", "deploy-production"] as const;

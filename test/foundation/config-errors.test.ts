@@ -32,7 +32,8 @@ const CASES: BadCase[] = [
   { what: "VPC in public space", stack: STAGING, config: { "holodeck:vpcCidr": "8.8.0.0/16" }, key: "holodeck:vpcCidr", allowed: "RFC 1918" },
   { what: "one AZ", stack: STAGING, config: { "holodeck:azCount": "1" }, key: "holodeck:azCount", allowed: "an integer from 2 to 4" },
   { what: "unknown NAT mode", stack: STAGING, config: { "holodeck:natGateways": "perRegion" }, key: "holodeck:natGateways", allowed: "single | perAz" },
-  { what: "unsupported Kubernetes", stack: STAGING, config: { "holodeck:kubernetesVersion": "1.30" }, key: "holodeck:kubernetesVersion", allowed: "1.33 | 1.34 | 1.35" },
+  { what: "unsupported Kubernetes", stack: STAGING, config: { "holodeck:kubernetesVersion": "1.30" }, key: "holodeck:kubernetesVersion", allowed: "allowed: 1.34 | 1.35" },
+  { what: "Kubernetes past standard support", stack: STAGING, config: { "holodeck:kubernetesVersion": "1.33" }, key: "holodeck:kubernetesVersion", allowed: "allowed: 1.34 | 1.35" },
   { what: "bad allowlist CIDR", stack: STAGING, config: { "holodeck:endpointPublicAccessCidrs": '["203.0.113.0/33"]' }, key: "holodeck:endpointPublicAccessCidrs[0]", allowed: "aligned IPv4 CIDRs" },
   { what: "production API open to the internet", stack: PRODUCTION, config: { "holodeck:endpointPublicAccessCidrs": '["0.0.0.0/0"]' }, key: "holodeck:endpointPublicAccessCidrs[0]", allowed: "0.0.0.0/0 not in production" },
   { what: "min > desired", stack: STAGING, config: { "holodeck:systemNodeGroup": group({ minSize: 3, desiredSize: 2 }) }, key: "holodeck:systemNodeGroup", allowed: "minSize <= desiredSize <= maxSize" },
@@ -43,6 +44,9 @@ const CASES: BadCase[] = [
   { what: "tiny root disk", stack: STAGING, config: { "holodeck:systemNodeGroup": group({ diskSizeGiB: 10 }) }, key: "holodeck:systemNodeGroup.diskSizeGiB", allowed: "an integer from 20 to 16384" },
   { what: "user ARN as admin", stack: STAGING, config: { "holodeck:adminRoleArns": '["arn:aws:iam::210987654321:user/bob"]' }, key: "holodeck:adminRoleArns[0]", allowed: "IAM role ARNs" },
   { what: "CI role also admin", stack: STAGING, config: { "holodeck:adminRoleArns": '["arn:aws:iam::210987654321:role/holodeck-gitlab-ci"]' }, key: "holodeck:adminRoleArns", allowed: "not containing ciRoleArn" },
+  { what: "preview role is the CI role", stack: STAGING, config: { "holodeck:previewRoleArn": "arn:aws:iam::210987654321:role/holodeck-gitlab-ci" }, key: "holodeck:previewRoleArn", allowed: "other than ciRoleArn and the adminRoleArns" },
+  { what: "preview role in another account", stack: STAGING, config: { "holodeck:previewRoleArn": "arn:aws:iam::123456789012:role/holodeck-gitlab-preview" }, key: "holodeck:previewRoleArn", allowed: "in ciRoleArn's account" },
+  { what: "preview role not a role", stack: STAGING, config: { "holodeck:previewRoleArn": "holodeck-gitlab-preview" }, key: "holodeck:previewRoleArn", allowed: "arn:aws:iam::<12 digits>:role/<name>" },
   { what: "bad CI role", stack: STAGING, config: { "holodeck:ciRoleArn": "holodeck-gitlab-ci" }, key: "holodeck:ciRoleArn", allowed: "arn:aws:iam::<12 digits>:role/<name>" },
   { what: "domain with upper case and spaces", stack: STAGING, config: { "holodeck:domain": "Not A Domain" }, key: "holodeck:domain", allowed: "lower-case DNS name" },
   { what: "hosted zone id", stack: STAGING, config: { "holodeck:hostedZoneId": "zone-1" }, key: "holodeck:hostedZoneId", allowed: "Route53 zone id" },
@@ -78,6 +82,12 @@ describe("bad stack config", () => {
     const keys = err.message.split("\n").slice(1).map((l) => l.split(" = ")[0].trim());
     expect(keys).toEqual(["- holodeck:vpcCidr", "- holodeck:natGateways", "- holodeck:domain"]);
     expect(err.message.split("\n")[0]).toBe("Invalid config in stacks/Pulumi.staging-eu-west-1.yaml (defaults: Pulumi.yaml) (3 problems):");
+  });
+
+  it("without previewRoleArn creates no preview access entry", async () => {
+    const rec = await runStack(STAGING, { config: { "holodeck:previewRoleArn": undefined } });
+    const principals = rec.byType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.principalArn);
+    expect(principals).toEqual(["arn:aws:iam::210987654321:role/holodeck-platform-admin", "arn:aws:iam::210987654321:role/holodeck-gitlab-ci"]);
   });
 
   it("accepts a private-only endpoint (empty allowlist)", async () => {

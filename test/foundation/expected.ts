@@ -12,6 +12,7 @@ export interface StackExpectation {
   publicAccessCidrs: string[];
   adminRoleArns: string[];
   ciRoleArn: string;
+  previewRoleArn: string;
   system: { instanceTypes: string[]; minSize: number; desiredSize: number; maxSize: number; diskSizeGiB: number };
   workload: { instanceTypes: string[]; minSize: number; desiredSize: number; maxSize: number; diskSizeGiB: number; amiType: string };
   logRetentionDays: number;
@@ -35,6 +36,7 @@ export const EXPECTED: Record<string, StackExpectation> = {
     publicAccessCidrs: ["203.0.113.0/24", "198.51.100.10/32"],
     adminRoleArns: ["arn:aws:iam::210987654321:role/holodeck-platform-admin"],
     ciRoleArn: "arn:aws:iam::210987654321:role/holodeck-gitlab-ci",
+    previewRoleArn: "arn:aws:iam::210987654321:role/holodeck-gitlab-preview",
     system: { instanceTypes: ["t3a.large"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 30 },
     workload: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 1, desiredSize: 2, maxSize: 6, diskSizeGiB: 50, amiType: "AL2023_x86_64_STANDARD" },
     logRetentionDays: 30,
@@ -52,6 +54,7 @@ export const EXPECTED: Record<string, StackExpectation> = {
     publicAccessCidrs: ["203.0.113.64/28", "198.51.100.10/32"],
     adminRoleArns: PROD_ADMINS,
     ciRoleArn: "arn:aws:iam::123456789012:role/holodeck-gitlab-ci",
+    previewRoleArn: "arn:aws:iam::123456789012:role/holodeck-gitlab-preview",
     system: PROD_SYSTEM,
     workload: { instanceTypes: ["m7i.2xlarge", "m6i.2xlarge"], minSize: 3, desiredSize: 6, maxSize: 30, diskSizeGiB: 100, amiType: "AL2023_x86_64_STANDARD" },
     logRetentionDays: 365,
@@ -69,6 +72,7 @@ export const EXPECTED: Record<string, StackExpectation> = {
     publicAccessCidrs: ["203.0.113.64/28", "198.51.100.10/32"],
     adminRoleArns: PROD_ADMINS,
     ciRoleArn: "arn:aws:iam::123456789012:role/holodeck-gitlab-ci",
+    previewRoleArn: "arn:aws:iam::123456789012:role/holodeck-gitlab-preview",
     system: PROD_SYSTEM,
     workload: { instanceTypes: ["m7g.2xlarge", "m6g.2xlarge"], minSize: 3, desiredSize: 6, maxSize: 30, diskSizeGiB: 100, amiType: "AL2023_ARM_64_STANDARD" },
     logRetentionDays: 365,

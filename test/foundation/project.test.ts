@@ -26,7 +26,7 @@ const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"))
 // docs/contracts.md section 1 (region comes from aws:region).
 const CONTRACT_KEYS = [
   "environment", "vpcCidr", "azCount", "natGateways", "kubernetesVersion", "endpointPublicAccessCidrs", "systemNodeGroup",
-  "workloadNodeGroup", "adminRoleArns", "ciRoleArn", "domain", "hostedZoneId", "letsencryptEmail", "platformRepoUrl",
+  "workloadNodeGroup", "adminRoleArns", "ciRoleArn", "previewRoleArn", "domain", "hostedZoneId", "letsencryptEmail", "platformRepoUrl",
   "platformRepoRevision", "servicesRepoUrl", "serviceRepoUrlPrefix", "gitCredentialsSecretName", "argocdOidc", "deletionProtection", "tags",
   "registry",
 ];

@@ -13,17 +13,22 @@ describe.each(STACKS)("%s access", (stack) => {
   const want = EXPECTED[stack];
   const rec = (): StackRecording => stacks[stack];
 
-  it("creates one access entry per admin role and the CI role, nothing else", () => {
+  it("creates one access entry per admin role, the CI role and the preview role, nothing else", () => {
     const entries = rec().byType("aws:eks/accessEntry:AccessEntry");
-    expect(entries.map((e) => input(e, "principalArn"))).toEqual([...want.adminRoleArns, want.ciRoleArn]);
+    expect(entries.map((e) => input(e, "principalArn"))).toEqual([...want.adminRoleArns, want.ciRoleArn, want.previewRoleArn]);
     for (const e of entries) expect(input(e, "type")).toBe("STANDARD");
   });
 
-  it("associates the cluster-admin access policy cluster-wide to exactly those principals", () => {
+  it("associates cluster-admin to the admins and the CI role, view (no Secrets) to the preview role, cluster-wide", () => {
     const assoc = rec().byType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
-    expect(assoc.map((a) => input(a, "principalArn"))).toEqual([...want.adminRoleArns, want.ciRoleArn]);
+    const policies = Object.fromEntries(assoc.map((a) => [String(input(a, "principalArn")), input(a, "policyArn")]));
+    const admin = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+    expect(policies).toEqual({
+      ...Object.fromEntries([...want.adminRoleArns, want.ciRoleArn].map((arn) => [arn, admin])),
+      [want.previewRoleArn]: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+    });
+    expect(assoc).toHaveLength(want.adminRoleArns.length + 2);
     for (const a of assoc) {
-      expect(input(a, "policyArn")).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
       expect(input(a, "accessScope")).toEqual({ type: "cluster" });
       expect(input(a, "clusterName")).toBe(want.clusterName);
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { amiTypeFor } from "../../components/node-group";
 import { createMocks } from "../harness/mocks";
 import { planSubnets } from "../../components/network-layout";
-import { isArmInstanceType } from "../../stacks/config-rules";
+import { isArmInstanceType, kubernetesSupportWarning } from "../../stacks/config-rules";
 import { shortRegion } from "../../stacks/config";
 
 describe("planSubnets", () => {
@@ -38,6 +38,15 @@ describe("naming and architecture", () => {
     expect(["m7i.large", "t3a.large", "m6in.xlarge", "g5.xlarge"].map(isArmInstanceType)).toEqual([false, false, false, false]);
     expect(amiTypeFor(["m7g.large"])).toBe("AL2023_ARM_64_STANDARD");
     expect(amiTypeFor(["m7i.large"])).toBe("AL2023_x86_64_STANDARD");
+  });
+});
+
+describe("Kubernetes support window", () => {
+  it("warns for 1.34 (standard support ends 2026-12-02), not for the newest 1.35", () => {
+    expect(kubernetesSupportWarning("1.34")).toBe(
+      "holodeck:kubernetesVersion 1.34 leaves EKS standard support on 2026-12-02; upgrade to 1.35 (docs/runbooks/eks-upgrade.md)",
+    );
+    expect(kubernetesSupportWarning("1.35")).toBeUndefined();
   });
 });
 

@@ -61,12 +61,16 @@ describe(".gitlab-ci.yml", () => {
   it("passes exactly the parent's source and branch down, and no global variable", () => {
     const stacks = job("stacks");
     expect(stacks.spec["inherit"]).toEqual({ variables: false });
-    expect(stacks.spec["variables"]).toEqual({ PARENT_PIPELINE_SOURCE: "$CI_PIPELINE_SOURCE", PARENT_COMMIT_BRANCH: "$CI_COMMIT_BRANCH" });
+    expect(stacks.spec["variables"]).toEqual({
+      PARENT_PIPELINE_SOURCE: "$CI_PIPELINE_SOURCE",
+      PARENT_COMMIT_BRANCH: "$CI_COMMIT_BRANCH",
+      PARENT_MR_SOURCE_BRANCH_PROTECTED: "$CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED",
+    });
     // Every PARENT_* variable the child's rules read is one the trigger passes.
     const child = parsePipeline(renderStackPipeline(join(root, "stacks"), join(root, ".gitlab-ci.yml")));
     const ruleText = child.jobs.flatMap((candidate) => rulesOf(candidate).map((rule) => String(rule["if"]))).join("\n");
     const read = [...new Set(ruleText.match(/\$PARENT_\w+/g) ?? [])].map((name) => name.slice(1)).sort();
-    expect(read).toEqual(["PARENT_COMMIT_BRANCH", "PARENT_PIPELINE_SOURCE"]);
+    expect(read).toEqual(["PARENT_COMMIT_BRANCH", "PARENT_MR_SOURCE_BRANCH_PROTECTED", "PARENT_PIPELINE_SOURCE"]);
   });
 
   it("includes the holodeck CLI image job: default branch only, when cli/ changes, in the test stage", () => {

@@ -19,7 +19,10 @@ const MR = ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--unset-var
 const DEFAULT_BRANCH = ["--variable", "CI_COMMIT_BRANCH=main", "--variable", "CI_DEFAULT_BRANCH=main"];
 const CHILD = ["--variable", "CI_PIPELINE_SOURCE=parent_pipeline", "--unset-variable", "CI_COMMIT_BRANCH", "--variable", "CI_DEFAULT_BRANCH=main"];
 // An MR pipeline has no CI_COMMIT_BRANCH: the trigger passes it empty or unexpanded.
-const childOfMr = (branch: string) => [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=merge_request_event", "--variable", `PARENT_COMMIT_BRANCH=${branch}`];
+const childOfMr = (branch: string, sourceProtected = "true") => [
+  ...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=merge_request_event", "--variable", `PARENT_COMMIT_BRANCH=${branch}`,
+  "--variable", `PARENT_MR_SOURCE_BRANCH_PROTECTED=${sourceProtected}`,
+];
 const CHILD_OF_DEFAULT_BRANCH = [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=push", "--variable", "PARENT_COMMIT_BRANCH=main"];
 const pipeline = loadPipeline(join(root, ".gitlab-ci.yml"));
 const stacks = loadStacks(join(root, "stacks"));
@@ -136,6 +139,13 @@ describe("generated child pipeline under GitLab semantics", () => {
     expect(rows).toEqual(expectedRows(child, previewKeys(), () => "on_success"));
     expect(rows).toHaveLength(stacks.length);
   });
+
+  it.each(["false", "", "$CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED"])(
+    "creates no preview for a merge request whose source branch is not protected (passed %j)",
+    (sourceProtected) => {
+      expect(jobsFor(childCheckout, childOfMr("", sourceProtected))).toEqual([]);
+    },
+  );
 
   it("creates one manual, blocking up per stack, chained, and no preview on the default branch", () => {
     const rows = jobsFor(childCheckout, CHILD_OF_DEFAULT_BRANCH);

@@ -15,7 +15,8 @@ const stacks = loadStacks(join(root, "stacks"));
 const generate = (stacksDir: string): Pipeline => parsePipeline(renderStackPipeline(stacksDir, ROOT_FILE));
 const child = generate(join(root, "stacks"));
 // In the child, CI_PIPELINE_SOURCE is always parent_pipeline: the rules read what the trigger passes.
-const MR_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event"';
+// Previews only for merge requests from protected source branches (branch code runs with the preview role).
+const MR_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event" && $PARENT_MR_SOURCE_BRANCH_PROTECTED == "true"';
 const DEFAULT_BRANCH_RULE = "$PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
 
 const runsPulumi = (job: Job, command: "preview" | "up") => scriptOf(job).some((line) => line.startsWith(`pulumi ${command} `));

@@ -103,10 +103,11 @@ export const eksClusterCases: RuleCases[] = [
   },
   {
     rule: eksSupportedVersion,
-    pass: [{ title: "1.35", resources: [cluster({})] }, { title: "1.33", resources: [cluster({ version: "1.33" })] }],
+    pass: [{ title: "1.35", resources: [cluster({})] }, { title: "1.34", resources: [cluster({ version: "1.34" })] }],
     fail: [
-      { title: "1.31 out of support", resources: [cluster({ version: "1.31" })], messages: ["version must be one of 1.33, 1.34, 1.35 (got '1.31')."] },
-      { title: "unpinned", resources: [cluster({ version: undefined })], messages: ["version must be one of 1.33, 1.34, 1.35 (got 'unset')."] },
+      { title: "1.33 past standard support", resources: [cluster({ version: "1.33" })], messages: ["version must be one of 1.34, 1.35 (got '1.33')."] },
+      { title: "1.31 out of support", resources: [cluster({ version: "1.31" })], messages: ["version must be one of 1.34, 1.35 (got '1.31')."] },
+      { title: "unpinned", resources: [cluster({ version: undefined })], messages: ["version must be one of 1.34, 1.35 (got 'unset')."] },
     ],
   },
   {
