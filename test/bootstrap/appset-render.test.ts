@@ -43,6 +43,7 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
                 { name: "global.environment", value: "staging" },
                 { name: "global.clusterIssuer", value: "letsencrypt-staging" },
                 { name: "global.imageRegistry", value: "210987654321.dkr.ecr.eu-west-1.amazonaws.com" },
+                { name: "global.vpcCidr", value: "10.20.0.0/16" },
               ],
             },
           },
