@@ -1,7 +1,11 @@
-// Sync order and namespaces: every custom resource is applied after the app that brings its
-// CRD (ApplicationSet/Application wave first, then the resource's own wave inside the app),
-// and every namespace something lands in is created by an Application (CreateNamespace) or
-// is one bootstrap owns.
+// Sync order and namespaces. The waves put every custom resource after the app that brings its
+// CRD (ApplicationSet/Application wave first, then the resource's own wave inside the app), but
+// Argo CD does NOT enforce that across Applications: the root app's waves order the
+// ApplicationSets, which have no health, so the generated Applications sync concurrently. An
+// app using another app's CRD therefore carries SkipDryRunOnMissingResource=true (its dry run
+// does not fail on the missing kind) and converges through its retries once the CRD exists.
+// Every namespace something lands in is created by an Application (CreateNamespace) or is
+// one bootstrap owns.
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../bootstrap/vault-config";
 import { applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, manifestsOf, type Application, type Doc } from "./platform";
@@ -19,6 +23,11 @@ const CRD_OWNER: Record<string, { app: string; kind?: string }> = {
   // Installed at runtime by the Provider package of crossplane-packages.
   "aws.m.upbound.io": { app: "crossplane-packages", kind: "Provider" },
 };
+
+/** Apps whose manifests or chart use a CRD another app installs (derived below, pinned here). */
+const CROSS_APP_CRD_USERS = [
+  "alloy", "crossplane-apis", "crossplane-packages", "external-secrets", "grafana", "istiod", "jaeger", "kiali", "loki", "nats", "platform-monitoring",
+];
 
 /** Namespaces bootstrap creates (Argo CD itself, cert-manager's CA, Vault). */
 const BOOTSTRAP_NAMESPACES = ["argocd", "cert-manager", "vault"];
@@ -65,7 +74,7 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
     }
   });
 
-  it("every custom resource of a raw manifest comes after the app bringing its CRD", () => {
+  it("the intended order: every custom resource of a raw manifest is in a later wave than the app bringing its CRD", () => {
     const customResources = resources.filter(({ doc }) => groupOf(doc).includes("."));
     expect(customResources.length).toBeGreaterThan(20);
     for (const { app, doc } of customResources) {
@@ -75,11 +84,19 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
     }
   });
 
-  it("charts that render ServiceMonitors/PodMonitors sync after kube-prometheus-stack", () => {
+  it("charts that render ServiceMonitors/PodMonitors are in a later wave than kube-prometheus-stack", () => {
     const monitoring = crdPosition("monitoring.coreos.com");
     const users = apps.filter((app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)));
     expect(users.map((a) => a.metadata.name).sort()).toEqual(["alloy", "external-secrets", "grafana", "loki", "nats"]);
     for (const app of users) expect(before(monitoring, [waveOf(app.metadata.annotations), 0]), app.metadata.name).toBe(true);
+  });
+
+  it("every app using a CRD of another app skips the dry run of missing kinds (waves do not wait across apps)", () => {
+    const rawUsers = resources.filter(({ app, doc }) => groupOf(doc).includes(".") && CRD_OWNER[groupOf(doc)]?.app !== app.metadata.name).map(({ app }) => app);
+    const monitorUsers = apps.filter((app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)));
+    const users = [...new Set([...rawUsers, ...monitorUsers].map((a) => a.metadata.name))].sort();
+    expect(users).toEqual(CROSS_APP_CRD_USERS);
+    for (const name of users) expect(appNamed(name).spec.syncPolicy.syncOptions ?? [], name).toContain("SkipDryRunOnMissingResource=true");
   });
 
   it("Crossplane: core, then provider + functions, then the platform API", () => {
