@@ -1,13 +1,17 @@
 import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_RETRY, type RetryPolicy } from "../services/change";
-import { EXPECT_DNS_LABEL, EXPECT_SHA, KNOWN_CLUSTERS, isDnsLabel, isFullSha } from "../services/record";
+import { EXPECT_SHA, KNOWN_CLUSTERS, isFullSha, serviceNameProblem } from "../services/record";
 
 const parseWith = (test: (v: string) => boolean, expected: string) => (value: string): string => {
   if (!test(value)) throw new InvalidArgumentError(`"${value}" is not ${expected}.`);
   return value;
 };
 
-export const parseServiceName = parseWith(isDnsLabel, EXPECT_DNS_LABEL);
+export function parseServiceName(value: string): string {
+  const problem = serviceNameProblem(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
+}
 export const parseSha = parseWith(isFullSha, EXPECT_SHA);
 
 function parsePositiveInt(value: string): number {

@@ -1,3 +1,5 @@
+import schemaDocument from "../../services-root/service.schema.json";
+
 /** The environments that have a folder in services-root (DESIGN.md contract 4). */
 export const KNOWN_CLUSTERS = ["staging", "production"] as const;
 export type Cluster = (typeof KNOWN_CLUSTERS)[number];
@@ -10,17 +12,35 @@ export interface ServiceRecord {
   targetRevision: string;
 }
 
-// Same rules as the schema; used for CLI flags so bad input fails before any git work.
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// The service-name rule lives once, in the schema; the CLI's flag checks and file-name check
+// read it from there, so bad input fails before any git work with the schema's own rule.
+const SERVICE_RULE = schemaDocument.properties.service;
+const DNS_LABEL = new RegExp(SERVICE_RULE.pattern);
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
+/** Namespaces no service may take: Kubernetes' own and every platform namespace. */
+export const RESERVED_SERVICE_NAMES: readonly string[] = SERVICE_RULE.not.enum;
+export const MAX_SERVICE_NAME = SERVICE_RULE.maxLength;
+
 export const EXPECT_DNS_LABEL =
-  "a DNS label: lowercase a-z, 0-9 and '-', starting and ending alphanumeric, at most 63 characters";
+  `a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most ${MAX_SERVICE_NAME} characters`;
+export const EXPECT_SERVICE_NAME = `${EXPECT_DNS_LABEL}, and not a reserved namespace (${RESERVED_SERVICE_NAMES.join(", ")})`;
 export const EXPECT_SHA = "a full 40-character lowercase hex git commit SHA";
 export const EXPECT_CLUSTER = `one of: ${KNOWN_CLUSTERS.join(", ")}`;
 
 export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && DNS_LABEL.test(value);
+  return value.length <= MAX_SERVICE_NAME && DNS_LABEL.test(value);
+}
+
+/** Why `value` cannot name a service, or undefined when it can. */
+export function serviceNameProblem(value: string): string | undefined {
+  if (!isDnsLabel(value)) return `"${value}" is not ${EXPECT_DNS_LABEL}`;
+  if (RESERVED_SERVICE_NAMES.includes(value)) return `"${value}" is a reserved namespace (reserved: ${RESERVED_SERVICE_NAMES.join(", ")})`;
+  return undefined;
+}
+
+export function isServiceName(value: string): boolean {
+  return serviceNameProblem(value) === undefined;
 }
 
 export function isFullSha(value: string): boolean {

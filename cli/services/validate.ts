@@ -6,9 +6,9 @@ import schemaDocument from "../../services-root/service.schema.json";
 import { JsonSyntaxError, parseStrictJson, type JsonValue } from "./strict-json";
 import {
   EXPECT_CLUSTER,
-  EXPECT_DNS_LABEL,
+  EXPECT_SERVICE_NAME,
   isCluster,
-  isDnsLabel,
+  serviceNameProblem,
   type ServiceRecord,
 } from "./record";
 
@@ -71,7 +71,9 @@ function schemaErrors(file: string, value: JsonValue, errors: ErrorObject[], sch
     } else {
       const key = error.instancePath.slice(1).split("/")[0];
       const actual = typeof value === "object" && value !== null && !Array.isArray(value) ? value[key] : undefined;
-      add(key, `is ${JSON.stringify(actual)} (${error.message ?? error.keyword})`, schema.properties[key]?.description ?? "");
+      // ajv says "must NOT be valid" for `not`; the only `not` is the reserved-name list.
+      const why = error.keyword === "not" ? "a reserved namespace" : (error.message ?? error.keyword);
+      add(key, `is ${JSON.stringify(actual)} (${why})`, schema.properties[key]?.description ?? "");
     }
   }
   return [...byField.values()];
@@ -86,8 +88,9 @@ export function validateEntry(file: string, bytes: Buffer, folder: string, fileS
   const fileError = (message: string, expected: string): void => {
     errors.push({ file, field: "(file)", message, expected });
   };
-  if (!isDnsLabel(fileStem)) {
-    errors.push({ file, field: "(file name)", message: `"${fileStem}.json" is not a DNS label`, expected: EXPECT_DNS_LABEL });
+  const nameProblem = serviceNameProblem(fileStem);
+  if (nameProblem) {
+    errors.push({ file, field: "(file name)", message: `${nameProblem} (file "${fileStem}.json")`, expected: EXPECT_SERVICE_NAME });
   }
   let text: string;
   try {

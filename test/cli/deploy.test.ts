@@ -106,6 +106,11 @@ describe("command-line values are checked before any git work (exit 2)", () => {
   it.each([
     [["--image-tag", "abc1234"], "option '--image-tag <sha>' argument 'abc1234' is invalid"],
     [["--service", "Python_Example"], "option '--service <name>' argument 'Python_Example' is invalid"],
+    // The chart's limits (holodeck-service dnsLabel): starts with a letter, at most 30 characters.
+    [["--service", "1abc"], `argument '1abc' is invalid. "1abc" is not a DNS label: lowercase a-z, 0-9 and '-', starting with a letter`],
+    [["--service", "a".repeat(31)], `"${"a".repeat(31)}" is not a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most 30 characters`],
+    [["--service", "argocd"], `argument 'argocd' is invalid. "argocd" is a reserved namespace (reserved: kube-system, kube-public, kube-node-lease, default, argocd, vault,`],
+    [["--service", "kube-system"], `"kube-system" is a reserved namespace`],
     [["--env", "qa"], "Allowed choices are staging, production"],
   ])("%j", async (override, message) => {
     const args = deployArgs(repo.url, "staging", "svc", sha(3));

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateTree, type TreeReport } from "../../cli/services/validate";
 import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
-import { isDnsLabel, isFullSha, KNOWN_CLUSTERS } from "../../cli/services/record";
+import { isFullSha, isServiceName, KNOWN_CLUSTERS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 import { cli, expectedFile, REPO_ROOT, sha, tempDir } from "./helpers";
 
 const A = sha("a");
@@ -25,6 +25,10 @@ const MALFORMED: ReadonlyArray<{ file: string; content: string | Buffer; fields:
   { file: "staging/Upper.json", content: good("staging", "Upper"), fields: ["(file name)", "service"] },
   { file: "staging/under_score.json", content: good("staging", "under_score"), fields: ["(file name)", "service"] },
   { file: `staging/${"x".repeat(64)}.json`, content: good("staging", "x".repeat(64)), fields: ["(file name)", "service"] },
+  { file: "staging/1abc.json", content: good("staging", "1abc"), fields: ["(file name)", "service"] },
+  { file: `staging/${"x".repeat(31)}.json`, content: good("staging", "x".repeat(31)), fields: ["(file name)", "service"] },
+  { file: "staging/argocd.json", content: good("staging", "argocd"), fields: ["(file name)", "service"] },
+  { file: "production/kube-system.json", content: good("production", "kube-system"), fields: ["(file name)", "service"] },
   { file: "staging/array.json", content: `[${JSON.stringify(valid("staging", "array"))}]\n`, fields: ["(root)"] },
   { file: "staging/empty.json", content: "", fields: ["(file)"] },
   { file: "staging/duplicate.json", content: `{"cluster": "staging", "service": "duplicate", "imageTag": "${sha("old")}", "imageTag": "${A}", "targetRevision": "${A}"}\n`, fields: ["imageTag"] },
@@ -150,7 +154,7 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
     $schema: string;
     required: string[];
     additionalProperties: boolean;
-    properties: Record<string, { enum?: string[]; pattern?: string; maxLength?: number }>;
+    properties: Record<string, { enum?: string[]; pattern?: string; maxLength?: number; not?: { enum: string[] } }>;
   };
 
   it("is draft 2020-12, closed, with the four contract keys", () => {
@@ -164,9 +168,32 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
     expect(schema.properties.cluster.enum).toEqual([...KNOWN_CLUSTERS]);
   });
 
-  it.each(["a", "python-example", "a1-b2", "x".repeat(63), "A", "-a", "a-", "a_b", "a.b", "x".repeat(64), ""])("service %j", (name) => {
+  it.each(["a", "python-example", "a1-b2", "x".repeat(30), "A", "-a", "a-", "a_b", "a.b", "1abc", "x".repeat(31), "", "argocd", "kube-system", "vault"])("service %j", (name) => {
     const { pattern, maxLength } = schema.properties.service;
-    expect(isDnsLabel(name)).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0));
+    const reserved = schema.properties.service.not?.enum ?? [];
+    expect(isServiceName(name)).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0) && !reserved.includes(name));
+  });
+
+  it("accepts exactly the service names the holodeck-service chart renders (its dnsLabel)", () => {
+    const chart = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "charts", "holodeck-service", "values.schema.json"), "utf8")) as {
+      definitions: { dnsLabel: { pattern: string } };
+    };
+    expect(schema.properties.service.pattern).toBe(chart.definitions.dnsLabel.pattern);
+    expect(schema.properties.service.maxLength).toBe(30);
+  });
+
+  it("reserves every namespace the services project may not deploy into, and every platform app's", () => {
+    const handoff = fs.readFileSync(path.join(REPO_ROOT, "bootstrap", "handoff.ts"), "utf8");
+    const denied = [...(handoff.match(/PLATFORM_NAMESPACES = \[([^\]]*)\]/)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(denied.length).toBeGreaterThan(10);
+    expect(RESERVED_SERVICE_NAMES).toEqual(denied);
+    const appsetDir = path.join(REPO_ROOT, "platform-apps", "applicationsets");
+    const platformNamespaces = fs.readdirSync(appsetDir).flatMap((file) =>
+      [...fs.readFileSync(path.join(appsetDir, file), "utf8").matchAll(/^\s+namespace: ([a-z][-a-z0-9]*)\s*$/gm)].map((m) => m[1]));
+    expect(platformNamespaces).toContain("monitoring");
+    for (const namespace of ["argocd", "vault", "kube-system", "kube-public", "default", ...platformNamespaces]) {
+      expect(RESERVED_SERVICE_NAMES, namespace).toContain(namespace);
+    }
   });
 
   it.each([A, A.toUpperCase(), A.slice(1), `${A}0`, "g".repeat(40)])("sha %j", (value) => {

@@ -3,7 +3,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { answersFile, runCopier, tempDir, TEMPLATE_DIR, type TemplateAnswers } from "../harness/copier";
+import schemaDocument from "../../services-root/service.schema.json";
+import { RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 
 interface Refusal {
   case: string;
@@ -23,6 +26,10 @@ const REFUSALS: Refusal[] = [
     "service_name 'service-' is not a DNS label" },
   { case: "service name over 30 characters", answers: { service_name: "a".repeat(31) }, error: "Validation error for question 'service_name': " +
     `service_name '${"a".repeat(31)}' is not a DNS label` },
+  { case: "service name of a platform namespace", answers: { service_name: "argocd" }, error: "Validation error for question 'service_name': " +
+    `service_name 'argocd' is a reserved platform namespace (reserved: ${RESERVED_SERVICE_NAMES.join(", ")})` },
+  { case: "service name kube-system", answers: { service_name: "kube-system" }, error: "Validation error for question 'service_name': " +
+    "service_name 'kube-system' is a reserved platform namespace" },
   { case: "unknown domain", answers: { domain: "marketing" }, error: "Invalid choice for 'domain': 'marketing' is not in ['services', 'payments', 'identity', 'catalog', 'data']" },
   { case: "unsupported Python", answers: { python_version: "3.9" }, error: "Invalid choice for 'python_version': '3.9' is not in ['3.11', '3.12', '3.13']" },
   { case: "lowercase secret name", answers: { vault_secrets: "weather_api_key" }, error: "Validation error for question 'vault_secrets': " +
@@ -56,5 +63,15 @@ describe("copier refuses invalid answers", () => {
     expect(run.output).toBe("");
     expect(run.code).toBe(0);
     expect(fs.readFileSync(path.join(dest, "helm", "values.yaml"), "utf8")).toContain(`  service: ${answers.service_name}\n`);
+  });
+});
+
+describe("the service-name rule is the services-root schema's", () => {
+  const validator = String((parse(fs.readFileSync(path.join(TEMPLATE_DIR, "copier.yml"), "utf8")) as { service_name: { validator: string } }).service_name.validator);
+
+  it("uses the schema's pattern and exactly its reserved names", () => {
+    expect(validator).toContain(`regex_search('${schemaDocument.properties.service.pattern}')`);
+    const reserved = validator.match(/set reserved = \[([^\]]*)\]/)?.[1] ?? "";
+    expect(reserved.split(",").map((name) => name.trim().replace(/^'|'$/g, ""))).toEqual(schemaDocument.properties.service.not.enum);
   });
 });
