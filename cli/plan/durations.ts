@@ -2,7 +2,10 @@
 // for. Sources: typical AWS/EKS creation times observed in CloudFormation/Terraform/Pulumi
 // runs (EKS control plane 8-12 min, managed node group 3-5 min, NAT gateway 1-2 min).
 // docs/plan.md carries the same table. Types not listed take DEFAULT_SECONDS; component
-// resources and providers take no time themselves.
+// resources and providers take no time themselves. Two types depend on their recorded inputs
+// (durationModel): cert-manager Certificates (ACME vs. CA issuer) and Helm releases that do not
+// wait for their objects (skipAwait).
+import type { RecordedResource } from "../../test/harness/run-stack";
 
 export const DEFAULT_SECONDS = 10;
 
@@ -45,6 +48,9 @@ export const CREATE_SECONDS: Record<string, number> = {
   "aws:secretsmanager/secret:Secret": 5,
   "aws:route53/record:Record": 45,
   "kubernetes:helm.sh/v3:Release": 120,
+  // Let's Encrypt DNS-01: order, TXT record in Route 53, propagation self-check, validation,
+  // issuance: 1-3 min observed; Pulumi waits for Ready (WAIT_FOR_READY annotation).
+  "kubernetes:cert-manager.io/v1:Certificate": 120,
   "kubernetes:helm.sh/v4:Chart": 120,
   "kubernetes:core/v1:Namespace": 2,
   "kubernetes:core/v1:Secret": 2,
@@ -52,6 +58,41 @@ export const CREATE_SECONDS: Record<string, number> = {
   "kubernetes:batch/v1:Job": 60,
   "kubernetes:yaml/v2:ConfigGroup": 5,
 };
+
+/** A Certificate whose issuer is a CA or self-signed ClusterIssuer: signed in-cluster at once. */
+export const CA_CERTIFICATE_SECONDS = 5;
+/**
+ * A Helm release with skipAwait: Helm returns once the API server accepted the objects, without
+ * waiting for pods (the time they need moves to whatever waits for them, e.g. Vault's init Job).
+ */
+export const NO_WAIT_RELEASE_SECONDS = 20;
+
+const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
+const ISSUER_TYPES = ["kubernetes:cert-manager.io/v1:ClusterIssuer", "kubernetes:cert-manager.io/v1:Issuer"];
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+type Spec = { spec?: { acme?: unknown; issuerRef?: { name?: string } }; metadata?: { name?: string } };
+
+/**
+ * Creation time per resource of one recording: the type table, refined by inputs where the type
+ * alone misleads. A Certificate takes CA_CERTIFICATE_SECONDS when its issuer is recorded and is
+ * not ACME, the ACME time otherwise (unknown issuers count as ACME: never understate).
+ */
+export function durationModel(resources: RecordedResource[]): (r: RecordedResource) => number {
+  const issuers = new Map<string, boolean>();
+  for (const r of resources) {
+    const inputs = r.inputs as Spec;
+    if (ISSUER_TYPES.includes(r.type) && inputs.metadata?.name) issuers.set(inputs.metadata.name, inputs.spec?.acme !== undefined);
+  }
+  return (r) => {
+    if (r.type === CERTIFICATE) {
+      const issuer = (r.inputs as Spec).spec?.issuerRef?.name;
+      return issuer !== undefined && issuers.get(issuer) === false ? CA_CERTIFICATE_SECONDS : createSeconds(r.type, r.custom);
+    }
+    if (r.type === RELEASE && r.inputs.skipAwait === true) return NO_WAIT_RELEASE_SECONDS;
+    return createSeconds(r.type, r.custom);
+  };
+}
 
 /** Creation time of one resource: 0 for components and providers (they create nothing). */
 export function createSeconds(type: string, custom: boolean): number {

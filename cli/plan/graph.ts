@@ -2,7 +2,7 @@
 // creations a from-scratch `pulumi up` has to wait for. Exported for other plan modes
 // (e.g. cli/plan/dr.ts) that filter the graph or change durations.
 import type { RecordedResource } from "../../test/harness/run-stack";
-import { createSeconds } from "./durations";
+import { durationModel } from "./durations";
 
 export interface PlanNode {
   urn: string;
@@ -30,7 +30,7 @@ function providerUrn(ref: string | undefined): string | undefined {
   return ref ? ref.slice(0, ref.lastIndexOf("::")) : undefined;
 }
 
-export function buildGraph(resources: RecordedResource[], durationOf: DurationOf = (r) => createSeconds(r.type, r.custom)): PlanGraph {
+export function buildGraph(resources: RecordedResource[], durationOf: DurationOf = durationModel(resources)): PlanGraph {
   const graph: PlanGraph = new Map();
   for (const r of resources) {
     const waitsFor = new Set(r.dependsOn);
