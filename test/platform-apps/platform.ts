@@ -4,6 +4,7 @@
 // would apply (kustomize JSON patches, directory include globs, Helm value files).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/gitops-bridge";
 import { recordReads, renderForCluster, type ClusterParams, type Reads } from "./template";
@@ -131,10 +132,10 @@ interface JsonPatchOp {
   value: unknown;
 }
 
-/** Applies RFC 6902 `replace` operations; the target path must already exist. */
+/** Applies RFC 6902 `replace`, `remove` and `test` operations; the target path must already exist. */
 function applyJsonPatch(doc: Doc, ops: JsonPatchOp[], where: string): void {
   for (const op of ops) {
-    if (op.op !== "replace") throw new Error(`${where}: only replace patches are used here, got ${op.op}`);
+    if (!["replace", "remove", "test"].includes(op.op)) throw new Error(`${where}: only replace/remove/test patches are used here, got ${op.op}`);
     const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
     let node = doc as Record<string, unknown>;
     for (const key of keys.slice(0, -1)) {
@@ -143,9 +144,40 @@ function applyJsonPatch(doc: Doc, ops: JsonPatchOp[], where: string): void {
       node = next as Record<string, unknown>;
     }
     const last = keys[keys.length - 1];
-    if (!(last in node)) throw new Error(`${where}: path ${op.path} does not exist (replace needs it)`);
-    node[last] = op.value;
+    if (!(last in node)) throw new Error(`${where}: path ${op.path} does not exist (${op.op} needs it)`);
+    if (op.op === "test" && !isDeepStrictEqual(node[last], op.value)) throw new Error(`${where}: test ${op.path} failed: ${JSON.stringify(node[last])}`);
+    if (op.op === "replace") node[last] = op.value;
+    if (op.op === "remove") {
+      if (Array.isArray(node)) node.splice(Number(last), 1);
+      else delete node[last];
+    }
   }
+}
+
+interface Kustomization {
+  resources: string[];
+  patches?: Array<{ path: string; target: { kind: string; name: string } }>;
+}
+
+/** One JSON patch on the single object `target` names (kustomize fails on none or several). */
+function patchTarget(docs: Doc[], target: { kind: string; name: string }, ops: JsonPatchOp[], where: string): void {
+  const targets = docs.filter((d) => d.kind === target.kind && (d.metadata as { name: string }).name === target.name);
+  if (targets.length !== 1) throw new Error(`${where}: patch target ${target.kind}/${target.name} matches ${targets.length} objects`);
+  applyJsonPatch(targets[0], ops, where);
+}
+
+/** `kustomize build` of what this tree uses: resources (files or kustomization dirs), then JSON patch files. */
+export function kustomizeBuild(dir: string, where: string): Doc[] {
+  const kustomization = readDocs(path.join(dir, "kustomization.yaml"))[0] as unknown as Kustomization;
+  const docs = kustomization.resources.flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return fs.statSync(full).isDirectory() ? kustomizeBuild(full, where) : readDocs(full);
+  });
+  for (const patch of kustomization.patches ?? []) {
+    const file = path.join(dir, patch.path);
+    patchTarget(docs, patch.target, parseDocs(fs.readFileSync(file, "utf8"), file)[0] as unknown as JsonPatchOp[], where);
+  }
+  return docs;
 }
 
 /** The manifests a platform-repo source applies, after kustomize patches / include globs. */
@@ -155,13 +187,9 @@ export function manifestsOf(source: Source, where: string): Doc[] {
   if (!fs.existsSync(dir)) throw new Error(`${where}: path ${source.path} does not exist`);
   const kustomization = path.join(dir, "kustomization.yaml");
   if (fs.existsSync(kustomization)) {
-    const resources = (readDocs(kustomization)[0] as { resources: string[] }).resources;
-    const docs = resources.flatMap((file) => readDocs(path.join(dir, file)));
+    const docs = kustomizeBuild(dir, where);
     for (const patch of source.kustomize?.patches ?? []) {
-      const targets = docs.filter((d) => d.kind === patch.target.kind && (d.metadata as { name: string }).name === patch.target.name);
-      if (targets.length !== 1) throw new Error(`${where}: patch target ${patch.target.kind}/${patch.target.name} matches ${targets.length} objects`);
-      const ops = parseDocs(patch.patch, `${where} patch`)[0] as unknown as JsonPatchOp[];
-      applyJsonPatch(targets[0], ops, where);
+      patchTarget(docs, patch.target, parseDocs(patch.patch, `${where} patch`)[0] as unknown as JsonPatchOp[], where);
     }
     return docs;
   }
