@@ -1,8 +1,9 @@
 // Destroy and rebuild must be safe, proven on the recorded graph of every shipped stack:
-// whatever holds cloud resources made by controllers (load balancers, EBS volumes, Argo CD
-// apps whose finalizer cascades into both) is deleted while those controllers, the nodes
-// they run on, the cluster and the VPC still exist; protected resources survive a destroy
-// and keep nothing of the cluster or network alive.
+// whatever holds cloud resources made by controllers (load balancers, Argo CD apps whose
+// finalizer cascades) and whatever mounts EBS volumes is deleted while those controllers, the
+// nodes they run on, the cluster and the VPC still exist; EBS volumes themselves are retained
+// (asserted here, cleaned up by hand per the DR runbook); protected resources survive a
+// destroy and keep nothing of the cluster or network alive.
 import { beforeAll, describe, expect, it } from "vitest";
 import { deletionDependencies, reachable, simulateDestroy } from "../../cli/plan/dr";
 import { STATEFUL_TYPES } from "../../policy/rules/data";
@@ -26,8 +27,12 @@ const isType = (type: string) => (r: RecordedResource) => r.type === type;
 const holdsLoadBalancer = (r: RecordedResource) =>
   (r.type === "kubernetes:core/v1:Service" && get(r.inputs, "spec", "type") === "LoadBalancer") ||
   (r.type === "kubernetes:networking.k8s.io/v1:Ingress" && get(r.inputs, "spec", "ingressClassName") === "alb");
-/** Objects whose PersistentVolumeClaims become EBS volumes through the EBS CSI driver. */
-const holdsVolumes = (r: RecordedResource) =>
+/**
+ * Objects that mount EBS volumes through the EBS CSI driver. Deleting them detaches the volumes
+ * but deletes none: StatefulSet claims outlive their StatefulSet and the default StorageClass
+ * retains released volumes (docs/runbooks/disaster-recovery.md, cleanup step).
+ */
+const usesVolumes = (r: RecordedResource) =>
   r.type === "kubernetes:core/v1:PersistentVolumeClaim" ||
   (r.type === "kubernetes:apps/v1:StatefulSet" && asArray(get(r.inputs, "spec", "volumeClaimTemplates")).length > 0) ||
   isRelease("vault")(r);
@@ -67,10 +72,19 @@ describe.each(stacks)("stack %s", (stack) => {
     expectDeletedBefore(holders, [lbController(), lbControllerRole(), ...infrastructure()]);
   });
 
-  it("deletes volume holders before the EBS CSI driver, the nodes, the cluster and the VPC", () => {
-    const holders = all(holdsVolumes);
-    expect(holders.length).toBeGreaterThan(0);
-    expectDeletedBefore(holders, [ebsCsi(), ...infrastructure()]);
+  it("deletes the volume users before the EBS CSI driver, the nodes, the cluster and the VPC (volumes detach cleanly)", () => {
+    const users = all(usesVolumes);
+    expect(users.length).toBeGreaterThan(0);
+    expectDeletedBefore(users, [ebsCsi(), ...infrastructure()]);
+  });
+
+  // What the graph can prove about the EBS volumes themselves: Pulumi owns no claim, and the
+  // only StorageClass retains released volumes, so a destroy deletes none of them; they stay
+  // until the runbook's cleanup step.
+  it("owns no PersistentVolumeClaim and retains released volumes: a destroy leaves every EBS volume behind", () => {
+    expect(all(isType("kubernetes:core/v1:PersistentVolumeClaim")).map((r) => r.name)).toEqual([]);
+    const classes = all(isType("kubernetes:storage.k8s.io/v1:StorageClass"));
+    expect(classes.map((r) => [get(r.inputs, "metadata", "name"), r.inputs["provisioner"], r.inputs["reclaimPolicy"]])).toEqual([["gp3", "ebs.csi.aws.com", "Retain"]]);
   });
 
   it("deletes Argo CD apps with finalizers while Argo CD and every controller their cascade needs still run", () => {
@@ -90,7 +104,7 @@ describe.each(stacks)("stack %s", (stack) => {
         "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/vpcEndpoint:VpcEndpoint"].includes(r.type) ||
       (r.type === "aws:ec2/subnet:Subnet" && get(r.inputs, "tags", "kubernetes.io/role/elb") !== undefined));
     expect(egress.length).toBeGreaterThan(0);
-    expectDeletedBefore([...all(holdsLoadBalancer), ...all(holdsVolumes), ...all(cascadesThroughArgo)], egress);
+    expectDeletedBefore([...all(holdsLoadBalancer), ...all(usesVolumes), ...all(cascadesThroughArgo)], egress);
   });
 
   it("protects every stateful resource", () => {
