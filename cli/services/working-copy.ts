@@ -21,8 +21,18 @@ export interface TreeFile {
   bytes: Buffer;
 }
 
-// Errors that another attempt cannot fix: bad credentials, no access, no such repository.
-const FATAL_PUSH = /authentication failed|permission denied|could not read (username|password)|repository not found|does not appear to be a git repository|\b403\b|\b401\b|protected branch|pre-receive hook declined/i;
+// The only push failures a fetch + retry can fix: someone else moved the branch first. git
+// reports it as `[rejected] (fetch first)` / `(non-fast-forward)` / `(stale info)` (porcelain
+// status), or, when two pushes race inside the server, as the ref lock's "cannot lock ref
+// '<ref>': is at <sha> but expected <sha>" (or "reference already exists" for the first
+// push, "Unable to create '<ref>.lock': File exists" while the other holds it). Anything else (network reset, HTTP 5xx, a hook
+// declining or timing out, credentials) is the git error itself: retrying would only hide it.
+const RETRYABLE_PUSH = /\[rejected\]\s+\((fetch first|non-fast-forward|stale info)\)|cannot lock ref '[^']+': (is at [0-9a-f]+ but expected [0-9a-f]+|reference already exists|Unable to create '[^']+\.lock': File exists)/;
+
+/** Whether git push's output (stdout + stderr) says the branch moved under us. */
+export function isRetryablePushRejection(output: string): boolean {
+  return RETRYABLE_PUSH.test(output);
+}
 const MISSING_BRANCH = /couldn't find remote ref/i;
 const REPO_KEY = "holodeck.repo";
 
@@ -148,8 +158,8 @@ export class WorkingCopy {
   async push(): Promise<PushOutcome> {
     const result = await git(this.dir, ["push", "--porcelain", this.repoUrl, `HEAD:refs/heads/${this.branch}`], { allowFailure: true });
     if (result.code === 0) return "pushed";
-    if (FATAL_PUSH.test(result.stderr + result.stdout)) throw new GitError(["push", this.repoUrl, this.branch], result);
-    return "rejected";
+    if (isRetryablePushRejection(`${result.stdout}\n${result.stderr}`)) return "rejected";
+    throw new GitError(["push", this.repoUrl, this.branch], result);
   }
 
   /** Commits as git is configured; in CI, where nothing is, as the GitLab user or the CLI itself. */

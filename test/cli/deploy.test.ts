@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backoffDelay, DEFAULT_RETRY } from "../../cli/services/change";
 import { redact } from "../../cli/services/redact";
+import { isRetryablePushRejection } from "../../cli/services/working-copy";
 import { bareRepo, cli, cliProcess, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
 
 const deployArgs = (url: string, env: string, service: string, tag: string, ...extra: string[]): string[] => [
@@ -90,6 +92,63 @@ describe("push failures that retrying cannot fix", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("pre-receive hook declined");
     expect(result.stderr).not.toContain("retrying");
+  });
+});
+
+describe("push failures that are not someone else pushing first (exit 3 at once, no retry)", () => {
+  /** A bare repository whose pre-receive hook runs `script`; every push reaches the hook. */
+  const repoWithHook = (script: string): { url: string; dir: string } => {
+    const repo = bareRepo();
+    fs.writeFileSync(path.join(repo.dir, "hooks", "pre-receive"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return repo;
+  };
+
+  it.each([
+    ["a hook that times out", "echo 'GitLab: Timed out waiting for the internal API' >&2; exit 1", "Timed out waiting for the internal API"],
+    ["the connection dropping mid-push", "kill -9 $PPID", "the remote end hung up unexpectedly"],
+  ])("%s", async (_, hook, message) => {
+    const repo = repoWithHook(hook);
+    const result = await cli(...deployArgs(repo.url, "staging", "svc", sha(6), "--max-attempts", "20"));
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain("retrying");
+    expect(result.stderr).not.toContain("others kept pushing first");
+    expect(history.bind(null, repo.dir)).toThrow();
+  });
+
+  it("retries exactly git's own rejections of a moved branch", () => {
+    // A real non-fast-forward: a stale clone pushes after another clone moved main.
+    const repo = bareRepo();
+    const clone = (name: string): string => {
+      const dir = path.join(tempDir(name), "c");
+      gitIn(path.dirname(dir), ["clone", "-q", repo.url, dir]);
+      return dir;
+    };
+    const commit = (dir: string, text: string): void => {
+      fs.writeFileSync(path.join(dir, "f"), text);
+      gitIn(dir, ["add", "f"]);
+      gitIn(dir, ["-c", "user.name=t", "-c", "user.email=t@example.dev", "commit", "-q", "-m", text]);
+    };
+    const first = clone("first");
+    commit(first, "one");
+    gitIn(first, ["push", "-q", "origin", "HEAD:main"]);
+    const stale = clone("stale");
+    commit(first, "two");
+    gitIn(first, ["push", "-q", "origin", "HEAD:main"]);
+    commit(stale, "three");
+    const push = spawnSync("git", ["push", "--porcelain", repo.url, "HEAD:refs/heads/main"], { cwd: stale, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+    expect(push.status).not.toBe(0);
+    expect(isRetryablePushRejection(`${push.stdout}\n${push.stderr}`)).toBe(true);
+    expect(isRetryablePushRejection("!\tHEAD:refs/heads/main\t[rejected] (non-fast-forward)")).toBe(true);
+    expect(isRetryablePushRejection("!\tHEAD:refs/heads/main\t[rejected] (stale info)")).toBe(true);
+    // What two pushes racing into one bare repository print (seen with 8 concurrent pushes).
+    expect(isRetryablePushRejection("remote: error: cannot lock ref 'refs/heads/main': is at 14e92d5 but expected 5beb59c")).toBe(true);
+    expect(isRetryablePushRejection("remote: error: cannot lock ref 'refs/heads/main': reference already exists")).toBe(true);
+    expect(isRetryablePushRejection("error: cannot lock ref 'refs/heads/main': Unable to create '/r.git/refs/heads/main.lock': File exists.")).toBe(true);
+    expect(isRetryablePushRejection("error: cannot lock ref 'refs/heads/main': Unable to create '/r.git/refs/heads/main.lock': Permission denied")).toBe(false);
+    expect(isRetryablePushRejection("fatal: unable to access 'https://gitlab.example.dev/x.git/': The requested URL returned error: 502")).toBe(false);
+    expect(isRetryablePushRejection("fatal: unable to access 'https://gitlab.example.dev/x.git/': Recv failure: Connection reset by peer")).toBe(false);
+    expect(isRetryablePushRejection("!\tHEAD:refs/heads/main\t[remote rejected] (pre-receive hook declined)")).toBe(false);
   });
 });
 
