@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { policyStatements as statements, type PolicyStatement as Statement } from "../harness/iam-policy";
 import { registerCrdFile } from "../harness/k8s-schema";
-import { REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { REPO_ROOT, listStacks, type RecordedResource, type StackRecording } from "../harness/run-stack";
 
 /** Validate Argo CD and cert-manager kinds with the CRDs of the deployed versions. */
 export function useBootstrapCrds(): void {
@@ -16,6 +16,23 @@ export function useBootstrapCrds(): void {
 
 export const STACKS = ["staging-eu-west-1", "production-eu-west-1", "production-eu-central-1"] as const;
 export type StackName = (typeof STACKS)[number];
+
+/**
+ * Throws unless the bootstrap suites cover exactly the stack files in stacks/: a new
+ * stack file must never silently get no bootstrap tests.
+ */
+export function assertStacksCovered(covered: readonly string[], present: readonly string[]): void {
+  const missing = present.filter((s) => !covered.includes(s));
+  const stale = covered.filter((s) => !present.includes(s));
+  if (missing.length === 0 && stale.length === 0) return;
+  throw new Error(
+    "test/bootstrap/helpers.ts: STACKS must list every stacks/Pulumi.<stack>.yaml. " +
+      (missing.length > 0 ? `Add ${missing.join(", ")} to STACKS and its facts to FACTS. ` : "") +
+      (stale.length > 0 ? `Remove ${stale.join(", ")} (no stack file).` : ""),
+  );
+}
+// Every bootstrap suite imports this module, so each of them fails with the message above.
+assertStacksCovered(STACKS, listStacks());
 
 export interface StackFacts {
   environment: "staging" | "production";
