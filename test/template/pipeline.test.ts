@@ -90,6 +90,50 @@ interface Run {
   stderr: string;
 }
 
+/**
+ * Runs the build job's script lines in one `sh -e` (as the docker:cli image's runner shell
+ * does) with `apk`, `aws` and `docker` stubs that log their arguments; `aws ecr
+ * describe-images` succeeds only when `imageExists`.
+ */
+function runBuildScript(imageExists: boolean): { run: Run; calls: string[] } {
+  const bin = tempDir("build-bin");
+  const log = path.join(bin, "calls");
+  const stub = (name: string, body = ""): void =>
+    fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+  stub("apk");
+  stub("docker", "cat >/dev/null 2>&1 || true");
+  stub("aws", `case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`);
+  const sha40 = "c".repeat(40);
+  const run = spawnSync("sh", ["-e", "-c", pipeline["build"].script.join("\n")], {
+    encoding: "utf8",
+    env: {
+      PATH: `${bin}:${process.env.PATH}`, AWS_ID_TOKEN: "token", ECR_PUSH_ROLE_ARN: "arn:aws:iam::123456789012:role/push",
+      PLATFORM_REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", SERVICE_NAME: SERVICE, CI_COMMIT_SHA: sha40,
+      IMAGE: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${SERVICE}:${sha40}`, CI_PROJECT_URL: "https://gitlab.example.dev/x",
+    },
+  });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+  return { run: { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr }, calls };
+}
+
+describe("the build job with IMMUTABLE ECR tags", () => {
+  const describeCall = `aws ecr describe-images --registry-id 123456789012 --repository-name ${SERVICE} --image-ids imageTag=${"c".repeat(40)}`;
+
+  it("skips build and push when the commit's tag is already in ECR (a re-run)", () => {
+    const { run, calls } = runBuildScript(true);
+    expect(run.code, run.stderr).toBe(0);
+    expect(calls).toEqual(["apk add --no-cache aws-cli", describeCall]);
+    expect(run.stdout).toContain("is already in ECR (immutable tag): skipping build and push");
+  });
+
+  it("builds and pushes when the tag (or the repository) is not there yet", () => {
+    const { run, calls } = runBuildScript(false);
+    expect(run.code, run.stderr).toBe(0);
+    expect(calls.slice(0, 3)).toEqual(["apk add --no-cache aws-cli", describeCall, "aws ecr get-login-password"]);
+    expect(calls.filter((call) => call.startsWith("docker build") || call.startsWith("docker push")).map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["docker build", "docker push"]);
+  });
+});
+
 const GITLAB_CI_LOCAL = path.resolve(__dirname, "..", "..", "node_modules", ".bin", "gitlab-ci-local");
 
 /** gitlab-ci-local (GitLab's CI schema and rules semantics) in a git checkout of `dir`. */
