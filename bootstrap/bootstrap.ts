@@ -12,6 +12,7 @@ import { Handoff } from "./handoff";
 import { IngressNginx } from "./ingress-nginx";
 import { PlatformAws } from "./platform-aws";
 import { readJsonSecret } from "./secrets-manager";
+import { DefaultStorageClass } from "./storage-class";
 import { Vault } from "./vault";
 import { VaultConfig } from "./vault-config";
 import { VaultInit } from "./vault-init";
@@ -63,12 +64,14 @@ export class Bootstrap extends pulumi.ComponentResource {
       certificateDependencies: [certManager.release, ...issuers.issuers],
     }, child);
 
+    // Vault's raft PVCs (and every platform-apps volume) are provisioned by this class.
+    const storage = new DefaultStorageClass(`${name}-storage`, child);
     const vault = new Vault(`${name}-vault`, {
       cluster: args.cluster, region: cfg.region, domain: cfg.domain, tags, account, clusterName: cfg.clusterName,
       hardZoneSpread: production && cfg.azCount >= 3,
       systemNodes: cfg.systemNodeGroup.minSize,
       adminCidrs: cfg.endpointPublicAccessCidrs,
-      dependsOn: [...issuers.issuers, ingress.release],
+      dependsOn: [...issuers.issuers, ingress.release, storage.storageClass],
     }, child);
     const vaultInit = new VaultInit(`${name}-vault-init`, {
       cluster: args.cluster, secretName: `holodeck/${cfg.stack}/vault-init`, region: cfg.region, tags, account, keyAlias: `${cfg.clusterName}-vault-init`, vaultRelease: vault.release,

@@ -22,7 +22,7 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
       "ClusterIssuer", "ClusterIssuer", "ClusterIssuer", "ClusterIssuer",
       "CronJob", "Job", "Namespace", "Namespace", "Namespace", "Namespace",
       "Secret", "Secret", "Secret", "Secret", "Secret",
-      "Service", "ServiceAccount", "ServiceAccount",
+      "Service", "ServiceAccount", "ServiceAccount", "StorageClass",
     ]);
     for (const object of objects) validateManifest(object.inputs, `${stack} ${object.name}`);
   });
