@@ -7,7 +7,7 @@ import { chartRelease } from "./k8s-helpers";
 import { systemPlacement } from "./placement";
 import { addonRole, roleAnnotation } from "./irsa";
 import { loadBalancerControllerStatements } from "./policies/aws-load-balancer-controller";
-import type { ClusterIdentity, Environment, Tags } from "./types";
+import type { AccountRef, ClusterIdentity, Environment, Tags } from "./types";
 
 export const LBC_NAMESPACE = "kube-system";
 export const LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller";
@@ -19,6 +19,8 @@ export interface AwsLoadBalancerControllerArgs {
   environment: Environment;
   region: string;
   vpcId: pulumi.Input<string>;
+  /** Account of the VPC: security group edits are scoped to the VPC's ARN. */
+  account: AccountRef;
   tags: Tags;
 }
 
@@ -32,7 +34,11 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
       name,
       args.cluster,
       { namespace: LBC_NAMESPACE, serviceAccount: LBC_SERVICE_ACCOUNT },
-      pulumi.output(args.clusterName).apply(loadBalancerControllerStatements),
+      pulumi
+        .all([args.clusterName, args.account.partition, args.account.accountId, args.vpcId])
+        .apply(([clusterName, partition, accountId, vpcId]) =>
+          loadBalancerControllerStatements({ clusterName, vpcArn: `arn:${partition}:ec2:${args.region}:${accountId}:vpc/${vpcId}` }),
+        ),
       args.tags,
       { parent: this },
     );

@@ -43,7 +43,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     const account = { accountId: args.accountId, partition: aws.getPartitionOutput({}, { parent: this }).partition };
 
     const lbc = new AwsLoadBalancerController(`${name}-lbc`, {
-      cluster: args.cluster, clusterName: cfg.clusterName, environment: cfg.environment, region: cfg.region, vpcId: args.vpcId, tags,
+      cluster: args.cluster, clusterName: cfg.clusterName, environment: cfg.environment, region: cfg.region, vpcId: args.vpcId, account, tags,
     }, child);
     // The controller's Service webhook (failurePolicy Fail) sees every Service the later
     // charts create, so everything else starts once the controller is ready.

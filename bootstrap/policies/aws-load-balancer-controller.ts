@@ -3,7 +3,8 @@
 // - every create/modify/delete is limited to resources tagged `elbv2.k8s.aws/cluster` =
 //   THIS cluster (upstream accepts any value of the tag, i.e. any cluster in the account);
 // - WAF, Shield, Cognito and IAM server certificates are dropped: the chart runs with
-//   enableWaf/enableWafv2/enableShield false and the platform only makes NLBs.
+//   enableWaf/enableWafv2/enableShield false and the platform only makes NLBs;
+// - security group ingress edits only on groups in the cluster's VPC (`ec2:Vpc`).
 import type { PolicyStatement } from "../../components/iam-policy";
 
 const CLUSTER_TAG = "elbv2.k8s.aws/cluster";
@@ -14,7 +15,14 @@ const ELB_TAGGABLE = [
 ];
 const SECURITY_GROUPS = "arn:aws:ec2:*:*:security-group/*";
 
-export function loadBalancerControllerStatements(clusterName: string): PolicyStatement[] {
+/** What the policy is scoped to: the cluster's ownership tag and the cluster's VPC. */
+export interface LoadBalancerControllerScope {
+  clusterName: string;
+  /** arn:aws:ec2:<region>:<account>:vpc/<vpc id> */
+  vpcArn: string;
+}
+
+export function loadBalancerControllerStatements({ clusterName, vpcArn }: LoadBalancerControllerScope): PolicyStatement[] {
   const requestTagged = { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName } };
   const resourceTagged = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: clusterName } };
   // Tag edits that leave the ownership tag alone, on resources this cluster owns.
@@ -69,11 +77,14 @@ export function loadBalancerControllerStatements(clusterName: string): PolicySta
     },
     {
       // Node/cluster security groups are not tagged by the controller; it opens the NLB's
-      // health-check and traffic ports on them (upstream grants the same without a tag).
+      // health-check and traffic ports on them. Upstream's iam_policy.json grants this on `*`
+      // and its install docs recommend scoping it to the cluster's VPC: only groups in this
+      // VPC (node, cluster and the controller's own groups all live there).
       Sid: "OpenNodeSecurityGroupPorts",
       Effect: "Allow",
       Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-      Resource: "*",
+      Resource: SECURITY_GROUPS,
+      Condition: { ArnEquals: { "ec2:Vpc": vpcArn } },
     },
     {
       Sid: "CreateOwnedLoadBalancers",

@@ -55,6 +55,10 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
       expect(conditions).toContain(`"${facts.clusterName}"`);
     }
     expect(actions(bySid(policy, "ManageOwnedLoadBalancers"))).toContain("elasticloadbalancing:DeleteLoadBalancer");
+    // Ingress edits on (untagged) node groups: only security groups of this stack's VPC.
+    const vpcId = input<string>(release(rec, "aws-load-balancer-controller"), "values.vpcId");
+    expect(vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
+    expect(bySid(policy, "OpenNodeSecurityGroupPorts").Condition).toEqual({ ArnEquals: { "ec2:Vpc": `arn:aws:ec2:${facts.region}:${facts.accountId}:vpc/${vpcId}` } });
     const everything = policy.flatMap(actions);
     for (const dropped of ["wafv2:AssociateWebACL", "shield:CreateProtection", "cognito-idp:DescribeUserPoolClient"]) expect(everything).not.toContain(dropped);
   });

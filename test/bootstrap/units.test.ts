@@ -25,7 +25,15 @@ describe("parseSecretJson (hand-made Secrets Manager values)", () => {
 });
 
 describe("load balancer controller policy", () => {
-  const policy = loadBalancerControllerStatements("holodeck-staging-eu-west-1");
+  const vpcArn = "arn:aws:ec2:eu-west-1:210987654321:vpc/vpc-0abc1234def567890";
+  const policy = loadBalancerControllerStatements({ clusterName: "holodeck-staging-eu-west-1", vpcArn });
+
+  it("lets the controller edit security group ingress only on groups in the cluster's VPC", () => {
+    const edits = policy.filter((s) => [s.Action].flat().some((a) => /^ec2:(Authorize|Revoke)SecurityGroupIngress$/.test(a)));
+    expect(edits.map((s) => s.Sid)).toEqual(["OpenNodeSecurityGroupPorts"]);
+    expect(edits[0].Resource).toBe("arn:aws:ec2:*:*:security-group/*");
+    expect(edits[0].Condition).toEqual({ ArnEquals: { "ec2:Vpc": vpcArn } });
+  });
 
   it("requires this cluster's tag on every create and on every change to owned resources", () => {
     const byId = Object.fromEntries(policy.map((s) => [s.Sid, s]));
