@@ -9,7 +9,7 @@ import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease } from "./k8s-helpers";
 import { HEALTH_CUSTOMIZATIONS } from "./argocd-health";
 import { INGRESS_CLASS } from "./ingress-nginx";
-import { SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
+import { systemPlacement } from "./placement";
 import { readJsonSecret } from "./secrets-manager";
 import type { Environment } from "./types";
 
@@ -74,7 +74,6 @@ export class ArgoCd extends pulumi.ComponentResource {
     // A `<component>-metrics` Service each (port http-metrics); the ServiceMonitors are GitOps
     // content (platform-apps/manifests/monitoring), never the chart's: Prometheus' CRD comes later.
     const metrics = { enabled: true, serviceMonitor: { enabled: false } };
-    const onSystemNodes = { nodeSelector: { ...SYSTEM_NODE_SELECTOR }, tolerations: [...SYSTEM_TOLERATIONS] };
     this.release = chartRelease(
       name,
       CHARTS.argoCd,
@@ -83,7 +82,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         namespace: namespace.metadata.name,
         values: {
           // Every Argo CD component (and the redis secret Job) takes these defaults.
-          global: { domain: this.host, ...onSystemNodes },
+          global: { domain: this.host, ...systemPlacement() },
           crds: { install: true, keep: true },
           configs: {
             cm: {
@@ -109,7 +108,7 @@ export class ArgoCd extends pulumi.ComponentResource {
           // rollout replaces one in place instead of surging a 4th that could never schedule.
           "redis-ha": {
             enabled: production,
-            ...onSystemNodes,
+            ...systemPlacement(),
             haproxy: { deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } },
           },
           controller: { replicas: replicas(2), pdb, metrics },

@@ -7,7 +7,7 @@ import type { HolodeckConfig } from "../stacks/config";
 import { ArgoCd } from "./argocd";
 import { AwsLoadBalancerController } from "./aws-load-balancer-controller";
 import { CertManager } from "./cert-manager";
-import { ClusterIssuers, letsencryptIssuerFor } from "./cluster-issuers";
+import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cluster-issuers";
 import { Handoff } from "./handoff";
 import { IngressNginx } from "./ingress-nginx";
 import { PlatformAws } from "./platform-aws";
@@ -59,7 +59,7 @@ export class Bootstrap extends pulumi.ComponentResource {
       hostedZoneId: cfg.hostedZoneId,
       // Always a trusted certificate for the platform's own UIs (one cert per stack, far
       // below Let's Encrypt limits); services follow the environment's issuer.
-      wildcardIssuer: "letsencrypt-prod",
+      wildcardIssuer: TRUSTED_ISSUER,
       loadBalancerController: lbc.release,
       certificateDependencies: [certManager.release, ...issuers.issuers],
     }, child);

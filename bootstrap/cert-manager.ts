@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";
-import { SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
+import { systemPlacement } from "./placement";
 import type { PolicyStatement } from "../components/iam-policy";
 import type { ClusterIdentity, Environment, Tags } from "./types";
 
@@ -47,7 +47,7 @@ export class CertManager extends pulumi.ComponentResource {
     super("holodeck:bootstrap:CertManager", name, {}, opts);
     const production = args.environment === "production";
     const replicas = production ? 2 : 1;
-    const tolerations = [...SYSTEM_TOLERATIONS];
+    const { nodeSelector, tolerations } = systemPlacement();
     const namespace = addonNamespace(name, CERT_MANAGER_NAMESPACE, { parent: this });
     const role = addonRole(
       name,
@@ -67,7 +67,7 @@ export class CertManager extends pulumi.ComponentResource {
           // CRDs come with the chart and survive an uninstall (certificates are state).
           crds: { enabled: true, keep: true },
           // Merged by the chart into every component's nodeSelector; tolerations are per component.
-          global: { nodeSelector: { ...SYSTEM_NODE_SELECTOR } },
+          global: { nodeSelector },
           replicaCount: replicas,
           tolerations,
           podDisruptionBudget: { enabled: production },

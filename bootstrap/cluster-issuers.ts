@@ -11,6 +11,8 @@ export const LETSENCRYPT_ISSUERS = {
   "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
 export type LetsencryptIssuer = keyof typeof LETSENCRYPT_ISSUERS;
+/** Issues browser-trusted certificates (production ACME endpoint). */
+export const TRUSTED_ISSUER: LetsencryptIssuer = "letsencrypt-prod";
 export const INTERNAL_CA_ISSUER = "holodeck-internal-ca";
 const CERT_MANAGER_API = "cert-manager.io/v1";
 
@@ -93,5 +95,5 @@ export class ClusterIssuers extends pulumi.ComponentResource {
 
 /** The ACME issuer services use in an environment (contracts §2 `letsencrypt_issuer`). */
 export function letsencryptIssuerFor(environment: "staging" | "production"): LetsencryptIssuer {
-  return environment === "production" ? "letsencrypt-prod" : "letsencrypt-staging";
+  return environment === "production" ? TRUSTED_ISSUER : "letsencrypt-staging";
 }

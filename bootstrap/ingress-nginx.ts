@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
 import { systemPlacement } from "./placement";
+import type { LetsencryptIssuer } from "./cluster-issuers";
 import type { Environment } from "./types";
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
@@ -22,7 +23,7 @@ export interface IngressNginxArgs {
   domain: string;
   hostedZoneId: string;
   /** Issuer of the wildcard default certificate. */
-  wildcardIssuer: string;
+  wildcardIssuer: LetsencryptIssuer;
   /** The load balancer controller must exist before, and outlive, the NLB Service. */
   loadBalancerController: pulumi.Resource;
   /** cert-manager release and issuers: the wildcard Certificate is one of their CRs. */
