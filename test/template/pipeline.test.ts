@@ -17,6 +17,12 @@ type Job = { stage: string; needs?: string[]; rules: Rule[]; environment?: { nam
 type Pipeline = { workflow: { rules: Rule[] }; stages: string[]; variables: Record<string, string> } & Record<string, Job>;
 
 const SERVICE = String(FULL.answers.service_name);
+/** python:<version>-slim digests the template pins (spelled out: a change must be deliberate). */
+const PYTHON_DIGESTS: Record<string, string> = {
+  "3.11": "sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7",
+  "3.12": "sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea",
+  "3.13": "sha256:7c61056e61ac89e852de05f3dc6fa51a6dd2181797bceed46aa725dd7cb2cd3b",
+};
 const JOBS = ["test", "build", "deploy-staging", "deploy-production"];
 const CONTEXTS = {
   mergeRequest: { CI_PIPELINE_SOURCE: "merge_request_event", CI_DEFAULT_BRANCH: "main", CI_MERGE_REQUEST_IID: "7" },
@@ -75,6 +81,18 @@ describe("generated .gitlab-ci.yml", () => {
     expect(pipeline["build"].script.filter((line: string) => line.includes("ecr create-repository"))).toEqual([]);
     const dockerBase = fs.readFileSync(path.join(project, "Dockerfile"), "utf8").match(/^ARG PYTHON_IMAGE=(\S+)$/m)?.[1];
     expect(pipeline.variables.PYTHON_IMAGE).toBe(dockerBase);
+    expect(dockerBase).toBe(`docker.io/library/python:${String(FULL.answers.python_version)}-slim@${PYTHON_DIGESTS[String(FULL.answers.python_version)]}`);
+  });
+
+  it("keeps the base-image digests in one place (copier.yml python_base_image)", () => {
+    const templateDir = path.resolve(__dirname, "..", "..", "templates", "python-service");
+    const copierYml = fs.readFileSync(path.join(templateDir, "copier.yml"), "utf8");
+    const projectFiles = fs.readdirSync(path.join(templateDir, "project"), { recursive: true, encoding: "utf8" })
+      .filter((file) => fs.statSync(path.join(templateDir, "project", file)).isFile());
+    for (const digest of Object.values(PYTHON_DIGESTS)) {
+      expect(copierYml.split(digest).length - 1, digest).toBe(1);
+      for (const file of projectFiles) expect(fs.readFileSync(path.join(templateDir, "project", file), "utf8"), file).not.toContain(digest);
+    }
     expect(pipeline["test"].script).toEqual([
       "python -m venv /tmp/venv",
       "/tmp/venv/bin/pip install --no-deps --require-hashes -r requirements.lock -r requirements-dev.lock",
