@@ -14,6 +14,12 @@ export interface RegionPrices {
   interfaceEndpointHour: number;
   gp3GibMonth: number;
   kmsKeyMonth: number;
+  /** Network Load Balancer, per NLB-hour (AWS Elastic Load Balancing pricing page). */
+  nlbHour: number;
+  /** Per NLCU-hour (new/active connections, processed bytes: usage-based). */
+  nlbLcuHour: number;
+  /** Secrets Manager, per secret per month (API calls extra: $0.05 per 10,000). */
+  secretMonth: number;
 }
 
 export const PRICES: Record<string, RegionPrices> = {
@@ -34,6 +40,9 @@ export const PRICES: Record<string, RegionPrices> = {
     interfaceEndpointHour: 0.011,
     gp3GibMonth: 0.088,
     kmsKeyMonth: 1,
+    nlbHour: 0.0252,
+    nlbLcuHour: 0.006,
+    secretMonth: 0.4,
   },
   "eu-central-1": {
     instanceHour: {
@@ -52,5 +61,8 @@ export const PRICES: Record<string, RegionPrices> = {
     interfaceEndpointHour: 0.012,
     gp3GibMonth: 0.0952,
     kmsKeyMonth: 1,
+    nlbHour: 0.027,
+    nlbLcuHour: 0.006,
+    secretMonth: 0.4,
   },
 };

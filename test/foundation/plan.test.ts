@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
+import { estimateCost } from "../../cli/plan/costs";
 import { buildReport, renderText, type PlanReport } from "../../cli/plan/report";
 import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
 
@@ -32,6 +33,35 @@ describe("critical path", () => {
   it("refuses a dependency cycle", () => {
     const resources = [resource("a", "aws:iam/role:Role", { dependsOn: ["b"] }), resource("b", "aws:iam/role:Role", { dependsOn: ["a"] })];
     expect(() => criticalPath(buildGraph(resources))).toThrow("dependency cycle through");
+  });
+});
+
+describe("cost of Services", () => {
+  const recording = (resources: RecordedResource[]): StackRecording => ({
+    stack: "synthetic-eu-west-1",
+    resources,
+    outputs: {},
+    secretOutputs: [],
+    byType: (type) => resources.filter((r) => r.type === type),
+    one: () => {
+      throw new Error("not used");
+    },
+  });
+  const subnet = (name: string, role: string) => resource(name, "aws:ec2/subnet:Subnet", { inputs: { tags: { [role]: "1" } } });
+  const service = (name: string, type: string, scheme?: string) =>
+    resource(name, "kubernetes:core/v1:Service", {
+      inputs: { metadata: { annotations: scheme ? { "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme } : {} }, spec: { type } },
+    });
+
+  it("prices only LoadBalancer Services, with public IPv4 only when internet-facing", () => {
+    const rec = recording([
+      subnet("pub-a", "kubernetes.io/role/elb"), subnet("pub-b", "kubernetes.io/role/elb"), subnet("priv-a", "kubernetes.io/role/internal-elb"),
+      service("web", "ClusterIP"), service("public", "LoadBalancer", "internet-facing"), service("internal", "LoadBalancer"),
+    ]);
+    expect(estimateCost(rec, "eu-west-1").lines.map((l) => [l.name, l.monthlyUsd, l.detail])).toEqual([
+      ["public", 30.08, "NLB (internet-facing, 2 public IPv4) + 1 NLCU assumed (traffic not included)"],
+      ["internal", 22.78, "NLB (internal) + 1 NLCU assumed (traffic not included)"],
+    ]);
   });
 });
 
@@ -72,6 +102,18 @@ describe("plan report of staging-eu-west-1", () => {
     expect(line("stg-euw1-system-ng", "aws:eks/nodeGroup:NodeGroup")).toEqual({ type: "aws:eks/nodeGroup:NodeGroup", name: "stg-euw1-system-ng", monthlyUsd: 124.42, detail: "2 x t3a.large + 30 GiB gp3 each" });
     expect(report.cost.priceDate).toBe("2025-06");
     expect(report.cost.unpricedInstanceTypes).toEqual([]);
+  });
+
+  it("prices the ingress NLB (from its LoadBalancer Service) and every Secrets Manager secret the stack creates", () => {
+    // (0.0252 NLB-hour + 1 x 0.006 NLCU-hour + 3 x 0.005 public IPv4) x 730 h
+    expect(report.cost.lines.filter((l) => l.type === "kubernetes:core/v1:Service")).toEqual([
+      { type: "kubernetes:core/v1:Service", name: "stg-euw1-bootstrap-ingress-nlb", monthlyUsd: 33.73, detail: "NLB (internet-facing, 3 public IPv4) + 1 NLCU assumed (traffic not included)" },
+    ]);
+    const secrets = rec.byType("aws:secretsmanager/secret:Secret").map((r) => r.name);
+    expect(secrets.length).toBeGreaterThan(0);
+    const secretLines = report.cost.lines.filter((l) => l.type === "aws:secretsmanager/secret:Secret");
+    expect(secretLines.map((l) => l.name)).toEqual(secrets);
+    for (const l of secretLines) expect([l.monthlyUsd, l.detail]).toEqual([0.4, "Secrets Manager secret (API calls not included)"]);
   });
 
   it("still plans a region without a price table, saying so", () => {
