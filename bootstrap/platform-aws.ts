@@ -21,20 +21,47 @@ export interface PlatformAwsArgs {
   tags: Tags;
 }
 
-/** RDS rights of the Crossplane provider, limited to this account and region. */
-export function crossplaneRdsStatements(region: string, accountId: string): PolicyStatement[] {
+/** Tag the compositions put on every RDS resource they create (value: the cluster name). */
+export const RDS_OWNER_TAG = "holodeck-cluster";
+
+/**
+ * RDS rights of the Crossplane provider: read in this account and region; create only what
+ * carries this cluster's owner tag; change, reboot, re-tag or delete only what already
+ * carries it (other databases in the account stay out of reach).
+ */
+export function crossplaneRdsStatements(partition: string, region: string, accountId: string, clusterName: string): PolicyStatement[] {
+  const rdsInRegion = `arn:${partition}:rds:${region}:${accountId}:*`;
   return [
     {
-      Sid: "ManageRdsInRegion",
+      Sid: "ReadRdsInRegion",
+      Effect: "Allow",
+      Action: ["rds:DescribeDBInstances", "rds:DescribeDBSnapshots", "rds:DescribeDBParameterGroups", "rds:DescribeDBParameters", "rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"],
+      Resource: rdsInRegion,
+    },
+    {
+      Sid: "CreateOwnedRds",
+      Effect: "Allow",
+      Action: ["rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:AddTagsToResource"],
+      Resource: rdsInRegion,
+      Condition: { StringEquals: { [`aws:RequestTag/${RDS_OWNER_TAG}`]: clusterName } },
+    },
+    {
+      Sid: "ManageOwnedRds",
       Effect: "Allow",
       Action: [
-        "rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance",
-        "rds:DescribeDBInstances", "rds:CreateDBSnapshot", "rds:DescribeDBSnapshots",
-        "rds:CreateDBParameterGroup", "rds:ModifyDBParameterGroup", "rds:DeleteDBParameterGroup",
-        "rds:DescribeDBParameterGroups", "rds:DescribeDBParameters", "rds:DescribeDBSubnetGroups",
-        "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+        "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance",
+        "rds:ModifyDBParameterGroup", "rds:DeleteDBParameterGroup", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
       ],
-      Resource: `arn:aws:rds:${region}:${accountId}:*`,
+      Resource: rdsInRegion,
+      Condition: { StringEquals: { [`aws:ResourceTag/${RDS_OWNER_TAG}`]: clusterName } },
+    },
+    {
+      // Without this, removing the owner tag would hand an instance to no one (or re-tagging to another cluster).
+      Sid: "KeepOwnerTag",
+      Effect: "Deny",
+      Action: ["rds:RemoveTagsFromResource"],
+      Resource: "*",
+      Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [RDS_OWNER_TAG] } },
     },
     { Sid: "DescribeRdsCatalog", Effect: "Allow", Action: ["rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions"], Resource: "*" },
     { Sid: "DescribeNetwork", Effect: "Allow", Action: ["ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], Resource: "*" },
@@ -59,7 +86,9 @@ export class PlatformAws extends pulumi.ComponentResource {
       `${name}-crossplane`,
       args.cluster,
       CROSSPLANE_PROVIDER_ACCOUNT,
-      pulumi.output(args.account.accountId).apply((account) => crossplaneRdsStatements(args.region, account)),
+      pulumi
+        .all([args.account.partition, args.account.accountId])
+        .apply(([partition, account]) => crossplaneRdsStatements(partition, args.region, account, args.clusterName)),
       args.tags,
       { parent: this },
     );

@@ -1,8 +1,9 @@
 // AWS side of the bootstrap per stack: every IRSA role trusted by exactly one service
 // account, least-privilege policies, protected stateful resources, the wildcard record.
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { runStack, stackConfig, type RecordedResource, type StackRecording } from "../harness/run-stack";
 import { FACTS, STACKS, actions, bySid, input, irsaRole, release, statements } from "./helpers";
+import { crossplaneRdsStatements } from "../../bootstrap/platform-aws";
 
 const BOOTSTRAP_ACCOUNTS: [string, string][] = [
   ["kube-system", "aws-load-balancer-controller"],
@@ -63,10 +64,15 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
     for (const dropped of ["wafv2:AssociateWebACL", "shield:CreateProtection", "cognito-idp:DescribeUserPoolClient"]) expect(everything).not.toContain(dropped);
   });
 
-  it("lets Vault use only its own unseal key", () => {
+  it("lets Vault use only its own unseal key and look up the deploy roles its AWS auth binds", () => {
     const { policy } = irsaRole(rec, "vault", "vault");
-    expect(policy).toHaveLength(1);
+    expect(policy).toHaveLength(2);
     expect(actions(policy[0]).sort()).toEqual(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"]);
+    const cfg = stackConfig(stack);
+    expect(bySid(policy, "ResolveDeployRoles")).toEqual({
+      Sid: "ResolveDeployRoles", Effect: "Allow", Action: ["iam:GetRole"],
+      Resource: [cfg["holodeck:ciRoleArn"], ...(JSON.parse(cfg["holodeck:adminRoleArns"]) as string[])],
+    });
     // The one key in the policy is the key Vault's seal stanza names.
     const sealKeyId = /kms_key_id = "([0-9a-f-]{36})"/.exec(input<string>(release(rec, "vault"), "values.server.ha.raft.config"))?.[1];
     expect(policy[0].Resource).toEqual([`arn:aws:kms:${facts.region}:${facts.accountId}:key/${sealKeyId}`]);
@@ -108,10 +114,34 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
     expect(actions(bySid(policy, "Objects"))).toEqual(["s3:PutObject"]);
   });
 
-  it("gives the Crossplane provider RDS rights in this account and region only", () => {
+  it("lets the Crossplane provider create, change or delete only RDS resources tagged with this cluster", () => {
     const { policy } = irsaRole(rec, "crossplane-system", "provider-aws");
-    expect(bySid(policy, "ManageRdsInRegion").Resource).toBe(`arn:aws:rds:${facts.region}:${facts.accountId}:*`);
-    expect(actions(bySid(policy, "ManageRdsInRegion"))).toContain("rds:CreateDBInstance");
+    const rdsInRegion = `arn:aws:rds:${facts.region}:${facts.accountId}:*`;
+    expect(bySid(policy, "ReadRdsInRegion").Resource).toBe(rdsInRegion);
+    expect(bySid(policy, "ReadRdsInRegion").Condition).toBeUndefined();
+    expect(actions(bySid(policy, "ReadRdsInRegion")).every((a) => /^rds:(Describe|List)/.test(a))).toBe(true);
+    const create = bySid(policy, "CreateOwnedRds");
+    expect([create.Resource, create.Condition]).toEqual([rdsInRegion, { StringEquals: { "aws:RequestTag/holodeck-cluster": facts.clusterName } }]);
+    expect(actions(create)).toEqual(["rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:AddTagsToResource"]);
+    const manage = bySid(policy, "ManageOwnedRds");
+    expect([manage.Resource, manage.Condition]).toEqual([rdsInRegion, { StringEquals: { "aws:ResourceTag/holodeck-cluster": facts.clusterName } }]);
+    expect(actions(manage)).toEqual(expect.arrayContaining(["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance"]));
+    const keep = bySid(policy, "KeepOwnerTag");
+    expect([keep.Effect, actions(keep), keep.Condition]).toEqual(["Deny", ["rds:RemoveTagsFromResource"], { "ForAnyValue:StringEquals": { "aws:TagKeys": ["holodeck-cluster"] } }]);
+    // No statement grants a mutating RDS action without one of the two tag conditions.
+    const mutating = /^rds:(Create|Modify|Delete|Reboot|AddTags|RemoveTags)/;
+    for (const s of policy.filter((st) => st.Effect === "Allow" && actions(st).some((a) => mutating.test(a)))) {
+      expect([s.Sid, JSON.stringify(s.Condition ?? {})]).toEqual([s.Sid, expect.stringMatching(/aws:(Request|Resource)Tag\/holodeck-cluster/)]);
+    }
+  });
+
+  it("builds the Crossplane RDS policy from the real partition", () => {
+    const statements = crossplaneRdsStatements("aws-cn", "cn-north-1", "111122223333", "holodeck-x");
+    expect(["ReadRdsInRegion", "CreateOwnedRds", "ManageOwnedRds"].map((sid) => statements.find((s) => s.Sid === sid)?.Resource)).toEqual([
+      "arn:aws-cn:rds:cn-north-1:111122223333:*",
+      "arn:aws-cn:rds:cn-north-1:111122223333:*",
+      "arn:aws-cn:rds:cn-north-1:111122223333:*",
+    ]);
   });
 
   it("points *.<domain> at the ingress NLB in the stack's zone", () => {

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { registerXrd, validateManifest } from "../harness/k8s-schema";
 import { renderExample } from "../chart/render";
 import { PLATFORM_DIR, readDocs, type Doc } from "./platform";
+import { RDS_OWNER_TAG } from "../../bootstrap/platform-aws";
 
 const APIS = path.join(PLATFORM_DIR, "manifests", "crossplane", "apis");
 const CONNECTION_KEYS = ["username", "password", "host", "port", "database"];
@@ -101,9 +102,19 @@ describe.each(["production", "staging"])("composition %s", (environment) => {
     expect(patches.find((p) => p.toFieldPath === "spec.forProvider.dbName")?.fromFieldPath).toBe("spec.databaseName");
     expect(patches.filter((p) => p.type === "FromEnvironmentFieldPath").map((p) => [p.fromFieldPath, p.toFieldPath])).toEqual([
       ["region", "spec.forProvider.region"],
+      ["clusterName", "spec.forProvider.tags[holodeck-cluster]"],
       ["dbSubnetGroupName", "spec.forProvider.dbSubnetGroupName"],
       ["securityGroupId", "spec.forProvider.vpcSecurityGroupIds[0]"],
     ]);
+  });
+
+  it("tags every instance with the cluster name the provider's IAM role is scoped to (RDS_OWNER_TAG)", () => {
+    const tagPatch = instanceOf(environment).patches.find((p) => p.toFieldPath.startsWith("spec.forProvider.tags["));
+    expect(tagPatch?.toFieldPath).toBe(`spec.forProvider.tags[${RDS_OWNER_TAG}]`);
+    const envConfig = readDocs(path.join(APIS, "environment-config.yaml"))[0];
+    expect((envConfig.data as Doc).clusterName).toBe("replaced-by-applicationset");
+    const appSet = readDocs(path.join(PLATFORM_DIR, "applicationsets", "crossplane-apis.yaml"))[0];
+    expect(JSON.stringify(appSet)).toContain("path: /data/clusterName\\n  value: '{{ .metadata.annotations.cluster_name }}'");
   });
 });
 
