@@ -21,6 +21,27 @@ export const CREATION_ROLE_ECR_ACTIONS = ["ecr:CreateRepository", "ecr:Replicate
 export const CREATION_ROLE_KMS_ACTIONS = ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"] as const;
 /** What a source account needs in a replica's registry policy (only these are allowed there). */
 export const REPLICATION_ACTIONS = ["ecr:CreateRepository", "ecr:ReplicateImage"] as const;
+/** What another stack's account may do on the registry of record's repositories: pull (Argo CD fetches the service chart there). */
+export const CROSS_ACCOUNT_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"] as const;
+
+/**
+ * Repository policy of the registry of record's creation template: every other account of
+ * the platform (the replicateTo accounts that are not this one) may pull; their own IAM
+ * policies still decide which principals do. Undefined when every stack shares this account.
+ */
+export function crossAccountPullPolicy(config: RegistryConfig, accountId: string, partition: pulumi.Input<string>): pulumi.Output<string> | undefined {
+  if (!config.source) return undefined;
+  const accounts = [...new Set(config.replicateTo.map((d) => d.accountId))].filter((a) => a !== accountId).sort();
+  if (accounts.length === 0) return undefined;
+  return policyJson([
+    {
+      Sid: "PullFromPlatformAccounts",
+      Effect: "Allow",
+      Principal: { AWS: accounts.map((a) => pulumi.interpolate`arn:${partition}:iam::${a}:root`) },
+      Action: [...CROSS_ACCOUNT_PULL_ACTIONS],
+    },
+  ]);
+}
 
 export interface RegistryArgs {
   config: RegistryConfig;
@@ -91,6 +112,7 @@ export class Registry extends pulumi.ComponentResource {
         encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.keyArn }],
         lifecyclePolicy: lifecyclePolicy(KEEP_IMAGES, UNTAGGED_EXPIRY_DAYS),
         customRoleArn: creationRole.arn,
+        repositoryPolicy: crossAccountPullPolicy(args.config, args.accountId, args.partition),
         resourceTags: args.tags,
       },
       { ...child, dependsOn: [creationPolicy] },

@@ -75,6 +75,24 @@ describe.each(STACKS)("registry of %s", (stack) => {
     expect(kms.Resource).toMatch(new RegExp(`^arn:aws:kms:${PLACES[stack].region}:${PLACES[stack].accountId}:key/`));
   });
 
+  it("lets every other platform account pull from the registry of record's repositories (charts for Argo CD), nothing more", () => {
+    if (stack !== SOURCE) {
+      expect(template().inputs.repositoryPolicy).toBeUndefined();
+      return;
+    }
+    const policy = input<string>(template(), "repositoryPolicy");
+    const others = [...new Set(STACKS.map((s) => PLACES[s].accountId))].filter((a) => a !== SOURCE_ACCOUNT).sort();
+    expect(others).toEqual(["210987654321"]);
+    expect(policyStatements(policy)).toEqual([
+      {
+        Sid: "PullFromPlatformAccounts",
+        Effect: "Allow",
+        Principal: { AWS: others.map((a) => `arn:aws:iam::${a}:root`) },
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      },
+    ]);
+  });
+
   it("scans every image on push", () => {
     const scanning = rec().one("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", "-ecr-scanning");
     expect(scanning.inputs.scanType).toBe("BASIC");
