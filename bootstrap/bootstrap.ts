@@ -11,7 +11,6 @@ import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cluster-
 import { Handoff } from "./handoff";
 import { IngressNginx } from "./ingress-nginx";
 import { PlatformAws } from "./platform-aws";
-import { readJsonSecret } from "./secrets-manager";
 import { DefaultStorageClass } from "./storage-class";
 import { Vault } from "./vault";
 import { VaultConfig } from "./vault-config";
@@ -66,19 +65,22 @@ export class Bootstrap extends pulumi.ComponentResource {
 
     // Vault's raft PVCs (and every platform-apps volume) are provisioned by this class.
     const storage = new DefaultStorageClass(`${name}-storage`, child);
+    // Who may configure Vault: the deploy identities log in with their own AWS credentials.
+    const deployRoleArns = [cfg.ciRoleArn, ...cfg.adminRoleArns];
     const vault = new Vault(`${name}-vault`, {
       cluster: args.cluster, region: cfg.region, domain: cfg.domain, tags, account, clusterName: cfg.clusterName,
       hardZoneSpread: production && cfg.azCount >= 3,
       systemNodes: cfg.systemNodeGroup.minSize,
       adminCidrs: cfg.endpointPublicAccessCidrs,
+      deployRoleArns,
       dependsOn: [...issuers.issuers, ingress.release, storage.storageClass],
     }, child);
     const vaultInit = new VaultInit(`${name}-vault-init`, {
       cluster: args.cluster, secretName: `holodeck/${cfg.stack}/vault-init`, region: cfg.region, tags, account, keyAlias: `${cfg.clusterName}-vault-init`, vaultRelease: vault.release,
+      deployRoleArns, loginHost: vault.loginHost,
     }, child);
-    const rootToken = readJsonSecret(`holodeck/${cfg.stack}/vault-init`, ["root_token"], { parent: this, dependsOn: [vaultInit.job, vaultInit.secret] });
     const vaultConfig = new VaultConfig(`${name}-vault-config`, {
-      address: vault.publicAddress, token: rootToken.root_token, dependsOn: [vaultInit.job, ...ingress.publicEndpoint],
+      address: vault.deployAddress, region: cfg.region, loginHeaderValue: vault.loginHost, dependsOn: [vaultInit.job, ...ingress.publicEndpoint],
     }, child);
     new VaultSnapshots(`${name}-vault-snapshots`, {
       cluster: args.cluster,
@@ -139,7 +141,7 @@ export class Bootstrap extends pulumi.ComponentResource {
       dependsOn: [argocd.release, lbc.release, ingress.service, certManager.release, vaultConfig, platformAws],
     }, child);
 
-    this.vaultAddress = vault.publicAddress;
+    this.vaultAddress = vault.deployAddress;
     this.argocdHost = argocd.host;
     this.ingressHostname = ingress.loadBalancerHostname;
     this.registerOutputs({ vaultAddress: this.vaultAddress, argocdHost: this.argocdHost, ingressHostname: this.ingressHostname });

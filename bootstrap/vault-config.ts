@@ -17,6 +17,12 @@ export const KUBERNETES_AUTH_PATH = "kubernetes";
 export const EXTERNAL_SECRETS_ROLE = "external-secrets";
 export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "vault-secrets";
 export const SNAPSHOT_ROLE = "raft-snapshot";
+export const SERVICE_READ_POLICY = "service-read";
+export const AUDIT_DEVICE_PATH = "stdout";
+/** Vault's AWS auth mount and the role/policy the deploy identities log in with (set up by the init Job). */
+export const AWS_AUTH_PATH = "aws";
+export const DEPLOY_ROLE = "pulumi-deploy";
+export const DEPLOY_POLICY_NAME = "pulumi-deploy";
 export const SNAPSHOT_SERVICE_ACCOUNT = "vault-snapshot";
 /**
  * Audience every Kubernetes login to Vault must carry (the snapshot Job's projected token,
@@ -27,10 +33,12 @@ export const SNAPSHOT_SERVICE_ACCOUNT = "vault-snapshot";
 export const VAULT_TOKEN_AUDIENCE = "vault";
 
 export interface VaultConfigArgs {
-  /** Public (ingress) address: Pulumi runs outside the cluster. */
+  /** Public (ingress) address, or the in-cluster one when Vault has no public ingress. */
   address: string;
-  /** Root token read from the init secret; stored as a Pulumi secret. */
-  token: pulumi.Input<string>;
+  /** Region of the regional STS endpoint the AWS login is signed for. */
+  region: string;
+  /** Value of the X-Vault-AWS-IAM-Server-ID header (Vault's host): a signed login cannot be replayed elsewhere. */
+  loginHeaderValue: string;
   /** Vault must be initialised (and so unsealed) before any of this. */
   dependsOn: pulumi.Resource[];
 }
@@ -52,6 +60,10 @@ export function serviceReadPolicy(kubernetesAuthAccessor: string): string {
   ].join("\n");
 }
 
+export function stsEndpoint(region: string): string {
+  return `https://sts.${region}.amazonaws.com`;
+}
+
 export const SNAPSHOT_POLICY = `path "sys/storage/raft/snapshot" {
   capabilities = ["read"]
 }
@@ -64,13 +76,26 @@ export class VaultConfig extends pulumi.ComponentResource {
     super("holodeck:bootstrap:VaultConfig", name, {}, opts);
     this.provider = new vault.Provider(
       `${name}-provider`,
-      { address: args.address, token: pulumi.secret(args.token), skipChildToken: false, maxLeaseTtlSeconds: 1200 },
+      {
+        address: args.address,
+        // The deploying identity's own AWS credentials log in (IAM auth); the root token
+        // stays in Secrets Manager for break-glass and is never read by Pulumi.
+        authLoginAws: {
+          mount: AWS_AUTH_PATH,
+          role: DEPLOY_ROLE,
+          awsRegion: args.region,
+          awsStsEndpoint: stsEndpoint(args.region),
+          headerValue: args.loginHeaderValue,
+        },
+        skipChildToken: false,
+        maxLeaseTtlSeconds: 1200,
+      },
       { parent: this, dependsOn: args.dependsOn },
     );
     const inVault = { parent: this, provider: this.provider, dependsOn: args.dependsOn };
 
     new vault.Mount(`${name}-kv`, { path: KV_MOUNT, type: "kv", options: { version: "2" }, description: "Application secrets (kv-v2)" }, inVault);
-    new vault.Audit(`${name}-audit`, { type: "file", path: "stdout", options: { file_path: "stdout", log_raw: "false" } }, inVault);
+    new vault.Audit(`${name}-audit`, { type: "file", path: AUDIT_DEVICE_PATH, options: { file_path: "stdout", log_raw: "false" } }, inVault);
 
     const kubernetes = new vault.AuthBackend(`${name}-k8s-auth`, { type: "kubernetes", path: KUBERNETES_AUTH_PATH }, inVault);
     const k8sAuth = { ...inVault, dependsOn: [...args.dependsOn, kubernetes] };
@@ -83,7 +108,7 @@ export class VaultConfig extends pulumi.ComponentResource {
 
     const servicePolicy = new vault.Policy(
       `${name}-service-read`,
-      { name: "service-read", policy: kubernetes.accessor.apply(serviceReadPolicy) },
+      { name: SERVICE_READ_POLICY, policy: kubernetes.accessor.apply(serviceReadPolicy) },
       k8sAuth,
     );
     new vault.kubernetes.AuthBackendRole(

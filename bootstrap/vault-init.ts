@@ -1,20 +1,24 @@
-// Initialises Vault exactly once and keeps its recovery keys and root token in AWS Secrets
-// Manager (KMS-encrypted, protected). Idempotent: when Vault reports `initialized: true`
-// the Job stores nothing. Two containers share an in-memory volume: the Vault CLI runs
-// `operator init`, the AWS CLI stores the result. restartPolicy OnFailure keeps the pod
-// (and its volume) while the AWS step retries, so a failed upload does not lose the keys.
+// Initialises Vault exactly once, keeps its recovery keys and root token in AWS Secrets
+// Manager (KMS-encrypted, protected) and enables the AWS auth login Pulumi deploys with
+// (script: vault-init-script.ts). Idempotent: when Vault reports `initialized: true` the
+// Job does nothing. Init, upload and login setup run in ONE process (the init container
+// only copies the Vault CLI next to the AWS CLI), so the keys are stored before anything
+// else can fail, and the pod may not be evicted while it holds them.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { KmsKey } from "../components/kms";
 import { addonRole, roleAnnotation } from "./irsa";
 import { VAULT_NAMESPACE } from "./vault";
-import { vaultThenAwsPod } from "./cli-pod";
+import { restrictedContainer } from "./cli-pod";
+import { IMAGES } from "./versions";
+import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import { DEPLOY_POLICY, INIT_SCRIPT } from "./vault-init-script";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 export const VAULT_INIT_SERVICE_ACCOUNT = "vault-init";
-const HANDOFF_DIR = "/handoff";
-const HANDOFF_FILE = `${HANDOFF_DIR}/vault-init.json`;
+const VAULT_BIN_DIR = "/vault-bin";
+const WORK_DIR = "/work";
 
 export interface VaultInitArgs {
   cluster: ClusterIdentity;
@@ -27,28 +31,11 @@ export interface VaultInitArgs {
   keyAlias: string;
   /** The Vault release (the Job talks to vault-0). */
   vaultRelease: pulumi.Resource;
+  /** IAM roles bound to Vault's AWS auth deploy role (the stack's ciRoleArn + adminRoleArns). */
+  deployRoleArns: string[];
+  /** Value the deployers' signed AWS login must carry in X-Vault-AWS-IAM-Server-ID. */
+  loginHost: string;
 }
-
-/** Waits for vault-0 to answer, then runs `operator init` only if it is not initialised. */
-export const INIT_SCRIPT = `set -u
-while true; do
-  vault status -format=json > "\${TMPDIR:-/tmp}/status.json" 2>/dev/null
-  code=$?
-  # 0 = unsealed, 2 = sealed: the server answers. 1 = not reachable yet.
-  if [ "$code" -ne 1 ]; then break; fi
-  echo "waiting for $VAULT_ADDR"; sleep 5
-done
-if grep -q '"initialized": true' "\${TMPDIR:-/tmp}/status.json"; then
-  echo "Vault is already initialised; nothing to do"; exit 0
-fi
-vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json > "$HANDOFF_FILE.tmp" || exit 1
-mv "$HANDOFF_FILE.tmp" "$HANDOFF_FILE"
-echo "Vault initialised"`;
-
-export const STORE_SCRIPT = `set -eu
-if [ ! -s "$HANDOFF_FILE" ]; then echo "no new init result to store"; exit 0; fi
-aws secretsmanager put-secret-value --secret-id "$SECRET_ARN" --secret-string "file://$HANDOFF_FILE"
-echo "recovery keys and root token stored in $SECRET_ARN"`;
 
 export class VaultInit extends pulumi.ComponentResource {
   public readonly secret: aws.secretsmanager.Secret;
@@ -86,36 +73,63 @@ export class VaultInit extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.vaultRelease] },
     );
 
+    const env = [
+      { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
+      { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
+      { name: "VAULT_BIN_DIR", value: VAULT_BIN_DIR },
+      { name: "WORK_DIR", value: WORK_DIR },
+      { name: "HOME", value: WORK_DIR },
+      { name: "SECRET_ARN", value: this.secret.arn },
+      { name: "AWS_REGION", value: args.region },
+      { name: "VAULT_HOST", value: args.loginHost },
+      { name: "DEPLOY_ROLE_ARNS", value: args.deployRoleArns.join(",") },
+      { name: "DEPLOY_POLICY", value: DEPLOY_POLICY },
+    ];
     this.job = new k8s.batch.v1.Job(
       `${name}-job`,
       {
         metadata: { name: "vault-init", namespace: VAULT_NAMESPACE },
         spec: {
-          backoffLimit: 6,
+          // The script retries in-process; pod-level retries only cover crashes before init.
+          backoffLimit: 10,
+          // A day to fix e.g. a missing IAM permission while the pod keeps the unsaved keys.
+          activeDeadlineSeconds: 86400,
           template: {
-            spec: vaultThenAwsPod({
+            metadata: { annotations: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" } },
+            spec: {
               serviceAccountName: serviceAccount.metadata.name,
-              handoff: { name: "handoff", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-              vaultStep: {
-                name: "init",
-                script: INIT_SCRIPT,
-                env: [
-                  { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
-                  { name: "HANDOFF_FILE", value: HANDOFF_FILE },
-                ],
-                mounts: [{ name: "handoff", mountPath: HANDOFF_DIR }],
-              },
-              awsStep: {
-                name: "store",
-                script: STORE_SCRIPT,
-                env: [
-                  { name: "SECRET_ARN", value: this.secret.arn },
-                  { name: "AWS_REGION", value: args.region },
-                  { name: "HANDOFF_FILE", value: HANDOFF_FILE },
-                ],
-                mounts: [{ name: "handoff", mountPath: HANDOFF_DIR }],
-              },
-            }),
+              restartPolicy: "OnFailure",
+              // uid 100 is the vault user of the Vault image; the AWS CLI runs as any user.
+              securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+              volumes: [
+                { name: "vault-bin", emptyDir: { sizeLimit: "512Mi" } },
+                { name: "work", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                { name: "tls", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+              ],
+              initContainers: [
+                {
+                  name: "vault-cli",
+                  image: IMAGES.vault,
+                  command: ["/bin/sh", "-c", `cp /bin/vault ${VAULT_BIN_DIR}/vault`],
+                  volumeMounts: [{ name: "vault-bin", mountPath: VAULT_BIN_DIR }],
+                  securityContext: restrictedContainer(),
+                },
+              ],
+              containers: [
+                {
+                  name: "init",
+                  image: IMAGES.awsCli,
+                  command: ["/bin/sh", "-c", INIT_SCRIPT],
+                  env,
+                  volumeMounts: [
+                    { name: "vault-bin", mountPath: VAULT_BIN_DIR, readOnly: true },
+                    { name: "work", mountPath: WORK_DIR },
+                    { name: "tls", mountPath: VAULT_TLS_DIR, readOnly: true },
+                  ],
+                  securityContext: restrictedContainer(),
+                },
+              ],
+            },
           },
         },
       },

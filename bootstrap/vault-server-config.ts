@@ -50,3 +50,34 @@ telemetry {
 }
 `;
 }
+
+/**
+ * Vault reads its listener certificate at start and again only on SIGHUP. cert-manager
+ * renews `vault-tls` 30 days before expiry and the kubelet updates the mounted Secret, so
+ * this sidecar (Vault image: busybox sh, cksum, pkill; pod shares its process namespace and
+ * runs as Vault's uid) sends SIGHUP to Vault whenever the mounted pair changes.
+ */
+export const TLS_RELOAD_SCRIPT = `set -u
+pair() { cat "$TLS_DIR/tls.crt" "$TLS_DIR/tls.key" | cksum; }
+last=$(pair)
+while true; do
+  sleep 60
+  now=$(pair)
+  if [ "$now" != "$last" ] && pkill -HUP -x vault; then
+    echo "listener certificate changed; sent SIGHUP to vault"
+    last=$now
+  fi
+done`;
+
+/** The chart names the volume of `server.extraVolumes` entry <name> `userconfig-<name>`. */
+export function tlsReloaderContainer(image: string): Record<string, unknown> {
+  return {
+    name: "tls-reloader",
+    image,
+    command: ["/bin/sh", "-c", TLS_RELOAD_SCRIPT],
+    env: [{ name: "TLS_DIR", value: VAULT_TLS_DIR }],
+    volumeMounts: [{ name: `userconfig-${VAULT_TLS_SECRET}`, mountPath: VAULT_TLS_DIR, readOnly: true }],
+    resources: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "32Mi" } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+  };
+}

@@ -5,13 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { KmsKey } from "../components/kms";
-import { CHARTS } from "./versions";
+import { CHARTS, IMAGES } from "./versions";
 import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";
 import { INTERNAL_CA_ISSUER } from "./cluster-issuers";
 import { INGRESS_CLASS } from "./ingress-nginx";
 import { preferSystemNodes, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
-import { raftConfig, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import { raftConfig, tlsReloaderContainer, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
 import type { AccountRef, ClusterIdentity, Tags } from "./types";
 
 export const VAULT_NAMESPACE = "vault";
@@ -34,8 +34,13 @@ export interface VaultArgs {
    * workload nodes (required host anti-affinity would leave a replica pending).
    */
   systemNodes: number;
-  /** Source CIDRs allowed through the public ingress (operators, CI); [] = no restriction. */
+  /**
+   * Source CIDRs allowed through the public ingress (operators, CI). [] (private EKS
+   * endpoint) = no public ingress at all: Vault stays cluster-internal.
+   */
   adminCidrs: string[];
+  /** IAM roles that log in with Vault's AWS auth (Vault resolves them with iam:GetRole). */
+  deployRoleArns: string[];
   tags: Tags;
   account: AccountRef;
   /** Physical name prefix (holodeck-<stack>) for the key alias. */
@@ -50,14 +55,21 @@ export class Vault extends pulumi.ComponentResource {
   public readonly unsealKey: KmsKey;
   /** In-cluster address (TLS, internal CA) used by External Secrets and the Jobs. */
   public readonly internalAddress = `https://${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc:8200`;
-  /** Public address through ingress-nginx (UI, the Pulumi vault provider). */
-  public readonly publicAddress: string;
+  /** Public address through ingress-nginx (UI), undefined when Vault has no public ingress. */
+  public readonly publicAddress: string | undefined;
+  /** Where Pulumi's vault provider talks to Vault: public ingress, else the in-cluster address. */
+  public readonly deployAddress: string;
+  /** Host Vault's AWS login header must name (public host, else the in-cluster one). */
+  public readonly loginHost: string;
 
   constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:Vault", name, {}, opts);
     const host = `vault.${args.domain}`;
     const pinToSystemNodes = args.systemNodes >= VAULT_REPLICAS;
-    this.publicAddress = `https://${host}`;
+    const publicIngress = args.adminCidrs.length > 0;
+    this.publicAddress = publicIngress ? `https://${host}` : undefined;
+    this.deployAddress = this.publicAddress ?? this.internalAddress;
+    this.loginHost = publicIngress ? host : `${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc`;
     // Deleting the namespace would delete the raft PVCs (and with them every secret):
     // Pulumi only forgets it; raft snapshots in S3 are the recovery path.
     this.namespace = addonNamespace(name, VAULT_NAMESPACE, { parent: this, retainOnDelete: true });
@@ -72,7 +84,11 @@ export class Vault extends pulumi.ComponentResource {
       name,
       args.cluster,
       { namespace: VAULT_NAMESPACE, serviceAccount: VAULT_SERVICE_ACCOUNT },
-      [{ Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: [this.unsealKey.keyArn] }],
+      [
+        { Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: [this.unsealKey.keyArn] },
+        // AWS auth binds deploy roles by unique ID (a re-created role of the same name is refused).
+        { Sid: "ResolveDeployRoles", Effect: "Allow", Action: ["iam:GetRole"], Resource: [...args.deployRoleArns] },
+      ],
       args.tags,
       { parent: this },
     );
@@ -118,6 +134,9 @@ export class Vault extends pulumi.ComponentResource {
           server: {
             extraEnvironmentVars: { VAULT_CACERT: `${VAULT_TLS_DIR}/ca.crt` },
             extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
+            // Renewed listener certificates take effect through SIGHUP (vault-server-config.ts).
+            shareProcessNamespace: true,
+            extraContainers: [tlsReloaderContainer(IMAGES.vault)],
             serviceAccount: { create: true, name: VAULT_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
             tolerations: [...SYSTEM_TOLERATIONS],
             ...(pinToSystemNodes ? { nodeSelector: { ...SYSTEM_NODE_SELECTOR } } : {}),
@@ -137,7 +156,7 @@ export class Vault extends pulumi.ComponentResource {
                 ),
               },
             },
-            ingress: {
+            ingress: publicIngress ? {
               enabled: true,
               ingressClassName: INGRESS_CLASS,
               activeService: true,
@@ -145,17 +164,17 @@ export class Vault extends pulumi.ComponentResource {
               annotations: {
                 "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
                 // The NLB keeps client IPs (preserve_client_ip), so nginx can filter on them.
-                ...(args.adminCidrs.length > 0 ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.adminCidrs.join(",") } : {}),
+                "nginx.ingress.kubernetes.io/whitelist-source-range": args.adminCidrs.join(","),
               },
               hosts: [{ host, paths: [] }],
               tls: [{ hosts: [host] }],
-            },
+            } : { enabled: false },
           },
         },
       },
       { parent: this, dependsOn: [role, tls] },
     );
-    this.registerOutputs({ internalAddress: this.internalAddress, publicAddress: this.publicAddress, unsealKeyArn: this.unsealKey.keyArn });
+    this.registerOutputs({ internalAddress: this.internalAddress, deployAddress: this.deployAddress, unsealKeyArn: this.unsealKey.keyArn });
   }
 }
 

@@ -7,11 +7,13 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { INIT_SCRIPT, STORE_SCRIPT } from "../../bootstrap/vault-init";
+import { DEPLOY_POLICY, INIT_SCRIPT } from "../../bootstrap/vault-init-script";
+import { invokeResults } from "../harness/mocks";
 import { SNAPSHOT_SCRIPT, UPLOAD_SCRIPT } from "../../bootstrap/vault-snapshots";
 import { serviceReadPolicy } from "../../bootstrap/vault-config";
-import { runStack, type StackRecording } from "../harness/run-stack";
-import { STACKS, input } from "./helpers";
+import { TLS_RELOAD_SCRIPT } from "../../bootstrap/vault-server-config";
+import { runStack, stackConfig, type StackRecording } from "../harness/run-stack";
+import { FACTS, STACKS, input, release } from "./helpers";
 
 describe.each(STACKS)("%s Vault configuration", (stack) => {
   let rec: StackRecording;
@@ -20,10 +22,22 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
   });
   const vaultResource = (type: string, suffix: string) => rec.one(type, suffix);
 
-  it("configures Vault through one explicit provider at the public address", () => {
+  it("configures Vault through one explicit provider at the public address, logging in with the deployer's AWS identity", () => {
     const providers = rec.byType("pulumi:providers:vault");
     expect(providers).toHaveLength(1);
-    expect(input<string>(providers[0], "address")).toMatch(/^https:\/\/vault\.(staging|prod)\.eu-(west|central)-1\.holodeck\.dev$/);
+    expect(input<string>(providers[0], "address")).toBe(`https://vault.${FACTS[stack].domain}`);
+    // Provider inputs reach the engine as JSON strings, as in a real deployment.
+    expect(JSON.parse(input<string>(providers[0], "authLoginAws"))).toEqual({
+      mount: "aws",
+      role: "pulumi-deploy",
+      awsRegion: FACTS[stack].region,
+      awsStsEndpoint: `https://sts.${FACTS[stack].region}.amazonaws.com`,
+      headerValue: `vault.${FACTS[stack].domain}`,
+    });
+    expect(providers[0].inputs).not.toHaveProperty("token");
+    // The mock holds no value for the init secret: any read of it would have failed the run.
+    const readRoot = () => invokeResults["aws:secretsmanager/getSecretVersion:getSecretVersion"]({ secretId: `holodeck/${stack}/vault-init` }, {} as never);
+    expect(readRoot).toThrow(/no value for secret holodeck\/.*\/vault-init/);
     for (const r of rec.resources.filter((x) => x.type.startsWith("vault:"))) expect(String(r.provider).startsWith(providers[0].urn)).toBe(true);
   });
 
@@ -52,6 +66,15 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     expect(policy).not.toMatch(/path "secret\/data\/\*"/);
   });
 
+  it("reloads the listener certificate with a SIGHUP sidecar in Vault's process namespace", () => {
+    const server = input<Record<string, unknown>>(release(rec, "vault"), "values.server");
+    expect(server.shareProcessNamespace).toBe(true);
+    const [reloader] = server.extraContainers as { name: string; image: string; command: string[]; volumeMounts: unknown[] }[];
+    expect([reloader.name, reloader.image, reloader.command]).toEqual(["tls-reloader", "hashicorp/vault:2.0.4", ["/bin/sh", "-c", TLS_RELOAD_SCRIPT]]);
+    // The chart names the extraVolumes entry vault-tls `userconfig-vault-tls`.
+    expect(reloader.volumeMounts).toEqual([{ name: "userconfig-vault-tls", mountPath: "/vault/userconfig/vault-tls", readOnly: true }]);
+  });
+
   it("lets the snapshot role only read the raft snapshot, from the vault namespace", () => {
     expect(vaultResource("vault:kubernetes/authBackendRole:AuthBackendRole", "-raft-snapshot-role").inputs).toMatchObject({
       roleName: "raft-snapshot",
@@ -68,16 +91,58 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     expect(input(vaultResource("vault:index/policy:Policy", "-raft-snapshot"), "policy")).toBe('path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n');
   });
 
-  it("runs the init Job as two restricted containers sharing an in-memory volume, restarting in place", () => {
+  it("runs init, upload and login setup in one non-evictable container, the Vault CLI copied in by an init container", () => {
     const job = rec.one("kubernetes:batch/v1:Job", "-vault-init-job");
+    expect(input(job, "spec.backoffLimit")).toBe(10);
+    expect(input(job, "spec.activeDeadlineSeconds")).toBe(86400);
+    expect(input(job, "spec.template.metadata.annotations")).toEqual({ "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" });
     expect(input(job, "spec.template.spec.restartPolicy")).toBe("OnFailure");
     expect(input(job, "spec.template.spec.serviceAccountName")).toBe("vault-init");
-    expect(input(job, "spec.template.spec.volumes")).toContainEqual({ name: "handoff", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
-    expect(input<{ image: string }[]>(job, "spec.template.spec.initContainers").map((c) => c.image)).toEqual(["hashicorp/vault:2.0.4"]);
-    expect(input<{ image: string }[]>(job, "spec.template.spec.containers").map((c) => c.image)).toEqual(["public.ecr.aws/aws-cli/aws-cli:2.36.49"]);
+    expect(input(job, "spec.template.spec.volumes")).toContainEqual({ name: "work", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
+    const copy = input<{ image: string; command: string[] }[]>(job, "spec.template.spec.initContainers");
+    expect(copy.map((c) => [c.image, c.command.join(" ")])).toEqual([["hashicorp/vault:2.0.4", "/bin/sh -c cp /bin/vault /vault-bin/vault"]]);
+    const main = input<{ image: string; command: string[]; env: { name: string; value: string }[] }[]>(job, "spec.template.spec.containers");
+    expect(main.map((c) => c.image)).toEqual(["public.ecr.aws/aws-cli/aws-cli:2.36.49"]);
+    expect(main[0].command).toEqual(["/bin/sh", "-c", INIT_SCRIPT]);
+    const env = Object.fromEntries(main[0].env.map((e) => [e.name, e.value]));
+    const cfg = stackConfig(stack);
+    const admins = JSON.parse(cfg["holodeck:adminRoleArns"]) as string[];
+    expect(env.DEPLOY_ROLE_ARNS).toBe([cfg["holodeck:ciRoleArn"], ...admins].join(","));
+    expect(env.DEPLOY_ROLE_ARNS).toMatch(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+(,arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+)+$/);
+    expect(env.VAULT_HOST).toBe(`vault.${FACTS[stack].domain}`);
+    expect(env.DEPLOY_POLICY).toBe(DEPLOY_POLICY);
     const cron = rec.one("kubernetes:batch/v1:CronJob", "-vault-snapshots-cronjob");
     expect(input(cron, "spec.concurrencyPolicy")).toBe("Forbid");
     expect(input(cron, "spec.jobTemplate.spec.template.spec.serviceAccountName")).toBe("vault-snapshot");
+  });
+});
+
+describe.each(STACKS)("%s Vault ingress", (stack) => {
+  let open: StackRecording;
+  let closed: StackRecording;
+  beforeAll(async () => {
+    open = await runStack(stack);
+    closed = await runStack(stack, { config: { "holodeck:endpointPublicAccessCidrs": "[]" } });
+  });
+  const vaultValues = (rec: StackRecording) => input<Record<string, unknown>>(release(rec, "vault"), "values.server.ingress");
+
+  it("publishes the UI/API only behind the stack's source allow-list", () => {
+    const ingress = vaultValues(open);
+    expect(ingress.enabled).toBe(true);
+    expect(ingress.annotations).toEqual({
+      "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+      "nginx.ingress.kubernetes.io/whitelist-source-range": FACTS[stack].adminCidrs.join(","),
+    });
+    expect(FACTS[stack].adminCidrs.length).toBeGreaterThan(0);
+  });
+
+  it("has no public ingress with a private EKS endpoint ([] CIDRs): Pulumi and operators use the in-cluster address", () => {
+    expect(vaultValues(closed)).toEqual({ enabled: false });
+    const provider = closed.byType("pulumi:providers:vault")[0];
+    expect(input(provider, "address")).toBe("https://vault-active.vault.svc:8200");
+    expect(JSON.parse(input<string>(provider, "authLoginAws")).headerValue).toBe("vault-active.vault.svc");
+    const env = input<{ name: string; value: string }[]>(closed.one("kubernetes:batch/v1:Job", "-vault-init-job"), "spec.template.spec.containers.0.env");
+    expect(env.find((e) => e.name === "VAULT_HOST")?.value).toBe("vault-active.vault.svc");
   });
 });
 
@@ -124,46 +189,124 @@ describe("init and snapshot scripts (real /bin/sh, fake vault and aws commands)"
     const log = path.join(dir, "calls.log");
     return { code, calls: existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [] };
   }
-  const INIT_JSON = '{"recovery_keys_b64":["a2V5"],"root_token":"hvs.root"}';
+  const INIT_JSON = '{\n  "recovery_keys_b64": ["a2V5"],\n  "root_token": "hvs.root"\n}';
+  /**
+   * A stateful fake Vault: `auth enable` persists, `policy write` fails the first
+   * POLICY_FAILURES times (a partial failure the script must retry idempotently), and every
+   * call that needs a token logs the token it got.
+   */
   const fakeVault = (initialized: boolean): string => `
+state="$TMPDIR"
 case "$1" in
   status) echo '{"initialized": ${initialized}, "sealed": ${!initialized}}'; exit ${initialized ? 0 : 2};;
-  operator) echo '${INIT_JSON}';;
+  operator) printf '%s\\n' '${INIT_JSON.replace(/\n/g, "\\n")}';;
+  auth) echo "token=$VAULT_TOKEN" >> "$state/tokens.log"
+    if [ "$2" = enable ]; then touch "$state/aws-enabled"; exit 0; fi
+    if [ -f "$state/aws-enabled" ]; then echo '{"aws/": {"type": "aws"}, "token/": {"type": "token"}}'; else echo '{"token/": {"type": "token"}}'; fi;;
+  policy) cat > "$state/policy.hcl"; n=$(cat "$state/policy-failures" 2>/dev/null || echo 0)
+    if [ "$n" -gt 0 ]; then echo $((n - 1)) > "$state/policy-failures"; exit 2; fi;;
 esac`;
+  /** Fails the first `failures` uploads (counter kept in a file), then succeeds. */
+  const flakyAws = (failures: number): string => `n=$(cat "$TMPDIR/aws-count" 2>/dev/null || echo 0); echo $((n + 1)) > "$TMPDIR/aws-count"; [ "$n" -ge ${failures} ]`;
+  const ENV = {
+    VAULT_ADDR: "https://vault-0",
+    SECRET_ARN: "arn:secret",
+    AWS_REGION: "eu-west-1",
+    VAULT_HOST: "vault.staging.eu-west-1.holodeck.dev",
+    DEPLOY_ROLE_ARNS: "arn:aws:iam::111111111111:role/ci,arn:aws:iam::111111111111:role/admin",
+    DEPLOY_POLICY,
+  };
+  const initEnv = () => ({ ...ENV, VAULT_BIN_DIR: dir, WORK_DIR: dir });
+  const LOGIN_SETUP = [
+    "vault auth list -format=json",
+    "vault auth enable -path=aws aws",
+    "vault write auth/aws/config/client sts_endpoint=https://sts.eu-west-1.amazonaws.com sts_region=eu-west-1 iam_server_id_header_value=vault.staging.eu-west-1.holodeck.dev",
+    "vault policy write pulumi-deploy -",
+    "vault write auth/aws/role/pulumi-deploy auth_type=iam bound_iam_principal_arn=arn:aws:iam::111111111111:role/ci,arn:aws:iam::111111111111:role/admin token_policies=pulumi-deploy token_ttl=20m token_max_ttl=1h",
+  ];
 
-  it("initialises an uninitialised Vault once and hands the result to the store step", () => {
-    fakeCommands({ vault: fakeVault(false), aws: "exit 0" });
-    const handoff = path.join(dir, "vault-init.json");
-    const init = run(INIT_SCRIPT, { HANDOFF_FILE: handoff, VAULT_ADDR: "https://vault-0" });
+  it("initialises once, stores the result first, then binds the AWS auth deploy role with the root token", () => {
+    fakeCommands({ vault: fakeVault(false), aws: flakyAws(0) });
+    const init = run(INIT_SCRIPT, initEnv());
     expect(init.code).toBe(0);
-    expect(init.calls).toEqual(["vault status -format=json", "vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json"]);
-    expect(readFileSync(handoff, "utf8").trim()).toBe(INIT_JSON);
-    const store = run(STORE_SCRIPT, { HANDOFF_FILE: handoff, SECRET_ARN: "arn:secret" });
-    expect(store.code).toBe(0);
-    expect(store.calls.at(-1)).toBe(`aws secretsmanager put-secret-value --secret-id arn:secret --secret-string file://${handoff}`);
+    expect(init.calls).toEqual([
+      "vault status -format=json",
+      "vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json",
+      `aws secretsmanager put-secret-value --secret-id arn:secret --secret-string file://${dir}/vault-init.json`,
+      ...LOGIN_SETUP,
+    ]);
+    expect(readFileSync(path.join(dir, "tokens.log"), "utf8").trim().split("\n")).toEqual(["token=hvs.root", "token=hvs.root"]);
+    expect(readFileSync(path.join(dir, "policy.hcl"), "utf8")).toBe(DEPLOY_POLICY);
+    // The keys left the pod's memory volume once stored.
+    expect(existsSync(path.join(dir, "vault-init.json"))).toBe(false);
+  });
+
+  it("retries a failed login setup idempotently: the auth method is enabled once, policy and role are upserts", () => {
+    fakeCommands({ vault: fakeVault(false), aws: flakyAws(0), sleep: "exit 0" });
+    writeFileSync(path.join(dir, "policy-failures"), "1");
+    const init = run(INIT_SCRIPT, initEnv());
+    expect(init.code).toBe(0);
+    const setup = init.calls.slice(3);
+    expect(setup).toEqual([
+      ...LOGIN_SETUP.slice(0, 4),
+      "sleep 10",
+      LOGIN_SETUP[0],
+      ...LOGIN_SETUP.slice(2),
+    ]);
+    expect(setup.filter((c) => c.startsWith("vault auth enable"))).toHaveLength(1);
+  });
+
+  it("retries the upload in-process with backoff and never exits while holding unsaved keys", () => {
+    fakeCommands({ vault: fakeVault(false), aws: flakyAws(3), sleep: "exit 0" });
+    const init = run(INIT_SCRIPT, initEnv());
+    expect(init.code).toBe(0);
+    const upload = `aws secretsmanager put-secret-value --secret-id arn:secret --secret-string file://${dir}/vault-init.json`;
+    expect(init.calls.slice(1, 9)).toEqual([
+      "vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json",
+      upload, "sleep 5", upload, "sleep 10", upload, "sleep 20", upload,
+    ]);
+    // Init ran once: the retries reuse the same result.
+    expect(init.calls.filter((c) => c.startsWith("vault operator init"))).toHaveLength(1);
   });
 
   it("does nothing when Vault is already initialised (re-run of the Job)", () => {
-    fakeCommands({ vault: fakeVault(true), aws: "exit 0" });
-    const handoff = path.join(dir, "vault-init.json");
-    expect(run(INIT_SCRIPT, { HANDOFF_FILE: handoff, VAULT_ADDR: "https://vault-0" })).toEqual({ code: 0, calls: ["vault status -format=json"] });
-    expect(existsSync(handoff)).toBe(false);
-    expect(run(STORE_SCRIPT, { HANDOFF_FILE: handoff, SECRET_ARN: "arn:secret" })).toEqual({ code: 0, calls: ["vault status -format=json"] });
+    fakeCommands({ vault: fakeVault(true), aws: flakyAws(0) });
+    expect(run(INIT_SCRIPT, initEnv())).toEqual({ code: 0, calls: ["vault status -format=json"] });
+    expect(existsSync(path.join(dir, "vault-init.json"))).toBe(false);
   });
 
-  it("keeps the init result when the upload fails, so the restarted store container retries it", () => {
-    fakeCommands({ vault: fakeVault(false), aws: "exit 255" });
-    const handoff = path.join(dir, "vault-init.json");
-    run(INIT_SCRIPT, { HANDOFF_FILE: handoff, VAULT_ADDR: "https://vault-0" });
-    expect(run(STORE_SCRIPT, { HANDOFF_FILE: handoff, SECRET_ARN: "arn:secret" }).code).toBe(255);
-    expect(readFileSync(handoff, "utf8").trim()).toBe(INIT_JSON);
+  it("fails before storing anything (no half-written file) when operator init fails", () => {
+    fakeCommands({ vault: `case "$1" in status) echo '{"initialized": false}'; exit 2;; operator) echo partial; exit 2;; esac`, aws: "exit 0" });
+    const init = run(INIT_SCRIPT, initEnv());
+    expect(init.code).toBe(1);
+    expect(init.calls.some((c) => c.startsWith("aws"))).toBe(false);
+    expect(existsSync(path.join(dir, "vault-init.json"))).toBe(false);
   });
 
-  it("fails the init step (no half-written file) when operator init fails", () => {
-    fakeCommands({ vault: `case "$1" in status) echo '{"initialized": false}'; exit 2;; operator) echo partial; exit 2;; esac` });
-    const handoff = path.join(dir, "vault-init.json");
-    expect(run(INIT_SCRIPT, { HANDOFF_FILE: handoff, VAULT_ADDR: "https://vault-0" }).code).toBe(1);
-    expect(existsSync(handoff)).toBe(false);
+  it("grants the deploy policy exactly what vault-config.ts manages", () => {
+    const paths = [...DEPLOY_POLICY.matchAll(/^path "([^"]+)"/gm)].map((m) => m[1]);
+    expect(paths).toEqual([
+      "sys/mounts", "sys/mounts/secret", "sys/mounts/secret/tune", "sys/auth", "sys/auth/kubernetes",
+      "sys/mounts/auth/kubernetes", "sys/mounts/auth/kubernetes/tune", "auth/kubernetes/config", "auth/kubernetes/role/*",
+      "sys/policies/acl/service-read", "sys/policies/acl/raft-snapshot", "sys/policy/service-read", "sys/policy/raft-snapshot",
+      "sys/audit", "sys/audit/stdout", "auth/token/create",
+    ]);
+    expect(DEPLOY_POLICY).not.toMatch(/secret\/data|sys\/raw|auth\/aws|"\*"/);
+  });
+
+  it("sends Vault SIGHUP once per renewal of the mounted listener certificate, not on unchanged polls", () => {
+    // Fake sleep: the 2nd poll sees a renewed certificate, the 4th ends the loop.
+    fakeCommands({
+      pkill: "exit 0",
+      sleep: `n=$(cat "$TMPDIR/sleeps" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$TMPDIR/sleeps"
+[ $n -eq 2 ] && echo renewed > "$TMPDIR/tls.crt"
+[ $n -ge 4 ] && kill -TERM $PPID
+exit 0`,
+    });
+    writeFileSync(path.join(dir, "tls.crt"), "original");
+    writeFileSync(path.join(dir, "tls.key"), "key");
+    const reload = run(TLS_RELOAD_SCRIPT, { TLS_DIR: dir });
+    expect(reload.calls).toEqual(["sleep 60", "sleep 60", "pkill -HUP -x vault", "sleep 60", "sleep 60"]);
   });
 
   it("takes a snapshot with the raft-snapshot role and uploads it KMS-encrypted", () => {

@@ -116,10 +116,10 @@ export const invokeResults: Record<string, InvokeResult> = {
 
 /**
  * Hand-made Secrets Manager secrets (docs/bootstrap.md manual steps), by the shape of their
- * name in the stack files; Vault's init secret holds `vault operator init -format=json`.
+ * name in the stack files. Vault's init secret (root token) is deliberately absent: Pulumi
+ * must never read it, so a program that tries fails every stack run.
  */
-const SECRET_VALUES: { pattern: RegExp; value: Record<string, unknown> }[] = [
-  { pattern: /\/vault-init$/, value: { root_token: "hvs.mock-root-token", recovery_keys_b64: ["bW9jaw=="], recovery_keys_threshold: 3 } },
+export const SECRET_VALUES: { pattern: RegExp; value: Record<string, unknown> }[] = [
   { pattern: /oidc/, value: { clientSecret: "mock-oidc-client-secret" } },
   { pattern: /git/, value: { username: "argocd", password: "mock-git-token" } },
 ];
