@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerXrd, validateManifest } from "../harness/k8s-schema";
 import { renderExample } from "../chart/render";
-import { PLATFORM_DIR, readDocs, type Doc } from "./platform";
+import { kustomizeBuild, PLATFORM_DIR, readDocs, type Doc } from "./platform";
 import { RDS_OWNER_TAG } from "../../bootstrap/platform-aws";
 
 const APIS = path.join(PLATFORM_DIR, "manifests", "crossplane", "apis");
@@ -24,8 +24,10 @@ interface PtInput {
   resources: PtResource[];
 }
 
+/** The Composition of an environment as kustomize builds the apis directory (staging is an overlay of production). */
 const composition = (environment: string): { doc: Doc; steps: Array<{ step: string; functionRef: { name: string }; input?: Doc }> } => {
-  const doc = readDocs(path.join(APIS, `composition-${environment}.yaml`))[0];
+  const doc = kustomizeBuild(APIS, "crossplane apis").find((d) => d.kind === "Composition" && (d.metadata as Doc).name === `postgresinstance-${environment}`);
+  if (!doc) throw new Error(`platform-apps/manifests/crossplane/apis builds no Composition postgresinstance-${environment}`);
   return { doc, steps: (doc.spec as { pipeline: Array<{ step: string; functionRef: { name: string }; input?: Doc }> }).pipeline };
 };
 const instanceOf = (environment: string): PtResource => {
@@ -132,5 +134,20 @@ describe("production vs staging databases", () => {
 
   it("staging: a cheaper single-AZ burstable instance, deleted with its XR", () => {
     expect(pick("staging")).toEqual(["Instance", "db.t4g.micro", false, true, 1, false, true, ["*"]]);
+    expect(instanceOf("staging").patches.some((p) => p.toFieldPath === "spec.forProvider.finalSnapshotIdentifier")).toBe(false);
+  });
+
+  it("staging is production with exactly the staging shape (what the former composition-staging.yaml said)", () => {
+    const expected = structuredClone(composition("production").doc) as Doc & { metadata: { name: string; labels: Record<string, string> } };
+    expected.metadata.name = "postgresinstance-staging";
+    expected.metadata.labels["platform.holodeck.dev/environment"] = "staging";
+    const rds = ((expected.spec as { pipeline: Array<{ input: PtInput }> }).pipeline[1].input.resources[0]);
+    rds.base.spec.managementPolicies = ["*"];
+    Object.assign(rds.base.spec.forProvider, {
+      instanceClass: "db.t4g.micro", multiAz: false, backupRetentionPeriod: 1, deletionProtection: false, skipFinalSnapshot: true, performanceInsightsEnabled: false,
+    });
+    (rds.base.spec.forProvider.tags as Record<string, string>).environment = "staging";
+    rds.patches = rds.patches.filter((p) => p.toFieldPath !== "spec.forProvider.finalSnapshotIdentifier");
+    expect(composition("staging").doc).toEqual(expected);
   });
 });
