@@ -42,7 +42,20 @@ for (const format of ["int32", "int64", "byte", "double", "float", "int-or-strin
   ajv.addFormat(format, true);
 }
 
+// Schemas are registered eagerly but compiled on first use: compiling every installed CRD
+// (Argo CD's and the Prometheus operator's are huge) costs tens of seconds on 2 cores.
+const crdSchemas = new Map<string, JsonSchema>();
 const crdValidators = new Map<string, ValidateFunction>();
+
+function crdValidator(key: string): ValidateFunction | undefined {
+  const compiled = crdValidators.get(key);
+  if (compiled) return compiled;
+  const schema = crdSchemas.get(key);
+  if (!schema) return undefined;
+  const validator = ajv.compile(schema);
+  crdValidators.set(key, validator);
+  return validator;
+}
 let crdDirLoaded = false;
 
 const gvk = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
@@ -105,7 +118,9 @@ export function registerCrd(crd: Manifest): void {
     properties.kind ??= { type: "string" };
     properties.metadata = { type: "object" };
     strict.properties = properties;
-    crdValidators.set(gvk(`${spec.group}/${String(version.name)}`, spec.names.kind), ajv.compile(strict));
+    const key = gvk(`${spec.group}/${String(version.name)}`, spec.names.kind);
+    crdSchemas.set(key, strict);
+    crdValidators.delete(key);
   }
 }
 
@@ -146,7 +161,7 @@ function loadInstalledCrds(): void {
 /** True when validateManifest knows a schema for this kind. */
 export function hasSchema(apiVersion: string, kind: string): boolean {
   loadInstalledCrds();
-  return crdValidators.has(gvk(apiVersion, kind)) || modelFor(apiVersion, kind) !== undefined;
+  return crdSchemas.has(gvk(apiVersion, kind)) || modelFor(apiVersion, kind) !== undefined;
 }
 
 function metadataErrors(doc: Manifest): string[] {
@@ -187,7 +202,7 @@ function problems(doc: Manifest, strict: StrictResult): string[] {
   const kind = String(doc.kind ?? "");
   const errors = metadataErrors(doc);
   if (strict.status === "invalid") errors.push(strict.error ?? "strict decoding failed");
-  const crd = crdValidators.get(gvk(apiVersion, kind));
+  const crd = crdValidator(gvk(apiVersion, kind));
   const Model = modelFor(apiVersion, kind);
   if (crd) {
     if (!crd(doc)) errors.push(...formatAjvErrors(crd.errors));
