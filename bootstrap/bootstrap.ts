@@ -10,7 +10,7 @@ import { CertManager } from "./cert-manager";
 import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cluster-issuers";
 import { Handoff } from "./handoff";
 import { IngressNginx } from "./ingress-nginx";
-import { PlatformAws } from "./platform-aws";
+import { chartRegistryHost, PlatformAws } from "./platform-aws";
 import { DefaultStorageClass } from "./storage-class";
 import { Vault } from "./vault";
 import { VaultConfig } from "./vault-config";
@@ -102,8 +102,12 @@ export class Bootstrap extends pulumi.ComponentResource {
       repoUrlPrefixes: [cfg.platformRepoUrl, cfg.servicesRepoUrl, cfg.serviceRepoUrlPrefix],
       dependsOn: [ingress.release, ...issuers.issuers],
     }, child);
+    // Every cluster pulls the service chart from the registry of record (contracts §8).
+    const chartRegistry = cfg.registry.source
+      ? { accountId: cfg.ciRoleArn.split(":")[4], region: cfg.region } // the account the Registry is made in (stacks/program.ts)
+      : { accountId: cfg.registry.sourceAccountId, region: cfg.registry.sourceRegion };
     const platformAws = new PlatformAws(`${name}-platform-aws`, {
-      cluster: args.cluster, environment: cfg.environment, region: cfg.region, account, clusterName: cfg.clusterName, tags,
+      cluster: args.cluster, environment: cfg.environment, region: cfg.region, account, clusterName: cfg.clusterName, tags, chartRegistry,
     }, child);
 
     new Handoff(`${name}-handoff`, {
@@ -136,6 +140,9 @@ export class Bootstrap extends pulumi.ComponentResource {
         loki_bucket_name: platformAws.lokiBucketName,
         rds_subnet_group_name: args.rdsSubnetGroupName,
         rds_security_group_id: args.rdsSecurityGroupId,
+        chart_registry_host: chartRegistryHost(chartRegistry),
+        chart_registry_region: chartRegistry.region,
+        chart_pull_role_arn: platformAws.chartPullRoleArn,
       },
       // Apps synced by Argo CD need these while Argo CD deletes them on destroy.
       dependsOn: [argocd.release, lbc.release, ingress.service, certManager.release, vaultConfig, platformAws],

@@ -43,6 +43,11 @@ export const CLUSTER_SECRET_ANNOTATIONS = [
   "loki_bucket_name",
   "rds_subnet_group_name",
   "rds_security_group_id",
+  // The registry of record holding the holodeck-service chart (oci://<host>/charts), its region
+  // and the IRSA role External Secrets mints Argo CD's 12-hour ECR token with.
+  "chart_registry_host",
+  "chart_registry_region",
+  "chart_pull_role_arn",
 ] as const;
 export type ClusterSecretAnnotation = (typeof CLUSTER_SECRET_ANNOTATIONS)[number];
 

@@ -10,6 +10,34 @@ import type { AccountRef, ClusterIdentity, Environment, ServiceAccountRef, Tags 
 /** platform-apps must run these add-ons under exactly these service accounts (contracts §2). */
 export const CROSSPLANE_PROVIDER_ACCOUNT: ServiceAccountRef = { namespace: "crossplane-system", serviceAccount: "provider-aws" };
 export const LOKI_ACCOUNT: ServiceAccountRef = { namespace: "loki", serviceAccount: "loki" };
+/** External Secrets mints Argo CD's ECR token for the service chart as this account (contracts §8). */
+export const CHART_PULL_ACCOUNT: ServiceAccountRef = { namespace: "argocd", serviceAccount: "ecr-chart-pull" };
+/** Where the holodeck-service chart lives in the registry of record (`oci://<host>/charts`). */
+export const CHART_REPOSITORY_PREFIX = "charts";
+
+/** The registry of record: every cluster pulls the service chart from there. */
+export interface ChartRegistry {
+  accountId: string;
+  region: string;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com`, the chart registry host of the cluster Secret. */
+export function chartRegistryHost(registry: ChartRegistry): string {
+  return `${registry.accountId}.dkr.ecr.${registry.region}.amazonaws.com`;
+}
+
+/** A token for ECR (any registry: the call has no resource) and pulls from the chart repositories only. */
+export function chartPullStatements(partition: string, registry: ChartRegistry): PolicyStatement[] {
+  return [
+    { Sid: "EcrToken", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+    {
+      Sid: "PullCharts",
+      Effect: "Allow",
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      Resource: `arn:${partition}:ecr:${registry.region}:${registry.accountId}:repository/${CHART_REPOSITORY_PREFIX}/*`,
+    },
+  ];
+}
 
 export interface PlatformAwsArgs {
   cluster: ClusterIdentity;
@@ -18,6 +46,8 @@ export interface PlatformAwsArgs {
   account: AccountRef;
   /** Physical name prefix, e.g. holodeck-staging-eu-west-1. */
   clusterName: string;
+  /** The registry of record (config holodeck:registry), where the service chart is pulled from. */
+  chartRegistry: ChartRegistry;
   tags: Tags;
 }
 
@@ -79,6 +109,7 @@ export class PlatformAws extends pulumi.ComponentResource {
   public readonly crossplaneRoleArn: pulumi.Output<string>;
   public readonly lokiRoleArn: pulumi.Output<string>;
   public readonly lokiBucketName: pulumi.Output<string>;
+  public readonly chartPullRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformAwsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:PlatformAws", name, {}, opts);
@@ -106,9 +137,18 @@ export class PlatformAws extends pulumi.ComponentResource {
       { parent: this },
     );
     const loki = addonRole(`${name}-loki`, args.cluster, LOKI_ACCOUNT, bucketAccessStatements(lokiBucket, true), args.tags, { parent: this });
+    const chartPull = addonRole(
+      `${name}-chart-pull`,
+      args.cluster,
+      CHART_PULL_ACCOUNT,
+      pulumi.output(args.account.partition).apply((partition) => chartPullStatements(partition, args.chartRegistry)),
+      args.tags,
+      { parent: this },
+    );
+    this.chartPullRoleArn = chartPull.roleArn;
     this.crossplaneRoleArn = crossplane.roleArn;
     this.lokiRoleArn = loki.roleArn;
     this.lokiBucketName = lokiBucket.name;
-    this.registerOutputs({ crossplaneRoleArn: this.crossplaneRoleArn, lokiRoleArn: this.lokiRoleArn, lokiBucketName: this.lokiBucketName });
+    this.registerOutputs({ crossplaneRoleArn: this.crossplaneRoleArn, lokiRoleArn: this.lokiRoleArn, lokiBucketName: this.lokiBucketName, chartPullRoleArn: this.chartPullRoleArn });
   }
 }

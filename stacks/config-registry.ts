@@ -26,6 +26,8 @@ export interface ReplicaRegistryConfig {
   source: false;
   /** Account of the registry of record; this stack's own account when the key is omitted. */
   sourceAccountId: string;
+  /** Region of the registry of record (Argo CD pulls the service chart there); this stack's region when omitted. */
+  sourceRegion: string;
 }
 
 export type RegistryConfig = SourceRegistryConfig | ReplicaRegistryConfig;
@@ -37,7 +39,7 @@ const SOURCE_FIELDS = ["source", "gitlabUrl", "defaultBranch", "replicateTo"] as
 const ALLOWED = {
   shape:
     "{source: true, gitlabUrl: https URL, defaultBranch: branch, replicateTo: [{region, accountId}]} on exactly one stack " +
-    "(the registry of record) | {source: false, sourceAccountId?: 12-digit string} on every other stack",
+    "(the registry of record) | {source: false, sourceAccountId?: 12-digit string, sourceRegion?: AWS region} on every other stack",
   gitlabUrl: "the https URL of the GitLab instance (its OIDC issuer); serviceRepoUrlPrefix must be <gitlabUrl>/<group>",
   replicateTo: `a list of 1 to ${MAX_REPLICAS} distinct {region: AWS region, accountId: "12 digits"}: every other stack, not this one`,
   accountId: 'a 12-digit AWS account id as a quoted string, e.g. "123456789012"',
@@ -96,7 +98,7 @@ function readSource(r: Reader, obj: Record<string, unknown>, here: RegistryConte
 /** Reads and checks `holodeck:registry`; problems go to `r` like every other key's. */
 export function readRegistry(r: Reader, here: RegistryContext): RegistryConfig {
   const obj = r.object(KEY, ALLOWED.shape);
-  const fallback: RegistryConfig = { source: false, sourceAccountId: here.accountId };
+  const fallback: RegistryConfig = { source: false, sourceAccountId: here.accountId, sourceRegion: here.region };
   if (!obj) return fallback;
   if (typeof obj.source !== "boolean") {
     r.fail(`${KEY}.source`, obj.source, "not true or false", ALLOWED.shape);
@@ -104,8 +106,11 @@ export function readRegistry(r: Reader, here: RegistryContext): RegistryConfig {
   }
   if (obj.source) return readSource(r, obj, here);
   for (const field of Object.keys(obj)) {
-    if (field !== "source" && field !== "sourceAccountId") r.fail(`${KEY}.${field}`, obj[field], "unknown field of a replica", ALLOWED.shape);
+    if (field !== "source" && field !== "sourceAccountId" && field !== "sourceRegion") r.fail(`${KEY}.${field}`, obj[field], "unknown field of a replica", ALLOWED.shape);
   }
-  if (!("sourceAccountId" in obj)) return fallback;
-  return { source: false, sourceAccountId: String(r.check(`${KEY}.sourceAccountId`, obj.sourceAccountId, ALLOWED.accountId, rules.awsAccountId)) };
+  const sourceAccountId = "sourceAccountId" in obj ? String(r.check(`${KEY}.sourceAccountId`, obj.sourceAccountId, ALLOWED.accountId, rules.awsAccountId)) : here.accountId;
+  const sourceRegion = "sourceRegion" in obj
+    ? String(r.check(`${KEY}.sourceRegion`, obj.sourceRegion, "an AWS region", (v) => (typeof v === "string" && rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region")))
+    : here.region;
+  return { source: false, sourceAccountId, sourceRegion };
 }

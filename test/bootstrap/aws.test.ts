@@ -13,6 +13,7 @@ const BOOTSTRAP_ACCOUNTS: [string, string][] = [
   ["vault", "vault-snapshot"],
   ["crossplane-system", "provider-aws"],
   ["loki", "loki"],
+  ["argocd", "ecr-chart-pull"],
 ];
 
 describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
@@ -133,6 +134,20 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
     for (const s of policy.filter((st) => st.Effect === "Allow" && actions(st).some((a) => mutating.test(a)))) {
       expect([s.Sid, JSON.stringify(s.Condition ?? {})]).toEqual([s.Sid, expect.stringMatching(/aws:(Request|Resource)Tag\/holodeck-cluster/)]);
     }
+  });
+
+  it("lets External Secrets mint Argo CD's ECR token and pull only the registry of record's charts/* repositories", () => {
+    const { policy } = irsaRole(rec, "argocd", "ecr-chart-pull");
+    expect(policy.map((s) => s.Sid)).toEqual(["EcrToken", "PullCharts"]);
+    expect([actions(bySid(policy, "EcrToken")), bySid(policy, "EcrToken").Resource]).toEqual([["ecr:GetAuthorizationToken"], "*"]);
+    const pull = bySid(policy, "PullCharts");
+    expect(actions(pull)).toEqual(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]);
+    // Every stack pulls from production-eu-west-1's registry (account 123456789012), staging cross-account.
+    expect(pull.Resource).toBe("arn:aws:ecr:eu-west-1:123456789012:repository/charts/*");
+    const secret = rec.byType("kubernetes:core/v1:Secret").find((r) => JSON.stringify(r.inputs).includes('"argocd.argoproj.io/secret-type":"cluster"'));
+    const annotations = (secret?.inputs.metadata as { annotations: Record<string, string> }).annotations;
+    expect([annotations.chart_registry_host, annotations.chart_registry_region]).toEqual(["123456789012.dkr.ecr.eu-west-1.amazonaws.com", "eu-west-1"]);
+    expect(annotations.chart_pull_role_arn).toMatch(/^arn:aws:iam::\d{12}:role\//);
   });
 
   it("builds the Crossplane RDS policy from the real partition", () => {

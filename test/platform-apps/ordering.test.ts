@@ -15,6 +15,7 @@ import { enablesPrometheusMonitors, helmValues } from "./values";
 const CRD_OWNER: Record<string, { app: string; kind?: string }> = {
   "monitoring.coreos.com": { app: "kube-prometheus-stack" },
   "external-secrets.io": { app: "external-secrets" },
+  "generators.external-secrets.io": { app: "external-secrets" },
   "security.istio.io": { app: "istio-base" },
   "telemetry.istio.io": { app: "istio-base" },
   "networking.istio.io": { app: "istio-base" },
@@ -115,7 +116,12 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
   });
 
   it("each namespace that reads Vault has the vault-secrets ServiceAccount (referent auth)", () => {
-    const readers = new Set(resources.filter(({ doc }) => doc.kind === "ExternalSecret").map(({ doc }) => String(meta(doc).namespace)));
+    // A generator-only ExternalSecret (Argo CD's ECR token in argocd) never logs in to Vault.
+    const fromGenerators = (doc: Record<string, unknown>): boolean => {
+      const spec = doc.spec as { data?: unknown[]; dataFrom?: Array<{ sourceRef?: { generatorRef?: unknown } }> };
+      return !spec.data && (spec.dataFrom ?? []).length > 0 && (spec.dataFrom ?? []).every((d) => d.sourceRef?.generatorRef !== undefined);
+    };
+    const readers = new Set(resources.filter(({ doc }) => doc.kind === "ExternalSecret" && !fromGenerators(doc)).map(({ doc }) => String(meta(doc).namespace)));
     const accounts = new Set(resources.filter(({ doc }) => doc.kind === "ServiceAccount" && meta(doc).name === EXTERNAL_SECRETS_SERVICE_ACCOUNT).map(({ doc }) => String(meta(doc).namespace)));
     expect([...readers].sort()).toEqual(["istio-system", "monitoring", "nats", "observability"]);
     expect([...accounts].sort()).toEqual([...readers].sort());

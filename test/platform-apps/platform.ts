@@ -84,6 +84,9 @@ export function clusterSecret(environment: Environment): ClusterParams {
     rds_subnet_group_name: `${clusterName}-rds`,
     rds_security_group_id: "sg-0123456789abcdef0",
     oidc_issuer_url: "https://sso.holodeck.dev/realms/platform",
+    chart_registry_host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+    chart_registry_region: "eu-west-1",
+    chart_pull_role_arn: `arn:aws:iam::210987654321:role/${clusterName}-chart-pull`,
   };
   const pick = (keys: readonly string[], values: Record<string, string>): Record<string, string> =>
     Object.fromEntries(keys.map((key) => [key, values[key] ?? `value-of-${key}`]));
