@@ -41,7 +41,7 @@ export function vaultThenAwsPod(args: VaultThenAwsPodArgs): PodSpec {
     serviceAccountName: args.serviceAccountName,
     ...(args.automountServiceAccountToken === undefined ? {} : { automountServiceAccountToken: args.automountServiceAccountToken }),
     restartPolicy: "OnFailure",
-    // uid 100 is the vault user of the Vault image; the AWS CLI runs as any user with HOME=/tmp.
+    // uid 100 is the vault user of the Vault image; the AWS CLI runs under whichever uid, with HOME=/tmp.
     securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
     volumes: [
       args.handoff,

@@ -99,7 +99,7 @@ export class VaultInit extends pulumi.ComponentResource {
             spec: {
               serviceAccountName: serviceAccount.metadata.name,
               restartPolicy: "OnFailure",
-              // uid 100 is the vault user of the Vault image; the AWS CLI runs as any user.
+              // uid 100 is the vault user of the Vault image; the AWS CLI runs under whichever uid.
               securityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
               volumes: [
                 { name: "vault-bin", emptyDir: { sizeLimit: "512Mi" } },

@@ -9,7 +9,7 @@ export interface ConfigIssue {
   allowed: string;
 }
 
-/** Collects issues while reading; typed getters return a placeholder when a value is bad. */
+/** Collects issues while reading; typed getters return a neutral stand-in value when a value is bad (the error is collected). */
 export class Reader {
   readonly issues: ConfigIssue[] = [];
   constructor(private readonly raw: (key: string) => string | undefined) {}

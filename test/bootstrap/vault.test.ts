@@ -35,7 +35,7 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
       headerValue: `vault.${FACTS[stack].domain}`,
     });
     expect(providers[0].inputs).not.toHaveProperty("token");
-    // The mock holds no value for the init secret: any read of it would have failed the run.
+    // The mock holds no value for the init secret: every read of it would have failed the run.
     const readRoot = () => invokeResults["aws:secretsmanager/getSecretVersion:getSecretVersion"]({ secretId: `holodeck/${stack}/vault-init` }, {} as never);
     expect(readRoot).toThrow(/no value for secret holodeck\/.*\/vault-init/);
     for (const r of rec.resources.filter((x) => x.type.startsWith("vault:"))) expect(String(r.provider).startsWith(providers[0].urn)).toBe(true);

@@ -110,17 +110,17 @@ interface Run {
 
 /**
  * Runs the build job's script lines in one `sh -e` (as the docker:cli image's runner shell
- * does) with `apk`, `aws` and `docker` stubs that log their arguments; `aws ecr
+ * does) with `apk`, `aws` and `docker` fakes that log their arguments; `aws ecr
  * describe-images` succeeds only when `imageExists`.
  */
 function runBuildScript(imageExists: boolean): { run: Run; calls: string[] } {
   const bin = tempDir("build-bin");
   const log = path.join(bin, "calls");
-  const stub = (name: string, body = ""): void =>
+  const fake = (name: string, body = ""): void =>
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
-  stub("apk");
-  stub("docker", "cat >/dev/null 2>&1 || true");
-  stub("aws", `case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`);
+  fake("apk");
+  fake("docker", "cat >/dev/null 2>&1 || true");
+  fake("aws", `case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`);
   const sha40 = "c".repeat(40);
   const run = spawnSync("sh", ["-e", "-c", pipeline["build"].script.join("\n")], {
     encoding: "utf8",
