@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 stack="${1:-staging-eu-west-1}"
 runs="${RUNS:-5}"
 tsx="node_modules/tsx/dist/cli.mjs"
-sdk='for (const p of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@pulumi/vault", "@pulumi/tls", "@pulumi/random"]) require(p);'
+sdk='for (const p of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@pulumi/vault"]) require(p);'
 
 # Milliseconds of the median of $runs runs of "$@" (output discarded).
 median_ms() {
