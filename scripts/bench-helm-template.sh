@@ -22,7 +22,8 @@ args=(template python-example "$work/chart" --namespace python-example --kube-ve
   --values "$work/chart/values.yaml"
   --set-string holodeck-service.image.tag=1.4.2
   --set global.clusterDomain=staging.eu-west-1.holodeck.dev,global.environment=staging
-  --set global.clusterIssuer=letsencrypt-staging,global.imageRegistry=123456789012.dkr.ecr.eu-west-1.amazonaws.com)
+  --set global.clusterIssuer=letsencrypt-staging,global.imageRegistry=123456789012.dkr.ecr.eu-west-1.amazonaws.com
+  --set global.vpcCidr=10.20.0.0/16)
 objects="$("$helm" "${args[@]}" | grep -c '^kind:')"
 
 times=()
