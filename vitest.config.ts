@@ -1,10 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-// Two cores on CI: one fork per core; every test file gets fresh module state, so each
-// file starts the Pulumi mock runtime for its own stack(s) only once (in beforeAll).
+// Two cores on CI: one fork per core. Every stack file is recorded once per run before the
+// test files start (test/harness/record-stacks.ts) and shared by them; a file that needs a
+// variant (config overrides, another stack file) runs the plan engine itself.
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/harness/record-stacks.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 180_000,

@@ -1,7 +1,7 @@
 // AWS Load Balancer Controller: turns Services of type LoadBalancer into NLBs (and
 // Ingresses of class alb into ALBs) with a maintained controller instead of the in-tree one.
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { chartRelease } from "./k8s-helpers";
 import { systemPlacement } from "./placement";

@@ -1,7 +1,7 @@
 // cert-manager with its CRDs (installed and kept by the chart) and an IRSA role that may
 // only answer DNS-01 challenges in the stack's own hosted zone.
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./versions";
 import { addonNamespace, chartRelease } from "./k8s-helpers";
 import { addonRole, roleAnnotation } from "./irsa";

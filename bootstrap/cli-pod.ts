@@ -2,7 +2,7 @@
 // AWS CLI step through a shared volume. Restricted security context, read-only root
 // filesystems with a writable /tmp, Vault's CA mounted for TLS, and restartPolicy
 // OnFailure so a failing AWS step restarts in the same pod and still finds the file.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { IMAGES } from "./versions";
 import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";

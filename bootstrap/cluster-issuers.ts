@@ -85,7 +85,12 @@ export class ClusterIssuers extends pulumi.ComponentResource {
     );
     const internalCa = new k8s.apiextensions.CustomResource(
       `${name}-internal-ca`,
-      { apiVersion: CERT_MANAGER_API, kind: "ClusterIssuer", metadata: { name: INTERNAL_CA_ISSUER, annotations: WAIT_FOR_READY }, spec: { ca: { secretName: INTERNAL_CA_ISSUER } } },
+      {
+        apiVersion: CERT_MANAGER_API,
+        kind: "ClusterIssuer",
+        metadata: { name: INTERNAL_CA_ISSUER, annotations: WAIT_FOR_READY },
+        spec: { ca: { secretName: INTERNAL_CA_ISSUER } },
+      },
       { parent: this, dependsOn: [args.certManagerRelease, caCertificate] },
     );
     this.issuers = [...acme, selfSigned, caCertificate, internalCa];

@@ -5,12 +5,7 @@
 // so `pulumi destroy` removes these first and waits for Argo CD's cascade (docs/bootstrap.md).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import {
-  PLATFORM_ADDONS,
-  PLATFORM_CHART_REPOS,
-  PLATFORM_ROOT_PATH,
-  type ClusterSecretAnnotation,
-} from "./gitops-bridge";
+import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation } from "./gitops-bridge";
 import { ARGOCD_NAMESPACE } from "./argocd";
 import { ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
 import type { Environment } from "./types";
@@ -21,9 +16,22 @@ export const CLUSTER_SECRET = "in-cluster";
 const ARGO_API = "argoproj.io/v1alpha1";
 /** Namespaces services may never deploy into (Argo CD deny destinations: "!<ns>"). */
 export const PLATFORM_NAMESPACES = [
-  "kube-system", "kube-public", "kube-node-lease", "default", "argocd", "vault", "cert-manager",
-  "ingress-nginx", "crossplane-system", "external-secrets", "monitoring", "observability",
-  "istio-system", "loki", "nats", "kiali-operator",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "default",
+  "argocd",
+  "vault",
+  "cert-manager",
+  "ingress-nginx",
+  "crossplane-system",
+  "external-secrets",
+  "monitoring",
+  "observability",
+  "istio-system",
+  "loki",
+  "nats",
+  "kiali-operator",
 ];
 
 export interface HandoffArgs {
@@ -61,27 +69,37 @@ export class Handoff extends pulumi.ComponentResource {
     super("holodeck:bootstrap:Handoff", name, {}, opts);
     const afterArgo = { parent: this, dependsOn: args.dependsOn };
 
-    const platformProject = appProject(`${name}-platform-project`, PLATFORM_PROJECT, {
-      description: "Platform add-ons from platform-apps/ (cluster-wide rights)",
-      sourceRepos: [args.platformRepoUrl, ...PLATFORM_CHART_REPOS],
-      destinations: [{ server: IN_CLUSTER_SERVER, namespace: "*" }],
-      clusterResourceWhitelist: [{ group: "*", kind: "*" }],
-    }, afterArgo);
-    const servicesProject = appProject(`${name}-services-project`, SERVICES_PROJECT, {
-      description: "Developer services: their own repos, their own namespaces, namespaced kinds only",
-      sourceRepos: [`${args.serviceRepoUrlPrefix}/*`],
-      destinations: [
-        ...PLATFORM_NAMESPACES.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace: `!${namespace}` })),
-        { server: IN_CLUSTER_SERVER, namespace: "*" },
-      ],
-      clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-      namespaceResourceBlacklist: [
-        { group: "", kind: "ResourceQuota" },
-        { group: "", kind: "LimitRange" },
-        { group: "rbac.authorization.k8s.io", kind: "Role" },
-        { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
-      ],
-    }, afterArgo);
+    const platformProject = appProject(
+      `${name}-platform-project`,
+      PLATFORM_PROJECT,
+      {
+        description: "Platform add-ons from platform-apps/ (cluster-wide rights)",
+        sourceRepos: [args.platformRepoUrl, ...PLATFORM_CHART_REPOS],
+        destinations: [{ server: IN_CLUSTER_SERVER, namespace: "*" }],
+        clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+      },
+      afterArgo,
+    );
+    const servicesProject = appProject(
+      `${name}-services-project`,
+      SERVICES_PROJECT,
+      {
+        description: "Developer services: their own repos, their own namespaces, namespaced kinds only",
+        sourceRepos: [`${args.serviceRepoUrlPrefix}/*`],
+        destinations: [
+          ...PLATFORM_NAMESPACES.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace: `!${namespace}` })),
+          { server: IN_CLUSTER_SERVER, namespace: "*" },
+        ],
+        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+        namespaceResourceBlacklist: [
+          { group: "", kind: "ResourceQuota" },
+          { group: "", kind: "LimitRange" },
+          { group: "rbac.authorization.k8s.io", kind: "Role" },
+          { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+        ],
+      },
+      afterArgo,
+    );
 
     const clusterSecret = new k8s.core.v1.Secret(
       `${name}-cluster-secret`,
@@ -131,7 +149,12 @@ export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppS
   };
 }
 
-function appProject(resourceName: string, projectName: string, spec: Record<string, unknown>, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+function appProject(
+  resourceName: string,
+  projectName: string,
+  spec: Record<string, unknown>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
   return new k8s.apiextensions.CustomResource(
     resourceName,
     { apiVersion: ARGO_API, kind: "AppProject", metadata: { name: projectName, namespace: ARGOCD_NAMESPACE }, spec },

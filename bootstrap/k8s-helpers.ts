@@ -1,5 +1,5 @@
 // Small factories every add-on uses, so each release and namespace is made the same way.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ChartPin } from "./versions";
 
@@ -43,12 +43,7 @@ export interface ReleaseOptions {
  * A pinned chart as a `helm.v3.Release` (its values stay visible to preview and tests).
  * Atomic where it waits: a failed install rolls back instead of leaving half a release.
  */
-export function chartRelease(
-  name: string,
-  pin: ChartPin,
-  args: ReleaseOptions,
-  opts: pulumi.CustomResourceOptions,
-): k8s.helm.v3.Release {
+export function chartRelease(name: string, pin: ChartPin, args: ReleaseOptions, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
   const wait = args.await ?? true;
   return new k8s.helm.v3.Release(
     `${name}-release`,

@@ -65,7 +65,14 @@ export function crossplaneRdsStatements(partition: string, region: string, accou
     {
       Sid: "ReadRdsInRegion",
       Effect: "Allow",
-      Action: ["rds:DescribeDBInstances", "rds:DescribeDBSnapshots", "rds:DescribeDBParameterGroups", "rds:DescribeDBParameters", "rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"],
+      Action: [
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBSnapshots",
+        "rds:DescribeDBParameterGroups",
+        "rds:DescribeDBParameters",
+        "rds:DescribeDBSubnetGroups",
+        "rds:ListTagsForResource",
+      ],
       Resource: rdsInRegion,
     },
     {
@@ -79,8 +86,13 @@ export function crossplaneRdsStatements(partition: string, region: string, accou
       Sid: "ManageOwnedRds",
       Effect: "Allow",
       Action: [
-        "rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance",
-        "rds:ModifyDBParameterGroup", "rds:DeleteDBParameterGroup", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
+        "rds:ModifyDBInstance",
+        "rds:DeleteDBInstance",
+        "rds:RebootDBInstance",
+        "rds:ModifyDBParameterGroup",
+        "rds:DeleteDBParameterGroup",
+        "rds:AddTagsToResource",
+        "rds:RemoveTagsFromResource",
       ],
       Resource: rdsInRegion,
       Condition: { StringEquals: { [`aws:ResourceTag/${RDS_OWNER_TAG}`]: clusterName } },
@@ -149,6 +161,11 @@ export class PlatformAws extends pulumi.ComponentResource {
     this.crossplaneRoleArn = crossplane.roleArn;
     this.lokiRoleArn = loki.roleArn;
     this.lokiBucketName = lokiBucket.name;
-    this.registerOutputs({ crossplaneRoleArn: this.crossplaneRoleArn, lokiRoleArn: this.lokiRoleArn, lokiBucketName: this.lokiBucketName, chartPullRoleArn: this.chartPullRoleArn });
+    this.registerOutputs({
+      crossplaneRoleArn: this.crossplaneRoleArn,
+      lokiRoleArn: this.lokiRoleArn,
+      lokiBucketName: this.lokiBucketName,
+      chartPullRoleArn: this.chartPullRoleArn,
+    });
   }
 }

@@ -22,11 +22,7 @@ export function parseSecretJson(secretId: string, raw: string, keys: readonly st
 }
 
 /** The current value of a JSON secret, as a Pulumi secret Output. */
-export function readJsonSecret(
-  secretId: string,
-  keys: readonly string[],
-  opts: pulumi.InvokeOutputOptions,
-): pulumi.Output<Record<string, string>> {
+export function readJsonSecret(secretId: string, keys: readonly string[], opts: pulumi.InvokeOutputOptions): pulumi.Output<Record<string, string>> {
   const version = aws.secretsmanager.getSecretVersionOutput({ secretId }, opts);
   return pulumi.secret(version.secretString.apply((raw) => parseSecretJson(secretId, raw, keys)));
 }

@@ -1,6 +1,6 @@
 // What the bootstrap add-ons need from the foundation, as narrow structural types: the
 // foundation's Cluster / Network satisfy them, and tests can see exactly what is used.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** The EKS cluster's identity: IRSA trust is scoped with its OIDC provider. */
 export interface ClusterIdentity {

@@ -6,9 +6,15 @@
 // - every configuration step is an upsert (auth enabled only if missing), so a retry after
 //   a partial failure converges instead of failing on "path is already in use".
 import {
-  AUDIT_DEVICE_PATH, AWS_AUTH_PATH, DEPLOY_POLICY_NAME, DEPLOY_ROLE, KUBERNETES_AUTH_PATH, KV_MOUNT, SERVICE_READ_POLICY, SNAPSHOT_ROLE,
+  AUDIT_DEVICE_PATH,
+  AWS_AUTH_PATH,
+  DEPLOY_POLICY_NAME,
+  DEPLOY_ROLE,
+  KUBERNETES_AUTH_PATH,
+  KV_MOUNT,
+  SERVICE_READ_POLICY,
+  SNAPSHOT_ROLE,
 } from "./vault-config";
-
 
 function grant(path: string, capabilities: string[]): string {
   return `path "${path}" {\n  capabilities = [${capabilities.map((c) => `"${c}"`).join(", ")}]\n}\n`;

@@ -46,7 +46,13 @@ export class VaultInit extends pulumi.ComponentResource {
     const key = new KmsKey(`${name}-kms`, { description: "Vault recovery keys and root token", aliasName: args.keyAlias, ...args.account }, { parent: this });
     this.secret = new aws.secretsmanager.Secret(
       `${name}-secret`,
-      { name: args.secretName, description: "Vault recovery keys and initial root token (written once by the init Job)", kmsKeyId: key.keyArn, recoveryWindowInDays: 30, tags: args.tags },
+      {
+        name: args.secretName,
+        description: "Vault recovery keys and initial root token (written once by the init Job)",
+        kmsKeyId: key.keyArn,
+        recoveryWindowInDays: 30,
+        tags: args.tags,
+      },
       { parent: this, protect: true },
     );
     const role = addonRole(

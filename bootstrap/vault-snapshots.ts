@@ -45,7 +45,15 @@ export class VaultSnapshots extends pulumi.ComponentResource {
     super("holodeck:bootstrap:VaultSnapshots", name, {}, opts);
     this.bucket = new SecureBucket(
       `${name}-store`,
-      { bucketName: args.bucketName, description: "Vault raft snapshots", noncurrentVersionDays: 90, expireAfterDays: 90, tags: args.tags, account: args.account, keyAlias: args.keyAlias },
+      {
+        bucketName: args.bucketName,
+        description: "Vault raft snapshots",
+        noncurrentVersionDays: 90,
+        expireAfterDays: 90,
+        tags: args.tags,
+        account: args.account,
+        keyAlias: args.keyAlias,
+      },
       { parent: this },
     );
     const role = addonRole(

@@ -151,24 +151,26 @@ export class Vault extends pulumi.ComponentResource {
               raft: {
                 enabled: true,
                 setNodeId: true,
-                config: pulumi.all([this.unsealKey.keyId]).apply(([keyId]) =>
-                  raftConfig({ region: args.region, kmsKeyId: keyId, replicas: VAULT_REPLICAS, releaseName: RELEASE_NAME }),
-                ),
+                config: pulumi
+                  .all([this.unsealKey.keyId])
+                  .apply(([keyId]) => raftConfig({ region: args.region, kmsKeyId: keyId, replicas: VAULT_REPLICAS, releaseName: RELEASE_NAME })),
               },
             },
-            ingress: publicIngress ? {
-              enabled: true,
-              ingressClassName: INGRESS_CLASS,
-              activeService: true,
-              // Vault speaks TLS itself; the public side uses the stack's wildcard certificate.
-              annotations: {
-                "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
-                // The NLB keeps client IPs (preserve_client_ip), so nginx can filter on them.
-                "nginx.ingress.kubernetes.io/whitelist-source-range": args.adminCidrs.join(","),
-              },
-              hosts: [{ host, paths: [] }],
-              tls: [{ hosts: [host] }],
-            } : { enabled: false },
+            ingress: publicIngress
+              ? {
+                  enabled: true,
+                  ingressClassName: INGRESS_CLASS,
+                  activeService: true,
+                  // Vault speaks TLS itself; the public side uses the stack's wildcard certificate.
+                  annotations: {
+                    "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+                    // The NLB keeps client IPs (preserve_client_ip), so nginx can filter on them.
+                    "nginx.ingress.kubernetes.io/whitelist-source-range": args.adminCidrs.join(","),
+                  },
+                  hosts: [{ host, paths: [] }],
+                  tls: [{ hosts: [host] }],
+                }
+              : { enabled: false },
           },
         },
       },

@@ -2,7 +2,7 @@
 // (no AWS, no Pulumi CLI) and prints what `pulumi up` would create, the modelled rebuild
 // time and a monthly cost estimate.
 import { Command } from "commander";
-import { listStacks, runStack, stackConfig } from "../test/harness/run-stack";
+import { listStacks, runStack, stackConfig } from "./plan/run-stack";
 import { buildDrReport, renderDr } from "./plan/dr";
 import { buildReport, renderText } from "./plan/report";
 

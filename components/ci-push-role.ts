@@ -36,7 +36,10 @@ export function gitlabSubject(group: string, branch: string): string {
   return `project_path:${group}/*:ref_type:branch:ref:${branch}`;
 }
 
-export function gitlabTrustStatement(providerArn: pulumi.Input<string>, args: Pick<CiPushRoleArgs, "gitlabUrl" | "gitlabGroup" | "defaultBranch">): PolicyStatement {
+export function gitlabTrustStatement(
+  providerArn: pulumi.Input<string>,
+  args: Pick<CiPushRoleArgs, "gitlabUrl" | "gitlabGroup" | "defaultBranch">,
+): PolicyStatement {
   const host = args.gitlabUrl.replace(/^https:\/\//, "");
   return {
     Effect: "Allow",

@@ -25,7 +25,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:cluster:ClusterAddons", name, {}, opts);
     this.addons = args.addons.map((spec) => {
-      const version = aws.eks.getAddonVersionOutput({ addonName: spec.addonName, kubernetesVersion: args.kubernetesVersion, mostRecent: false }, { parent: this });
+      const version = aws.eks.getAddonVersionOutput(
+        { addonName: spec.addonName, kubernetesVersion: args.kubernetesVersion, mostRecent: false },
+        { parent: this },
+      );
       return new aws.eks.Addon(
         `${name}-${spec.addonName}`,
         {

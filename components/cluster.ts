@@ -71,11 +71,20 @@ export class Cluster extends pulumi.ComponentResource {
     const managed = (label: string, role: aws.iam.Role, policies: string[]): aws.iam.RolePolicyAttachment[] =>
       policies.map((policy) => new aws.iam.RolePolicyAttachment(`${name}-${label}-${policy.split("/").pop()}`, { role: role.name, policyArn: policy }, child));
 
-    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { description: `EKS control plane of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, child);
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster-role`,
+      { description: `EKS control plane of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") },
+      child,
+    );
     const clusterPolicies = managed("cluster", clusterRole, [`${AWS_POLICY}/AmazonEKSClusterPolicy`]);
     const secretsKey = new KmsKey(
       `${name}-secrets`,
-      { description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`, aliasName: `${args.clusterName}-eks-secrets`, accountId: args.accountId, partition: args.partition },
+      {
+        description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
+        aliasName: `${args.clusterName}-eks-secrets`,
+        accountId: args.accountId,
+        partition: args.partition,
+      },
       child,
     );
     // AmazonEKSClusterPolicy has no rights on customer keys: EKS needs these to envelope-encrypt secrets.
@@ -83,9 +92,7 @@ export class Cluster extends pulumi.ComponentResource {
       `${name}-cluster-secrets-key`,
       {
         role: clusterRole.id,
-        policy: policyJson([
-          { Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: secretsKey.keyArn },
-        ]),
+        policy: policyJson([{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: secretsKey.keyArn }]),
       },
       child,
     );
@@ -123,21 +130,32 @@ export class Cluster extends pulumi.ComponentResource {
     this.oidcProviderArn = oidc.arn;
     this.oidcProviderUrl = issuer.apply((url) => url.replace(/^https:\/\//, ""));
     const irsa = (saName: string, namespace: string, serviceAccount: string, policy: string): IrsaRole =>
-      new IrsaRole(`${name}-${saName}`, { oidcProviderArn: this.oidcProviderArn, oidcProviderUrl: this.oidcProviderUrl, namespace, serviceAccount, managedPolicyArns: [policy] }, child);
+      new IrsaRole(
+        `${name}-${saName}`,
+        { oidcProviderArn: this.oidcProviderArn, oidcProviderUrl: this.oidcProviderUrl, namespace, serviceAccount, managedPolicyArns: [policy] },
+        child,
+      );
 
     // The add-ons wait for their whole IRSA role (attachments included), not just its ARN.
     const cniRole = irsa("vpc-cni", "kube-system", "aws-node", `${AWS_POLICY}/AmazonEKS_CNI_Policy`);
     const ebsCsiRole = irsa("ebs-csi", "kube-system", "ebs-csi-controller-sa", `${AWS_POLICY}/service-role/AmazonEBSCSIDriverPolicy`);
-    const access = new ClusterAccess(`${name}-access`, { clusterName: cluster.name, partition: args.partition, adminRoleArns: args.adminRoleArns, ciRoleArn: args.ciRoleArn, previewRoleArn: args.previewRoleArn }, child);
+    const access = new ClusterAccess(
+      `${name}-access`,
+      {
+        clusterName: cluster.name,
+        partition: args.partition,
+        adminRoleArns: args.adminRoleArns,
+        ciRoleArn: args.ciRoleArn,
+        previewRoleArn: args.previewRoleArn,
+      },
+      child,
+    );
     const networkAddons = new ClusterAddons(
       `${name}-addons-network`,
       {
         clusterName: cluster.name,
         kubernetesVersion: args.kubernetesVersion,
-        addons: [
-          { addonName: "vpc-cni", serviceAccountRoleArn: cniRole.roleArn, configurationValues: VPC_CNI_CONFIGURATION },
-          { addonName: "kube-proxy" },
-        ],
+        addons: [{ addonName: "vpc-cni", serviceAccountRoleArn: cniRole.roleArn, configurationValues: VPC_CNI_CONFIGURATION }, { addonName: "kube-proxy" }],
         after: [cniRole],
       },
       child,
@@ -146,12 +164,28 @@ export class Cluster extends pulumi.ComponentResource {
     const nodeSg = new aws.ec2.SecurityGroup(
       `${name}-nodes`,
       // Not tagged kubernetes.io/cluster/*: the load balancer controller must find only the cluster SG on node ENIs.
-      { vpcId: args.vpcId, description: `Extra SG of ${args.clusterName} nodes (identity for RDS and other peers)`, tags: { Name: `${args.clusterName}-nodes` } },
+      {
+        vpcId: args.vpcId,
+        description: `Extra SG of ${args.clusterName} nodes (identity for RDS and other peers)`,
+        tags: { Name: `${args.clusterName}-nodes` },
+      },
       child,
     );
-    new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-egress`, { securityGroupId: nodeSg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress" }, child);
-    const nodeRole = new aws.iam.Role(`${name}-node-role`, { description: `EKS nodes of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, child);
-    const nodePolicies = managed("node", nodeRole, [`${AWS_POLICY}/AmazonEKSWorkerNodePolicy`, `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`, `${AWS_POLICY}/AmazonSSMManagedInstanceCore`]);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-nodes-egress`,
+      { securityGroupId: nodeSg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress" },
+      child,
+    );
+    const nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      { description: `EKS nodes of ${args.clusterName}`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") },
+      child,
+    );
+    const nodePolicies = managed("node", nodeRole, [
+      `${AWS_POLICY}/AmazonEKSWorkerNodePolicy`,
+      `${AWS_POLICY}/AmazonEC2ContainerRegistryPullOnly`,
+      `${AWS_POLICY}/AmazonSSMManagedInstanceCore`,
+    ]);
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
     const nodeGroup = (role: "system" | "workload", config: NodeGroupConfig): NodeGroup =>
       new NodeGroup(
@@ -176,10 +210,7 @@ export class Cluster extends pulumi.ComponentResource {
         clusterName: cluster.name,
         kubernetesVersion: args.kubernetesVersion,
         // CoreDNS and the EBS CSI controller are Deployments: they need nodes to become ACTIVE.
-        addons: [
-          { addonName: "coredns" },
-          { addonName: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn },
-        ],
+        addons: [{ addonName: "coredns" }, { addonName: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn }],
         after: [...nodeGroups.map((g) => g.nodeGroup), ebsCsiRole],
       },
       child,
@@ -188,7 +219,9 @@ export class Cluster extends pulumi.ComponentResource {
     this.name = cluster.name;
     this.endpoint = cluster.endpoint;
     this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
-    this.kubeconfig = pulumi.secret(kubeconfigJson({ clusterName: cluster.name, endpoint: this.endpoint, certificateAuthority: this.certificateAuthority, region: args.region }));
+    this.kubeconfig = pulumi.secret(
+      kubeconfigJson({ clusterName: cluster.name, endpoint: this.endpoint, certificateAuthority: this.certificateAuthority, region: args.region }),
+    );
     // In-cluster resources wait until our principals have access and nodes plus DNS are up;
     // the explicit egress edge keeps the destroy order even if the node groups change.
     this.provider = new k8s.Provider(

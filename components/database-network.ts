@@ -31,7 +31,14 @@ export class DatabaseNetwork extends pulumi.ComponentResource {
     );
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-postgres-from-nodes`,
-      { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, referencedSecurityGroupId: args.nodeSecurityGroupId, description: "Postgres from EKS nodes" },
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        referencedSecurityGroupId: args.nodeSecurityGroupId,
+        description: "Postgres from EKS nodes",
+      },
       { parent: this },
     );
     this.subnetGroupName = subnetGroup.name;

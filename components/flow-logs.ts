@@ -56,7 +56,14 @@ export class FlowLogs extends pulumi.ComponentResource {
     );
     new aws.ec2.FlowLog(
       `${name}-vpc`,
-      { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 60 },
+      {
+        vpcId: args.vpcId,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: logGroup.arn,
+        iamRoleArn: role.arn,
+        maxAggregationInterval: 60,
+      },
       child,
     );
     this.logGroupArn = logGroup.arn;

@@ -59,7 +59,11 @@ export class Network extends pulumi.ComponentResource {
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default-locked` } }, child);
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, child);
     const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { Name: `${name}-public` } }, child);
-    const publicDefault = new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, child);
+    const publicDefault = new aws.ec2.Route(
+      `${name}-public-default`,
+      { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+      child,
+    );
 
     const subnet = (tier: SubnetTier, i: number, cidrBlock: string): aws.ec2.Subnet => {
       const subnetName = `${name}-${tier}-az${i + 1}`;
@@ -71,7 +75,9 @@ export class Network extends pulumi.ComponentResource {
     };
     const publicSubnets = plan.publicCidrs.map((cidr, i) => subnet("public", i, cidr));
     const privateSubnets = plan.privateCidrs.map((cidr, i) => subnet("private", i, cidr));
-    const publicAssociations = publicSubnets.map((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-az${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, child));
+    const publicAssociations = publicSubnets.map(
+      (s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-az${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, child),
+    );
 
     this.natGatewayCount = args.natGateways === "perAz" ? args.azCount : 1;
     const nats = publicSubnets.slice(0, this.natGatewayCount).map((s, i) => {
@@ -85,7 +91,11 @@ export class Network extends pulumi.ComponentResource {
     const privateTiers = privateSubnets.map((s, i) => {
       const rt = new aws.ec2.RouteTable(`${name}-private-az${i + 1}`, { vpcId: vpc.id, tags: { Name: `${name}-private-az${i + 1}` } }, child);
       const nat = nats[args.natGateways === "perAz" ? i : 0];
-      const route = new aws.ec2.Route(`${name}-private-az${i + 1}-default`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, child);
+      const route = new aws.ec2.Route(
+        `${name}-private-az${i + 1}-default`,
+        { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
+        child,
+      );
       const association = new aws.ec2.RouteTableAssociation(`${name}-private-az${i + 1}`, { subnetId: s.id, routeTableId: rt.id }, child);
       return { rt, route, association };
     });
@@ -104,12 +114,7 @@ export class Network extends pulumi.ComponentResource {
     );
     new FlowLogs(`${name}-flow-logs`, { vpcId: vpc.id, logGroupName: `/holodeck/${args.clusterName}/vpc-flow-logs`, ...args.flowLogs }, child);
 
-    this.egress = [
-      publicDefault,
-      ...publicAssociations,
-      ...privateTiers.flatMap((tier) => [tier.route, tier.association]),
-      ...endpoints.endpoints,
-    ];
+    this.egress = [publicDefault, ...publicAssociations, ...privateTiers.flatMap((tier) => [tier.route, tier.association]), ...endpoints.endpoints];
     this.vpcId = vpc.id;
     this.vpcCidr = vpc.cidrBlock;
     this.privateSubnetIds = privateSubnets.map((s) => s.id);

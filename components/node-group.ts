@@ -43,7 +43,10 @@ export class NodeGroup extends pulumi.ComponentResource {
           },
         ],
         monitoring: { enabled: true },
-        tagSpecifications: [{ resourceType: "instance", tags: { Name: name } }, { resourceType: "volume", tags: { Name: name } }],
+        tagSpecifications: [
+          { resourceType: "instance", tags: { Name: name } },
+          { resourceType: "volume", tags: { Name: name } },
+        ],
       },
       { parent: this },
     );

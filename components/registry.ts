@@ -65,7 +65,12 @@ export function lifecyclePolicy(keep: number, untaggedDays: number): string {
         selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
         action: expire,
       },
-      { rulePriority: 2, description: `Keep the last ${keep} images`, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep }, action: expire },
+      {
+        rulePriority: 2,
+        description: `Keep the last ${keep} images`,
+        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+        action: expire,
+      },
     ],
   });
 }
@@ -130,7 +135,11 @@ export class Registry extends pulumi.ComponentResource {
         child,
       );
       const { gitlabUrl, gitlabGroup, defaultBranch } = args.config;
-      this.pushRoleArn = new CiPushRole(`${name}-push`, { gitlabUrl, gitlabGroup, defaultBranch, region: args.region, accountId: args.accountId, partition: args.partition }, child).roleArn;
+      this.pushRoleArn = new CiPushRole(
+        `${name}-push`,
+        { gitlabUrl, gitlabGroup, defaultBranch, region: args.region, accountId: args.accountId, partition: args.partition },
+        child,
+      ).roleArn;
     } else if (args.config.sourceAccountId !== args.accountId) {
       // Same-account replication needs no policy; another account must be let in explicitly.
       new aws.ecr.RegistryPolicy(

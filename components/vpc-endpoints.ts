@@ -25,7 +25,13 @@ export class VpcEndpoints extends pulumi.ComponentResource {
     const child = { parent: this };
     const s3 = new aws.ec2.VpcEndpoint(
       `${name}-s3`,
-      { vpcId: args.vpcId, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: args.gatewayRouteTableIds, tags: { Name: `${name}-s3` } },
+      {
+        vpcId: args.vpcId,
+        serviceName: `com.amazonaws.${args.region}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: args.gatewayRouteTableIds,
+        tags: { Name: `${name}-s3` },
+      },
       child,
     );
     this.endpoints = [s3];
@@ -42,19 +48,21 @@ export class VpcEndpoints extends pulumi.ComponentResource {
         child,
       );
       for (const service of services) {
-        this.endpoints.push(new aws.ec2.VpcEndpoint(
-          `${name}-${service.replace(".", "-")}`,
-          {
-            vpcId: args.vpcId,
-            serviceName: `com.amazonaws.${args.region}.${service}`,
-            vpcEndpointType: "Interface",
-            privateDnsEnabled: true,
-            subnetIds: args.interfaceSubnetIds,
-            securityGroupIds: [sg.id],
-            tags: { Name: `${name}-${service}` },
-          },
-          child,
-        ));
+        this.endpoints.push(
+          new aws.ec2.VpcEndpoint(
+            `${name}-${service.replace(".", "-")}`,
+            {
+              vpcId: args.vpcId,
+              serviceName: `com.amazonaws.${args.region}.${service}`,
+              vpcEndpointType: "Interface",
+              privateDnsEnabled: true,
+              subnetIds: args.interfaceSubnetIds,
+              securityGroupIds: [sg.id],
+              tags: { Name: `${name}-${service}` },
+            },
+            child,
+          ),
+        );
       }
     }
     this.interfaceEndpointCount = services.length;

@@ -46,10 +46,12 @@ async function benchValidate(base: string): Promise<Record<string, number>> {
   const dir = path.join(base, "validate-tree");
   const { outfile: bundle } = await buildCli(path.join(base, "bundle", "holodeck.cjs"));
   writeTree(dir, 2000);
-  const inProcess = Array.from({ length: RUNS }, () => timeMs(() => {
-    const report = validateTree(dir);
-    if (report.errors.length > 0 || report.filesChecked !== 4000) throw new Error("generated tree must be valid");
-  }));
+  const inProcess = Array.from({ length: RUNS }, () =>
+    timeMs(() => {
+      const report = validateTree(dir);
+      if (report.errors.length > 0 || report.filesChecked !== 4000) throw new Error("generated tree must be valid");
+    }),
+  );
   const runs = (fn: () => void): number => median(Array.from({ length: RUNS }, () => timeMs(fn)));
   return {
     files: 4000,
@@ -81,7 +83,9 @@ function benchDeploy(base: string, files: number): Record<string, number> {
   const workdir = path.join(base, `workdir-${files}`);
   const deploy = (i: number, extra: string[]): number => {
     const tag = sha(`deploy-${files}-${i}-${extra.length}`);
-    return timeMs(() => cli(["services", "deploy", "--repo", url, "--env", "staging", "--service", "service-00001", "--image-tag", tag, "--revision", tag, ...extra]));
+    return timeMs(() =>
+      cli(["services", "deploy", "--repo", url, "--env", "staging", "--service", "service-00001", "--image-tag", tag, "--revision", tag, ...extra]),
+    );
   };
   const fresh = Array.from({ length: RUNS }, (_, i) => deploy(i, []));
   deploy(-1, ["--workdir", workdir]); // first use clones into the working copy

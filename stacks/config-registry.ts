@@ -67,7 +67,10 @@ function readReplicas(r: Reader, value: unknown, here: RegistryContext): Registr
       return { region: "", accountId: "" };
     }
     r.exactFields(at, obj, ["region", "accountId"], ALLOWED.replicateTo);
-    if ("region" in obj) r.check(`${at}.region`, obj.region, ALLOWED.replicateTo, (v) => (typeof v === "string" && rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region"));
+    if ("region" in obj)
+      r.check(`${at}.region`, obj.region, ALLOWED.replicateTo, (v) =>
+        typeof v === "string" && rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region",
+      );
     if ("accountId" in obj) r.check(`${at}.accountId`, obj.accountId, ALLOWED.accountId, rules.awsAccountId);
     return { region: String(obj.region), accountId: String(obj.accountId) };
   });
@@ -106,11 +109,18 @@ export function readRegistry(r: Reader, here: RegistryContext): RegistryConfig {
   }
   if (obj.source) return readSource(r, obj, here);
   for (const field of Object.keys(obj)) {
-    if (field !== "source" && field !== "sourceAccountId" && field !== "sourceRegion") r.fail(`${KEY}.${field}`, obj[field], "unknown field of a replica", ALLOWED.shape);
+    if (field !== "source" && field !== "sourceAccountId" && field !== "sourceRegion")
+      r.fail(`${KEY}.${field}`, obj[field], "unknown field of a replica", ALLOWED.shape);
   }
-  const sourceAccountId = "sourceAccountId" in obj ? String(r.check(`${KEY}.sourceAccountId`, obj.sourceAccountId, ALLOWED.accountId, rules.awsAccountId)) : here.accountId;
-  const sourceRegion = "sourceRegion" in obj
-    ? String(r.check(`${KEY}.sourceRegion`, obj.sourceRegion, "an AWS region", (v) => (typeof v === "string" && rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region")))
-    : here.region;
+  const sourceAccountId =
+    "sourceAccountId" in obj ? String(r.check(`${KEY}.sourceAccountId`, obj.sourceAccountId, ALLOWED.accountId, rules.awsAccountId)) : here.accountId;
+  const sourceRegion =
+    "sourceRegion" in obj
+      ? String(
+          r.check(`${KEY}.sourceRegion`, obj.sourceRegion, "an AWS region", (v) =>
+            typeof v === "string" && rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region",
+          ),
+        )
+      : here.region;
   return { source: false, sourceAccountId, sourceRegion };
 }

@@ -59,15 +59,11 @@ export const oneOf =
 export const intBetween =
   (min: number, max: number): Check<unknown> =>
   (value) =>
-    typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
-      ? undefined
-      : "not an integer in range";
+    typeof value === "number" && Number.isInteger(value) && value >= min && value <= max ? undefined : "not an integer in range";
 
 /** EC2 instance type, e.g. m7i.large, t3a.xlarge, m7g.2xlarge, c7gn.metal. */
 export const instanceType: Check<string> = (value) =>
-  /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge|metal-\d+xl)$/.test(value)
-    ? undefined
-    : "not an EC2 instance type";
+  /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge|metal-\d+xl)$/.test(value) ? undefined : "not an EC2 instance type";
 
 /** Graviton families carry a `g` after the generation digit (m7g, c6gn, t4g, r8gd). */
 export function isArmInstanceType(type: string): boolean {
@@ -81,11 +77,9 @@ export const dnsName: Check<string> = (value) =>
 export const roleArn: Check<string> = (value) =>
   /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value) ? undefined : "not an IAM role ARN";
 
-export const hostedZoneId: Check<string> = (value) =>
-  /^Z[A-Z0-9]{1,31}$/.test(value) ? undefined : "not a Route53 hosted zone id";
+export const hostedZoneId: Check<string> = (value) => (/^Z[A-Z0-9]{1,31}$/.test(value) ? undefined : "not a Route53 hosted zone id");
 
-export const email: Check<string> = (value) =>
-  /^[^\s@]+@[^\s@]+\.[a-z]{2,63}$/i.test(value) ? undefined : "not an e-mail address";
+export const email: Check<string> = (value) => (/^[^\s@]+@[^\s@]+\.[a-z]{2,63}$/i.test(value) ? undefined : "not an e-mail address");
 
 export const httpsUrl: Check<string> = (value) => {
   try {
@@ -98,8 +92,7 @@ export const httpsUrl: Check<string> = (value) => {
   }
 };
 
-export const gitRepoUrl: Check<string> = (value) =>
-  httpsUrl(value) ?? (value.endsWith(".git") ? undefined : "must end with .git");
+export const gitRepoUrl: Check<string> = (value) => httpsUrl(value) ?? (value.endsWith(".git") ? undefined : "must end with .git");
 
 /** Branch, tag or commit: git check-ref-format rules that matter in practice. */
 export const gitRevision: Check<string> = (value) =>
@@ -108,8 +101,7 @@ export const gitRevision: Check<string> = (value) =>
     : "not a git branch, tag or commit";
 
 /** AWS Secrets Manager secret name. */
-export const secretName: Check<string> = (value) =>
-  /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value) ? undefined : "not a Secrets Manager secret name";
+export const secretName: Check<string> = (value) => (/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(value) ? undefined : "not a Secrets Manager secret name");
 
 export const nonEmpty: Check<string> = (value) => (value.trim() === "" ? "empty" : undefined);
 

@@ -63,7 +63,6 @@ export interface HolodeckConfig {
   registry: RegistryConfig;
 }
 
-
 /** Every bad key of one stack, in one error. */
 export class ConfigError extends Error {
   constructor(
@@ -109,7 +108,7 @@ function readNodeGroup(r: Reader, key: string, minSizeFloor: number): NodeGroupC
   if (!obj) return { instanceTypes: [], minSize: 0, desiredSize: 0, maxSize: 0, diskSizeGiB: 0 };
   r.exactFields(key, obj, NODE_GROUP_FIELDS, `{${NODE_GROUP_FIELDS.join(", ")}}`);
   const types = obj.instanceTypes;
-  const instanceTypes = Array.isArray(types) && types.every((t) => typeof t === "string") ? (types as string[]) : [];
+  const instanceTypes = Array.isArray(types) && types.every((t) => typeof t === "string") ? types : [];
   if (instanceTypes.length === 0 && "instanceTypes" in obj) r.fail(`${key}.instanceTypes`, types, "not a non-empty list", ALLOWED.instanceTypes);
   instanceTypes.forEach((t, i) => r.check(`${key}.instanceTypes[${i}]`, t, ALLOWED.instanceTypes, rules.instanceType));
   if (new Set(instanceTypes.map(rules.isArmInstanceType)).size > 1) {
@@ -137,7 +136,11 @@ function readArgocdOidc(r: Reader): ArgocdOidcConfig {
     if (v !== undefined && typeof v !== "string") r.fail(`${key}.${name}`, v, "not a string", ALLOWED.argocdOidc);
     return typeof v === "string" ? r.check(`${key}.${name}`, v, ALLOWED.argocdOidc, check) : "";
   };
-  return { issuer: field("issuer", rules.httpsUrl), clientId: field("clientId", rules.nonEmpty), clientSecretName: field("clientSecretName", rules.secretName) };
+  return {
+    issuer: field("issuer", rules.httpsUrl),
+    clientId: field("clientId", rules.nonEmpty),
+    clientSecretName: field("clientSecretName", rules.secretName),
+  };
 }
 
 function readTags(r: Reader, environment: string): Record<string, string> {
@@ -145,10 +148,12 @@ function readTags(r: Reader, environment: string): Record<string, string> {
   const obj = r.object(key, ALLOWED.tags);
   if (!obj) return {};
   for (const [name, v] of Object.entries(obj)) {
-    if (typeof v !== "string" || v.trim() === "" || v.length > 256) r.fail(`${key}.${name}`, v, "not a non-empty string of at most 256 characters", ALLOWED.tags);
+    if (typeof v !== "string" || v.trim() === "" || v.length > 256)
+      r.fail(`${key}.${name}`, v, "not a non-empty string of at most 256 characters", ALLOWED.tags);
   }
   for (const name of rules.REQUIRED_TAGS) if (!(name in obj)) r.fail(`${key}.${name}`, undefined, "missing required tag", ALLOWED.tags);
-  if ("Environment" in obj && obj.Environment !== environment) r.fail(`${key}.Environment`, obj.Environment, `differs from environment "${environment}"`, ALLOWED.tags);
+  if ("Environment" in obj && obj.Environment !== environment)
+    r.fail(`${key}.Environment`, obj.Environment, `differs from environment "${environment}"`, ALLOWED.tags);
   return obj as Record<string, string>;
 }
 
@@ -169,7 +174,17 @@ function readPreviewRoleArn(r: Reader, ciRoleArn: string, adminRoleArns: string[
 
 /** eu-west-1 -> euw1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1. */
 export function shortRegion(region: string): string {
-  const compass: Record<string, string> = { north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
+  const compass: Record<string, string> = {
+    north: "n",
+    south: "s",
+    east: "e",
+    west: "w",
+    central: "c",
+    northeast: "ne",
+    northwest: "nw",
+    southeast: "se",
+    southwest: "sw",
+  };
   return region
     .split("-")
     .map((part) => compass[part] ?? (/^\d+$/.test(part) ? part : part.slice(0, part === "gov" ? 1 : 2)))
@@ -187,8 +202,11 @@ export function loadConfig(): HolodeckConfig {
   const environment = r.string("holodeck:environment", ALLOWED.environment, rules.oneOf(rules.ENVIRONMENTS), (v) =>
     v === stackEnv ? undefined : `differs from the stack name prefix "${stackEnv}"`,
   ) as Environment;
-  const region = r.string("aws:region", ALLOWED.region, (v) => (rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region @pulumi/aws knows"), (v) =>
-    v === stackRegion ? undefined : `differs from the stack name suffix "${stackRegion}"`,
+  const region = r.string(
+    "aws:region",
+    ALLOWED.region,
+    (v) => (rules.AWS_REGIONS.includes(v) ? undefined : "not an AWS region @pulumi/aws knows"),
+    (v) => (v === stackRegion ? undefined : `differs from the stack name suffix "${stackRegion}"`),
   );
   const production = environment === "production";
   const adminRoleArns = r.stringList("holodeck:adminRoleArns", ALLOWED.adminRoleArns, rules.roleArn);
@@ -205,11 +223,18 @@ export function loadConfig(): HolodeckConfig {
     environment,
     region,
     vpcCidr: r.string("holodeck:vpcCidr", ALLOWED.vpcCidr, rules.vpcCidr),
-    azCount: r.check("holodeck:azCount", r.value("holodeck:azCount", ALLOWED.azCount), ALLOWED.azCount, rules.intBetween(rules.AZ_COUNT.min, rules.AZ_COUNT.max)) as number,
+    azCount: r.check(
+      "holodeck:azCount",
+      r.value("holodeck:azCount", ALLOWED.azCount),
+      ALLOWED.azCount,
+      rules.intBetween(rules.AZ_COUNT.min, rules.AZ_COUNT.max),
+    ) as number,
     natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(rules.NAT_MODES)) as NatMode,
     kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(rules.KUBERNETES_VERSIONS)) as KubernetesVersion,
-    endpointPublicAccessCidrs: r.stringList("holodeck:endpointPublicAccessCidrs", ALLOWED.cidrList, (v) =>
-      rules.cidr(v) ?? (production && v === "0.0.0.0/0" ? "opens the production API to the internet" : undefined),
+    endpointPublicAccessCidrs: r.stringList(
+      "holodeck:endpointPublicAccessCidrs",
+      ALLOWED.cidrList,
+      (v) => rules.cidr(v) ?? (production && v === "0.0.0.0/0" ? "opens the production API to the internet" : undefined),
     ),
     systemNodeGroup: readNodeGroup(r, "holodeck:systemNodeGroup", 2),
     workloadNodeGroup: readNodeGroup(r, "holodeck:workloadNodeGroup", 0),
@@ -225,8 +250,11 @@ export function loadConfig(): HolodeckConfig {
     serviceRepoUrlPrefix,
     gitCredentialsSecretName: r.string("holodeck:gitCredentialsSecretName", ALLOWED.secretName, rules.secretName),
     argocdOidc: readArgocdOidc(r),
-    deletionProtection: r.check("holodeck:deletionProtection", r.value("holodeck:deletionProtection", ALLOWED.deletionProtection), ALLOWED.deletionProtection, (v) =>
-      typeof v !== "boolean" ? "not a boolean" : production && !v ? "must be true in production" : undefined,
+    deletionProtection: r.check(
+      "holodeck:deletionProtection",
+      r.value("holodeck:deletionProtection", ALLOWED.deletionProtection),
+      ALLOWED.deletionProtection,
+      (v) => (typeof v !== "boolean" ? "not a boolean" : production && !v ? "must be true in production" : undefined),
     ) as boolean,
     tags: readTags(r, environment),
     registry: readRegistry(r, { accountId: ciRoleArn.split(":")[4] ?? "", region, serviceRepoUrlPrefix }),

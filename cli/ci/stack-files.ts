@@ -60,7 +60,9 @@ export function readStackFile(dir: string, fileName: string): StackTarget {
 
 /** Every stack file in `dir`, sorted by stack name. */
 export function readStackFiles(dir: string): StackTarget[] {
-  const files = readdirSync(dir).filter((name) => STACK_FILE.test(name)).sort();
+  const files = readdirSync(dir)
+    .filter((name) => STACK_FILE.test(name))
+    .sort();
   if (files.length === 0) throw new Error(`${dir}: no stack files (allowed: Pulumi.<environment>-<region>.yaml)`);
   return files.map((name) => readStackFile(dir, name));
 }

@@ -22,9 +22,7 @@ export function deployOrder(targets: StackTarget[]): { staging: StackTarget[]; p
   const staging = targets.filter((t) => t.environment === "staging");
   const stagingRegions = new Set(staging.map((t) => t.region));
   const rank = (t: StackTarget) => (stagingRegions.has(t.region) ? 0 : 1);
-  const production = targets
-    .filter((t) => t.environment === "production")
-    .sort((a, b) => rank(a) - rank(b) || a.region.localeCompare(b.region));
+  const production = targets.filter((t) => t.environment === "production").sort((a, b) => rank(a) - rank(b) || a.region.localeCompare(b.region));
   return { staging, production };
 }
 
@@ -33,7 +31,7 @@ export function stackPipeline(targets: StackTarget[], root: Record<string, unkno
   const { staging, production } = deployOrder(targets);
   const ups: [string, CiJob][] = staging.map((t) => [upJobName(t), upJob(t, [])]);
   production.forEach((t, i) => {
-    const previous = i === 0 ? staging.map(upJobName) : [upJobName(production[i - 1]!)];
+    const previous = i === 0 ? staging.map(upJobName) : [upJobName(production[i - 1])];
     ups.push([upJobName(t), upJob(t, previous)]);
   });
   return {

@@ -2,10 +2,12 @@ import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_RETRY, type RetryPolicy } from "../services/change";
 import { EXPECT_SHA, KNOWN_CLUSTERS, isFullSha, serviceNameProblem } from "../services/record";
 
-const parseWith = (test: (v: string) => boolean, expected: string) => (value: string): string => {
-  if (!test(value)) throw new InvalidArgumentError(`"${value}" is not ${expected}.`);
-  return value;
-};
+const parseWith =
+  (test: (v: string) => boolean, expected: string) =>
+  (value: string): string => {
+    if (!test(value)) throw new InvalidArgumentError(`"${value}" is not ${expected}.`);
+    return value;
+  };
 
 export function parseServiceName(value: string): string {
   const problem = serviceNameProblem(value);
@@ -30,11 +32,9 @@ export interface RepoOptions {
   pipelineUrl?: string;
 }
 
-export const clusterOption = (flags: string, description: string): Option =>
-  new Option(flags, description).choices([...KNOWN_CLUSTERS]).makeOptionMandatory();
+export const clusterOption = (flags: string, description: string): Option => new Option(flags, description).choices([...KNOWN_CLUSTERS]).makeOptionMandatory();
 
-export const serviceOption = (): Option =>
-  new Option("--service <name>", "service name (a DNS label)").argParser(parseServiceName).makeOptionMandatory();
+export const serviceOption = (): Option => new Option("--service <name>", "service name (a DNS label)").argParser(parseServiceName).makeOptionMandatory();
 
 /** --repo falls back to $HOLODECK_SERVICES_REPO; help shows the variable's name, never its value. */
 export function repoOptions(withRetry: boolean): Option[] {

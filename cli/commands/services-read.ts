@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import type { Io } from "../io";
 import { EXIT } from "../exit-codes";
 import { formatError, validateTree } from "../services/validate";
@@ -14,7 +14,9 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 export function addValidateCommand(services: Command, io: Io, setExit: SetExit): void {
   services
     .command("validate")
-    .description("check a services-root tree: schema plus folder == cluster, file name == service, DNS labels, full SHAs, strict JSON, UTF-8 without BOM, trailing newline")
+    .description(
+      "check a services-root tree: schema plus folder == cluster, file name == service, DNS labels, full SHAs, strict JSON, UTF-8 without BOM, trailing newline",
+    )
     .argument("<dir>", "root of the services-root checkout (contains staging/ and production/)")
     .option("--json", "print {filesChecked, errors:[{file, field, message, expected}]}")
     .action((dir: string, options: { json?: boolean }) => {

@@ -3,7 +3,7 @@
 // secrets, and the NLB the Load Balancer Controller makes for each Service of type
 // LoadBalancer). Usage-based charges (data processing, log ingestion, traffic) are not
 // modelled beyond the NLB's assumed baseline LCU; docs/plan.md says so.
-import type { RecordedResource, StackRecording } from "../../test/harness/run-stack";
+import type { RecordedResource, StackRecording } from "./run-stack";
 import { HOURS_PER_MONTH, PRICE_DATE, PRICES, type RegionPrices } from "./prices";
 
 export interface CostLine {
@@ -50,7 +50,7 @@ function nlbSubnets(rec: StackRecording, internetFacing: boolean): number {
 const loadBalancerService: Pricer = (r, p, rec) => {
   const spec = r.inputs.spec as { type?: string } | undefined;
   if (spec?.type !== "LoadBalancer") return undefined;
-  const annotations = ((r.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {});
+  const annotations = (r.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
   const internetFacing = annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] === "internet-facing";
   const subnets = nlbSubnets(rec, internetFacing);
   const ips = internetFacing ? subnets : 0;

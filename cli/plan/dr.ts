@@ -3,12 +3,15 @@
 // rebuild critical path with the ordering edges that serialise it.
 // Pulumi deletes a resource only after everything that depends on it is gone; a resource
 // depends on its dependencies (inputs + dependsOn), its parent and its provider.
-import type { RecordedResource } from "../../test/harness/run-stack";
+import type { RecordedResource } from "./run-stack";
 import { buildGraph, criticalPath, schedule, type PlanGraph, type ScheduledNode } from "./graph";
 
-/** The parts of a recorded resource (test/harness/run-stack.ts) this module reads. */
-export type GraphResource = Pick<RecordedResource, "type" | "name" | "urn" | "inputs" | "parent" | "dependsOn" | "provider" | "protect" | "retainOnDelete" | "custom">
-  & Partial<Pick<RecordedResource, "propertyDependencies">>;
+/** The parts of a recorded resource (run-stack.ts) this module reads. */
+export type GraphResource = Pick<
+  RecordedResource,
+  "type" | "name" | "urn" | "inputs" | "parent" | "dependsOn" | "provider" | "protect" | "retainOnDelete" | "custom"
+> &
+  Partial<Pick<RecordedResource, "propertyDependencies">>;
 
 /** `<provider urn>::<id>` -> provider urn. */
 export function providerUrnOf(reference: string | undefined): string | undefined {
@@ -83,7 +86,9 @@ export function simulateDestroy(resources: readonly GraphResource[]): DestroyOut
     kept.add(r.urn);
     for (const dep of reachable(deps, r.urn)) kept.add(dep);
   }
-  const deleted = destroyWaves(resources).flat().filter((urn) => !kept.has(urn));
+  const deleted = destroyWaves(resources)
+    .flat()
+    .filter((urn) => !kept.has(urn));
   const retainOnDelete = new Set(resources.filter((r) => r.retainOnDelete).map((r) => r.urn));
   return {
     deleted,
@@ -154,15 +159,17 @@ export function buildDrReport(stack: string, resources: RecordedResource[]): DrR
   const scheduled = schedule(graph);
   const chain = criticalChain(scheduled);
   const total = chain.at(-1)?.finish ?? 0;
-  const steps = chain.filter((node) => node.seconds > 0).map((node): DrStep => {
-    const step: DrStep = { type: node.type, name: node.name, startSeconds: node.start, finishSeconds: node.finish };
-    if (!node.via) return step;
-    const direct = scheduled.get(node.via)!;
-    let behind: ScheduledNode | undefined = direct;
-    while (behind && behind.seconds === 0) behind = behind.via ? scheduled.get(behind.via) : undefined;
-    const after = behind && behind !== direct ? { after: behind.name } : {};
-    return { ...step, waitedFor: { type: direct.type, name: direct.name, kind: waitKind(byUrn.get(node.urn)!, node.via), ...after } };
-  });
+  const steps = chain
+    .filter((node) => node.seconds > 0)
+    .map((node): DrStep => {
+      const step: DrStep = { type: node.type, name: node.name, startSeconds: node.start, finishSeconds: node.finish };
+      if (!node.via) return step;
+      const direct = scheduled.get(node.via)!;
+      let behind: ScheduledNode | undefined = direct;
+      while (behind && behind.seconds === 0) behind = behind.via ? scheduled.get(behind.via) : undefined;
+      const after = behind && behind !== direct ? { after: behind.name } : {};
+      return { ...step, waitedFor: { type: direct.type, name: direct.name, kind: waitKind(byUrn.get(node.urn)!, node.via), ...after } };
+    });
   const couldRunInParallel = chain
     .filter((node) => node.via !== undefined && waitKind(byUrn.get(node.urn)!, node.via) === "dependsOn")
     .map((node): SerialisedStep => {

@@ -5,7 +5,7 @@
 // resources and providers take no time themselves. Two types depend on their recorded inputs
 // (durationModel): cert-manager Certificates (ACME vs. CA issuer) and Helm releases that do not
 // wait for their objects (skipAwait).
-import type { RecordedResource } from "../../test/harness/run-stack";
+import type { RecordedResource } from "./run-stack";
 
 export const DEFAULT_SECONDS = 10;
 

@@ -1,7 +1,7 @@
 // The dependency graph of a recorded stack and its critical path: the longest chain of
 // creations a from-scratch `pulumi up` has to wait for. Exported for other plan modes
 // (e.g. cli/plan/dr.ts) that filter the graph or change durations.
-import type { RecordedResource } from "../../test/harness/run-stack";
+import type { RecordedResource } from "./run-stack";
 import { durationModel } from "./durations";
 
 export interface PlanNode {

@@ -1,5 +1,5 @@
 // What `npm run plan` reports for one recorded stack, as data (for --json) and as text.
-import type { RecordedResource, StackRecording } from "../../test/harness/run-stack";
+import type { RecordedResource, StackRecording } from "./run-stack";
 import { estimateCost, type CostEstimate } from "./costs";
 import { buildGraph, criticalPath } from "./graph";
 
@@ -74,12 +74,16 @@ export function renderText(report: PlanReport): string {
   out.push("", "Stack outputs:");
   for (const [key, value] of Object.entries(report.outputs)) out.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
   out.push("", `Modelled rebuild time: ${report.rebuild.totalMinutes} min (critical path, durations in cli/plan/durations.ts)`);
-  for (const step of report.rebuild.criticalPath) out.push(`  ${mmss(step.startSeconds).padStart(7)} -> ${mmss(step.finishSeconds).padStart(7)}  ${step.type}  ${step.name}`);
+  for (const step of report.rebuild.criticalPath)
+    out.push(`  ${mmss(step.startSeconds).padStart(7)} -> ${mmss(step.finishSeconds).padStart(7)}  ${step.type}  ${step.name}`);
   if (report.cost.monthlyUsd === null) {
     out.push("", `Monthly cost estimate: none, cli/plan/prices.ts has no price table for ${report.region}`);
     return out.join("\n");
   }
-  out.push("", `Monthly cost estimate: ${usd(report.cost.monthlyUsd)} (on-demand list prices of ${report.cost.priceDate}, ${report.region}; usage-based charges excluded)`);
+  out.push(
+    "",
+    `Monthly cost estimate: ${usd(report.cost.monthlyUsd)} (on-demand list prices of ${report.cost.priceDate}, ${report.region}; usage-based charges excluded)`,
+  );
   for (const line of report.cost.lines) out.push(`  ${usd(line.monthlyUsd).padStart(10)}  ${line.name}: ${line.detail}`);
   if (report.cost.unpricedInstanceTypes.length > 0) out.push(`  not priced (add to cli/plan/prices.ts): ${report.cost.unpricedInstanceTypes.join(", ")}`);
   return out.join("\n");

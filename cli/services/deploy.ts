@@ -12,12 +12,7 @@ export interface DeployArgs {
 
 /** Trailer lines shared by every services-root commit, so `git log` answers who/what/where. */
 export function commitBody(record: ServiceRecord, pipelineUrl: string | undefined): string {
-  const lines = [
-    `service: ${record.service}`,
-    `environment: ${record.cluster}`,
-    `imageTag: ${record.imageTag}`,
-    `targetRevision: ${record.targetRevision}`,
-  ];
+  const lines = [`service: ${record.service}`, `environment: ${record.cluster}`, `imageTag: ${record.imageTag}`, `targetRevision: ${record.targetRevision}`];
   if (pipelineUrl) lines.push(`pipeline: ${redact(pipelineUrl)}`);
   return lines.join("\n");
 }

@@ -15,7 +15,14 @@ export class GitError extends Error {
     readonly args: readonly string[],
     readonly result: GitResult,
   ) {
-    super(redact(`git ${args.join(" ")} failed (exit ${result.code}): ${[result.stderr, result.stdout].map((text) => text.trim()).filter(Boolean).join("\n")}`));
+    super(
+      redact(
+        `git ${args.join(" ")} failed (exit ${result.code}): ${[result.stderr, result.stdout]
+          .map((text) => text.trim())
+          .filter(Boolean)
+          .join("\n")}`,
+      ),
+    );
   }
 }
 

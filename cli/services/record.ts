@@ -22,8 +22,7 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 export const RESERVED_SERVICE_NAMES: readonly string[] = SERVICE_RULE.not.enum;
 export const MAX_SERVICE_NAME = SERVICE_RULE.maxLength;
 
-export const EXPECT_DNS_LABEL =
-  `a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most ${MAX_SERVICE_NAME} characters`;
+export const EXPECT_DNS_LABEL = `a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most ${MAX_SERVICE_NAME} characters`;
 export const EXPECT_SERVICE_NAME = `${EXPECT_DNS_LABEL}, and not a reserved namespace (${RESERVED_SERVICE_NAMES.join(", ")})`;
 export const EXPECT_SHA = "a full 40-character lowercase hex git commit SHA";
 export const EXPECT_CLUSTER = `one of: ${KNOWN_CLUSTERS.join(", ")}`;

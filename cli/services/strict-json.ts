@@ -30,7 +30,11 @@ export interface StrictParseResult {
 
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const LITERALS: ReadonlyArray<[string, JsonValue]> = [["true", true], ["false", false], ["null", null]];
+const LITERALS: ReadonlyArray<[string, JsonValue]> = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+];
 
 class Parser {
   private pos = 0;

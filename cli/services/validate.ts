@@ -4,13 +4,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020"
 import { UsageError } from "../errors";
 import schemaDocument from "../../services-root/service.schema.json";
 import { JsonSyntaxError, parseStrictJson, type JsonValue } from "./strict-json";
-import {
-  EXPECT_CLUSTER,
-  EXPECT_SERVICE_NAME,
-  isCluster,
-  serviceNameProblem,
-  type ServiceRecord,
-} from "./record";
+import { EXPECT_CLUSTER, EXPECT_SERVICE_NAME, isCluster, serviceNameProblem, type ServiceRecord } from "./record";
 
 /** One finding: which file, which field, what is wrong and what was expected. */
 export interface ValidationError {
@@ -128,10 +122,20 @@ export function validateEntry(file: string, bytes: Buffer, folder: string, fileS
   } else {
     const record = value as unknown as ServiceRecord;
     if (record.cluster !== folder) {
-      errors.push({ file, field: "cluster", message: `is "${record.cluster}" but the file is in folder "${folder}"`, expected: `"${folder}" (the folder name)` });
+      errors.push({
+        file,
+        field: "cluster",
+        message: `is "${record.cluster}" but the file is in folder "${folder}"`,
+        expected: `"${folder}" (the folder name)`,
+      });
     }
     if (record.service !== fileStem) {
-      errors.push({ file, field: "service", message: `is "${record.service}" but the file is named "${fileStem}.json"`, expected: `"${fileStem}" (the file name without .json)` });
+      errors.push({
+        file,
+        field: "service",
+        message: `is "${record.service}" but the file is named "${fileStem}.json"`,
+        expected: `"${fileStem}" (the file name without .json)`,
+      });
     }
     if (errors.length === 0) return { record, errors };
   }
@@ -163,7 +167,12 @@ export function validateTree(root: string): TreeReport {
       if (isHidden(entry.name)) continue;
       const file = `${top.name}/${entry.name}`;
       if (!entry.isFile() || !entry.name.endsWith(".json")) {
-        errors.push({ file, field: "(path)", message: "is not a regular .json file (ArgoCD only reads <cluster>/*.json)", expected: "<cluster>/<service>.json" });
+        errors.push({
+          file,
+          field: "(path)",
+          message: "is not a regular .json file (ArgoCD only reads <cluster>/*.json)",
+          expected: "<cluster>/<service>.json",
+        });
         continue;
       }
       filesChecked++;

@@ -27,7 +27,8 @@ export interface TreeFile {
 // '<ref>': is at <sha> but expected <sha>" (or "reference already exists" for the first
 // push, "Unable to create '<ref>.lock': File exists" while the other holds it). Anything else (network reset, HTTP 5xx, a hook
 // declining or timing out, credentials) is the git error itself: retrying would only hide it.
-const RETRYABLE_PUSH = /\[rejected\]\s+\((fetch first|non-fast-forward|stale info)\)|cannot lock ref '[^']+': (is at [0-9a-f]+ but expected [0-9a-f]+|reference already exists|Unable to create '[^']+\.lock': File exists)/;
+const RETRYABLE_PUSH =
+  /\[rejected\]\s+\((fetch first|non-fast-forward|stale info)\)|cannot lock ref '[^']+': (is at [0-9a-f]+ but expected [0-9a-f]+|reference already exists|Unable to create '[^']+\.lock': File exists)/;
 
 /** Whether git push's output (stdout + stderr) says the branch moved under us. */
 export function isRetryablePushRejection(output: string): boolean {
@@ -77,7 +78,9 @@ export class WorkingCopy {
    * the same whether services-root holds 10 files or 10,000.
    */
   async sync(): Promise<void> {
-    const fetched = await git(this.dir, ["fetch", "-q", "--depth", "1", "--no-tags", this.repoUrl, `+refs/heads/${this.branch}:${this.trackingRef}`], { allowFailure: true });
+    const fetched = await git(this.dir, ["fetch", "-q", "--depth", "1", "--no-tags", this.repoUrl, `+refs/heads/${this.branch}:${this.trackingRef}`], {
+      allowFailure: true,
+    });
     await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${this.branch}`]);
     if (fetched.code === 0) {
       await git(this.dir, ["update-ref", `refs/heads/${this.branch}`, this.trackingRef]);
@@ -107,10 +110,13 @@ export class WorkingCopy {
   /** Every file under the given folders at the current tip, read in one `cat-file --batch`. */
   async readFolders(folders: readonly string[]): Promise<TreeFile[]> {
     const listing = await git(this.dir, ["ls-files", "-s", "-z", "--", ...folders.map((f) => `${f}/`)]);
-    const entries = listing.stdout.split("\0").filter(Boolean).map((line) => {
-      const [meta, file] = line.split("\t");
-      return { path: file, blob: meta.split(" ")[1] };
-    });
+    const entries = listing.stdout
+      .split("\0")
+      .filter(Boolean)
+      .map((line) => {
+        const [meta, file] = line.split("\t");
+        return { path: file, blob: meta.split(" ")[1] };
+      });
     if (entries.length === 0) return [];
     const batch = (await git(this.dir, ["cat-file", "--batch"], { input: entries.map((e) => e.blob).join("\n") + "\n" })).raw;
     const files: TreeFile[] = [];

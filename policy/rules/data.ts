@@ -112,11 +112,16 @@ export const s3Versioned = stackRule({
   source: S3_SOURCE,
   enforcementLevel: "mandatory",
   check: (resources, report) =>
-    eachBucket(resources, VERSIONING_TYPES, (bucket, siblings) => {
-      const inline = isTrue(get(bucket.props, "versioning", "enabled"));
-      const separate = siblings.some((v) => get(v.props, "versioningConfiguration", "status") === "Enabled");
-      return inline || separate ? undefined : "no BucketVersioning with status 'Enabled'.";
-    }, report),
+    eachBucket(
+      resources,
+      VERSIONING_TYPES,
+      (bucket, siblings) => {
+        const inline = isTrue(get(bucket.props, "versioning", "enabled"));
+        const separate = siblings.some((v) => get(v.props, "versioningConfiguration", "status") === "Enabled");
+        return inline || separate ? undefined : "no BucketVersioning with status 'Enabled'.";
+      },
+      report,
+    ),
 });
 
 function usesKms(rules: unknown): boolean {
@@ -129,11 +134,16 @@ export const s3EncryptedKms = stackRule({
   source: S3_SOURCE,
   enforcementLevel: "mandatory",
   check: (resources, report) =>
-    eachBucket(resources, SSE_TYPES, (bucket, siblings) => {
-      const inline = usesKms(listOf(get(bucket.props, "serverSideEncryptionConfiguration", "rule")));
-      const separate = siblings.some((sse) => usesKms(sse.props["rules"]));
-      return inline || separate ? undefined : "no server-side encryption configuration with sseAlgorithm 'aws:kms'.";
-    }, report),
+    eachBucket(
+      resources,
+      SSE_TYPES,
+      (bucket, siblings) => {
+        const inline = usesKms(listOf(get(bucket.props, "serverSideEncryptionConfiguration", "rule")));
+        const separate = siblings.some((sse) => usesKms(sse.props["rules"]));
+        return inline || separate ? undefined : "no server-side encryption configuration with sseAlgorithm 'aws:kms'.";
+      },
+      report,
+    ),
 });
 
 export const s3PublicAccessBlocked = stackRule({
@@ -142,10 +152,15 @@ export const s3PublicAccessBlocked = stackRule({
   source: S3_SOURCE,
   enforcementLevel: "mandatory",
   check: (resources, report) =>
-    eachBucket(resources, PUBLIC_ACCESS_BLOCK, (_bucket, siblings) => {
-      const block = siblings.map((s) => asRecord(s.props)).find((p) => PUBLIC_ACCESS_FLAGS.every((flag) => isTrue(p?.[flag])));
-      return block ? undefined : `no BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} = true.`;
-    }, report),
+    eachBucket(
+      resources,
+      PUBLIC_ACCESS_BLOCK,
+      (_bucket, siblings) => {
+        const block = siblings.map((s) => asRecord(s.props)).find((p) => PUBLIC_ACCESS_FLAGS.every((flag) => isTrue(p?.[flag])));
+        return block ? undefined : `no BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} = true.`;
+      },
+      report,
+    ),
 });
 
 /** A Deny of every principal when `aws:SecureTransport` is false. */
@@ -160,10 +175,15 @@ export const s3TlsOnly = stackRule({
   source: { eksBestPractices: "Security › Data encryption and secrets management › Encryption in transit" },
   enforcementLevel: "mandatory",
   check: (resources, report) =>
-    eachBucket(resources, BUCKET_POLICY, (_bucket, siblings) => {
-      const denies = siblings.some((p) => statementsOf(parseJsonDocument(p.props["policy"])).some(deniesPlainHttp));
-      return denies ? undefined : "no BucketPolicy denying aws:SecureTransport = false.";
-    }, report),
+    eachBucket(
+      resources,
+      BUCKET_POLICY,
+      (_bucket, siblings) => {
+        const denies = siblings.some((p) => statementsOf(parseJsonDocument(p.props["policy"])).some(deniesPlainHttp));
+        return denies ? undefined : "no BucketPolicy denying aws:SecureTransport = false.";
+      },
+      report,
+    ),
 });
 
 export const dataRules = [

@@ -105,11 +105,6 @@ export function dependsOn(resource: PolicyResource, target: PolicyResource, viaP
 }
 
 /** Resources of one of `types` that use `target` (through `viaProperty`, when known). */
-export function usersOf(
-  resources: readonly PolicyResource[],
-  target: PolicyResource,
-  types: readonly string[],
-  viaProperty?: string,
-): PolicyResource[] {
+export function usersOf(resources: readonly PolicyResource[], target: PolicyResource, types: readonly string[], viaProperty?: string): PolicyResource[] {
   return resources.filter((r) => types.includes(r.type) && dependsOn(r, target, viaProperty));
 }

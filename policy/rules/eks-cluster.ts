@@ -114,7 +114,8 @@ export const eksAccessEntries = resourceRule({
 
 export const eksNoCreatorAdmin = resourceRule({
   name: "eks-no-implicit-creator-admin",
-  summary: "The principal that creates the cluster should not keep implicit cluster-admin (accessConfig.bootstrapClusterCreatorAdminPermissions = false); admins get explicit access entries.",
+  summary:
+    "The principal that creates the cluster should not keep implicit cluster-admin (accessConfig.bootstrapClusterCreatorAdminPermissions = false); admins get explicit access entries.",
   source: { eksBestPractices: "Security › Identity and Access Management › Remove the cluster-admin permissions from the cluster creator principal" },
   enforcementLevel: "advisory",
   types: CLUSTER,

@@ -50,7 +50,8 @@ export const helmRepoTrusted = resourceRule({
 
 export const vaultHaTls = resourceRule({
   name: "vault-ha-raft-tls",
-  summary: "The Vault release runs HA on integrated raft with at least 3 replicas and TLS on (values server.ha.enabled, server.ha.replicas >= 3, server.ha.raft.enabled, global.tlsDisable = false, no tls_disable listener in server.ha.raft.config).",
+  summary:
+    "The Vault release runs HA on integrated raft with at least 3 replicas and TLS on (values server.ha.enabled, server.ha.replicas >= 3, server.ha.raft.enabled, global.tlsDisable = false, no tls_disable listener in server.ha.raft.config).",
   source: {
     cis: "4.4.2 Consider external secret storage",
     eksBestPractices: "Security › Data encryption and secrets management › Use an external secrets provider",
@@ -102,7 +103,10 @@ export const argocdHa = resourceRule({
     if (chartName(props) !== "argo-cd") return;
     const values = valuesOf(props);
     if (!isTrue(get(values, "redis-ha", "enabled"))) report("values['redis-ha'].enabled should be true.");
-    for (const path of [["server", "replicas"], ["repoServer", "replicas"]]) {
+    for (const path of [
+      ["server", "replicas"],
+      ["repoServer", "replicas"],
+    ]) {
       const problem = replicasAtLeast(values, path, 2);
       if (problem) report(problem);
     }

@@ -75,16 +75,19 @@ function checkCiIssuerStatement(statement: Props, report: ReportViolation): void
   const equals = asRecord(condition["StringEquals"]) ?? {};
   const like = asRecord(condition["StringLike"]) ?? {};
   const audKey = Object.keys(equals).find((key) => key.endsWith(":aud"));
-  if (!audKey || oneOrMany(equals[audKey]).join() !== "sts.amazonaws.com") report("web-identity trust must use StringEquals on '<issuer>:aud' = 'sts.amazonaws.com'.");
+  if (!audKey || oneOrMany(equals[audKey]).join() !== "sts.amazonaws.com")
+    report("web-identity trust must use StringEquals on '<issuer>:aud' = 'sts.amazonaws.com'.");
   const subKey = [...Object.keys(equals), ...Object.keys(like)].find((key) => key.endsWith(":sub"));
   const subjects = subKey ? oneOrMany(equals[subKey] ?? like[subKey]) : [];
-  const scoped = subjects.length > 0 && subjects.every((sub) => /^project_path:[\w.-]+(\/[\w.-]+)*\/(\*|[\w.-]+):ref_type:(branch|tag):ref:[\w./-]+$/.test(sub));
+  const scoped =
+    subjects.length > 0 && subjects.every((sub) => /^project_path:[\w.-]+(\/[\w.-]+)*\/(\*|[\w.-]+):ref_type:(branch|tag):ref:[\w./-]+$/.test(sub));
   if (!scoped) report("web-identity trust of a CI issuer must scope '<issuer>:sub' to 'project_path:<group>/<project or *>:ref_type:<branch|tag>:ref:<name>'.");
 }
 
 export const irsaTrustScoped = resourceRule({
   name: "irsa-trust-scoped-to-service-account",
-  summary: "Every role assumable with a web-identity token (sts:AssumeRoleWithWebIdentity) is scoped: a cluster OIDC token to exactly one namespace/service account, a CI OIDC token (GitLab) to a project path and ref; both to the STS audience.",
+  summary:
+    "Every role assumable with a web-identity token (sts:AssumeRoleWithWebIdentity) is scoped: a cluster OIDC token to exactly one namespace/service account, a CI OIDC token (GitLab) to a project path and ref; both to the STS audience.",
   source: { eksBestPractices: "Security › Identity and Access Management › Scope the IAM role trust policy for IRSA to the service account name" },
   enforcementLevel: "mandatory",
   types: ROLE,

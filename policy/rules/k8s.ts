@@ -10,7 +10,8 @@ const PLATFORM_PROJECT = "platform";
 
 export const appProjectScoped = resourceRule({
   name: "argocd-tenant-project-namespaced",
-  summary: "Every ArgoCD AppProject except 'platform' may create no cluster-scoped kind but Namespace (spec.clusterResourceWhitelist) and names its source repos (no '*').",
+  summary:
+    "Every ArgoCD AppProject except 'platform' may create no cluster-scoped kind but Namespace (spec.clusterResourceWhitelist) and names its source repos (no '*').",
   source: {
     cis: "4.6.1 Create administrative boundaries between resources using namespaces",
     eksBestPractices: "Security › Multi-tenancy › Soft multi-tenancy (namespaces as tenant boundaries)",

@@ -45,11 +45,13 @@ function ingressRulesOf(type: string, props: Props): IngressRule[] {
   }
   if (type === "aws:ec2/securityGroupRule:SecurityGroupRule" && props["type"] !== "ingress") return [];
   const single = [asString(props["cidrIpv4"]), asString(props["cidrIpv6"])].filter((c): c is string => c !== undefined);
-  return [{
-    fromPort: asNumber(props["fromPort"]),
-    toPort: asNumber(props["toPort"]),
-    cidrs: [...single, ...asStrings(props["cidrBlocks"]), ...asStrings(props["ipv6CidrBlocks"])],
-  }];
+  return [
+    {
+      fromPort: asNumber(props["fromPort"]),
+      toPort: asNumber(props["toPort"]),
+      cidrs: [...single, ...asStrings(props["cidrBlocks"]), ...asStrings(props["ipv6CidrBlocks"])],
+    },
+  ];
 }
 
 export const noWorldIngress = resourceRule({
@@ -79,7 +81,8 @@ function networkPolicySetting(configurationValues: unknown): string {
 
 export const vpcCniNetworkPolicy = resourceRule({
   name: "vpc-cni-network-policy",
-  summary: 'The vpc-cni EKS add-on enforces Kubernetes NetworkPolicy (configurationValues has enableNetworkPolicy = "true"); otherwise NetworkPolicies are accepted but ignored.',
+  summary:
+    'The vpc-cni EKS add-on enforces Kubernetes NetworkPolicy (configurationValues has enableNetworkPolicy = "true"); otherwise NetworkPolicies are accepted but ignored.',
   source: {
     cis: "5.4.4 Ensure Network Policy is Enabled and set as appropriate",
     eksBestPractices: "Security › Network security › Network policy",

@@ -16,7 +16,8 @@ function ebsVolumesOf(props: Readonly<Record<string, unknown>>) {
 
 export const nodeImdsv2 = resourceRule({
   name: "node-imdsv2-hop-limit-1",
-  summary: "Node launch templates require IMDSv2 (metadataOptions.httpTokens = 'required') with httpPutResponseHopLimit = 1, so pods cannot take the node role.",
+  summary:
+    "Node launch templates require IMDSv2 (metadataOptions.httpTokens = 'required') with httpPutResponseHopLimit = 1, so pods cannot take the node role.",
   source: {
     cis: "5.2.1 Prefer using dedicated EKS Service Accounts",
     eksBestPractices: "Security › Identity and Access Management › Restrict access to the instance profile assigned to the worker node",
@@ -114,7 +115,8 @@ export const nodeProductionMinSize = resourceRule({
 
 export const nodePrivateSubnets = stackRule({
   name: "node-group-private-subnets",
-  summary: "Managed node groups run only in private subnets: no subnet a node group uses maps public IPs on launch (mapPublicIpOnLaunch) or carries the public 'kubernetes.io/role/elb' tag.",
+  summary:
+    "Managed node groups run only in private subnets: no subnet a node group uses maps public IPs on launch (mapPublicIpOnLaunch) or carries the public 'kubernetes.io/role/elb' tag.",
   source: {
     cis: "5.4.3 Ensure clusters are created with Private Nodes",
     eksBestPractices: "Security › Infrastructure security › Deploy workers onto private subnets",
@@ -132,13 +134,4 @@ export const nodePrivateSubnets = stackRule({
   },
 });
 
-export const nodeRules = [
-  nodeImdsv2,
-  nodeEncryptedVolumes,
-  nodeGp3Volumes,
-  nodeNoSsh,
-  nodeMultiAz,
-  nodeCurrentAmi,
-  nodeProductionMinSize,
-  nodePrivateSubnets,
-];
+export const nodeRules = [nodeImdsv2, nodeEncryptedVolumes, nodeGp3Volumes, nodeNoSsh, nodeMultiAz, nodeCurrentAmi, nodeProductionMinSize, nodePrivateSubnets];

@@ -2,7 +2,7 @@
 // exact services-root file of the acceptance case (contracts §4).
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderApplicationSet, type Manifest } from "../harness/appset-render";
-import { runStack, type StackRecording } from "../harness/run-stack";
+import { runStack, type StackRecording } from "../harness/stacks";
 import { validateManifest } from "../harness/k8s-schema";
 import { k8sObject, useBootstrapCrds } from "./helpers";
 

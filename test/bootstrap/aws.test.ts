@@ -1,7 +1,7 @@
 // AWS side of the bootstrap per stack: every IRSA role trusted by exactly one service
 // account, least-privilege policies, protected stateful resources, the wildcard record.
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStack, stackConfig, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { recordedStack, stackConfig, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, actions, bySid, input, irsaRole, release, statements } from "./helpers";
 import { crossplaneRdsStatements } from "../../bootstrap/platform-aws";
 
@@ -20,7 +20,7 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
   const facts = FACTS[stack];
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
   const named = (type: string, suffix: string): RecordedResource => rec.one(type, suffix);
 
@@ -60,7 +60,9 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
     // Ingress edits on (untagged) node groups: only security groups of this stack's VPC.
     const vpcId = input<string>(release(rec, "aws-load-balancer-controller"), "values.vpcId");
     expect(vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
-    expect(bySid(policy, "OpenNodeSecurityGroupPorts").Condition).toEqual({ ArnEquals: { "ec2:Vpc": `arn:aws:ec2:${facts.region}:${facts.accountId}:vpc/${vpcId}` } });
+    expect(bySid(policy, "OpenNodeSecurityGroupPorts").Condition).toEqual({
+      ArnEquals: { "ec2:Vpc": `arn:aws:ec2:${facts.region}:${facts.accountId}:vpc/${vpcId}` },
+    });
     const everything = policy.flatMap(actions);
     for (const dropped of ["wafv2:AssociateWebACL", "shield:CreateProtection", "cognito-idp:DescribeUserPoolClient"]) expect(everything).not.toContain(dropped);
   });
@@ -71,7 +73,9 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
     expect(actions(policy[0]).sort()).toEqual(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"]);
     const cfg = stackConfig(stack);
     expect(bySid(policy, "ResolveDeployRoles")).toEqual({
-      Sid: "ResolveDeployRoles", Effect: "Allow", Action: ["iam:GetRole"],
+      Sid: "ResolveDeployRoles",
+      Effect: "Allow",
+      Action: ["iam:GetRole"],
       Resource: [cfg["holodeck:ciRoleArn"], ...(JSON.parse(cfg["holodeck:adminRoleArns"]) as string[])],
     });
     // The one key in the policy is the key Vault's seal stanza names.
@@ -103,7 +107,10 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
         return found[0];
       };
       expect(input(sibling("aws:s3/bucketVersioning:BucketVersioning"), "versioningConfiguration.status")).toBe("Enabled");
-      const sse = input<{ applyServerSideEncryptionByDefault: { sseAlgorithm: string; kmsMasterKeyId: string } }[]>(sibling("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), "rules");
+      const sse = input<{ applyServerSideEncryptionByDefault: { sseAlgorithm: string; kmsMasterKeyId: string } }[]>(
+        sibling("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+        "rules",
+      );
       expect(sse[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
       expect(sse[0].applyServerSideEncryptionByDefault.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
       const block = sibling("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
@@ -128,7 +135,11 @@ describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
     expect([manage.Resource, manage.Condition]).toEqual([rdsInRegion, { StringEquals: { "aws:ResourceTag/holodeck-cluster": facts.clusterName } }]);
     expect(actions(manage)).toEqual(expect.arrayContaining(["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:RebootDBInstance"]));
     const keep = bySid(policy, "KeepOwnerTag");
-    expect([keep.Effect, actions(keep), keep.Condition]).toEqual(["Deny", ["rds:RemoveTagsFromResource"], { "ForAnyValue:StringEquals": { "aws:TagKeys": ["holodeck-cluster"] } }]);
+    expect([keep.Effect, actions(keep), keep.Condition]).toEqual([
+      "Deny",
+      ["rds:RemoveTagsFromResource"],
+      { "ForAnyValue:StringEquals": { "aws:TagKeys": ["holodeck-cluster"] } },
+    ]);
     // No statement grants a mutating RDS action without one of the two tag conditions.
     const mutating = /^rds:(Create|Modify|Delete|Reboot|AddTags|RemoveTags)/;
     for (const s of policy.filter((st) => st.Effect === "Allow" && actions(st).some((a) => mutating.test(a)))) {

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager";
 import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault-config";
-import { REPO_ROOT, runStack, type StackRecording } from "../harness/run-stack";
+import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
 import { STACKS, at, input } from "./helpers";
 
 const STORE_FILE = path.join(REPO_ROOT, "platform-apps", "manifests", "external-secrets", "cluster-secret-store.yaml");
@@ -39,7 +39,7 @@ describe.each(STACKS)("%s: the store's token audience is the one Vault's externa
   const store = parse(readFileSync(STORE_FILE, "utf8")) as Record<string, unknown>;
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
 
   it("ESO mints the token for exactly the audience the role accepts, and the role accepts no other", () => {

@@ -3,7 +3,7 @@
 // services ApplicationSet.
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
-import { runStack, type StackRecording } from "../harness/run-stack";
+import { recordedStack, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, at, input, k8sObject } from "./helpers";
 
 const PLATFORM_REPO = "https://gitlab.com/holodeck/holodeck.git";
@@ -13,7 +13,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
   const production = facts.environment === "production";
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
 
   it("writes the in-cluster cluster Secret with exactly the gitops-bridge labels", () => {
@@ -73,7 +73,12 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     const root = k8sObject(rec, "Application", "platform-root");
     expect(input(root, "metadata.finalizers")).toEqual(["resources-finalizer.argocd.argoproj.io"]);
     expect(input(root, "spec.project")).toBe("platform");
-    expect(input(root, "spec.source")).toEqual({ repoURL: PLATFORM_REPO, targetRevision: facts.platformRepoRevision, path: PLATFORM_ROOT_PATH, directory: { recurse: false } });
+    expect(input(root, "spec.source")).toEqual({
+      repoURL: PLATFORM_REPO,
+      targetRevision: facts.platformRepoRevision,
+      path: PLATFORM_ROOT_PATH,
+      directory: { recurse: false },
+    });
     expect(input(root, "spec.syncPolicy.automated")).toEqual({ prune: true, selfHeal: true });
   });
 
@@ -86,6 +91,9 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     ]);
     expect(at(spec, "template.spec.project")).toBe("services");
     expect(at(spec, "syncPolicy")).toEqual({ preserveResourcesOnDeletion: production });
-    expect(at(spec, "template.spec.source.helm.parameters")).toContainEqual({ name: "global.imageRegistry", value: `${facts.accountId}.dkr.ecr.${facts.region}.amazonaws.com` });
+    expect(at(spec, "template.spec.source.helm.parameters")).toContainEqual({
+      name: "global.imageRegistry",
+      value: `${facts.accountId}.dkr.ecr.${facts.region}.amazonaws.com`,
+    });
   });
 });

@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { EXTERNAL_SECRET_HEALTH, POSTGRES_INSTANCE_HEALTH } from "../../bootstrap/argocd-health";
 import { runHealthCheck } from "../harness/appset-render";
 
-const condition = (type: string, status: string, extra: Record<string, string> = {}) => ({ type, status, lastTransitionTime: "2026-11-25T12:00:00Z", ...extra });
+const condition = (type: string, status: string, extra: Record<string, string> = {}) => ({
+  type,
+  status,
+  lastTransitionTime: "2026-11-25T12:00:00Z",
+  ...extra,
+});
 const postgres = (conditions?: unknown[]) => ({
   apiVersion: "platform.holodeck.dev/v1alpha1",
   kind: "PostgresInstance",
@@ -22,9 +27,24 @@ const externalSecret = (conditions?: unknown[]) => ({
 describe("PostgresInstance health (sync waves wait for the database)", () => {
   it.each([
     ["no status yet", postgres(), { status: "Progressing", message: "Waiting for Crossplane to report the database status" }],
-    ["synced, RDS still creating", postgres([condition("Synced", "True"), condition("Ready", "False", { reason: "Creating", message: "Composite resource claim is waiting for composite resource to become Ready" })]), { status: "Progressing", message: "Composite resource claim is waiting for composite resource to become Ready" }],
-    ["synced and ready", postgres([condition("Synced", "True"), condition("Ready", "True", { reason: "Available" })]), { status: "Healthy", message: "Database is ready" }],
-    ["composition error", postgres([condition("Synced", "False", { reason: "ReconcileError", message: "cannot compose resources" }), condition("Ready", "False")]), { status: "Degraded", message: "cannot compose resources" }],
+    [
+      "synced, RDS still creating",
+      postgres([
+        condition("Synced", "True"),
+        condition("Ready", "False", { reason: "Creating", message: "Composite resource claim is waiting for composite resource to become Ready" }),
+      ]),
+      { status: "Progressing", message: "Composite resource claim is waiting for composite resource to become Ready" },
+    ],
+    [
+      "synced and ready",
+      postgres([condition("Synced", "True"), condition("Ready", "True", { reason: "Available" })]),
+      { status: "Healthy", message: "Database is ready" },
+    ],
+    [
+      "composition error",
+      postgres([condition("Synced", "False", { reason: "ReconcileError", message: "cannot compose resources" }), condition("Ready", "False")]),
+      { status: "Degraded", message: "cannot compose resources" },
+    ],
   ])("%s", (_case, object, expected) => {
     expect(runHealthCheck(POSTGRES_INSTANCE_HEALTH, object)).toEqual(expected);
   });
@@ -33,8 +53,16 @@ describe("PostgresInstance health (sync waves wait for the database)", () => {
 describe("ExternalSecret health", () => {
   it.each([
     ["not synced yet", externalSecret(), { status: "Progressing", message: "Waiting for the secret to be synced from Vault" }],
-    ["synced", externalSecret([condition("Ready", "True", { reason: "SecretSynced", message: "secret synced" })]), { status: "Healthy", message: "secret synced" }],
-    ["Vault denied", externalSecret([condition("Ready", "False", { reason: "SecretSyncedError", message: "permission denied" })]), { status: "Degraded", message: "permission denied" }],
+    [
+      "synced",
+      externalSecret([condition("Ready", "True", { reason: "SecretSynced", message: "secret synced" })]),
+      { status: "Healthy", message: "secret synced" },
+    ],
+    [
+      "Vault denied",
+      externalSecret([condition("Ready", "False", { reason: "SecretSyncedError", message: "permission denied" })]),
+      { status: "Degraded", message: "permission denied" },
+    ],
   ])("%s", (_case, object, expected) => {
     expect(runHealthCheck(EXTERNAL_SECRET_HEALTH, object)).toEqual(expected);
   });

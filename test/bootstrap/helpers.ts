@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { policyStatements as statements, type PolicyStatement as Statement } from "../harness/iam-policy";
 import { registerCrdFile } from "../harness/k8s-schema";
-import { REPO_ROOT, listStacks, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { REPO_ROOT, listStacks, type RecordedResource, type StackRecording } from "../harness/stacks";
 
 /** Validate Argo CD and cert-manager kinds with the CRDs of the deployed versions. */
 export function useBootstrapCrds(): void {
@@ -142,9 +142,9 @@ export { statements, type Statement };
 /** The IRSA role trusted by namespace/serviceAccount, with its inline policy statements. */
 export function irsaRole(rec: StackRecording, namespace: string, serviceAccount: string): { role: RecordedResource; policy: Statement[] } {
   const subject = `system:serviceaccount:${namespace}:${serviceAccount}`;
-  const roles = rec.byType("aws:iam/role:Role").filter((role) =>
-    statements(role.inputs.assumeRolePolicy).some((s) => Object.values(s.Condition?.StringEquals ?? {}).includes(subject)),
-  );
+  const roles = rec
+    .byType("aws:iam/role:Role")
+    .filter((role) => statements(role.inputs.assumeRolePolicy).some((s) => Object.values(s.Condition?.StringEquals ?? {}).includes(subject)));
   if (roles.length !== 1) throw new Error(`expected one IRSA role for ${subject}, found ${roles.length}`);
   const role = roles[0];
   const policies = rec.byType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent === role.parent);

@@ -2,7 +2,7 @@
 // schemas: built-in kinds strictly with the Go API types, Argo CD and cert-manager kinds
 // strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh).
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStack, type StackRecording } from "../harness/run-stack";
+import { recordedStack, type StackRecording } from "../harness/stacks";
 import { validateManifest } from "../harness/k8s-schema";
 import { STACKS, kubernetesObjects, useBootstrapCrds } from "./helpers";
 
@@ -11,18 +11,38 @@ useBootstrapCrds();
 describe.each(STACKS)("%s bootstrap manifests", (stack) => {
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
 
   it("validates every object against its schema", () => {
     const objects = kubernetesObjects(rec);
     expect(objects.map((o) => String(o.inputs.kind)).sort()).toEqual([
-      "AppProject", "AppProject", "Application", "ApplicationSet",
-      "Certificate", "Certificate", "Certificate",
-      "ClusterIssuer", "ClusterIssuer", "ClusterIssuer", "ClusterIssuer",
-      "CronJob", "Job", "Namespace", "Namespace", "Namespace", "Namespace",
-      "Secret", "Secret", "Secret", "Secret", "Secret",
-      "Service", "ServiceAccount", "ServiceAccount", "StorageClass",
+      "AppProject",
+      "AppProject",
+      "Application",
+      "ApplicationSet",
+      "Certificate",
+      "Certificate",
+      "Certificate",
+      "ClusterIssuer",
+      "ClusterIssuer",
+      "ClusterIssuer",
+      "ClusterIssuer",
+      "CronJob",
+      "Job",
+      "Namespace",
+      "Namespace",
+      "Namespace",
+      "Namespace",
+      "Secret",
+      "Secret",
+      "Secret",
+      "Secret",
+      "Secret",
+      "Service",
+      "ServiceAccount",
+      "ServiceAccount",
+      "StorageClass",
     ]);
     for (const object of objects) validateManifest(object.inputs, `${stack} ${object.name}`);
   });

@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { VAULT_TLS_SECRET } from "../../bootstrap/vault-server-config";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
 import { readDocs, yamlFiles } from "../platform-apps/platform";
-import { REPO_ROOT, runStack, type StackRecording } from "../harness/run-stack";
+import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
 import { STACKS, at, input, k8sObject, release, type Json } from "./helpers";
 
 interface MetricsService {
@@ -53,7 +53,12 @@ function chartMetricsServices(rec: StackRecording): MetricsService[] {
       source: `argo-cd ${component}`,
       namespace: input<string>(argocd, "namespace"),
       // argo-cd.labels: name = <nameOverride "argocd">-<suffix>, instance = release name.
-      labels: { "app.kubernetes.io/name": `${argocdName}-${suffix}`, "app.kubernetes.io/instance": input<string>(argocd, "name"), "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "argocd" },
+      labels: {
+        "app.kubernetes.io/name": `${argocdName}-${suffix}`,
+        "app.kubernetes.io/instance": input<string>(argocd, "name"),
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "argocd",
+      },
       ports: ["http-metrics"],
     };
   });
@@ -62,7 +67,12 @@ function chartMetricsServices(rec: StackRecording): MetricsService[] {
   services.push({
     source: "cert-manager controller",
     namespace: input<string>(certManager, "namespace"),
-    labels: { app: "cert-manager", "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": input<string>(certManager, "name"), "app.kubernetes.io/component": "controller" },
+    labels: {
+      app: "cert-manager",
+      "app.kubernetes.io/name": "cert-manager",
+      "app.kubernetes.io/instance": input<string>(certManager, "name"),
+      "app.kubernetes.io/component": "controller",
+    },
     ports: ["http-metrics"],
   });
   const vault = release(rec, "vault");
@@ -95,29 +105,37 @@ describe.each(STACKS)("%s: Prometheus scrapes the bootstrap's releases", (stack)
   let rec: StackRecording;
   let services: MetricsService[];
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
     services = chartMetricsServices(rec);
   });
 
   it("no release creates a ServiceMonitor (its CRD does not exist at bootstrap)", () => {
-    const switches = ["argo-cd", "cert-manager", "vault", "ingress-nginx", "aws-load-balancer-controller"].flatMap((chart) => monitorSwitches(release(rec, chart).inputs.values, chart));
+    const switches = ["argo-cd", "cert-manager", "vault", "ingress-nginx", "aws-load-balancer-controller"].flatMap((chart) =>
+      monitorSwitches(release(rec, chart).inputs.values, chart),
+    );
     expect(switches.sort()).toEqual([
-      "argo-cd.applicationSet.metrics.serviceMonitor={\"enabled\":false}",
-      "argo-cd.controller.metrics.serviceMonitor={\"enabled\":false}",
-      "argo-cd.repoServer.metrics.serviceMonitor={\"enabled\":false}",
-      "argo-cd.server.metrics.serviceMonitor={\"enabled\":false}",
-      "cert-manager.prometheus.servicemonitor={\"enabled\":false}",
-      "ingress-nginx.controller.metrics.serviceMonitor={\"enabled\":false}",
+      'argo-cd.applicationSet.metrics.serviceMonitor={"enabled":false}',
+      'argo-cd.controller.metrics.serviceMonitor={"enabled":false}',
+      'argo-cd.repoServer.metrics.serviceMonitor={"enabled":false}',
+      'argo-cd.server.metrics.serviceMonitor={"enabled":false}',
+      'cert-manager.prometheus.servicemonitor={"enabled":false}',
+      'ingress-nginx.controller.metrics.serviceMonitor={"enabled":false}',
     ]);
   });
 
   it("each metrics Service is selected by exactly one ServiceMonitor, and each of those selects one Service", () => {
     for (const service of services) {
-      expect(monitors.filter((m) => selects(m, service)).map((m) => `${m.metadata.namespace}/${m.metadata.name}`), service.source).toHaveLength(1);
+      expect(
+        monitors.filter((m) => selects(m, service)).map((m) => `${m.metadata.namespace}/${m.metadata.name}`),
+        service.source,
+      ).toHaveLength(1);
     }
     expect(services).toHaveLength(6);
     for (const monitor of monitors.filter((m) => ["argocd", "cert-manager", "vault"].includes(m.metadata.namespace))) {
-      expect(services.filter((s) => selects(monitor, s)), monitor.metadata.name).toHaveLength(1);
+      expect(
+        services.filter((s) => selects(monitor, s)),
+        monitor.metadata.name,
+      ).toHaveLength(1);
     }
   });
 

@@ -2,13 +2,13 @@
 // Vault before its configuration, Argo CD and every controller its apps need before the
 // handoff objects, the load balancer controller before (and outliving) the NLB Service.
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { STACKS, kubernetesObjects, release, waitsFor } from "./helpers";
 
 describe.each(STACKS)("%s dependency order", (stack) => {
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
   const ofGroup = (group: string): RecordedResource[] => kubernetesObjects(rec).filter((r) => String(r.inputs.apiVersion).startsWith(`${group}/`));
   const expectWaits = (dependents: RecordedResource[], dependency: RecordedResource): void => {
@@ -46,14 +46,23 @@ describe.each(STACKS)("%s dependency order", (stack) => {
     expect(argo.map((r) => String(r.inputs.kind)).sort()).toEqual(["AppProject", "AppProject", "Application", "ApplicationSet"]);
     expectWaits(argo, release(rec, "argo-cd"));
     const clusterSecret = rec.one("kubernetes:core/v1:Secret", "-handoff-cluster-secret");
-    expectWaits(argo.filter((r) => r.inputs.kind !== "AppProject"), clusterSecret);
+    expectWaits(
+      argo.filter((r) => r.inputs.kind !== "AppProject"),
+      clusterSecret,
+    );
     expect(waitsFor(rec, clusterSecret, release(rec, "argo-cd"))).toBe(true);
   });
 
   it("makes Pulumi wait until each Certificate and the CA issuer are Ready, not just accepted", () => {
-    const gated = ofGroup("cert-manager.io").filter((r) => r.inputs.kind === "Certificate" || (r.inputs.metadata as { name: string }).name === "holodeck-internal-ca");
+    const gated = ofGroup("cert-manager.io").filter(
+      (r) => r.inputs.kind === "Certificate" || (r.inputs.metadata as { name: string }).name === "holodeck-internal-ca",
+    );
     expect(gated).toHaveLength(4);
-    for (const r of gated) expect([r.name, (r.inputs.metadata as { annotations?: Record<string, string> }).annotations]).toEqual([r.name, { "pulumi.com/waitFor": "condition=Ready" }]);
+    for (const r of gated)
+      expect([r.name, (r.inputs.metadata as { annotations?: Record<string, string> }).annotations]).toEqual([
+        r.name,
+        { "pulumi.com/waitFor": "condition=Ready" },
+      ]);
   });
 
   it("configures Vault through its public name only once the record and the wildcard certificate exist", () => {

@@ -5,7 +5,7 @@
 // one exception where the system group is smaller than its 3 replicas that must sit on
 // distinct nodes: it then only prefers system nodes (staging: 2 system nodes).
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStack, type StackRecording } from "../harness/run-stack";
+import { recordedStack, type StackRecording } from "../harness/stacks";
 import { STACKS, input, release, type StackName } from "./helpers";
 
 const SYSTEM = { "holodeck.dev/node-group": "system" };
@@ -22,7 +22,7 @@ const SYSTEM_NODES: Record<StackName, number> = {
 describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) => {
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
   const values = (chart: string, path: string): unknown => input(release(rec, chart), `values.${path}`);
 

@@ -2,7 +2,7 @@
 // security- and availability-relevant values (checked against each chart version's
 // values.yaml when written; a misspelled key would be silently ignored by Helm).
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStack, type StackRecording } from "../harness/run-stack";
+import { recordedStack, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, at, input, release } from "./helpers";
 
 const PINS: [string, string, string][] = [
@@ -18,11 +18,16 @@ describe.each(STACKS)("%s releases", (stack) => {
   const production = facts.environment === "production";
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
 
   it("installs exactly the five pinned charts from their repositories", () => {
-    expect(rec.byType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort()).toEqual(PINS.map(([chart]) => chart).sort());
+    expect(
+      rec
+        .byType("kubernetes:helm.sh/v3:Release")
+        .map((r) => r.inputs.chart)
+        .sort(),
+    ).toEqual(PINS.map(([chart]) => chart).sort());
     for (const [chart, repo, version] of PINS) {
       const r = release(rec, chart);
       expect(input(r, "repositoryOpts.repo")).toBe(repo);
@@ -115,10 +120,11 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(cm["exec.enabled"]).toBe(false);
     expect(cm["oidc.config"]).toContain("clientSecret: $argocd-oidc:clientSecret");
     expect(cm["oidc.config"]).toContain("issuer: https://sso.holodeck.dev/realms/holodeck");
-    expect(Object.keys(cm).filter((k) => k.startsWith("resource.customizations.health.")).sort()).toEqual([
-      "resource.customizations.health.external-secrets.io_ExternalSecret",
-      "resource.customizations.health.platform.holodeck.dev_PostgresInstance",
-    ]);
+    expect(
+      Object.keys(cm)
+        .filter((k) => k.startsWith("resource.customizations.health."))
+        .sort(),
+    ).toEqual(["resource.customizations.health.external-secrets.io_ExternalSecret", "resource.customizations.health.platform.holodeck.dev_PostgresInstance"]);
     expect(input(r, "values.redis-ha.enabled")).toBe(production);
     const ha = (n: number): number => (production ? n : 1);
     expect(input(r, "values.controller.replicas")).toBe(ha(2));
@@ -128,6 +134,10 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.pdb")).toEqual({ enabled: production });
     expect(input(r, "values.dex.enabled")).toBe(false);
     expect(input(r, "values.global.domain")).toBe(`argocd.${facts.domain}`);
-    expect(input(r, "values.configs.rbac")).toEqual({ "policy.default": "role:readonly", "policy.csv": "g, holodeck-platform-admins, role:admin\n", scopes: "[groups]" });
+    expect(input(r, "values.configs.rbac")).toEqual({
+      "policy.default": "role:readonly",
+      "policy.csv": "g, holodeck-platform-admins, role:admin\n",
+      scopes: "[groups]",
+    });
   });
 });

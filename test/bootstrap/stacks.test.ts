@@ -1,7 +1,7 @@
 // The bootstrap suites run for every stack file: helpers.ts checks STACKS against
 // stacks/Pulumi.<stack>.yaml when any suite imports it; this shows the check can fail.
 import { describe, expect, it } from "vitest";
-import { listStacks } from "../harness/run-stack";
+import { listStacks } from "../harness/stacks";
 import { STACKS, assertStacksCovered } from "./helpers";
 
 describe("stack coverage of the bootstrap suites", () => {

@@ -7,14 +7,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { DEFAULT_STORAGE_CLASS } from "../../bootstrap/storage-class";
 import { validateManifest } from "../harness/k8s-schema";
-import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { STACKS, input, k8sObject, kubernetesObjects, release, waitsFor, type Json } from "./helpers";
 
 describe.each(STACKS)("%s default StorageClass", (stack) => {
   let rec: StackRecording;
   let storageClass: RecordedResource;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
     storageClass = k8sObject(rec, "StorageClass", "gp3");
   });
 
@@ -57,10 +57,7 @@ describe.each(STACKS)("%s default StorageClass", (stack) => {
 });
 
 describe("storage classes across the parts", () => {
-  const uses = [
-    ...yamlFiles(path.join(REPO_ROOT, "platform-apps")).flatMap(yamlUses),
-    ...yamlFiles(path.join(REPO_ROOT, "charts")).flatMap(templateUses),
-  ];
+  const uses = [...yamlFiles(path.join(REPO_ROOT, "platform-apps")).flatMap(yamlUses), ...yamlFiles(path.join(REPO_ROOT, "charts")).flatMap(templateUses)];
 
   it("finds the known volumes (the scan is not vacuous)", () => {
     expect(uses.map((u) => u.where)).toEqual(
@@ -117,5 +114,9 @@ function yamlUses(file: string): StorageClassUse[] {
 /** Chart files may be templates (not YAML): read `storageClass(Name): <value>` lines. */
 function templateUses(file: string): StorageClassUse[] {
   const where = path.relative(REPO_ROOT, file);
-  return [...readFileSync(file, "utf8").matchAll(/\b(storageClass(?:Name)?):\s*(\S+)/g)].map((m) => ({ where, key: m[1], value: m[2].replace(/^["']|["']$/g, "") }));
+  return [...readFileSync(file, "utf8").matchAll(/\b(storageClass(?:Name)?):\s*(\S+)/g)].map((m) => ({
+    where,
+    key: m[1],
+    value: m[2].replace(/^["']|["']$/g, ""),
+  }));
 }

@@ -8,17 +8,17 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_POLICY, INIT_SCRIPT } from "../../bootstrap/vault-init-script";
-import { invokeResults } from "../harness/mocks";
+import { invokeResults } from "../../cli/plan/mocks";
 import { SNAPSHOT_SCRIPT, UPLOAD_SCRIPT } from "../../bootstrap/vault-snapshots";
 import { serviceReadPolicy } from "../../bootstrap/vault-config";
 import { TLS_RELOAD_SCRIPT } from "../../bootstrap/vault-server-config";
-import { runStack, stackConfig, type StackRecording } from "../harness/run-stack";
+import { recordedStack, runStack, stackConfig, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, input, release } from "./helpers";
 
 describe.each(STACKS)("%s Vault configuration", (stack) => {
   let rec: StackRecording;
   beforeAll(async () => {
-    rec = await runStack(stack);
+    rec = recordedStack(stack);
   });
   const vaultResource = (type: string, suffix: string) => rec.one(type, suffix);
 
@@ -45,7 +45,9 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     expect(vaultResource("vault:index/mount:Mount", "-kv").inputs).toMatchObject({ path: "secret", type: "kv", options: { version: "2" } });
     expect(vaultResource("vault:index/audit:Audit", "-audit").inputs).toMatchObject({ type: "file", options: { file_path: "stdout" } });
     expect(vaultResource("vault:index/authBackend:AuthBackend", "-k8s-auth").inputs).toMatchObject({ type: "kubernetes", path: "kubernetes" });
-    expect(vaultResource("vault:kubernetes/authBackendConfig:AuthBackendConfig", "-k8s-auth-config").inputs).toMatchObject({ kubernetesHost: "https://kubernetes.default.svc" });
+    expect(vaultResource("vault:kubernetes/authBackendConfig:AuthBackendConfig", "-k8s-auth-config").inputs).toMatchObject({
+      kubernetesHost: "https://kubernetes.default.svc",
+    });
   });
 
   it("binds External Secrets' role to the vault-secrets account of any namespace, confined by the templated policy", () => {
@@ -88,7 +90,9 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
       name: "vault-token",
       projected: { sources: [{ serviceAccountToken: { path: "token", audience: "vault", expirationSeconds: 600 } }] },
     });
-    expect(input(vaultResource("vault:index/policy:Policy", "-raft-snapshot"), "policy")).toBe('path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n');
+    expect(input(vaultResource("vault:index/policy:Policy", "-raft-snapshot"), "policy")).toBe(
+      'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n',
+    );
   });
 
   it("runs init, upload and login setup in one non-evictable container, the Vault CLI copied in by an init container", () => {
@@ -121,7 +125,7 @@ describe.each(STACKS)("%s Vault ingress", (stack) => {
   let open: StackRecording;
   let closed: StackRecording;
   beforeAll(async () => {
-    open = await runStack(stack);
+    open = recordedStack(stack);
     closed = await runStack(stack, { config: { "holodeck:endpointPublicAccessCidrs": "[]" } });
   });
   const vaultValues = (rec: StackRecording) => input<Record<string, unknown>>(release(rec, "vault"), "values.server.ingress");
@@ -207,7 +211,8 @@ case "$1" in
     if [ "$n" -gt 0 ]; then echo $((n - 1)) > "$state/policy-failures"; exit 2; fi;;
 esac`;
   /** Fails the first `failures` uploads (counter kept in a file), then succeeds. */
-  const flakyAws = (failures: number): string => `n=$(cat "$TMPDIR/aws-count" 2>/dev/null || echo 0); echo $((n + 1)) > "$TMPDIR/aws-count"; [ "$n" -ge ${failures} ]`;
+  const flakyAws = (failures: number): string =>
+    `n=$(cat "$TMPDIR/aws-count" 2>/dev/null || echo 0); echo $((n + 1)) > "$TMPDIR/aws-count"; [ "$n" -ge ${failures} ]`;
   const ENV = {
     VAULT_ADDR: "https://vault-0",
     SECRET_ARN: "arn:secret",
@@ -247,12 +252,7 @@ esac`;
     const init = run(INIT_SCRIPT, initEnv());
     expect(init.code).toBe(0);
     const setup = init.calls.slice(3);
-    expect(setup).toEqual([
-      ...LOGIN_SETUP.slice(0, 4),
-      "sleep 10",
-      LOGIN_SETUP[0],
-      ...LOGIN_SETUP.slice(2),
-    ]);
+    expect(setup).toEqual([...LOGIN_SETUP.slice(0, 4), "sleep 10", LOGIN_SETUP[0], ...LOGIN_SETUP.slice(2)]);
     expect(setup.filter((c) => c.startsWith("vault auth enable"))).toHaveLength(1);
   });
 
@@ -263,7 +263,13 @@ esac`;
     const upload = `aws secretsmanager put-secret-value --secret-id arn:secret --secret-string file://${dir}/vault-init.json`;
     expect(init.calls.slice(1, 9)).toEqual([
       "vault operator init -recovery-shares=5 -recovery-threshold=3 -format=json",
-      upload, "sleep 5", upload, "sleep 10", upload, "sleep 20", upload,
+      upload,
+      "sleep 5",
+      upload,
+      "sleep 10",
+      upload,
+      "sleep 20",
+      upload,
     ]);
     // Init ran once: the retries reuse the same result.
     expect(init.calls.filter((c) => c.startsWith("vault operator init"))).toHaveLength(1);
@@ -286,10 +292,22 @@ esac`;
   it("grants the deploy policy exactly what vault-config.ts manages", () => {
     const paths = [...DEPLOY_POLICY.matchAll(/^path "([^"]+)"/gm)].map((m) => m[1]);
     expect(paths).toEqual([
-      "sys/mounts", "sys/mounts/secret", "sys/mounts/secret/tune", "sys/auth", "sys/auth/kubernetes",
-      "sys/mounts/auth/kubernetes", "sys/mounts/auth/kubernetes/tune", "auth/kubernetes/config", "auth/kubernetes/role/*",
-      "sys/policies/acl/service-read", "sys/policies/acl/raft-snapshot", "sys/policy/service-read", "sys/policy/raft-snapshot",
-      "sys/audit", "sys/audit/stdout", "auth/token/create",
+      "sys/mounts",
+      "sys/mounts/secret",
+      "sys/mounts/secret/tune",
+      "sys/auth",
+      "sys/auth/kubernetes",
+      "sys/mounts/auth/kubernetes",
+      "sys/mounts/auth/kubernetes/tune",
+      "auth/kubernetes/config",
+      "auth/kubernetes/role/*",
+      "sys/policies/acl/service-read",
+      "sys/policies/acl/raft-snapshot",
+      "sys/policy/service-read",
+      "sys/policy/raft-snapshot",
+      "sys/audit",
+      "sys/audit/stdout",
+      "auth/token/create",
     ]);
     expect(DEPLOY_POLICY).not.toMatch(/secret\/data|sys\/raw|auth\/aws|"\*"/);
   });

@@ -24,12 +24,13 @@ export const ALL_ON: HelmSets = {
 };
 
 /** Every on-by-default feature off. */
-export const ALL_OFF: HelmSets = Object.fromEntries(
-  [
-    ...["ingress", "metrics", "alerts", "dashboard", "tracing", "networkPolicy", "pdb", "topologySpread"].map((key) => [`holodeck-service.${key}.enabled`, false]),
-    ["holodeck-service.istio.injection", false],
-  ],
-);
+export const ALL_OFF: HelmSets = Object.fromEntries([
+  ...["ingress", "metrics", "alerts", "dashboard", "tracing", "networkPolicy", "pdb", "topologySpread"].map((key) => [
+    `holodeck-service.${key}.enabled`,
+    false,
+  ]),
+  ["holodeck-service.istio.injection", false],
+]);
 
 /** Every tunable value off its default. */
 export const TUNED: HelmSets = {
@@ -41,7 +42,11 @@ export const TUNED: HelmSets = {
   "holodeck-service.ingress.annotations": { "nginx.ingress.kubernetes.io/proxy-body-size": "10m", "cert-manager.io/cluster-issuer": "other" },
   "holodeck-service.secrets": { enabled: true, envVarsFromVault: { API_TOKEN: "api_token" }, refreshInterval: "15m" },
   "holodeck-service.migrate": { command: ["alembic", "upgrade", "head"], backoffLimit: 0, activeDeadlineSeconds: 1800 },
-  "holodeck-service.redis": { enabled: true, maxMemory: "256mb", image: { repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/redis", tag: "7.4.1-alpine" } },
+  "holodeck-service.redis": {
+    enabled: true,
+    maxMemory: "256mb",
+    image: { repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/redis", tag: "7.4.1-alpine" },
+  },
   "holodeck-service.metrics": { port: 9100, path: "/prometheus", interval: "15s" },
   "holodeck-service.alerts": { errorRateThreshold: 0.01, latencyP99Seconds: 0.5, restartThreshold: 5, runbookUrl: "https://wiki.example.com/runbooks" },
   "holodeck-service.tracing.samplerRatio": 0.1,

@@ -39,7 +39,9 @@ describe("chart postgres values ↔ PostgresInstance XRD", () => {
 
 describe("chart global.domain ↔ the python-service template's domain choices (contracts §8)", () => {
   it("allows exactly the domains the template offers", () => {
-    const copier = parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "templates", "python-service", "copier.yml"), "utf8")) as { domain: { choices: string[] } };
+    const copier = parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "templates", "python-service", "copier.yml"), "utf8")) as {
+      domain: { choices: string[] };
+    };
     expect(at(chartSchema, "properties.global.properties.domain.enum")).toEqual(copier.domain.choices);
     expect(copier.domain.choices).toEqual(["services", "payments", "identity", "catalog", "data"]);
   });
@@ -79,14 +81,21 @@ describe("chart ↔ services ApplicationSet parameters", () => {
 
 describe("chart NetworkPolicies ↔ where the platform runs its add-ons", () => {
   const destination = (appset: string): unknown =>
-    at(parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "platform-apps", "applicationsets", `${appset}.yaml`), "utf8")), "spec.template.spec.destination.namespace");
+    at(
+      parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "platform-apps", "applicationsets", `${appset}.yaml`), "utf8")),
+      "spec.template.spec.destination.namespace",
+    );
 
   it("names exactly the namespaces of ingress-nginx, Prometheus, Jaeger, NATS, istiod and DNS", () => {
     const policies = renderMinimal(ALL_ON).filter((o) => o.kind === "NetworkPolicy");
-    const peers = new Set(JSON.stringify(policies).match(/"kubernetes\.io\/metadata\.name":"[^"]+"/g)?.map((m) => m.split(":")[1].slice(1, -1)));
-    expect([...peers].sort()).toEqual([
-      INGRESS_NAMESPACE, "billing", "frontend", "istio-system", "kube-system", "monitoring", "nats", "observability", "weather",
-    ].sort());
+    const peers = new Set(
+      JSON.stringify(policies)
+        .match(/"kubernetes\.io\/metadata\.name":"[^"]+"/g)
+        ?.map((m) => m.split(":")[1].slice(1, -1)),
+    );
+    expect([...peers].sort()).toEqual(
+      [INGRESS_NAMESPACE, "billing", "frontend", "istio-system", "kube-system", "monitoring", "nats", "observability", "weather"].sort(),
+    );
     expect(destination("kube-prometheus-stack")).toBe("monitoring");
     expect(destination("jaeger")).toBe("observability");
     expect(destination("nats")).toBe("nats");

@@ -48,7 +48,10 @@ describe("chart README", () => {
   it("states the default of every top-level value in values.yaml", () => {
     const values = parse(fs.readFileSync(path.join(CHART_DIR, "values.yaml"), "utf8")) as Record<string, unknown>;
     for (const key of Object.keys(values)) {
-      expect([...documented].some((p) => p === key || p.startsWith(`${key}.`)), key).toBe(true);
+      expect(
+        [...documented].some((p) => p === key || p.startsWith(`${key}.`)),
+        key,
+      ).toBe(true);
     }
   });
 });

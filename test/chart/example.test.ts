@@ -4,10 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, helmLint, type K8sObject } from "../harness/helm";
-import {
-  APPSET_PARAMS, CLUSTER_DOMAIN, EXAMPLE_VALUES, REGISTRY, SERVICE, WRAPPER_DIR,
-  at, container, envOf, names, renderExample, wave,
-} from "./render";
+import { APPSET_PARAMS, CLUSTER_DOMAIN, EXAMPLE_VALUES, REGISTRY, SERVICE, WRAPPER_DIR, at, container, envOf, names, renderExample, wave } from "./render";
 
 let objects: K8sObject[];
 const get = (kind: string, name = SERVICE): K8sObject => findObject(objects, kind, name);
@@ -116,9 +113,7 @@ describe("documented example values", () => {
     for (const [name, key] of Object.entries(parts)) {
       expect(env.get(name)?.valueFrom).toEqual({ secretKeyRef: { name: "python-example-postgres", key } });
     }
-    expect(env.get("DATABASE_URL")?.value).toBe(
-      "postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@$(DATABASE_HOST):$(DATABASE_PORT)/$(DATABASE_NAME)",
-    );
+    expect(env.get("DATABASE_URL")?.value).toBe("postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@$(DATABASE_HOST):$(DATABASE_PORT)/$(DATABASE_NAME)");
     // $(VAR) only expands variables defined earlier in the list.
     const order = [...env.keys()];
     for (const name of Object.keys(parts)) expect(order.indexOf(name)).toBeLessThan(order.indexOf("DATABASE_URL"));
@@ -157,14 +152,20 @@ describe("documented example values", () => {
     });
     expect(at(ingress, "spec.ingressClassName")).toBe("nginx");
     expect(at(ingress, "spec.tls")).toEqual([{ hosts: [host], secretName: "python-example-tls" }]);
-    expect(at(ingress, "spec.rules")).toEqual([{
-      host,
-      http: { paths: [{
-        path: "/python-example(/|$)(.*)",
-        pathType: "ImplementationSpecific",
-        backend: { service: { name: "python-example", port: { name: "http" } } },
-      }] },
-    }]);
+    expect(at(ingress, "spec.rules")).toEqual([
+      {
+        host,
+        http: {
+          paths: [
+            {
+              path: "/python-example(/|$)(.*)",
+              pathType: "ImplementationSpecific",
+              backend: { service: { name: "python-example", port: { name: "http" } } },
+            },
+          ],
+        },
+      },
+    ]);
   });
 
   it("runs Redis from the pinned image on ECR Public", () => {
@@ -175,12 +176,20 @@ describe("documented example values", () => {
     expect(at(get("Service", "python-example-redis"), "spec.ports")).toEqual([{ name: "redis", port: 6379, targetPort: "redis", protocol: "TCP" }]);
     const policy = get("NetworkPolicy", "python-example-redis");
     expect(at(policy, "spec.podSelector.matchLabels")).toEqual({ "app.kubernetes.io/instance": SERVICE, "app.kubernetes.io/component": "redis" });
-    expect(at(policy, "spec.ingress")).toEqual([{
-      from: [{ podSelector: { matchExpressions: [
-        { key: "app.kubernetes.io/instance", operator: "In", values: [SERVICE] },
-        { key: "app.kubernetes.io/component", operator: "NotIn", values: ["redis"] },
-      ] } }],
-      ports: [{ protocol: "TCP", port: 6379 }],
-    }]);
+    expect(at(policy, "spec.ingress")).toEqual([
+      {
+        from: [
+          {
+            podSelector: {
+              matchExpressions: [
+                { key: "app.kubernetes.io/instance", operator: "In", values: [SERVICE] },
+                { key: "app.kubernetes.io/component", operator: "NotIn", values: ["redis"] },
+              ],
+            },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 6379 }],
+      },
+    ]);
   });
 });

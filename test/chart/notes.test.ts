@@ -13,17 +13,27 @@ beforeAll(() => {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), "holodeck-notes-"));
   fs.cpSync(CHART_DIR, copy, { recursive: true });
   const source = fs.readFileSync(path.join(CHART_DIR, "templates", "NOTES.txt"), "utf8");
-  fs.writeFileSync(path.join(copy, "templates", "zz-notes-check.yaml"), [
-    `{{- define "notes.check" }}${source}{{- end }}`,
-    "apiVersion: v1",
-    "kind: ConfigMap",
-    "metadata: {name: notes-check}",
-    'data: {notes: {{ include "notes.check" . | toJson }}}',
-  ].join("\n"));
-  const objects = helmTemplate(copy, [], minimalSets({
-    "ingress.rewrite": true, "postgres.enabled": true, "redis.enabled": true,
-    "secrets": { enabled: true, envVarsFromVault: { WEATHER_API_KEY: "WEATHER_API_KEY" }, refreshInterval: "1h" },
-  }), { namespace: SERVICE });
+  fs.writeFileSync(
+    path.join(copy, "templates", "zz-notes-check.yaml"),
+    [
+      `{{- define "notes.check" }}${source}{{- end }}`,
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata: {name: notes-check}",
+      'data: {notes: {{ include "notes.check" . | toJson }}}',
+    ].join("\n"),
+  );
+  const objects = helmTemplate(
+    copy,
+    [],
+    minimalSets({
+      "ingress.rewrite": true,
+      "postgres.enabled": true,
+      "redis.enabled": true,
+      secrets: { enabled: true, envVarsFromVault: { WEATHER_API_KEY: "WEATHER_API_KEY" }, refreshInterval: "1h" },
+    }),
+    { namespace: SERVICE },
+  );
   notes = String((findObject(objects, "ConfigMap", "notes-check").data as Record<string, string>).notes);
   fs.rmSync(copy, { recursive: true, force: true });
 });

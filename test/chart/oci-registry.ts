@@ -63,11 +63,15 @@ export async function startOciRegistry(): Promise<OciRegistry> {
       }
       const manifest = manifests.get(ref.startsWith("sha256:") ? `${repo}@${ref}` : `${repo}:${ref}`);
       if (!manifest) return send(404);
-      return send(200, {
-        "Content-Type": manifest.type,
-        "Content-Length": String(manifest.body.length),
-        "Docker-Content-Digest": digestOf(manifest.body),
-      }, manifest.body);
+      return send(
+        200,
+        {
+          "Content-Type": manifest.type,
+          "Content-Length": String(manifest.body.length),
+          "Docker-Content-Digest": digestOf(manifest.body),
+        },
+        manifest.body,
+      );
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

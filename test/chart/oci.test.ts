@@ -17,7 +17,12 @@ let registry: OciRegistry;
 let work: string;
 
 async function helm(...args: string[]): Promise<string> {
-  const env = { ...process.env, HELM_CACHE_HOME: path.join(work, "cache"), HELM_CONFIG_HOME: path.join(work, "config"), HELM_DATA_HOME: path.join(work, "data") };
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: path.join(work, "cache"),
+    HELM_CONFIG_HOME: path.join(work, "config"),
+    HELM_DATA_HOME: path.join(work, "data"),
+  };
   const { stdout } = await run(HELM_BIN, args, { env, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
 }
@@ -37,9 +42,7 @@ describe("the chart as an OCI artifact", () => {
     const version = String((parse(fs.readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as { version: string }).version);
     await helm("package", CHART_DIR, "--destination", work);
     await helm("push", path.join(work, `holodeck-service-${version}.tgz`), `oci://${registry.host}/charts`, "--plain-http");
-    expect([...(registry.tags.get("charts/holodeck-service") ?? new Map<string, string>())]).toEqual([
-      [version, "application/vnd.oci.image.manifest.v1+json"],
-    ]);
+    expect([...(registry.tags.get("charts/holodeck-service") ?? new Map<string, string>())]).toEqual([[version, "application/vnd.oci.image.manifest.v1+json"]]);
   });
 
   it("is what a service's wrapper chart pulls with repository oci://<registry>/charts, rendering the same objects", async () => {
@@ -52,7 +55,9 @@ describe("the chart as an OCI artifact", () => {
 
     const sets = Object.entries(APPSET_PARAMS).flatMap(([key, value]) => ["--set-json", `${key}=${JSON.stringify(value)}`]);
     const stdout = await helm("template", SERVICE, wrapper, "--namespace", SERVICE, "--kube-version", KUBE_VERSION, "--values", EXAMPLE_VALUES, ...sets);
-    const fromRegistry = parseAllDocuments(stdout).map((doc) => doc.toJS() as K8sObject).filter(Boolean);
+    const fromRegistry = parseAllDocuments(stdout)
+      .map((doc) => doc.toJS() as K8sObject)
+      .filter(Boolean);
     expect(fromRegistry.length).toBeGreaterThan(10);
     expect(fromRegistry).toEqual(renderExample());
   });

@@ -70,7 +70,13 @@ describe("defaults (only the required globals)", () => {
     const monitor = findObject(defaults, "ServiceMonitor", SERVICE);
     expect(at(monitor, "spec.endpoints")).toEqual([{ port: "metrics", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }]);
     const rules = at(findObject(defaults, "PrometheusRule", SERVICE), "spec.groups.0.rules") as Array<Record<string, unknown>>;
-    expect(rules.map((r) => r.alert)).toEqual(["ServiceHighErrorRate", "ServiceHighLatency", "ServiceFrequentRestarts", "ServiceCrashLooping", "ServicePodNotReady"]);
+    expect(rules.map((r) => r.alert)).toEqual([
+      "ServiceHighErrorRate",
+      "ServiceHighLatency",
+      "ServiceFrequentRestarts",
+      "ServiceCrashLooping",
+      "ServicePodNotReady",
+    ]);
     for (const rule of rules) {
       expect(at(rule, "annotations.runbook_url")).toBe(`https://gitlab.com/holodeck/holodeck/-/blob/main/docs/chart.md#${String(rule.alert).toLowerCase()}`);
       expect(String(rule.expr)).toContain(`namespace="${SERVICE}"`);
@@ -82,9 +88,7 @@ describe("defaults (only the required globals)", () => {
   });
 
   it("checks PromQL with Prometheus' parser, which rejects a broken expression", () => {
-    expect(promqlErrors(["sum(rate(http_requests_total[5m])"])).toEqual([
-      "sum(rate(http_requests_total[5m]): 1:34: parse error: unclosed left parenthesis",
-    ]);
+    expect(promqlErrors(["sum(rate(http_requests_total[5m])"])).toEqual(["sum(rate(http_requests_total[5m]): 1:34: parse error: unclosed left parenthesis"]);
   });
 
   it("ships a Grafana dashboard the sidecar picks up", () => {
@@ -104,15 +108,27 @@ describe("defaults (only the required globals)", () => {
   it("opens DNS, tracing, istiod and public HTTPS egress; ingress-nginx and Prometheus ingress", () => {
     const egress = at(findObject(defaults, "NetworkPolicy", "python-example-egress"), "spec.egress") as Array<Record<string, unknown>>;
     expect(egress.map((rule) => at(rule, "ports"))).toEqual([
-      [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-      [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }],
+      [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+      [
+        { protocol: "TCP", port: 4317 },
+        { protocol: "TCP", port: 4318 },
+      ],
       [{ protocol: "TCP", port: 15012 }],
       [{ protocol: "TCP", port: 443 }],
     ]);
     const ingress = at(findObject(defaults, "NetworkPolicy", "python-example-ingress"), "spec.ingress") as Array<Record<string, unknown>>;
     expect(ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
-      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9090 }, { protocol: "TCP", port: 15020 }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+        ports: [
+          { protocol: "TCP", port: 9090 },
+          { protocol: "TCP", port: 15020 },
+        ],
+      },
     ]);
   });
 });
@@ -121,7 +137,9 @@ describe("every optional feature on", () => {
   it("scales with an HPA instead of a fixed replica count", () => {
     expect(at(findObject(on, "Deployment", SERVICE), "spec.replicas")).toBeUndefined();
     expect(at(findObject(on, "HorizontalPodAutoscaler", SERVICE), "spec")).toMatchObject({
-      minReplicas: 3, maxReplicas: 12, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: SERVICE },
+      minReplicas: 3,
+      maxReplicas: 12,
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: SERVICE },
       metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }],
     });
   });
@@ -131,11 +149,17 @@ describe("every optional feature on", () => {
     expect([env.get("NATS_URL")?.value, env.get("NATS_USER")?.value]).toEqual(["nats://nats.nats.svc:4222", "app"]);
     expect(envOf(findObject(defaults, "Deployment", SERVICE)).has("NATS_URL")).toBe(false);
     const egress = at(findObject(on, "NetworkPolicy", "python-example-egress"), "spec.egress") as Array<Record<string, unknown>>;
-    expect(egress).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nats" } } }], ports: [{ protocol: "TCP", port: 4222 }] });
+    expect(egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nats" } } }],
+      ports: [{ protocol: "TCP", port: 4222 }],
+    });
     expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: VPC_CIDR } }], ports: [{ protocol: "TCP", port: 5432 }] });
     expect(egress.filter((rule) => rule.to === undefined)).toEqual([]);
     expect(egress).toContainEqual({ to: ["billing", "weather"].map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })) });
-    expect(at(egress[egress.length - 1], "ports")).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 8443 }]);
+    expect(at(egress[egress.length - 1], "ports")).toEqual([
+      { protocol: "TCP", port: 443 },
+      { protocol: "TCP", port: 8443 },
+    ]);
     const from = at(findObject(on, "NetworkPolicy", "python-example-ingress"), "spec.ingress.0.from");
     expect(from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "frontend" } } });
   });

@@ -38,12 +38,20 @@ const BAD_VALUES: Array<[string, HelmSets, string[]]> = [
   ["egress port out of range", hs("networkPolicy.internetEgressPorts", [70000]), ["at '/networkPolicy/internetEgressPorts/0'", "maximum"]],
   ["unknown environment", { "global.environment": "prod" }, ["at '/global/environment'", "'staging'", "'production'"]],
   ["service name not a DNS label", { "global.service": "Python_Example" }, ["at '/global/service'"]],
-  ["domain outside docs/contracts.md section 8", { "global.domain": "marketing" }, ["at '/global/domain'", "'services'", "'payments'", "'identity'", "'catalog'", "'data'"]],
+  [
+    "domain outside docs/contracts.md section 8",
+    { "global.domain": "marketing" },
+    ["at '/global/domain'", "'services'", "'payments'", "'identity'", "'catalog'", "'data'"],
+  ],
   ["VPC CIDR without a prefix length", { "global.vpcCidr": "10.20.0.0" }, ["at '/global/vpcCidr'"]],
   ["unknown global", { "global.servce": "x" }, ["at '/global': additional properties 'servce' not allowed"]],
   ["misspelt top-level key of the wrapper", { "holodeck-servce": { redis: { enabled: true } } }, ["additional properties 'holodeck-servce' not allowed"]],
   ["same variable from envVars and Vault", hs("envVars.WEATHER_API_KEY", { value: "x" }), ["WEATHER_API_KEY is in both envVars and secrets.envVarsFromVault"]],
-  ["autoscaling min above max", hs("autoscaling", { enabled: true, minReplicas: 5, maxReplicas: 2, targetCPUUtilizationPercentage: 70 }), ["autoscaling.minReplicas (5) must be <= autoscaling.maxReplicas (2)"]],
+  [
+    "autoscaling min above max",
+    hs("autoscaling", { enabled: true, minReplicas: 5, maxReplicas: 2, targetCPUUtilizationPercentage: 70 }),
+    ["autoscaling.minReplicas (5) must be <= autoscaling.maxReplicas (2)"],
+  ],
 ];
 
 describe("values.schema.json and chart checks reject bad values with the key named", () => {

@@ -7,10 +7,12 @@ import { SERVICE, container, names, podLabels, podSpec, renderExample, workloads
 let emitted: K8sObject[];
 
 beforeAll(() => {
-  emitted = workloads(renderExample({
-    "holodeck-service.workers": { consumer: { command: ["faststream", "run", "app:app"] } },
-    "holodeck-service.cronJobs": { nightly: { schedule: "@daily", command: ["python", "-m", "report"] } },
-  }));
+  emitted = workloads(
+    renderExample({
+      "holodeck-service.workers": { consumer: { command: ["faststream", "run", "app:app"] } },
+      "holodeck-service.cronJobs": { nightly: { schedule: "@daily", command: ["python", "-m", "report"] } },
+    }),
+  );
 });
 
 describe("security defaults on every workload", () => {

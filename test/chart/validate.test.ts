@@ -11,7 +11,7 @@ import { registerPlatformXrds } from "./xrd";
 
 const CASES: Record<string, () => K8sObject[]> = {
   "documented example": () => renderExample(),
-  "defaults": () => renderMinimal(),
+  defaults: () => renderMinimal(),
   "all options on": () => renderMinimal(ALL_ON),
   "on-by-default features off": () => renderMinimal(ALL_OFF),
   "tuned values": () => renderMinimal(TUNED),
@@ -36,8 +36,21 @@ describe("rendered objects validate against the real schemas", () => {
   it("covers every kind the chart can emit", () => {
     const kinds = new Set([...rendered.values()].flatMap((objects) => names(objects).map((n) => n.split("/")[0])));
     expect([...kinds].sort()).toEqual([
-      "ConfigMap", "CronJob", "Deployment", "ExternalSecret", "HorizontalPodAutoscaler", "Ingress", "Job",
-      "NetworkPolicy", "PeerAuthentication", "PodDisruptionBudget", "PostgresInstance", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor",
+      "ConfigMap",
+      "CronJob",
+      "Deployment",
+      "ExternalSecret",
+      "HorizontalPodAutoscaler",
+      "Ingress",
+      "Job",
+      "NetworkPolicy",
+      "PeerAuthentication",
+      "PodDisruptionBudget",
+      "PostgresInstance",
+      "PrometheusRule",
+      "Service",
+      "ServiceAccount",
+      "ServiceMonitor",
     ]);
   });
 });

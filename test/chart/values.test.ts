@@ -21,7 +21,10 @@ describe("tuned values", () => {
       args: ["app:app", "--port", "8000"],
       imagePullPolicy: "Always",
       resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: 2, memory: "1Gi" } },
-      ports: [{ name: "http", containerPort: 8000, protocol: "TCP" }, { name: "metrics", containerPort: 9100, protocol: "TCP" }],
+      ports: [
+        { name: "http", containerPort: 8000, protocol: "TCP" },
+        { name: "metrics", containerPort: 9100, protocol: "TCP" },
+      ],
       readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 7, failureThreshold: 2 },
     });
     expect(podSpec(app).securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 2000, fsGroup: 3000 });
@@ -60,7 +63,10 @@ describe("tuned values", () => {
     const ingress = at(get("NetworkPolicy", "python-example-ingress"), "spec.ingress") as Array<{ ports: unknown[] }>;
     expect(ingress.map((rule) => rule.ports)).toEqual([
       [{ protocol: "TCP", port: 8000 }],
-      [{ protocol: "TCP", port: 9100 }, { protocol: "TCP", port: 15020 }],
+      [
+        { protocol: "TCP", port: 9100 },
+        { protocol: "TCP", port: 15020 },
+      ],
     ]);
   });
 });

@@ -8,7 +8,19 @@ import { isRetryablePushRejection } from "../../cli/services/working-copy";
 import { bareRepo, cli, cliProcess, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
 
 const deployArgs = (url: string, env: string, service: string, tag: string, ...extra: string[]): string[] => [
-  "services", "deploy", "--repo", url, "--env", env, "--service", service, "--image-tag", tag, "--revision", tag, ...extra,
+  "services",
+  "deploy",
+  "--repo",
+  url,
+  "--env",
+  env,
+  "--service",
+  service,
+  "--image-tag",
+  tag,
+  "--revision",
+  tag,
+  ...extra,
 ];
 
 describe("services deploy on an empty bare repository", () => {
@@ -17,7 +29,9 @@ describe("services deploy on an empty bare repository", () => {
   let first: CliResult;
   let second: CliResult;
   beforeAll(async () => {
-    first = await cli(...deployArgs(repo.url, "staging", "python-example", tag, "--pipeline-url", "https://gitlab.example.com/team/python-example/-/pipelines/42"));
+    first = await cli(
+      ...deployArgs(repo.url, "staging", "python-example", tag, "--pipeline-url", "https://gitlab.example.com/team/python-example/-/pipelines/42"),
+    );
     second = await cli(...deployArgs(repo.url, "staging", "python-example", tag, "--json"));
   });
 
@@ -136,7 +150,11 @@ describe("push failures that are not someone else pushing first (exit 3 at once,
     commit(first, "two");
     gitIn(first, ["push", "-q", "origin", "HEAD:main"]);
     commit(stale, "three");
-    const push = spawnSync("git", ["push", "--porcelain", repo.url, "HEAD:refs/heads/main"], { cwd: stale, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+    const push = spawnSync("git", ["push", "--porcelain", repo.url, "HEAD:refs/heads/main"], {
+      cwd: stale,
+      encoding: "utf8",
+      env: { ...process.env, LC_ALL: "C" },
+    });
     expect(push.status).not.toBe(0);
     expect(isRetryablePushRejection(`${push.stdout}\n${push.stderr}`)).toBe(true);
     expect(isRetryablePushRejection("!\tHEAD:refs/heads/main\t[rejected] (non-fast-forward)")).toBe(true);
@@ -167,8 +185,14 @@ describe("command-line values are checked before any git work (exit 2)", () => {
     [["--service", "Python_Example"], "option '--service <name>' argument 'Python_Example' is invalid"],
     // The chart's limits (holodeck-service dnsLabel): starts with a letter, at most 30 characters.
     [["--service", "1abc"], `argument '1abc' is invalid. "1abc" is not a DNS label: lowercase a-z, 0-9 and '-', starting with a letter`],
-    [["--service", "a".repeat(31)], `"${"a".repeat(31)}" is not a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most 30 characters`],
-    [["--service", "argocd"], `argument 'argocd' is invalid. "argocd" is a reserved namespace (reserved: kube-system, kube-public, kube-node-lease, default, argocd, vault,`],
+    [
+      ["--service", "a".repeat(31)],
+      `"${"a".repeat(31)}" is not a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most 30 characters`,
+    ],
+    [
+      ["--service", "argocd"],
+      `argument 'argocd' is invalid. "argocd" is a reserved namespace (reserved: kube-system, kube-public, kube-node-lease, default, argocd, vault,`,
+    ],
     [["--service", "kube-system"], `"kube-system" is a reserved namespace`],
     [["--env", "qa"], "Allowed choices are staging, production"],
   ])("%j", async (override, message) => {

@@ -16,7 +16,9 @@ export interface CliResult {
 
 /** A deterministic, distinct 40-hex SHA per seed. */
 export function sha(seed: number | string): string {
-  return execFileSync("git", ["hash-object", "--stdin"], { input: `seed ${seed}` }).toString().trim();
+  return execFileSync("git", ["hash-object", "--stdin"], { input: `seed ${seed}` })
+    .toString()
+    .trim();
 }
 
 export function tempDir(prefix: string): string {

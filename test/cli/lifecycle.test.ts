@@ -25,8 +25,34 @@ describe("promote", () => {
   beforeAll(async () => {
     await ok(deploy(repo.url, "staging", "python-example", tag, revision));
     missing = await cli("services", "promote", ...repoFlag(repo.url), "--from", "staging", "--to", "production", "--service", "not-deployed");
-    stale = await cli("services", "promote", ...repoFlag(repo.url), "--from", "staging", "--to", "production", "--service", "python-example", "--image-tag", sha("older"));
-    promoted = await cli("services", "promote", ...repoFlag(repo.url), "--from", "staging", "--to", "production", "--service", "python-example", "--image-tag", tag, "--pipeline-url", "https://ci/p/7");
+    stale = await cli(
+      "services",
+      "promote",
+      ...repoFlag(repo.url),
+      "--from",
+      "staging",
+      "--to",
+      "production",
+      "--service",
+      "python-example",
+      "--image-tag",
+      sha("older"),
+    );
+    promoted = await cli(
+      "services",
+      "promote",
+      ...repoFlag(repo.url),
+      "--from",
+      "staging",
+      "--to",
+      "production",
+      "--service",
+      "python-example",
+      "--image-tag",
+      tag,
+      "--pipeline-url",
+      "https://ci/p/7",
+    );
   });
 
   it("copies the exact imageTag and targetRevision into the target environment", () => {
@@ -67,15 +93,17 @@ describe("status", () => {
     const betaStaging = `${b1.slice(0, 12)} (rev ${sha("b-rev").slice(0, 12)})`;
     const width = betaStaging.length;
     expect(result.stdout).toBe(
-      `SERVICE  ${"STAGING".padEnd(width)}  PRODUCTION\n` +
-        `alpha    ${a2.slice(0, 12).padEnd(width)}  ${a1.slice(0, 12)}\n` +
-        `beta     ${betaStaging}  -\n`,
+      `SERVICE  ${"STAGING".padEnd(width)}  PRODUCTION\n` + `alpha    ${a2.slice(0, 12).padEnd(width)}  ${a1.slice(0, 12)}\n` + `beta     ${betaStaging}  -\n`,
     );
   });
 
   it("prints full versions as JSON, filtered by --env", async () => {
     const report = JSON.parse((await ok(cli("services", "status", ...repoFlag(repo.url), "--env", "production", "--json"))).stdout) as StatusReport;
-    expect(report).toEqual({ environments: ["production"], services: [{ service: "alpha", versions: { production: { imageTag: a1, targetRevision: a1 } } }], invalid: [] });
+    expect(report).toEqual({
+      environments: ["production"],
+      services: [{ service: "alpha", versions: { production: { imageTag: a1, targetRevision: a1 } } }],
+      invalid: [],
+    });
   });
 
   it("reports an invalid entry pushed by hand and exits 1", async () => {
@@ -89,7 +117,11 @@ describe("status", () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as StatusReport;
     expect(report.services.map((s) => s.service)).toEqual(["alpha", "beta"]);
-    expect(report.invalid.map((e) => `${e.file}:${e.field}`)).toEqual(["staging/gamma.json:service", "staging/gamma.json:imageTag", "staging/gamma.json:targetRevision"]);
+    expect(report.invalid.map((e) => `${e.file}:${e.field}`)).toEqual([
+      "staging/gamma.json:service",
+      "staging/gamma.json:imageTag",
+      "staging/gamma.json:targetRevision",
+    ]);
   });
 });
 

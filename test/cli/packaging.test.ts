@@ -38,7 +38,9 @@ describe("bundled CLI (what the holodeck-cli image contains)", () => {
     const dockerfile = fs.readFileSync(path.join(REPO_ROOT, "cli", "Dockerfile"), "utf8");
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(" "));
     expect(copied).toEqual(["package.json", "package-lock.json", "cli/", "services-root/service.schema.json"]);
-    const uncovered = built.inputs.filter((input) => !input.startsWith("node_modules/") && !copied.some((c) => (c.endsWith("/") ? input.startsWith(c) : input === c)));
+    const uncovered = built.inputs.filter(
+      (input) => !input.startsWith("node_modules/") && !copied.some((c) => (c.endsWith("/") ? input.startsWith(c) : input === c)),
+    );
     expect(uncovered).toEqual([]);
     expect(dockerfile).toContain("RUN npx tsx cli/build.ts /out/holodeck.cjs");
   });

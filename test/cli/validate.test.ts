@@ -31,7 +31,11 @@ const MALFORMED: ReadonlyArray<{ file: string; content: string | Buffer; fields:
   { file: "production/kube-system.json", content: good("production", "kube-system"), fields: ["(file name)", "service"] },
   { file: "staging/array.json", content: `[${JSON.stringify(valid("staging", "array"))}]\n`, fields: ["(root)"] },
   { file: "staging/empty.json", content: "", fields: ["(file)"] },
-  { file: "staging/duplicate.json", content: `{"cluster": "staging", "service": "duplicate", "imageTag": "${sha("old")}", "imageTag": "${A}", "targetRevision": "${A}"}\n`, fields: ["imageTag"] },
+  {
+    file: "staging/duplicate.json",
+    content: `{"cluster": "staging", "service": "duplicate", "imageTag": "${sha("old")}", "imageTag": "${A}", "targetRevision": "${A}"}\n`,
+    fields: ["imageTag"],
+  },
   { file: "staging/bom.json", content: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good("staging", "bom"))]), fields: ["(file)"] },
   { file: "staging/no-newline.json", content: good("staging", "no-newline").trimEnd(), fields: ["(file)"] },
   { file: "staging/two-objects.json", content: good("staging", "two-objects") + good("staging", "two-objects"), fields: ["(file)"] },
@@ -50,7 +54,11 @@ describe("services validate: every malformed file is rejected with its file and 
     fs.writeFileSync(path.join(root, "README.md"), "# services-root\n");
     fs.mkdirSync(path.join(root, ".git"));
     fs.writeFileSync(path.join(root, ".git", "HEAD"), "not json");
-    for (const { file, content } of [...MALFORMED, { file: "staging/ok.json", content: good("staging", "ok") }, { file: "production/ok.json", content: good("production", "ok") }]) {
+    for (const { file, content } of [
+      ...MALFORMED,
+      { file: "staging/ok.json", content: good("staging", "ok") },
+      { file: "production/ok.json", content: good("production", "ok") },
+    ]) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.writeFileSync(path.join(root, file), content);
     }
@@ -134,7 +142,7 @@ describe("strict JSON reader", () => {
 
   it.each([
     ['{"a": 1,}', "expected a double-quoted key at line 1 column 9"],
-    ['{"a": tru}', "unexpected character \"t\": expected a value at line 1 column 7"],
+    ['{"a": tru}', 'unexpected character "t": expected a value at line 1 column 7'],
     ["{} {}", "unexpected content after the first JSON value (exactly one object per file) at line 1 column 4"],
     ['"a\tb"', "invalid string (unterminated, raw control character or bad escape) at line 1 column 1"],
     ["[1,", "unexpected end of input: expected a value at line 1 column 4"],
@@ -168,11 +176,14 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
     expect(schema.properties.cluster.enum).toEqual([...KNOWN_CLUSTERS]);
   });
 
-  it.each(["a", "python-example", "a1-b2", "x".repeat(30), "A", "-a", "a-", "a_b", "a.b", "1abc", "x".repeat(31), "", "argocd", "kube-system", "vault"])("service %j", (name) => {
-    const { pattern, maxLength } = schema.properties.service;
-    const reserved = schema.properties.service.not?.enum ?? [];
-    expect(isServiceName(name)).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0) && !reserved.includes(name));
-  });
+  it.each(["a", "python-example", "a1-b2", "x".repeat(30), "A", "-a", "a-", "a_b", "a.b", "1abc", "x".repeat(31), "", "argocd", "kube-system", "vault"])(
+    "service %j",
+    (name) => {
+      const { pattern, maxLength } = schema.properties.service;
+      const reserved = schema.properties.service.not?.enum ?? [];
+      expect(isServiceName(name)).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0) && !reserved.includes(name));
+    },
+  );
 
   it("accepts exactly the service names the holodeck-service chart renders (its dnsLabel)", () => {
     const chart = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "charts", "holodeck-service", "values.schema.json"), "utf8")) as {
@@ -188,8 +199,9 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
     expect(denied.length).toBeGreaterThan(10);
     expect(RESERVED_SERVICE_NAMES).toEqual(denied);
     const appsetDir = path.join(REPO_ROOT, "platform-apps", "applicationsets");
-    const platformNamespaces = fs.readdirSync(appsetDir).flatMap((file) =>
-      [...fs.readFileSync(path.join(appsetDir, file), "utf8").matchAll(/^\s+namespace: ([a-z][-a-z0-9]*)\s*$/gm)].map((m) => m[1]));
+    const platformNamespaces = fs
+      .readdirSync(appsetDir)
+      .flatMap((file) => [...fs.readFileSync(path.join(appsetDir, file), "utf8").matchAll(/^\s+namespace: ([a-z][-a-z0-9]*)\s*$/gm)].map((m) => m[1]));
     expect(platformNamespaces).toContain("monitoring");
     for (const namespace of ["argocd", "vault", "kube-system", "kube-public", "default", ...platformNamespaces]) {
       expect(RESERVED_SERVICE_NAMES, namespace).toContain(namespace);

@@ -9,14 +9,14 @@ import { deletionDependencies, reachable, simulateDestroy } from "../../cli/plan
 import { STATEFUL_TYPES } from "../../policy/rules/data";
 import { chartName } from "../../policy/rules/helm";
 import { asArray, asString, get } from "../../policy/rules/props";
-import { listStacks, runStack, type RecordedResource } from "../harness/run-stack";
+import { recordedStack, listStacks, type RecordedResource } from "../harness/stacks";
 
 const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 const stacks = listStacks();
 const recorded = new Map<string, RecordedResource[]>();
 
 beforeAll(async () => {
-  for (const stack of stacks) recorded.set(stack, (await runStack(stack)).resources);
+  for (const stack of stacks) recorded.set(stack, recordedStack(stack).resources);
 });
 
 const isRelease = (chart: string) => (r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release" && chartName(r.inputs) === chart;
@@ -47,8 +47,11 @@ describe.each(stacks)("stack %s", (stack) => {
   const all = (predicate: (r: RecordedResource) => boolean) => resources().filter(predicate);
   const one = (what: string, predicate: (r: RecordedResource) => boolean) => {
     const found = all(predicate);
-    expect(found.map((r) => r.name), what).toHaveLength(1);
-    return found[0]!;
+    expect(
+      found.map((r) => r.name),
+      what,
+    ).toHaveLength(1);
+    return found[0];
   };
   /** Asserts each holder is deleted before every resource in `mustOutlive`. */
   const expectDeletedBefore = (holders: RecordedResource[], mustOutlive: RecordedResource[]) => {
@@ -59,10 +62,19 @@ describe.each(stacks)("stack %s", (stack) => {
       expect(missing, `${holder.type} ${holder.name} could outlive`).toEqual([]);
     }
   };
-  const infrastructure = () => [one("EKS cluster", isType("aws:eks/cluster:Cluster")), one("VPC", isType("aws:ec2/vpc:Vpc")), ...all(isType("aws:eks/nodeGroup:NodeGroup"))];
+  const infrastructure = () => [
+    one("EKS cluster", isType("aws:eks/cluster:Cluster")),
+    one("VPC", isType("aws:ec2/vpc:Vpc")),
+    ...all(isType("aws:eks/nodeGroup:NodeGroup")),
+  ];
   const lbController = () => one("AWS Load Balancer Controller release", isRelease("aws-load-balancer-controller"));
   const lbControllerRole = () =>
-    one("AWS Load Balancer Controller IRSA role", (r) => r.type === "aws:iam/role:Role" && (asString(r.inputs["assumeRolePolicy"]) ?? "").includes("system:serviceaccount:kube-system:aws-load-balancer-controller"));
+    one(
+      "AWS Load Balancer Controller IRSA role",
+      (r) =>
+        r.type === "aws:iam/role:Role" &&
+        (asString(r.inputs["assumeRolePolicy"]) ?? "").includes("system:serviceaccount:kube-system:aws-load-balancer-controller"),
+    );
   const ebsCsi = () => one("EBS CSI add-on", isAddon("aws-ebs-csi-driver"));
   const argocd = () => one("Argo CD release", isRelease("argo-cd"));
 
@@ -84,12 +96,16 @@ describe.each(stacks)("stack %s", (stack) => {
   it("owns no PersistentVolumeClaim and retains released volumes: a destroy leaves every EBS volume behind", () => {
     expect(all(isType("kubernetes:core/v1:PersistentVolumeClaim")).map((r) => r.name)).toEqual([]);
     const classes = all(isType("kubernetes:storage.k8s.io/v1:StorageClass"));
-    expect(classes.map((r) => [get(r.inputs, "metadata", "name"), r.inputs["provisioner"], r.inputs["reclaimPolicy"]])).toEqual([["gp3", "ebs.csi.aws.com", "Retain"]]);
+    expect(classes.map((r) => [get(r.inputs, "metadata", "name"), r.inputs["provisioner"], r.inputs["reclaimPolicy"]])).toEqual([
+      ["gp3", "ebs.csi.aws.com", "Retain"],
+    ]);
   });
 
   it("deletes Argo CD apps with finalizers while Argo CD and every controller their cascade needs still run", () => {
     const holders = all(cascadesThroughArgo);
-    expect(new Set(holders.map((r) => r.type))).toEqual(new Set(["kubernetes:argoproj.io/v1alpha1:Application", "kubernetes:argoproj.io/v1alpha1:ApplicationSet"]));
+    expect(new Set(holders.map((r) => r.type))).toEqual(
+      new Set(["kubernetes:argoproj.io/v1alpha1:Application", "kubernetes:argoproj.io/v1alpha1:ApplicationSet"]),
+    );
     expectDeletedBefore(holders, [argocd(), lbController(), lbControllerRole(), ebsCsi(), ...infrastructure()]);
   });
 
@@ -99,10 +115,19 @@ describe.each(stacks)("stack %s", (stack) => {
   // DependencyViolation / unreachable APIs. The node groups and the Kubernetes provider wait
   // for Network.egress (components/network.ts), so a one-pass destroy keeps this order.
   it("deletes every holder before the network egress the controllers need (NAT, IGW, routes, public subnets, VPC endpoints)", () => {
-    const egress = all((r) =>
-      ["aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable",
-        "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/vpcEndpoint:VpcEndpoint"].includes(r.type) ||
-      (r.type === "aws:ec2/subnet:Subnet" && get(r.inputs, "tags", "kubernetes.io/role/elb") !== undefined));
+    const egress = all(
+      (r) =>
+        [
+          "aws:ec2/natGateway:NatGateway",
+          "aws:ec2/eip:Eip",
+          "aws:ec2/internetGateway:InternetGateway",
+          "aws:ec2/route:Route",
+          "aws:ec2/routeTable:RouteTable",
+          "aws:ec2/routeTableAssociation:RouteTableAssociation",
+          "aws:ec2/vpcEndpoint:VpcEndpoint",
+        ].includes(r.type) ||
+        (r.type === "aws:ec2/subnet:Subnet" && get(r.inputs, "tags", "kubernetes.io/role/elb") !== undefined),
+    );
     expect(egress.length).toBeGreaterThan(0);
     expectDeletedBefore([...all(holdsLoadBalancer), ...all(usesVolumes), ...all(cascadesThroughArgo)], egress);
   });
@@ -144,8 +169,8 @@ describe.each(stacks)("stack %s", (stack) => {
     for (const group of all(isType("aws:eks/nodeGroup:NodeGroup"))) expect(outcome.deleted, group.name).toContain(group.urn);
     const [cluster, vpc] = infrastructure();
     const production = stack.startsWith("production-");
-    expect(cluster!.protect).toBe(production);
-    expect(outcome.deleted.includes(cluster!.urn)).toBe(!production);
-    expect(outcome.deleted.includes(vpc!.urn)).toBe(!production);
+    expect(cluster.protect).toBe(production);
+    expect(outcome.deleted.includes(cluster.urn)).toBe(!production);
+    expect(outcome.deleted.includes(vpc.urn)).toBe(!production);
   });
 });

@@ -3,13 +3,24 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDrReport, renderDr, type DrReport } from "../../cli/plan/dr";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
-import { listStacks, runStack, type RecordedResource } from "../harness/run-stack";
+import { recordedStack, listStacks, type RecordedResource } from "../harness/stacks";
 
 function recorded(name: string, type: string, deps: { data?: string[]; order?: string[] } = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
   const data = (deps.data ?? []).map((d) => `urn:${d}`);
   return {
-    type, name, urn: `urn:${name}`, inputs: {}, dependsOn: [...data, ...(deps.order ?? []).map((d) => `urn:${d}`)], secretInputs: [],
-    propertyDependencies: data.length ? { input: data } : {}, protect: false, retainOnDelete: false, ignoreChanges: [], custom: true, remote: false, ...extra,
+    type,
+    name,
+    urn: `urn:${name}`,
+    inputs: {},
+    dependsOn: [...data, ...(deps.order ?? []).map((d) => `urn:${d}`)],
+    secretInputs: [],
+    propertyDependencies: data.length ? { input: data } : {},
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    custom: true,
+    remote: false,
+    ...extra,
   };
 }
 
@@ -65,7 +76,7 @@ describe.each(listStacks())("DR report of stack %s", (stack) => {
   let report: DrReport;
   let resources: RecordedResource[];
   beforeAll(async () => {
-    resources = (await runStack(stack)).resources;
+    resources = recordedStack(stack).resources;
     report = buildDrReport(stack, resources);
   });
 
@@ -73,7 +84,7 @@ describe.each(listStacks())("DR report of stack %s", (stack) => {
     const plan = criticalPath(buildGraph(resources));
     expect(report.rebuild.totalSeconds).toBe(plan.totalSeconds);
     expect(report.rebuild.criticalPath.map((s) => s.name)).toEqual(plan.path.map((n) => n.name));
-    expect(report.rebuild.criticalPath[0]!.type).toBe("aws:ec2/vpc:Vpc");
+    expect(report.rebuild.criticalPath[0].type).toBe("aws:ec2/vpc:Vpc");
     expect(report.rebuild.criticalPath.map((s) => s.type)).toContain("aws:eks/cluster:Cluster");
   });
 

@@ -1,11 +1,11 @@
 // Shared helpers of the foundation tests.
-import { runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { STACKS } from "./expected";
 
 /** Runs every stack once, one after another (the Pulumi runtime is process-global). */
 export async function recordAllStacks(): Promise<Record<string, StackRecording>> {
   const recordings: Record<string, StackRecording> = {};
-  for (const stack of STACKS) recordings[stack] = await runStack(stack);
+  for (const stack of STACKS) recordings[stack] = recordedStack(stack);
   return recordings;
 }
 

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IrsaRole } from "../../components/irsa";
-import { runStack, type StackRecording } from "../harness/run-stack";
+import { runStack, type StackRecording } from "../harness/stacks";
 import { input, policyStatements } from "./helpers";
 
 const PROVIDER_ARN = "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";

@@ -5,10 +5,24 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
 import { estimateCost } from "../../cli/plan/costs";
 import { buildReport, renderText, type PlanReport } from "../../cli/plan/report";
-import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/run-stack";
+import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 
 function resource(urn: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource {
-  return { type, name: urn, urn, inputs: {}, secretInputs: [], dependsOn: [], propertyDependencies: {}, protect: false, retainOnDelete: false, ignoreChanges: [], custom: true, remote: false, ...extra };
+  return {
+    type,
+    name: urn,
+    urn,
+    inputs: {},
+    secretInputs: [],
+    dependsOn: [],
+    propertyDependencies: {},
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    custom: true,
+    remote: false,
+    ...extra,
+  };
 }
 
 describe("critical path", () => {
@@ -55,8 +69,12 @@ describe("cost of Services", () => {
 
   it("prices only LoadBalancer Services, with public IPv4 only when internet-facing", () => {
     const rec = recording([
-      subnet("pub-a", "kubernetes.io/role/elb"), subnet("pub-b", "kubernetes.io/role/elb"), subnet("priv-a", "kubernetes.io/role/internal-elb"),
-      service("web", "ClusterIP"), service("public", "LoadBalancer", "internet-facing"), service("internal", "LoadBalancer"),
+      subnet("pub-a", "kubernetes.io/role/elb"),
+      subnet("pub-b", "kubernetes.io/role/elb"),
+      subnet("priv-a", "kubernetes.io/role/internal-elb"),
+      service("web", "ClusterIP"),
+      service("public", "LoadBalancer", "internet-facing"),
+      service("internal", "LoadBalancer"),
     ]);
     expect(estimateCost(rec, "eu-west-1").lines.map((l) => [l.name, l.monthlyUsd, l.detail])).toEqual([
       ["public", 30.08, "NLB (internet-facing, 2 public IPv4) + 1 NLCU assumed (traffic not included)"],
@@ -99,7 +117,12 @@ describe("plan report of staging-eu-west-1", () => {
     expect(line("stg-euw1-eks", "aws:eks/cluster:Cluster").monthlyUsd).toBe(73);
     expect(line("stg-euw1-nat-az1", "aws:ec2/natGateway:NatGateway").monthlyUsd).toBe(35.04);
     expect(line("stg-euw1-nat-az1", "aws:ec2/eip:Eip").monthlyUsd).toBe(3.65);
-    expect(line("stg-euw1-system-ng", "aws:eks/nodeGroup:NodeGroup")).toEqual({ type: "aws:eks/nodeGroup:NodeGroup", name: "stg-euw1-system-ng", monthlyUsd: 124.42, detail: "2 x t3a.large + 30 GiB gp3 each" });
+    expect(line("stg-euw1-system-ng", "aws:eks/nodeGroup:NodeGroup")).toEqual({
+      type: "aws:eks/nodeGroup:NodeGroup",
+      name: "stg-euw1-system-ng",
+      monthlyUsd: 124.42,
+      detail: "2 x t3a.large + 30 GiB gp3 each",
+    });
     expect(report.cost.priceDate).toBe("2025-06");
     expect(report.cost.unpricedInstanceTypes).toEqual([]);
   });
@@ -107,7 +130,12 @@ describe("plan report of staging-eu-west-1", () => {
   it("prices the ingress NLB (from its LoadBalancer Service) and every Secrets Manager secret the stack creates", () => {
     // (0.0252 NLB-hour + 1 x 0.006 NLCU-hour + 3 x 0.005 public IPv4) x 730 h
     expect(report.cost.lines.filter((l) => l.type === "kubernetes:core/v1:Service")).toEqual([
-      { type: "kubernetes:core/v1:Service", name: "stg-euw1-bootstrap-ingress-nlb", monthlyUsd: 33.73, detail: "NLB (internet-facing, 3 public IPv4) + 1 NLCU assumed (traffic not included)" },
+      {
+        type: "kubernetes:core/v1:Service",
+        name: "stg-euw1-bootstrap-ingress-nlb",
+        monthlyUsd: 33.73,
+        detail: "NLB (internet-facing, 3 public IPv4) + 1 NLCU assumed (traffic not included)",
+      },
     ]);
     const secrets = rec.byType("aws:secretsmanager/secret:Secret").map((r) => r.name);
     expect(secrets.length).toBeGreaterThan(0);
@@ -148,7 +176,7 @@ describe("npm run plan", { timeout: 240_000 }, () => {
     expect(tooManyAzs.stderr).toContain("azCount 4 but eu-west-1 offers 3 AZs (eu-west-1a, eu-west-1b, eu-west-1c)");
     const badConfig = plan("-c", "kubernetesVersion=1.20");
     expect(badConfig.status).toBe(1);
-    expect(badConfig.stderr).toContain("holodeck:kubernetesVersion = \"1.20\": not an allowed value; allowed: 1.34 | 1.35");
+    expect(badConfig.stderr).toContain('holodeck:kubernetesVersion = "1.20": not an allowed value; allowed: 1.34 | 1.35');
   });
 
   it("rejects an unknown stack with exit code 2", () => {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { IPv4CidrRange } from "ip-num";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { listStacks, REPO_ROOT, runStack, stackConfig } from "../harness/run-stack";
+import { listStacks, REPO_ROOT, runStack, stackConfig } from "../harness/stacks";
 import { STACKS } from "./expected";
 
 interface ConfigDecl {
@@ -25,15 +25,40 @@ const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"))
 
 // docs/contracts.md section 1 (region comes from aws:region).
 const CONTRACT_KEYS = [
-  "environment", "vpcCidr", "azCount", "natGateways", "kubernetesVersion", "endpointPublicAccessCidrs", "systemNodeGroup",
-  "workloadNodeGroup", "adminRoleArns", "ciRoleArn", "previewRoleArn", "domain", "hostedZoneId", "letsencryptEmail", "platformRepoUrl",
-  "platformRepoRevision", "servicesRepoUrl", "serviceRepoUrlPrefix", "gitCredentialsSecretName", "argocdOidc", "deletionProtection", "tags",
+  "environment",
+  "vpcCidr",
+  "azCount",
+  "natGateways",
+  "kubernetesVersion",
+  "endpointPublicAccessCidrs",
+  "systemNodeGroup",
+  "workloadNodeGroup",
+  "adminRoleArns",
+  "ciRoleArn",
+  "previewRoleArn",
+  "domain",
+  "hostedZoneId",
+  "letsencryptEmail",
+  "platformRepoUrl",
+  "platformRepoRevision",
+  "servicesRepoUrl",
+  "serviceRepoUrlPrefix",
+  "gitCredentialsSecretName",
+  "argocdOidc",
+  "deletionProtection",
+  "tags",
   "registry",
 ];
 
 describe("Pulumi.yaml", () => {
   it("is the holodeck TypeScript project with its program and stacks in stacks/", () => {
-    expect([project.name, project.runtime.name, project.runtime.options.typescript, project.main, project.stackConfigDir]).toEqual(["holodeck", "nodejs", true, "stacks/", "stacks"]);
+    expect([project.name, project.runtime.name, project.runtime.options.typescript, project.main, project.stackConfigDir]).toEqual([
+      "holodeck",
+      "nodejs",
+      true,
+      "stacks/",
+      "stacks",
+    ]);
   });
 
   it("declares and describes exactly the contract's keys", () => {
@@ -98,8 +123,12 @@ describe("README links", () => {
   it("link every part's doc and runbook from the Parts section", () => {
     const parts = readme.split("## Parts")[1] ?? "";
     const docs = [
-      ...readdirSync(path.join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
-      ...readdirSync(path.join(REPO_ROOT, "docs", "runbooks")).filter((f) => f.endsWith(".md")).map((f) => `docs/runbooks/${f}`),
+      ...readdirSync(path.join(REPO_ROOT, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+      ...readdirSync(path.join(REPO_ROOT, "docs", "runbooks"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/runbooks/${f}`),
       "charts/holodeck-service/README.md",
     ];
     for (const doc of docs) expect(parts, doc).toContain(`](${doc})`);

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listStacks, REPO_ROOT, runStack, stackConfig, StackRunError, type StackRecording } from "../harness/run-stack";
+import { recordedStack, listStacks, REPO_ROOT, runStack, stackConfig, StackRunError, type StackRecording } from "../harness/stacks";
 import { input, policyStatements } from "./helpers";
 
 const SOURCE = "production-eu-west-1";
@@ -22,7 +22,7 @@ const SOURCE_ACCOUNT = PLACES[SOURCE].accountId;
 const recordings: Record<string, StackRecording> = {};
 
 beforeAll(async () => {
-  for (const stack of STACKS) recordings[stack] = await runStack(stack);
+  for (const stack of STACKS) recordings[stack] = recordedStack(stack);
 });
 
 const registryJson = (stack: string): Record<string, unknown> => JSON.parse(stackConfig(stack)["holodeck:registry"]) as Record<string, unknown>;
@@ -55,7 +55,9 @@ describe.each(STACKS)("registry of %s", (stack) => {
     expect(key.protect).toBe(true);
     expect(key.inputs.enableKeyRotation).toBe(true);
     const keyArn = `arn:aws:kms:${PLACES[stack].region}:${PLACES[stack].accountId}:key/`;
-    expect(input<{ encryptionType: string; kmsKey: string }[]>(t, "encryptionConfigurations")).toEqual([{ encryptionType: "KMS", kmsKey: expect.stringContaining(keyArn) }]);
+    expect(input<{ encryptionType: string; kmsKey: string }[]>(t, "encryptionConfigurations")).toEqual([
+      { encryptionType: "KMS", kmsKey: expect.stringContaining(keyArn) },
+    ]);
     const rules = (JSON.parse(input<string>(t, "lifecyclePolicy")) as { rules: { rulePriority: number; selection: Record<string, unknown> }[] }).rules;
     expect(rules.map((r) => [r.rulePriority, r.selection])).toEqual([
       [1, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 }],
@@ -67,7 +69,9 @@ describe.each(STACKS)("registry of %s", (stack) => {
   it("lets ECR's creation role create repositories here and use only the registry key", () => {
     const role = rec().one("aws:iam/role:Role", "-ecr-create");
     expect(input(template(), "customRoleArn")).toContain(`:role/${role.name}`);
-    expect(policyStatements(role.inputs.assumeRolePolicy)).toEqual([{ Effect: "Allow", Principal: { Service: ["ecr.amazonaws.com"] }, Action: "sts:AssumeRole" }]);
+    expect(policyStatements(role.inputs.assumeRolePolicy)).toEqual([
+      { Effect: "Allow", Principal: { Service: ["ecr.amazonaws.com"] }, Action: "sts:AssumeRole" },
+    ]);
     const [ecr, kms] = policyStatements(rec().one("aws:iam/rolePolicy:RolePolicy", "-ecr-create").inputs.policy);
     expect(ecr.Action).toEqual(["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"]);
     expect(ecr.Resource).toBe(`arn:aws:ecr:${PLACES[stack].region}:${PLACES[stack].accountId}:repository/*`);
@@ -106,7 +110,9 @@ describe("the registry of record", () => {
 
   it("replicates to every other stack's account+region and nowhere else", () => {
     const replication = rec().one("aws:ecr/replicationConfiguration:ReplicationConfiguration", "-ecr-replication");
-    const rules = (replication.inputs.replicationConfiguration as { rules: { destinations: { region: string; registryId: string }[]; repositoryFilters?: unknown }[] }).rules;
+    const rules = (
+      replication.inputs.replicationConfiguration as { rules: { destinations: { region: string; registryId: string }[]; repositoryFilters?: unknown }[] }
+    ).rules;
     expect(rules.length).toBe(1);
     expect(rules[0].repositoryFilters).toBeUndefined();
     const expected = STACKS.filter((s) => s !== SOURCE).map((s) => ({ region: PLACES[s].region, registryId: PLACES[s].accountId }));
@@ -144,8 +150,14 @@ describe("the registry of record", () => {
     const [login, push] = policyStatements(rec().one("aws:iam/rolePolicy:RolePolicy", "-ecr-push-push").inputs.policy);
     expect(login).toEqual({ Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
     expect(push.Action).toEqual([
-      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:CreateRepository",
-      "ecr:DescribeRepositories", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:CreateRepository",
+      "ecr:DescribeRepositories",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
     ]);
     expect(push.Resource).toBe(`arn:aws:ecr:eu-west-1:${SOURCE_ACCOUNT}:repository/*`);
   });
@@ -162,7 +174,11 @@ describe.each(STACKS.filter((s) => s !== SOURCE))("replica %s", (stack) => {
   it("neither replicates, nor trusts GitLab, nor exports a push role", () => {
     expect(rec().byType("aws:ecr/replicationConfiguration:ReplicationConfiguration")).toEqual([]);
     expect(rec().byType("holodeck:ci-push-role:CiPushRole")).toEqual([]);
-    expect(rec().byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.name)).toEqual([expect.stringMatching(/^(stg|prd)-[a-z0-9]+-oidc$/)]); // the cluster's own
+    expect(
+      rec()
+        .byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+        .map((r) => r.name),
+    ).toEqual([expect.stringMatching(/^(stg|prd)-[a-z0-9]+-oidc$/)]); // the cluster's own
     expect(rec().outputs).not.toHaveProperty("ecrPushRoleArn");
   });
 
@@ -184,16 +200,69 @@ describe.each(STACKS.filter((s) => s !== SOURCE))("replica %s", (stack) => {
 
 describe("bad registry config", () => {
   const source = (over: Record<string, unknown>): string =>
-    JSON.stringify({ source: true, gitlabUrl: "https://gitlab.com", defaultBranch: "main", replicateTo: [{ region: "eu-central-1", accountId: "123456789012" }], ...over });
+    JSON.stringify({
+      source: true,
+      gitlabUrl: "https://gitlab.com",
+      defaultBranch: "main",
+      replicateTo: [{ region: "eu-central-1", accountId: "123456789012" }],
+      ...over,
+    });
   const CASES: { what: string; stack: string; value: string; key: string; allowed: string }[] = [
     { what: "source not a boolean", stack: "staging-eu-west-1", value: '{"source":"yes"}', key: "holodeck:registry.source", allowed: "on exactly one stack" },
-    { what: "account id as a YAML number", stack: "staging-eu-west-1", value: '{"source":false,"sourceAccountId":123456789012}', key: "holodeck:registry.sourceAccountId", allowed: "quoted string" },
-    { what: "replicating to itself", stack: SOURCE, value: source({ replicateTo: [{ region: "eu-west-1", accountId: "123456789012" }] }), key: "holodeck:registry.replicateTo", allowed: "not this one" },
-    { what: "unknown destination region", stack: SOURCE, value: source({ replicateTo: [{ region: "eu-moon-1", accountId: "123456789012" }] }), key: "holodeck:registry.replicateTo[0].region", allowed: "AWS region" },
-    { what: "a destination twice", stack: SOURCE, value: source({ replicateTo: [{ region: "eu-central-1", accountId: "123456789012" }, { region: "eu-central-1", accountId: "123456789012" }] }), key: "holodeck:registry.replicateTo", allowed: "distinct" },
-    { what: "GitLab that does not host the services", stack: SOURCE, value: source({ gitlabUrl: "https://git.example.com" }), key: "holodeck:registry.gitlabUrl", allowed: "serviceRepoUrlPrefix must be <gitlabUrl>/<group>" },
-    { what: "source field on a replica", stack: "staging-eu-west-1", value: '{"source":false,"replicateTo":[]}', key: "holodeck:registry.replicateTo", allowed: "{source: false" },
-    { what: "source without replicateTo", stack: SOURCE, value: '{"source":true,"gitlabUrl":"https://gitlab.com","defaultBranch":"main"}', key: "holodeck:registry.replicateTo", allowed: "on exactly one stack" },
+    {
+      what: "account id as a YAML number",
+      stack: "staging-eu-west-1",
+      value: '{"source":false,"sourceAccountId":123456789012}',
+      key: "holodeck:registry.sourceAccountId",
+      allowed: "quoted string",
+    },
+    {
+      what: "replicating to itself",
+      stack: SOURCE,
+      value: source({ replicateTo: [{ region: "eu-west-1", accountId: "123456789012" }] }),
+      key: "holodeck:registry.replicateTo",
+      allowed: "not this one",
+    },
+    {
+      what: "unknown destination region",
+      stack: SOURCE,
+      value: source({ replicateTo: [{ region: "eu-moon-1", accountId: "123456789012" }] }),
+      key: "holodeck:registry.replicateTo[0].region",
+      allowed: "AWS region",
+    },
+    {
+      what: "a destination twice",
+      stack: SOURCE,
+      value: source({
+        replicateTo: [
+          { region: "eu-central-1", accountId: "123456789012" },
+          { region: "eu-central-1", accountId: "123456789012" },
+        ],
+      }),
+      key: "holodeck:registry.replicateTo",
+      allowed: "distinct",
+    },
+    {
+      what: "GitLab that does not host the services",
+      stack: SOURCE,
+      value: source({ gitlabUrl: "https://git.example.com" }),
+      key: "holodeck:registry.gitlabUrl",
+      allowed: "serviceRepoUrlPrefix must be <gitlabUrl>/<group>",
+    },
+    {
+      what: "source field on a replica",
+      stack: "staging-eu-west-1",
+      value: '{"source":false,"replicateTo":[]}',
+      key: "holodeck:registry.replicateTo",
+      allowed: "{source: false",
+    },
+    {
+      what: "source without replicateTo",
+      stack: SOURCE,
+      value: '{"source":true,"gitlabUrl":"https://gitlab.com","defaultBranch":"main"}',
+      key: "holodeck:registry.replicateTo",
+      allowed: "on exactly one stack",
+    },
   ];
 
   it.each(CASES)("$what: one error naming $key", async ({ stack, value, key, allowed }) => {

@@ -1,6 +1,6 @@
 // Who can reach the cluster and AWS: EKS access entries and every IRSA trust policy, per stack.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackRecording } from "../harness/run-stack";
+import type { StackRecording } from "../harness/stacks";
 import { EXPECTED, STACKS } from "./expected";
 import { input, policyStatements, recordAllStacks } from "./helpers";
 

@@ -1,6 +1,6 @@
 // Security-relevant inputs of the EKS cluster, node groups, add-ons and KMS keys, per stack.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackRecording } from "../harness/run-stack";
+import type { StackRecording } from "../harness/stacks";
 import { EXPECTED, STACKS } from "./expected";
 import { input, policyStatements, recordAllStacks } from "./helpers";
 
@@ -53,7 +53,9 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(vpc.endpointPrivateAccess).toBe(true);
     expect(vpc.endpointPublicAccess).toBe(true);
     expect(vpc.publicAccessCidrs).toEqual(want.publicAccessCidrs);
-    const privateSubnets = rec().byType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-"));
+    const privateSubnets = rec()
+      .byType("aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("-private-"));
     expect(cluster().propertyDependencies["vpcConfig"]).toEqual(expect.arrayContaining(privateSubnets.map((s) => s.urn)));
     expect((vpc.subnetIds as string[]).length).toBe(3);
   });
@@ -86,7 +88,11 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(input(system, "instanceTypes")).toEqual(want.system.instanceTypes);
     expect(input(workload, "instanceTypes")).toEqual(want.workload.instanceTypes);
     expect(input(system, "scalingConfig")).toEqual({ minSize: want.system.minSize, desiredSize: want.system.desiredSize, maxSize: want.system.maxSize });
-    expect(input(workload, "scalingConfig")).toEqual({ minSize: want.workload.minSize, desiredSize: want.workload.desiredSize, maxSize: want.workload.maxSize });
+    expect(input(workload, "scalingConfig")).toEqual({
+      minSize: want.workload.minSize,
+      desiredSize: want.workload.desiredSize,
+      maxSize: want.workload.maxSize,
+    });
     expect(input(system, "taints")).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
     expect(workload.inputs.taints).toBeUndefined();
     const privateIds = rec().outputs.privateSubnetIds;
@@ -98,9 +104,17 @@ describe.each(STACKS)("%s cluster", (stack) => {
   });
 
   it("requires IMDSv2 with hop limit 1 and encrypted gp3 root volumes", () => {
-    for (const [role, disk] of [["system", want.system.diskSizeGiB], ["workload", want.workload.diskSizeGiB]] as const) {
+    for (const [role, disk] of [
+      ["system", want.system.diskSizeGiB],
+      ["workload", want.workload.diskSizeGiB],
+    ] as const) {
       const lt = rec().one("aws:ec2/launchTemplate:LaunchTemplate", `-${role}-lt`);
-      expect(input(lt, "metadataOptions")).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+      expect(input(lt, "metadataOptions")).toEqual({
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: "disabled",
+      });
       expect(input(lt, "blockDeviceMappings")).toEqual([
         { deviceName: "/dev/xvda", ebs: { volumeSize: disk, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
       ]);
@@ -133,7 +147,9 @@ describe.each(STACKS)("%s cluster", (stack) => {
       .filter((a) => a.name.startsWith(`${want.namePrefix}-node-`))
       .map((a) => input<string>(a, "policyArn"));
     const groups = rec().byType("aws:eks/nodeGroup:NodeGroup");
-    const nodeAttachments = rec().byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith(`${want.namePrefix}-node-`));
+    const nodeAttachments = rec()
+      .byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.name.startsWith(`${want.namePrefix}-node-`));
     for (const g of groups) expect(g.dependsOn).toEqual(expect.arrayContaining(nodeAttachments.map((a) => a.urn)));
     expect(cluster().dependsOn).toContain(rec().one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-cluster-AmazonEKSClusterPolicy").urn);
     expect(attachments.sort()).toEqual([

@@ -1,6 +1,6 @@
 // Subnets, routing, endpoints, flow logs, the RDS network and the AWS provider, per stack.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackRecording } from "../harness/run-stack";
+import type { StackRecording } from "../harness/stacks";
 import { EXPECTED, STACKS } from "./expected";
 import { input, policyStatements, recordAllStacks } from "./helpers";
 
@@ -12,7 +12,10 @@ beforeAll(async () => {
 describe.each(STACKS)("%s network", (stack) => {
   const want = EXPECTED[stack];
   const rec = (): StackRecording => stacks[stack];
-  const subnets = (tier: string) => rec().byType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes(`-${tier}-`));
+  const subnets = (tier: string) =>
+    rec()
+      .byType("aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes(`-${tier}-`));
 
   it("computes the subnet CIDRs over three AZs", () => {
     expect(input(rec().one("aws:ec2/vpc:Vpc", "-vpc"), "cidrBlock")).toBe(`${want.privateCidrs[0].split(".").slice(0, 2).join(".")}.0.0/16`);
@@ -44,7 +47,9 @@ describe.each(STACKS)("%s network", (stack) => {
   it("routes each private subnet through the NAT gateway of its AZ (or the single one)", () => {
     const nats = rec().byType("aws:ec2/natGateway:NatGateway");
     expect(nats.length).toBe(want.natGateways);
-    const routes = rec().byType("aws:ec2/route:Route").filter((r) => r.name.includes("-private-"));
+    const routes = rec()
+      .byType("aws:ec2/route:Route")
+      .filter((r) => r.name.includes("-private-"));
     expect(routes.length).toBe(3);
     routes.forEach((route, i) => {
       expect(input(route, "destinationCidrBlock")).toBe("0.0.0.0/0");
@@ -66,7 +71,11 @@ describe.each(STACKS)("%s network", (stack) => {
     const egressTypes = ["aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/vpcEndpoint:VpcEndpoint"];
     const byUrn = new Map(rec().resources.map((r) => [r.urn, r]));
     const waitsFor = (urns: string[]) =>
-      urns.map((urn) => byUrn.get(urn)!).filter((r) => egressTypes.includes(r.type)).map((r) => `${r.type.split(":").pop()} ${r.name}`).sort();
+      urns
+        .map((urn) => byUrn.get(urn)!)
+        .filter((r) => egressTypes.includes(r.type))
+        .map((r) => `${r.type.split(":").pop()} ${r.name}`)
+        .sort();
     const waiters = [rec().one("pulumi:providers:kubernetes", "-k8s"), ...rec().byType("aws:eks/nodeGroup:NodeGroup")];
     expect(waiters.length).toBe(3);
     for (const waiter of waiters) expect(waitsFor(waiter.dependsOn), waiter.name).toEqual(egress);
@@ -83,7 +92,7 @@ describe.each(STACKS)("%s network", (stack) => {
     const s3 = rec().one("aws:ec2/vpcEndpoint:VpcEndpoint", "-endpoints-s3");
     expect(input(s3, "serviceName")).toBe(`com.amazonaws.${want.region}.s3`);
     expect(input(s3, "vpcEndpointType")).toBe("Gateway");
-    expect((input<string[]>(s3, "routeTableIds")).length).toBe(4);
+    expect(input<string[]>(s3, "routeTableIds").length).toBe(4);
     const interfaces = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
     const services = want.production ? ["ecr.api", "ecr.dkr", "sts", "ec2", "logs"] : [];
     expect(interfaces.map((e) => input(e, "serviceName"))).toEqual(services.map((s) => `com.amazonaws.${want.region}.${s}`));

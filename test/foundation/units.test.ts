@@ -1,7 +1,7 @@
 // Pure helpers of the foundation: subnet plan, region short names, instance architecture.
 import { describe, expect, it } from "vitest";
 import { amiTypeFor } from "../../components/node-group";
-import { createMocks } from "../harness/mocks";
+import { createMocks } from "../../cli/plan/mocks";
 import { planSubnets } from "../../components/network-layout";
 import { isArmInstanceType, kubernetesSupportWarning } from "../../stacks/config-rules";
 import { shortRegion } from "../../stacks/config";

@@ -101,9 +101,13 @@ export function helmTemplate(chartDir: string, valuesFiles: string[] = [], sets:
   const chart = chartWithDependencies(chartDir, options.dependencies ?? {});
   const namespace = options.namespace ?? "default";
   const stdout = runHelm([
-    "template", options.releaseName ?? "release", chart,
-    "--namespace", namespace,
-    "--kube-version", options.kubeVersion ?? KUBE_VERSION,
+    "template",
+    options.releaseName ?? "release",
+    chart,
+    "--namespace",
+    namespace,
+    "--kube-version",
+    options.kubeVersion ?? KUBE_VERSION,
     ...valueArgs(valuesFiles, sets),
   ]);
   return parseAllDocuments(stdout).flatMap((doc) => {
@@ -117,9 +121,13 @@ export function helmTemplate(chartDir: string, valuesFiles: string[] = [], sets:
 export function helmLint(chartDir: string, valuesFiles: string[] = [], sets: HelmSets = {}, options: HelmOptions = {}): string {
   const chart = chartWithDependencies(chartDir, options.dependencies ?? {});
   return runHelm([
-    "lint", "--strict", chart,
-    "--namespace", options.namespace ?? "default",
-    "--kube-version", options.kubeVersion ?? KUBE_VERSION,
+    "lint",
+    "--strict",
+    chart,
+    "--namespace",
+    options.namespace ?? "default",
+    "--kube-version",
+    options.kubeVersion ?? KUBE_VERSION,
     ...valueArgs(valuesFiles, sets),
   ]);
 }

@@ -86,7 +86,12 @@ describe("validateManifest", () => {
       spec: {
         group: "platform.example.dev",
         names: { kind: "Bucket" },
-        versions: [{ name: "v1alpha1", schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { region: { type: "string" } } } } } } }],
+        versions: [
+          {
+            name: "v1alpha1",
+            schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { region: { type: "string" } } } } } },
+          },
+        ],
       },
     });
     const bucket = { apiVersion: "platform.example.dev/v1alpha1", kind: "Bucket", metadata: { name: "b" }, spec: { region: 1 } };
@@ -104,8 +109,6 @@ describe("strict decoding of built-in kinds", () => {
     const typo = deployment({});
     const pod = (typo.spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec;
     pod.containers[0].securityContext = { runAsNonroot: true };
-    expect(() => validateManifest(typo, "strict")).toThrow(
-      /unknown field "spec.template.spec.containers\[0\].securityContext.runAsNonroot"/,
-    );
+    expect(() => validateManifest(typo, "strict")).toThrow(/unknown field "spec.template.spec.containers\[0\].securityContext.runAsNonroot"/);
   });
 });

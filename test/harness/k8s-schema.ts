@@ -195,7 +195,10 @@ function strictDecode(docs: Manifest[]): StrictResult[] {
 }
 
 const formatAjvErrors = (errors: ErrorObject[] | null | undefined): string[] =>
-  (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty: string }).additionalProperty)}` : ""}`);
+  (errors ?? []).map(
+    (e) =>
+      `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty: string }).additionalProperty)}` : ""}`,
+  );
 
 function problems(doc: Manifest, strict: StrictResult): string[] {
   const apiVersion = String(doc.apiVersion ?? "");

@@ -14,8 +14,11 @@ const CHILD_FILE = "stack-pipeline.yml";
 
 const job = (key: string): Job => {
   const found = pipeline.jobs.filter((candidate) => candidate.key === key);
-  expect(found.map((candidate) => candidate.name), `root job ${key}`).toHaveLength(1);
-  return found[0]!;
+  expect(
+    found.map((candidate) => candidate.name),
+    `root job ${key}`,
+  ).toHaveLength(1);
+  return found[0];
 };
 const rulesOf = (candidate: Job) => [candidate.spec["rules"] ?? []].flat() as Yaml[];
 
@@ -79,7 +82,7 @@ describe(".gitlab-ci.yml", () => {
     expect(image.spec["stage"]).toBe("test");
     const rules = rulesOf(image);
     expect(rules.map((rule) => rule["if"])).toEqual([DEFAULT_BRANCH_RULE]);
-    expect(rules[0]!["changes"]).toContain("cli/**/*");
+    expect(rules[0]["changes"]).toContain("cli/**/*");
     expect(scriptOf(image).filter((line) => line.startsWith("docker build -f cli/Dockerfile "))).toHaveLength(1);
     expect(image.spec["id_tokens"]).toBeUndefined();
   });

@@ -88,7 +88,10 @@ export function loadPipeline(file: string): Pipeline {
   const main = parse(readFileSync(file, "utf8")) as Yaml;
   const includes = localIncludes(main);
   const included = includes.map((path) => parse(readFileSync(join(dirname(file), path), "utf8")) as Yaml);
-  return pipelineOf([...included, main].reduce<Yaml>((merged, doc) => deepMerge(merged, doc), {}), includes);
+  return pipelineOf(
+    [...included, main].reduce<Yaml>((merged, doc) => deepMerge(merged, doc), {}),
+    includes,
+  );
 }
 
 /** A pipeline given as YAML text without includes (e.g. a generated child pipeline). */

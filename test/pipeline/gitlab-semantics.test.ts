@@ -20,8 +20,13 @@ const DEFAULT_BRANCH = ["--variable", "CI_COMMIT_BRANCH=main", "--variable", "CI
 const CHILD = ["--variable", "CI_PIPELINE_SOURCE=parent_pipeline", "--unset-variable", "CI_COMMIT_BRANCH", "--variable", "CI_DEFAULT_BRANCH=main"];
 // An MR pipeline has no CI_COMMIT_BRANCH: the trigger passes it empty or unexpanded.
 const childOfMr = (branch: string, sourceProtected = "true") => [
-  ...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=merge_request_event", "--variable", `PARENT_COMMIT_BRANCH=${branch}`,
-  "--variable", `PARENT_MR_SOURCE_BRANCH_PROTECTED=${sourceProtected}`,
+  ...CHILD,
+  "--variable",
+  "PARENT_PIPELINE_SOURCE=merge_request_event",
+  "--variable",
+  `PARENT_COMMIT_BRANCH=${branch}`,
+  "--variable",
+  `PARENT_MR_SOURCE_BRANCH_PROTECTED=${sourceProtected}`,
 ];
 const CHILD_OF_DEFAULT_BRANCH = [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=push", "--variable", "PARENT_COMMIT_BRANCH=main"];
 const pipeline = loadPipeline(join(root, ".gitlab-ci.yml"));
@@ -48,7 +53,10 @@ function jobsFor(checkout: string, context: string[]): string[] {
   const lines = run.out.split("\n");
   const header = lines.indexOf("name;stage;when;allowFailure;environment;needs");
   expect(header, run.out).toBeGreaterThanOrEqual(0);
-  return lines.slice(header + 1).filter((line) => line.includes(";")).sort();
+  return lines
+    .slice(header + 1)
+    .filter((line) => line.includes(";"))
+    .sort();
 }
 
 /** The same rows from our own reader of the YAML. */
@@ -85,7 +93,10 @@ function checkoutOf(name: string, files: Record<string, string>): string {
 /** Runs the generator the way the `generate` job does (its script line), writing into `out`. */
 function runGenerator(out: string, extra: string[] = []): { code: number; stderr: string } {
   const line = scriptOf(pipeline.jobs.find((job) => job.key === "generate")!).find((command) => command.startsWith("npx tsx "))!;
-  const args = line.replace(/^npx tsx /, "").split(" ").map((arg) => (arg === "stack-pipeline.yml" ? out : arg));
+  const args = line
+    .replace(/^npx tsx /, "")
+    .split(" ")
+    .map((arg) => (arg === "stack-pipeline.yml" ? out : arg));
   const run = spawnSync(TSX, [...args, ...extra], { cwd: root, encoding: "utf8" });
   return { code: run.status ?? -1, stderr: run.stderr };
 }
@@ -115,7 +126,7 @@ describe(".gitlab-ci.yml under GitLab semantics", () => {
 
   it("builds the included holodeck CLI image on the default branch only when cli/ changed", () => {
     const imageRow = "holodeck-cli-image;test;on_success;false;;";
-    const cliFile = pipeline.includes[0]!;
+    const cliFile = pipeline.includes[0];
     appendFileSync(join(rootCheckout, cliFile), "# changed\n");
     try {
       expect(jobsFor(rootCheckout, DEFAULT_BRANCH)).toEqual([imageRow, ...rootRows()].sort());

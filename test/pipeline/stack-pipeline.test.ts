@@ -25,8 +25,11 @@ const upsOf = (p: Pipeline) => p.jobs.filter((job) => runsPulumi(job, "up"));
 const [previews, ups] = [previewsOf(child), upsOf(child)];
 const jobFor = (jobs: Job[], stack: string) => {
   const found = jobs.filter((job) => job.variables["STACK"] === stack);
-  expect(found.map((job) => job.name), `jobs for ${stack}`).toHaveLength(1);
-  return found[0]!;
+  expect(
+    found.map((job) => job.name),
+    `jobs for ${stack}`,
+  ).toHaveLength(1);
+  return found[0];
 };
 const rulesOf = (job: Job) => [job.spec["rules"] ?? []].flat() as Yaml[];
 const resourceGroup = (job: Job) => expand(String(job.spec["resource_group"] ?? ""), job.variables);
@@ -40,12 +43,19 @@ function productionChain(p: Pipeline): string[] {
   for (const job of staging) expect(needsOf(job), job.name).toEqual([]);
   const heads = production.filter((job) => !production.some((other) => needsOf(job).includes(other.key)));
   expect(heads.map((job) => job.key)).toHaveLength(1);
-  expect(needsOf(heads[0]!).sort(), "production starts after every staging up").toEqual(staging.map((job) => job.key).sort());
-  const chain = [heads[0]!];
-  for (let next = production.filter((job) => needsOf(job).includes(chain[0]!.key)); next.length > 0; next = production.filter((job) => needsOf(job).includes(chain.at(-1)!.key))) {
-    expect(next.map((job) => job.name), `successors of ${chain.at(-1)!.name}`).toHaveLength(1);
-    expect(needsOf(next[0]!), next[0]!.name).toEqual([chain.at(-1)!.key]);
-    chain.push(next[0]!);
+  expect(needsOf(heads[0]).sort(), "production starts after every staging up").toEqual(staging.map((job) => job.key).sort());
+  const chain = [heads[0]];
+  for (
+    let next = production.filter((job) => needsOf(job).includes(chain[0].key));
+    next.length > 0;
+    next = production.filter((job) => needsOf(job).includes(chain.at(-1)!.key))
+  ) {
+    expect(
+      next.map((job) => job.name),
+      `successors of ${chain.at(-1)!.name}`,
+    ).toHaveLength(1);
+    expect(needsOf(next[0]), next[0].name).toEqual([chain.at(-1)!.key]);
+    chain.push(next[0]);
   }
   expect(chain.map((job) => job.key).sort(), "every production up is in the one chain").toEqual(production.map((job) => job.key).sort());
   return chain.map((job) => String(job.variables["STACK"]));
@@ -150,7 +160,10 @@ describe("a new stack file joins the generated pipeline with no other change", (
     for (const [stack, [from, region]] of Object.entries(extra)) {
       const source = readFileSync(join(root, "stacks", `Pulumi.${from}.yaml`), "utf8");
       const fromRegion = from.replace(/^(staging|production)-/, "");
-      writeFileSync(join(dir, `Pulumi.${stack}.yaml`), source.replaceAll(`region=${fromRegion}`, `region=${region}`).replace(`aws:region: ${fromRegion}`, `aws:region: ${region}`));
+      writeFileSync(
+        join(dir, `Pulumi.${stack}.yaml`),
+        source.replaceAll(`region=${fromRegion}`, `region=${region}`).replace(`aws:region: ${fromRegion}`, `aws:region: ${region}`),
+      );
     }
     return dir;
   };

@@ -19,7 +19,9 @@ const rules: Rule[] = monitoring
   .filter((d) => d.kind === "PrometheusRule")
   .flatMap((d) => (d.spec as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules));
 const dashboard = monitoring.find((d) => d.kind === "ConfigMap" && (d.metadata as { name: string }).name === "dashboard-holodeck-platform") as Doc;
-const panels = (JSON.parse(Object.values(dashboard.data as Record<string, string>)[0]) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> }).panels;
+const panels = (
+  JSON.parse(Object.values(dashboard.data as Record<string, string>)[0]) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> }
+).panels;
 
 describe("platform alerts", () => {
   it("cover ArgoCD health/sync, Vault seal, certificate expiry, NATS/JetStream and Crossplane readiness", () => {

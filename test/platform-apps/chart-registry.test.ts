@@ -29,15 +29,24 @@ describe.each(ENVIRONMENTS)("chart registry credentials in %s", (environment) =>
     expect(meta(account).annotations?.["eks.amazonaws.com/role-arn"]).toBe(annotations.chart_pull_role_arn);
     const generator = one("ECRAuthorizationToken");
     expect(generator.apiVersion).toBe("generators.external-secrets.io/v1alpha1");
-    expect(generator.spec).toEqual({ region: annotations.chart_registry_region, auth: { jwt: { serviceAccountRef: { name: CHART_PULL_ACCOUNT.serviceAccount } } } });
+    expect(generator.spec).toEqual({
+      region: annotations.chart_registry_region,
+      auth: { jwt: { serviceAccountRef: { name: CHART_PULL_ACCOUNT.serviceAccount } } },
+    });
     expect(() => validateManifest(generator, "chart-registry generator")).not.toThrow();
   });
 
   it("writes an Argo CD helm OCI repository Secret for <registry host>/charts, refreshed every 6 hours", () => {
     const secret = one("ExternalSecret");
-    const spec = secret.spec as { refreshInterval: string; dataFrom: unknown[]; target: { template: { metadata: { labels: Record<string, string> }; data: Record<string, string> } } };
+    const spec = secret.spec as {
+      refreshInterval: string;
+      dataFrom: unknown[];
+      target: { template: { metadata: { labels: Record<string, string> }; data: Record<string, string> } };
+    };
     expect(spec.refreshInterval).toBe("6h");
-    expect(spec.dataFrom).toEqual([{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "ECRAuthorizationToken", name: "chart-registry" } } }]);
+    expect(spec.dataFrom).toEqual([
+      { sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "ECRAuthorizationToken", name: "chart-registry" } } },
+    ]);
     expect(spec.target.template.metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
     expect(spec.target.template.data).toEqual({
       name: "holodeck-charts",

@@ -65,7 +65,10 @@ describe("ApplicationSets", () => {
     const cluster = clusterSecret("staging");
     delete cluster.metadata.labels.enable_crossplane;
     delete cluster.metadata.labels.enable_nats;
-    const names = renderForCluster(appsets.map(({ appset }) => appset), cluster)
+    const names = renderForCluster(
+      appsets.map(({ appset }) => appset),
+      cluster,
+    )
       .flat()
       .map((app) => (app as Application).metadata.name);
     expect(names.filter((n) => n.startsWith("crossplane") || n === "nats")).toEqual([]);
@@ -75,7 +78,12 @@ describe("ApplicationSets", () => {
   it("a missing annotation fails rendering (missingkey=error)", () => {
     const cluster = clusterSecret("production");
     delete cluster.metadata.annotations.loki_bucket_name;
-    expect(() => renderForCluster(appsets.map(({ appset }) => appset), cluster)).toThrow(/ApplicationSet loki: .*loki_bucket_name/s);
+    expect(() =>
+      renderForCluster(
+        appsets.map(({ appset }) => appset),
+        cluster,
+      ),
+    ).toThrow(/ApplicationSet loki: .*loki_bucket_name/s);
   });
 
   it("never cascade-delete what they created (stateful volumes, CRDs and their resources)", () => {
@@ -91,7 +99,10 @@ describe("ApplicationSets", () => {
       const spec = appset.spec as { goTemplate: boolean; goTemplateOptions: string[]; generators: Array<Record<string, unknown>> };
       expect(spec.goTemplate, file).toBe(true);
       expect(spec.goTemplateOptions, file).toEqual(["missingkey=error"]);
-      expect(spec.generators.map((g) => Object.keys(g)), file).toEqual([["clusters"]]);
+      expect(
+        spec.generators.map((g) => Object.keys(g)),
+        file,
+      ).toEqual([["clusters"]]);
     }
   });
 });
@@ -131,7 +142,10 @@ describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
     for (const app of apps.filter((a) => injected.includes(a.metadata.name))) {
       expect(app.spec.syncPolicy.syncOptions, app.metadata.name).toContain("RespectIgnoreDifferences=true");
       const webhooks = (app.spec.ignoreDifferences ?? []).filter((d) => d.group === "admissionregistration.k8s.io");
-      expect(webhooks.map((d) => d.kind), app.metadata.name).toEqual(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
+      expect(
+        webhooks.map((d) => d.kind),
+        app.metadata.name,
+      ).toEqual(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
       for (const rule of webhooks) expect(rule.jqPathExpressions, app.metadata.name).toContain(".webhooks[]?.clientConfig.caBundle");
     }
   });
@@ -139,7 +153,10 @@ describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
   it("every Helm value file exists (common + this environment's)", () => {
     for (const source of apps.flatMap((app) => app.spec.sources).filter((s) => s.helm)) {
       const files = source.helm?.valueFiles ?? [];
-      expect(files.map((f) => path.basename(f)), source.chart).toEqual(["common.yaml", `${environment}.yaml`]);
+      expect(
+        files.map((f) => path.basename(f)),
+        source.chart,
+      ).toEqual(["common.yaml", `${environment}.yaml`]);
       for (const file of files) expect(fs.existsSync(path.join(REPO_ROOT, file.replace(/^\$values\//, ""))), file).toBe(true);
       expect(apps.find((app) => app.spec.sources.includes(source))?.spec.sources.some((s) => s.ref === "values")).toBe(true);
     }

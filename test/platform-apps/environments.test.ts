@@ -19,7 +19,10 @@ function stack(environment: Environment): Stack {
   return {
     apps,
     values: (name) => helmValues(app(name)),
-    manifests: (name) => app(name).spec.sources.filter(isPlatformRepo).flatMap((s) => manifestsOf(s, name)),
+    manifests: (name) =>
+      app(name)
+        .spec.sources.filter(isPlatformRepo)
+        .flatMap((s) => manifestsOf(s, name)),
   };
 }
 
@@ -55,7 +58,11 @@ describe("kube-prometheus-stack", () => {
 
   it("does not scrape the EKS-managed control plane or localhost-bound kube-proxy", () => {
     const values = production.values("kube-prometheus-stack");
-    expect(["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy", "kubeApiServer", "kubelet", "coreDns"].map((c) => at(values, c, "enabled") ?? "default")).toEqual([false, false, false, false, "default", "default", "default"]);
+    expect(
+      ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy", "kubeApiServer", "kubelet", "coreDns"].map(
+        (c) => at(values, c, "enabled") ?? "default",
+      ),
+    ).toEqual([false, false, false, false, "default", "default", "default"]);
   });
 
   it("issues the operator's webhook certificate with cert-manager (no Helm-hook Jobs)", () => {
@@ -81,8 +88,13 @@ describe("kube-prometheus-stack", () => {
 });
 
 describe("Grafana", () => {
-  it("loads dashboards labelled grafana_dashboard: \"1\" from every namespace", () => {
-    expect(at(production.values("grafana"), "sidecar", "dashboards")).toMatchObject({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" });
+  it('loads dashboards labelled grafana_dashboard: "1" from every namespace', () => {
+    expect(at(production.values("grafana"), "sidecar", "dashboards")).toMatchObject({
+      enabled: true,
+      label: "grafana_dashboard",
+      labelValue: "1",
+      searchNamespace: "ALL",
+    });
     const dashboard = named(production.manifests("platform-monitoring"), "ConfigMap", "dashboard-holodeck-platform");
     expect((dashboard.metadata as { labels: Doc }).labels).toEqual({ grafana_dashboard: "1" });
   });
@@ -116,13 +128,22 @@ describe("Loki and Alloy", () => {
   it("Loki stores on the stack's S3 bucket through IRSA (service account loki:loki, as the role trusts)", () => {
     const values = production.values("loki");
     expect(production.apps.find((a) => a.metadata.name === "loki")?.spec.destination.namespace).toBe("loki");
-    expect(at(values, "loki", "storage", "bucketNames")).toEqual({ chunks: "holodeck-production-eu-central-1-loki", ruler: "holodeck-production-eu-central-1-loki" });
+    expect(at(values, "loki", "storage", "bucketNames")).toEqual({
+      chunks: "holodeck-production-eu-central-1-loki",
+      ruler: "holodeck-production-eu-central-1-loki",
+    });
     expect(at(values, "loki", "storage", "s3", "region")).toBe("eu-central-1");
-    expect(at(values, "serviceAccount", "annotations", "eks.amazonaws.com/role-arn")).toBe("arn:aws:iam::123456789012:role/holodeck-production-eu-central-1-loki");
+    expect(at(values, "serviceAccount", "annotations", "eks.amazonaws.com/role-arn")).toBe(
+      "arn:aws:iam::123456789012:role/holodeck-production-eu-central-1-loki",
+    );
   });
 
   it("keeps logs 7 days on one replica in staging, 30 days on three in production", () => {
-    const pick = (v: Doc) => [at(v, "loki", "limits_config", "retention_period"), at(v, "singleBinary", "replicas"), at(v, "loki", "commonConfig", "replication_factor")];
+    const pick = (v: Doc) => [
+      at(v, "loki", "limits_config", "retention_period"),
+      at(v, "singleBinary", "replicas"),
+      at(v, "loki", "commonConfig", "replication_factor"),
+    ];
     expect(pick(staging.values("loki"))).toEqual(["168h", 1, 1]);
     expect(pick(production.values("loki"))).toEqual(["720h", 3, 3]);
   });
@@ -147,7 +168,12 @@ describe("Istio and Jaeger", () => {
   });
 
   it("istiod: one replica without PDB in staging, 2-5 with the chart's PDB in production", () => {
-    const pick = (v: Doc) => [at(v, "autoscaleEnabled"), at(v, "autoscaleMin"), at(v, "replicaCount"), at(v, "global", "defaultPodDisruptionBudget", "enabled") ?? "chart default (on)"];
+    const pick = (v: Doc) => [
+      at(v, "autoscaleEnabled"),
+      at(v, "autoscaleMin"),
+      at(v, "replicaCount"),
+      at(v, "global", "defaultPodDisruptionBudget", "enabled") ?? "chart default (on)",
+    ];
     expect(pick(staging.values("istiod"))).toEqual([false, undefined, 1, false]);
     expect(pick(production.values("istiod"))).toEqual([true, 2, 2, "chart default (on)"]);
   });
@@ -158,7 +184,10 @@ describe("Istio and Jaeger", () => {
     const used = (at(telemetry.spec, "tracing") as Array<{ providers: Array<{ name: string }> }>)[0].providers[0].name;
     expect(providers.find((p) => p.name === used)?.opentelemetry).toEqual({ service: "jaeger-collector.observability.svc.cluster.local", port: 4317 });
     expect(at(production.values("jaeger"), "fullnameOverride")).toBe("jaeger-collector");
-    expect(at(production.values("jaeger"), "userconfig", "receivers", "otlp", "protocols")).toEqual({ grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
+    expect(at(production.values("jaeger"), "userconfig", "receivers", "otlp", "protocols")).toEqual({
+      grpc: { endpoint: "0.0.0.0:4317" },
+      http: { endpoint: "0.0.0.0:4318" },
+    });
   });
 
   it("Jaeger keeps traces in memory in staging and on a Badger volume in production", () => {
@@ -166,14 +195,24 @@ describe("Istio and Jaeger", () => {
     expect(backend(staging)).toEqual({ memory: { max_traces: 100000 } });
     expect(Object.keys(backend(production))).toEqual(["badger"]);
     expect(at(production.values("jaeger"), "jaeger", "extraVolumes")).toEqual([{ name: "badger", persistentVolumeClaim: { claimName: "jaeger-badger" } }]);
-    expect(production.manifests("jaeger").filter((d) => d.kind === "PersistentVolumeClaim").map((d) => (d.metadata as { name: string }).name)).toEqual(["jaeger-badger"]);
+    expect(
+      production
+        .manifests("jaeger")
+        .filter((d) => d.kind === "PersistentVolumeClaim")
+        .map((d) => (d.metadata as { name: string }).name),
+    ).toEqual(["jaeger-badger"]);
     expect(staging.manifests("jaeger").filter((d) => d.kind === "PersistentVolumeClaim")).toEqual([]);
   });
 });
 
 describe("NATS", () => {
   it("runs JetStream on 3 clustered replicas in production, one server in staging", () => {
-    const pick = (v: Doc) => [at(v, "config", "cluster", "enabled"), at(v, "config", "cluster", "replicas"), at(v, "config", "jetstream", "enabled"), at(v, "config", "jetstream", "fileStore", "pvc", "size")];
+    const pick = (v: Doc) => [
+      at(v, "config", "cluster", "enabled"),
+      at(v, "config", "cluster", "replicas"),
+      at(v, "config", "jetstream", "enabled"),
+      at(v, "config", "jetstream", "fileStore", "pvc", "size"),
+    ];
     expect(pick(production.values("nats"))).toEqual([true, 3, true, "50Gi"]);
     expect(pick(staging.values("nats"))).toEqual([false, undefined, true, "5Gi"]);
   });
@@ -219,7 +258,11 @@ describe("External Secrets and Kiali", () => {
     expect(at(spec, "auth", "openid", "issuer_uri")).toBe("https://sso.holodeck.dev/realms/platform");
     expect(at(spec, "external_services", "prometheus", "url")).toBe("http://kube-prometheus-stack-prometheus.monitoring.svc:9090");
     expect(at(spec, "external_services", "grafana", "external_url")).toBe("https://grafana.production.eu-central-1.holodeck.dev");
-    expect(at(spec, "external_services", "tracing")).toMatchObject({ enabled: true, provider: "jaeger", internal_url: "http://jaeger-collector.observability.svc:16685" });
+    expect(at(spec, "external_services", "tracing")).toMatchObject({
+      enabled: true,
+      provider: "jaeger",
+      internal_url: "http://jaeger-collector.observability.svc:16685",
+    });
     expect(at(spec, "deployment", "replicas")).toBe(2);
   });
 

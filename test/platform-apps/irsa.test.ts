@@ -18,7 +18,9 @@ beforeAll(() => {
 
 describe("IRSA service accounts", () => {
   it("the RDS provider runs as the Crossplane role's service account, annotated with its ARN", () => {
-    const docs = app("crossplane-packages").spec.sources.filter(isPlatformRepo).flatMap((s) => manifestsOf(s, "crossplane-packages"));
+    const docs = app("crossplane-packages")
+      .spec.sources.filter(isPlatformRepo)
+      .flatMap((s) => manifestsOf(s, "crossplane-packages"));
     const runtime = docs.find((d) => d.kind === "DeploymentRuntimeConfig") as { metadata: Doc; spec: Doc };
     const provider = docs.find((d) => d.kind === "Provider") as { spec: { runtimeConfigRef: { name: string } } };
     expect(provider.spec.runtimeConfigRef.name).toBe(runtime.metadata.name);
@@ -33,7 +35,13 @@ describe("IRSA service accounts", () => {
     const values = helmValues(app("loki"));
     expect(app("loki").spec.destination.namespace).toBe(LOKI_ACCOUNT.namespace);
     expect(chartSource(app("loki")).helm?.releaseName).toBe(LOKI_ACCOUNT.serviceAccount);
-    expect([at(values, "serviceAccount", "create"), at(values, "serviceAccount", "name"), at(values, "fullnameOverride")]).toEqual([undefined, undefined, undefined]);
-    expect(at(values, "serviceAccount", "annotations")).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/holodeck-production-eu-central-1-loki" });
+    expect([at(values, "serviceAccount", "create"), at(values, "serviceAccount", "name"), at(values, "fullnameOverride")]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(at(values, "serviceAccount", "annotations")).toEqual({
+      "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/holodeck-production-eu-central-1-loki",
+    });
   });
 });

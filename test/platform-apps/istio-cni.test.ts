@@ -17,11 +17,13 @@ describe.each(ENVIRONMENTS)("istio-cni in %s", (environment) => {
 
   beforeAll(() => {
     const rendered = applicationsFor(environment);
-    apps = Object.fromEntries(ISTIO_APPS.map((name) => {
-      const app = rendered.find((a) => a.metadata.name === name);
-      if (!app) throw new Error(`no Application ${name} in ${environment}`);
-      return [name, app];
-    }));
+    apps = Object.fromEntries(
+      ISTIO_APPS.map((name) => {
+        const app = rendered.find((a) => a.metadata.name === name);
+        if (!app) throw new Error(`no Application ${name} in ${environment}`);
+        return [name, app];
+      }),
+    );
   });
 
   it("installs chart cni from the Istio repo at exactly istiod's (and istio-base's) version", () => {
@@ -71,7 +73,9 @@ describe("istio-cni ApplicationSet", () => {
   it("without enable_istio no Istio Application is generated, the others still are", () => {
     const cluster = clusterSecret("production");
     delete cluster.metadata.labels.enable_istio;
-    const names = renderForCluster(appsets, cluster).flat().map((app) => (app as Application).metadata.name);
+    const names = renderForCluster(appsets, cluster)
+      .flat()
+      .map((app) => (app as Application).metadata.name);
     expect(names.filter((name) => ISTIO_APPS.includes(name))).toEqual([]);
     expect(names).toContain("kiali");
     expect(names.length).toBe(12);

@@ -27,7 +27,17 @@ const CRD_OWNER: Record<string, { app: string; kind?: string }> = {
 
 /** Apps whose manifests or chart use a CRD another app installs (derived below, pinned here). */
 const CROSS_APP_CRD_USERS = [
-  "alloy", "crossplane-apis", "crossplane-packages", "external-secrets", "grafana", "istiod", "jaeger", "kiali", "loki", "nats", "platform-monitoring",
+  "alloy",
+  "crossplane-apis",
+  "crossplane-packages",
+  "external-secrets",
+  "grafana",
+  "istiod",
+  "jaeger",
+  "kiali",
+  "loki",
+  "nats",
+  "platform-monitoring",
 ];
 
 /** Namespaces bootstrap creates (Argo CD itself, cert-manager's CA, Vault). */
@@ -87,14 +97,18 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
 
   it("charts that render ServiceMonitors/PodMonitors are in a later wave than kube-prometheus-stack", () => {
     const monitoring = crdPosition("monitoring.coreos.com");
-    const users = apps.filter((app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)));
+    const users = apps.filter(
+      (app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)),
+    );
     expect(users.map((a) => a.metadata.name).sort()).toEqual(["alloy", "external-secrets", "grafana", "loki", "nats"]);
     for (const app of users) expect(before(monitoring, [waveOf(app.metadata.annotations), 0]), app.metadata.name).toBe(true);
   });
 
   it("every app using a CRD of another app skips the dry run of missing kinds (waves do not wait across apps)", () => {
     const rawUsers = resources.filter(({ app, doc }) => groupOf(doc).includes(".") && CRD_OWNER[groupOf(doc)]?.app !== app.metadata.name).map(({ app }) => app);
-    const monitorUsers = apps.filter((app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)));
+    const monitorUsers = apps.filter(
+      (app) => app.metadata.name !== "kube-prometheus-stack" && app.spec.sources.some((s) => s.chart) && enablesPrometheusMonitors(helmValues(app)),
+    );
     const users = [...new Set([...rawUsers, ...monitorUsers].map((a) => a.metadata.name))].sort();
     expect(users).toEqual(CROSS_APP_CRD_USERS);
     for (const name of users) expect(appNamed(name).spec.syncPolicy.syncOptions ?? [], name).toContain("SkipDryRunOnMissingResource=true");
@@ -110,7 +124,9 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
     expect([...created].sort()).toEqual(["crossplane-system", "external-secrets", "istio-system", "loki", "monitoring", "nats", "observability"]);
     const used = new Set<string>(apps.map((a) => a.spec.destination.namespace));
     for (const { doc } of resources) if (meta(doc).namespace) used.add(String(meta(doc).namespace));
-    const store = resources.find(({ doc }) => doc.kind === "ClusterSecretStore")?.doc as { spec: { provider: { vault: { caProvider: { namespace: string } } } } };
+    const store = resources.find(({ doc }) => doc.kind === "ClusterSecretStore")?.doc as {
+      spec: { provider: { vault: { caProvider: { namespace: string } } } };
+    };
     used.add(store.spec.provider.vault.caProvider.namespace);
     expect([...used].filter((ns) => !created.has(ns) && !BOOTSTRAP_NAMESPACES.includes(ns))).toEqual([]);
   });
@@ -122,7 +138,11 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
       return !spec.data && (spec.dataFrom ?? []).length > 0 && (spec.dataFrom ?? []).every((d) => d.sourceRef?.generatorRef !== undefined);
     };
     const readers = new Set(resources.filter(({ doc }) => doc.kind === "ExternalSecret" && !fromGenerators(doc)).map(({ doc }) => String(meta(doc).namespace)));
-    const accounts = new Set(resources.filter(({ doc }) => doc.kind === "ServiceAccount" && meta(doc).name === EXTERNAL_SECRETS_SERVICE_ACCOUNT).map(({ doc }) => String(meta(doc).namespace)));
+    const accounts = new Set(
+      resources
+        .filter(({ doc }) => doc.kind === "ServiceAccount" && meta(doc).name === EXTERNAL_SECRETS_SERVICE_ACCOUNT)
+        .map(({ doc }) => String(meta(doc).namespace)),
+    );
     expect([...readers].sort()).toEqual(["istio-system", "monitoring", "nats", "observability"]);
     expect([...accounts].sort()).toEqual([...readers].sort());
   });

@@ -139,7 +139,10 @@ interface JsonPatchOp {
 function applyJsonPatch(doc: Doc, ops: JsonPatchOp[], where: string): void {
   for (const op of ops) {
     if (!["replace", "remove", "test"].includes(op.op)) throw new Error(`${where}: only replace/remove/test patches are used here, got ${op.op}`);
-    const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const keys = op.path
+      .split("/")
+      .slice(1)
+      .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
     let node = doc as Record<string, unknown>;
     for (const key of keys.slice(0, -1)) {
       const next = node[key];

@@ -72,7 +72,11 @@ describe("PostgresInstance XRD", () => {
 
 describe.each(["production", "staging"])("composition %s", (environment) => {
   it("runs environment-configs, patch-and-transform, auto-ready", () => {
-    expect(composition(environment).steps.map((s) => s.functionRef.name)).toEqual(["function-environment-configs", "function-patch-and-transform", "function-auto-ready"]);
+    expect(composition(environment).steps.map((s) => s.functionRef.name)).toEqual([
+      "function-environment-configs",
+      "function-patch-and-transform",
+      "function-auto-ready",
+    ]);
   });
 
   it("the patch-and-transform input validates against the function's own input CRD (v0.10.9)", () => {
@@ -85,7 +89,9 @@ describe.each(["production", "staging"])("composition %s", (environment) => {
 
   it("writes Secret spec.connectionSecretName with exactly username, password, host, port, database", () => {
     const input = composition(environment).steps[1].input as unknown as PtInput;
-    expect(input.writeConnectionSecretToRef.patches).toEqual([{ type: "FromCompositeFieldPath", fromFieldPath: "spec.connectionSecretName", toFieldPath: "name" }]);
+    expect(input.writeConnectionSecretToRef.patches).toEqual([
+      { type: "FromCompositeFieldPath", fromFieldPath: "spec.connectionSecretName", toFieldPath: "name" },
+    ]);
     const details = instanceOf(environment).connectionDetails;
     expect(details.map((d) => d.name)).toEqual(CONNECTION_KEYS);
     expect(details.map((d) => d.fromConnectionSecretKey ?? d.fromFieldPath)).toEqual(["username", "password", "address", "port", "spec.forProvider.dbName"]);
@@ -124,7 +130,16 @@ describe("production vs staging databases", () => {
   const pick = (environment: string) => {
     const { base } = instanceOf(environment);
     const p = base.spec.forProvider;
-    return [base.kind, p.instanceClass, p.multiAz, p.storageEncrypted, p.backupRetentionPeriod, p.deletionProtection, p.skipFinalSnapshot, base.spec.managementPolicies];
+    return [
+      base.kind,
+      p.instanceClass,
+      p.multiAz,
+      p.storageEncrypted,
+      p.backupRetentionPeriod,
+      p.deletionProtection,
+      p.skipFinalSnapshot,
+      base.spec.managementPolicies,
+    ];
   };
 
   it("production: RDS encrypted, Multi-AZ, 14 days of backups, deletion protection, never deleted by Crossplane", () => {
@@ -141,10 +156,15 @@ describe("production vs staging databases", () => {
     const expected = structuredClone(composition("production").doc) as Doc & { metadata: { name: string; labels: Record<string, string> } };
     expected.metadata.name = "postgresinstance-staging";
     expected.metadata.labels["platform.holodeck.dev/environment"] = "staging";
-    const rds = ((expected.spec as { pipeline: Array<{ input: PtInput }> }).pipeline[1].input.resources[0]);
+    const rds = (expected.spec as { pipeline: Array<{ input: PtInput }> }).pipeline[1].input.resources[0];
     rds.base.spec.managementPolicies = ["*"];
     Object.assign(rds.base.spec.forProvider, {
-      instanceClass: "db.t4g.micro", multiAz: false, backupRetentionPeriod: 1, deletionProtection: false, skipFinalSnapshot: true, performanceInsightsEnabled: false,
+      instanceClass: "db.t4g.micro",
+      multiAz: false,
+      backupRetentionPeriod: 1,
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+      performanceInsightsEnabled: false,
     });
     (rds.base.spec.forProvider.tags as Record<string, string>).environment = "staging";
     rds.patches = rds.patches.filter((p) => p.toFieldPath !== "spec.forProvider.finalSnapshotIdentifier");

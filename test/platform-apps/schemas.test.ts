@@ -25,7 +25,10 @@ describe("platform-apps YAML", () => {
   it("every ApplicationSet validates against the Argo CD schema", () => {
     const appsets = loadAppSets();
     expect(appsets.map(({ appset }) => appset.kind)).toEqual(appsets.map(() => "ApplicationSet"));
-    validateManifests(appsets.map(({ appset }) => appset), "platform-apps/applicationsets");
+    validateManifests(
+      appsets.map(({ appset }) => appset),
+      "platform-apps/applicationsets",
+    );
   });
 });
 
@@ -38,7 +41,10 @@ describe.each(ENVIRONMENTS)("objects Argo CD applies in %s", (environment) => {
     }
     for (const app of applicationsFor(environment)) {
       const where = `${environment}: Application ${app.metadata.name}`;
-      docs.push({ doc: { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { ...app.metadata, namespace: "argocd" }, spec: app.spec }, where });
+      docs.push({
+        doc: { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { ...app.metadata, namespace: "argocd" }, spec: app.spec },
+        where,
+      });
       for (const source of app.spec.sources.filter(isPlatformRepo)) {
         for (const doc of manifestsOf(source, where)) docs.push({ doc, where: `${where} ${source.path ?? ""}` });
       }
@@ -53,7 +59,10 @@ describe.each(ENVIRONMENTS)("objects Argo CD applies in %s", (environment) => {
   it("every object validates against its schema", () => {
     const checkable = docs.filter(({ doc }) => !(groupOf(doc) in NO_SCHEMA_GROUPS));
     // One batch (one strict-decoder process); each failure names the object's kind/name.
-    validateManifests(checkable.map(({ doc }) => doc), `${environment}: ${checkable.length} objects`);
+    validateManifests(
+      checkable.map(({ doc }) => doc),
+      `${environment}: ${checkable.length} objects`,
+    );
   });
 
   it("only the documented groups lack a schema", () => {

@@ -1,12 +1,6 @@
 // A tiny typed stand-in for the policy engine: builds the argument bags @pulumi/policy
 // hands to validateResource / validateStack and collects what the rules report.
-import type {
-  PolicyProviderResource,
-  PolicyResource,
-  PolicyResourceOptions,
-  ResourceValidationArgs,
-  StackValidationArgs,
-} from "@pulumi/policy";
+import type { PolicyProviderResource, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { HolodeckRule } from "../../policy/rules/define";
 
 export interface FakeResource {
@@ -102,7 +96,7 @@ export function policyResources(resources: readonly FakeResource[]): PolicyResou
     return found;
   };
   resources.forEach((resource, index) => {
-    const target = built[index]!;
+    const target = built[index];
     target.dependencies = (resource.dependsOn ?? []).map(lookup);
     for (const [input, names] of Object.entries(resource.propertyDependsOn ?? {})) {
       target.propertyDependencies[input] = names.map(lookup);

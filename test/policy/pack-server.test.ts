@@ -3,7 +3,7 @@
 // policies and to analyze resources. The tests never import policy/index.ts.
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { AnalyzeRequest, AnalyzerInfo, AnalyzeResponse, AnalyzerResourceOptions, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzeRequest, type AnalyzerInfo, type AnalyzeResponse, AnalyzerResourceOptions, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -63,23 +63,42 @@ describe("policy pack served over the Analyzer protocol", () => {
   });
 
   it("reports a mandatory violation for a bad resource and none for a good one", async () => {
-    const bad = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, analyzeRequest("aws:kms/key:Key", "k", {
-      enableKeyRotation: false, deletionWindowInDays: 30, tags: { Project: "p", Environment: "production", Owner: "o", CostCenter: "c" },
-    }));
+    const bad = await call<AnalyzeRequest, AnalyzeResponse>(
+      client.analyze,
+      analyzeRequest("aws:kms/key:Key", "k", {
+        enableKeyRotation: false,
+        deletionWindowInDays: 30,
+        tags: { Project: "p", Environment: "production", Owner: "o", CostCenter: "c" },
+      }),
+    );
     expect(bad.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()])).toEqual([
       ["kms-key-rotation", EnforcementLevel.MANDATORY, expect.stringContaining("enableKeyRotation must be true.")],
     ]);
-    const good = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, analyzeRequest("aws:kms/key:Key", "k", {
-      enableKeyRotation: true, deletionWindowInDays: 30, tags: { Project: "p", Environment: "production", Owner: "o", CostCenter: "c" },
-    }));
+    const good = await call<AnalyzeRequest, AnalyzeResponse>(
+      client.analyze,
+      analyzeRequest("aws:kms/key:Key", "k", {
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags: { Project: "p", Environment: "production", Owner: "o", CostCenter: "c" },
+      }),
+    );
     expect(good.getDiagnosticsList()).toEqual([]);
   });
 
   it("applies production-only rules by the stack in the URN", async () => {
-    const argo = (stack: string) => analyzeRequest("kubernetes:helm.sh/v3:Release", "argocd", {
-      chart: "argo-cd", version: "10.1.1", namespace: "argocd", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" },
-      values: { configs: { cm: { "admin.enabled": true } }, "redis-ha": { enabled: true }, server: { replicas: 2 }, repoServer: { replicas: 2 } },
-    }, stack);
+    const argo = (stack: string) =>
+      analyzeRequest(
+        "kubernetes:helm.sh/v3:Release",
+        "argocd",
+        {
+          chart: "argo-cd",
+          version: "10.1.1",
+          namespace: "argocd",
+          repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" },
+          values: { configs: { cm: { "admin.enabled": true } }, "redis-ha": { enabled: true }, server: { replicas: 2 }, repoServer: { replicas: 2 } },
+        },
+        stack,
+      );
     const production = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, argo("production-eu-west-1"));
     expect(production.getDiagnosticsList().map((d) => d.getPolicyname())).toEqual(["argocd-admin-disabled-production"]);
     const staging = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, argo("staging-eu-west-1"));

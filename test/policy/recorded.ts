@@ -1,7 +1,7 @@
 // Turns what the harness recorded for a stack into the engine's PolicyResource graph, so
 // the whole pack can run over a shipped stack exactly as `pulumi preview` would feed it.
 import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
-import type { RecordedResource } from "../harness/run-stack";
+import type { RecordedResource } from "../harness/stacks";
 
 /** A provider reference is `<provider urn>::<provider id>`. */
 function providerUrn(reference: string): string {
@@ -38,7 +38,7 @@ export function recordedToPolicyResources(recorded: readonly RecordedResource[])
     return found;
   };
   recorded.forEach((resource, index) => {
-    const target = built[index]!;
+    const target = built[index];
     target.dependencies = resource.dependsOn.map(lookup);
     for (const [input, urns] of Object.entries(resource.propertyDependencies)) target.propertyDependencies[input] = urns.map(lookup);
     if (resource.parent) target.parent = byUrn.get(resource.parent);

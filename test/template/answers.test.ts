@@ -16,34 +16,83 @@ interface Refusal {
 }
 
 const REFUSALS: Refusal[] = [
-  { case: "uppercase service name", answers: { service_name: "Python-Example" }, error: "Validation error for question 'service_name': " +
-    "service_name 'Python-Example' is not a DNS label: use 1-30 characters from a-z, 0-9 and '-', starting with a letter and not ending with '-' (no uppercase, no underscores)" },
-  { case: "underscore in service name", answers: { service_name: "python_example" }, error: "Validation error for question 'service_name': " +
-    "service_name 'python_example' is not a DNS label" },
-  { case: "service name starting with a digit", answers: { service_name: "1service" }, error: "Validation error for question 'service_name': " +
-    "service_name '1service' is not a DNS label" },
-  { case: "service name ending with '-'", answers: { service_name: "service-" }, error: "Validation error for question 'service_name': " +
-    "service_name 'service-' is not a DNS label" },
-  { case: "service name over 30 characters", answers: { service_name: "a".repeat(31) }, error: "Validation error for question 'service_name': " +
-    `service_name '${"a".repeat(31)}' is not a DNS label` },
-  { case: "service name of a platform namespace", answers: { service_name: "argocd" }, error: "Validation error for question 'service_name': " +
-    `service_name 'argocd' is a reserved platform namespace (reserved: ${RESERVED_SERVICE_NAMES.join(", ")})` },
-  { case: "service name kube-system", answers: { service_name: "kube-system" }, error: "Validation error for question 'service_name': " +
-    "service_name 'kube-system' is a reserved platform namespace" },
-  { case: "unknown domain", answers: { domain: "marketing" }, error: "Invalid choice for 'domain': 'marketing' is not in ['services', 'payments', 'identity', 'catalog', 'data']" },
+  {
+    case: "uppercase service name",
+    answers: { service_name: "Python-Example" },
+    error:
+      "Validation error for question 'service_name': " +
+      "service_name 'Python-Example' is not a DNS label: use 1-30 characters from a-z, 0-9 and '-', starting with a letter and not ending with '-' (no uppercase, no underscores)",
+  },
+  {
+    case: "underscore in service name",
+    answers: { service_name: "python_example" },
+    error: "Validation error for question 'service_name': " + "service_name 'python_example' is not a DNS label",
+  },
+  {
+    case: "service name starting with a digit",
+    answers: { service_name: "1service" },
+    error: "Validation error for question 'service_name': " + "service_name '1service' is not a DNS label",
+  },
+  {
+    case: "service name ending with '-'",
+    answers: { service_name: "service-" },
+    error: "Validation error for question 'service_name': " + "service_name 'service-' is not a DNS label",
+  },
+  {
+    case: "service name over 30 characters",
+    answers: { service_name: "a".repeat(31) },
+    error: "Validation error for question 'service_name': " + `service_name '${"a".repeat(31)}' is not a DNS label`,
+  },
+  {
+    case: "service name of a platform namespace",
+    answers: { service_name: "argocd" },
+    error:
+      "Validation error for question 'service_name': " +
+      `service_name 'argocd' is a reserved platform namespace (reserved: ${RESERVED_SERVICE_NAMES.join(", ")})`,
+  },
+  {
+    case: "service name kube-system",
+    answers: { service_name: "kube-system" },
+    error: "Validation error for question 'service_name': " + "service_name 'kube-system' is a reserved platform namespace",
+  },
+  {
+    case: "unknown domain",
+    answers: { domain: "marketing" },
+    error: "Invalid choice for 'domain': 'marketing' is not in ['services', 'payments', 'identity', 'catalog', 'data']",
+  },
   { case: "unsupported Python", answers: { python_version: "3.9" }, error: "Invalid choice for 'python_version': '3.9' is not in ['3.11', '3.12', '3.13']" },
-  { case: "lowercase secret name", answers: { vault_secrets: "weather_api_key" }, error: "Validation error for question 'vault_secrets': " +
-    "vault_secrets 'weather_api_key' must be comma-separated UPPER_SNAKE_CASE env var names without spaces" },
-  { case: "space in the secret list", answers: { vault_secrets: "A_KEY, B_KEY" }, error: "Validation error for question 'vault_secrets': " +
-    "vault_secrets 'A_KEY, B_KEY' must be comma-separated" },
-  { case: "secret named like a chart variable", answers: { vault_secrets: "API_KEY,REDIS_URL" }, error: "Validation error for question 'vault_secrets': " +
-    "vault_secrets: REDIS_URL is set by the chart itself" },
-  { case: "secret with a reserved prefix", answers: { vault_secrets: "DATABASE_PASSWORD" }, error: "Validation error for question 'vault_secrets': " +
-    "vault_secrets: DATABASE_PASSWORD is set by the chart itself" },
-  { case: "owner team not a DNS label", answers: { owner_team: "Team Weather" }, error: "Validation error for question 'owner_team': " +
-    "owner_team 'Team Weather' must be a DNS label" },
-  { case: "empty description", answers: { description: "" }, error: "Validation error for question 'description': " +
-    "description must be a single line of 1-200 characters" },
+  {
+    case: "lowercase secret name",
+    answers: { vault_secrets: "weather_api_key" },
+    error:
+      "Validation error for question 'vault_secrets': " +
+      "vault_secrets 'weather_api_key' must be comma-separated UPPER_SNAKE_CASE env var names without spaces",
+  },
+  {
+    case: "space in the secret list",
+    answers: { vault_secrets: "A_KEY, B_KEY" },
+    error: "Validation error for question 'vault_secrets': " + "vault_secrets 'A_KEY, B_KEY' must be comma-separated",
+  },
+  {
+    case: "secret named like a chart variable",
+    answers: { vault_secrets: "API_KEY,REDIS_URL" },
+    error: "Validation error for question 'vault_secrets': " + "vault_secrets: REDIS_URL is set by the chart itself",
+  },
+  {
+    case: "secret with a reserved prefix",
+    answers: { vault_secrets: "DATABASE_PASSWORD" },
+    error: "Validation error for question 'vault_secrets': " + "vault_secrets: DATABASE_PASSWORD is set by the chart itself",
+  },
+  {
+    case: "owner team not a DNS label",
+    answers: { owner_team: "Team Weather" },
+    error: "Validation error for question 'owner_team': " + "owner_team 'Team Weather' must be a DNS label",
+  },
+  {
+    case: "empty description",
+    answers: { description: "" },
+    error: "Validation error for question 'description': " + "description must be a single line of 1-200 characters",
+  },
 ];
 
 describe("copier refuses invalid answers", () => {
@@ -67,7 +116,9 @@ describe("copier refuses invalid answers", () => {
 });
 
 describe("the service-name rule is the services-root schema's", () => {
-  const validator = String((parse(fs.readFileSync(path.join(TEMPLATE_DIR, "copier.yml"), "utf8")) as { service_name: { validator: string } }).service_name.validator);
+  const validator = String(
+    (parse(fs.readFileSync(path.join(TEMPLATE_DIR, "copier.yml"), "utf8")) as { service_name: { validator: string } }).service_name.validator,
+  );
 
   it("uses the schema's pattern and exactly its reserved names", () => {
     expect(validator).toContain(`regex_search('${schemaDocument.properties.service.pattern}')`);

@@ -32,9 +32,13 @@ function shebangInterpreter(script: string): string | undefined {
 }
 
 function executables(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" })
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((file) => !file.split(path.sep).includes(".git"))
-    .filter((file) => { const stat = fs.statSync(path.join(dir, file)); return stat.isFile() && (stat.mode & 0o111) !== 0; });
+    .filter((file) => {
+      const stat = fs.statSync(path.join(dir, file));
+      return stat.isFile() && (stat.mode & 0o111) !== 0;
+    });
 }
 
 describe("the CLI image runs the generated project's scripts", () => {

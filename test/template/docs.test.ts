@@ -28,8 +28,14 @@ describe("docs/new-service.md, followed step by step", () => {
       encoding: "utf8",
       timeout: 280_000,
       env: {
-        ...process.env, HOLODECK: REPO_ROOT, WORK: work, PIP_DISABLE_PIP_VERSION_CHECK: "1",
-        GIT_AUTHOR_NAME: "Ada Dev", GIT_AUTHOR_EMAIL: "ada@example.dev", GIT_COMMITTER_NAME: "Ada Dev", GIT_COMMITTER_EMAIL: "ada@example.dev",
+        ...process.env,
+        HOLODECK: REPO_ROOT,
+        WORK: work,
+        PIP_DISABLE_PIP_VERSION_CHECK: "1",
+        GIT_AUTHOR_NAME: "Ada Dev",
+        GIT_AUTHOR_EMAIL: "ada@example.dev",
+        GIT_COMMITTER_NAME: "Ada Dev",
+        GIT_COMMITTER_EMAIL: "ada@example.dev",
       },
     });
     run = { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
@@ -39,7 +45,11 @@ describe("docs/new-service.md, followed step by step", () => {
     const blocks = rehearsalBlocks(fs.readFileSync(DOC, "utf8"));
     expect(blocks.length).toBe(5);
     expect(blocks.map((b) => /copier" copy|pytest|helm" template|git commit|ci\/deploy\.sh staging/.exec(b)?.[0])).toEqual([
-      'copier" copy', "pytest", 'helm" template', "git commit", "ci/deploy.sh staging",
+      'copier" copy',
+      "pytest",
+      'helm" template',
+      "git commit",
+      "ci/deploy.sh staging",
     ]);
   });
 

@@ -12,23 +12,54 @@ import { COMBOS, envSecrets, type Combo } from "./combos";
 const LOCK_CHECK = path.join(__dirname, "lock_check.py");
 
 const BASE_FILES = [
-  ".copier-answers.yml", ".dockerignore", ".gitignore", ".gitlab-ci.yml", "Dockerfile", "README.md",
-  "app/__init__.py", "app/__main__.py", "app/clients.py", "app/logs.py", "app/main.py", "app/metrics.py",
-  "app/settings.py", "app/tracing.py", "ci/deploy.sh", "helm/Chart.yaml", "helm/values.schema.json",
-  "helm/values.yaml", "pyproject.toml", "requirements-dev.in", "requirements-dev.lock", "requirements.in",
-  "requirements.lock", "tests/__init__.py", "tests/conftest.py", "tests/test_entrypoint.py",
-  "tests/test_health.py", "tests/test_observability.py", "tests/test_settings.py",
+  ".copier-answers.yml",
+  ".dockerignore",
+  ".gitignore",
+  ".gitlab-ci.yml",
+  "Dockerfile",
+  "README.md",
+  "app/__init__.py",
+  "app/__main__.py",
+  "app/clients.py",
+  "app/logs.py",
+  "app/main.py",
+  "app/metrics.py",
+  "app/settings.py",
+  "app/tracing.py",
+  "ci/deploy.sh",
+  "helm/Chart.yaml",
+  "helm/values.schema.json",
+  "helm/values.yaml",
+  "pyproject.toml",
+  "requirements-dev.in",
+  "requirements-dev.lock",
+  "requirements.in",
+  "requirements.lock",
+  "tests/__init__.py",
+  "tests/conftest.py",
+  "tests/test_entrypoint.py",
+  "tests/test_health.py",
+  "tests/test_observability.py",
+  "tests/test_settings.py",
 ];
 const FEATURE_FILES = {
-  postgres: ["alembic.ini", "app/db.py", "app/items.py", "migrations/env.py", "migrations/script.py.mako",
-    "migrations/versions/0001_create_items.py", "tests/migrate.py", "tests/test_items.py", "tests/test_migrations.py"],
+  postgres: [
+    "alembic.ini",
+    "app/db.py",
+    "app/items.py",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/0001_create_items.py",
+    "tests/migrate.py",
+    "tests/test_items.py",
+    "tests/test_migrations.py",
+  ],
   redis: ["app/counters.py", "tests/test_counters.py"],
   nats: ["app/events.py", "app/messaging.py", "tests/fakes.py", "tests/test_events.py"],
 };
 
 function expectedFiles(c: Pick<Combo, "postgres" | "redis" | "nats">): string[] {
-  return [...BASE_FILES, ...(c.postgres ? FEATURE_FILES.postgres : []), ...(c.redis ? FEATURE_FILES.redis : []),
-    ...(c.nats ? FEATURE_FILES.nats : [])].sort();
+  return [...BASE_FILES, ...(c.postgres ? FEATURE_FILES.postgres : []), ...(c.redis ? FEATURE_FILES.redis : []), ...(c.nats ? FEATURE_FILES.nats : [])].sort();
 }
 
 /** How many tests the generated suite has: it must not silently lose any. */
@@ -87,7 +118,9 @@ describe.each(COMBOS)("copier copy with $label", (combo) => {
   });
 
   it("requires exactly the chosen clients, pinned exactly", () => {
-    const direct = read(dir, "requirements.in").split("\n").filter((l) => l && !l.startsWith("#"));
+    const direct = read(dir, "requirements.in")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(direct.every((l) => /^[a-z0-9-]+(\[[a-z]+\])?==[0-9][0-9a-z.]*$/.test(l))).toBe(true);
     expect(direct.includes("sqlalchemy==2.1.9") && direct.includes("alembic==1.20.1")).toBe(combo.postgres);
     expect(direct.includes("redis==8.1.0")).toBe(combo.redis);
@@ -101,7 +134,9 @@ describe.each(COMBOS)("copier copy with $label", (combo) => {
     const none = { missing: [], unneeded: [], mismatched: [] };
     expect(JSON.parse(run.output)).toEqual({ runtime: none, dev: none });
     for (const lock of ["requirements.lock", "requirements-dev.lock"]) {
-      const entries = read(dir, lock).split(/\n(?=[a-z])/).filter((e) => /^[a-z]/.test(e));
+      const entries = read(dir, lock)
+        .split(/\n(?=[a-z])/)
+        .filter((e) => /^[a-z]/.test(e));
       expect(entries.length).toBeGreaterThan(0);
       for (const entry of entries) expect(entry, `${lock}: ${entry.split("\n")[0]}`).toMatch(/==\S+.*\\\n\s+--hash=sha256:[0-9a-f]{64}/);
     }

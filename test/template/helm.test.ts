@@ -59,17 +59,33 @@ describe("generated helm/ with every option on", () => {
 
   it("passes helm lint --strict", () => {
     const lint = helmLint(helmDir(projects.get(FULL) ?? ""), [path.join(helmDir(projects.get(FULL) ?? ""), "values.yaml")], APPSET_PARAMS, {
-      namespace: name, dependencies: { "holodeck-service": CHART_DIR },
+      namespace: name,
+      dependencies: { "holodeck-service": CHART_DIR },
     });
     expect(lint).toContain("0 chart(s) failed");
   });
 
   it("renders the database, Redis, Vault secret, migration and monitoring objects", () => {
     expect(names(objects)).toEqual([
-      `ConfigMap/${name}-dashboard`, `Deployment/${name}`, `Deployment/${name}-redis`, `ExternalSecret/${name}-vault`,
-      `Ingress/${name}`, `Job/${name}-migrate`, `NetworkPolicy/${name}-default-deny`, `NetworkPolicy/${name}-egress`,
-      `NetworkPolicy/${name}-ingress`, `NetworkPolicy/${name}-redis`, `PeerAuthentication/${name}`, `PodDisruptionBudget/${name}`, `PostgresInstance/${name}`,
-      `PrometheusRule/${name}`, `Service/${name}`, `Service/${name}-redis`, `ServiceAccount/${name}`, "ServiceAccount/vault-secrets", `ServiceMonitor/${name}`,
+      `ConfigMap/${name}-dashboard`,
+      `Deployment/${name}`,
+      `Deployment/${name}-redis`,
+      `ExternalSecret/${name}-vault`,
+      `Ingress/${name}`,
+      `Job/${name}-migrate`,
+      `NetworkPolicy/${name}-default-deny`,
+      `NetworkPolicy/${name}-egress`,
+      `NetworkPolicy/${name}-ingress`,
+      `NetworkPolicy/${name}-redis`,
+      `PeerAuthentication/${name}`,
+      `PodDisruptionBudget/${name}`,
+      `PostgresInstance/${name}`,
+      `PrometheusRule/${name}`,
+      `Service/${name}`,
+      `Service/${name}-redis`,
+      `ServiceAccount/${name}`,
+      "ServiceAccount/vault-secrets",
+      `ServiceMonitor/${name}`,
     ]);
   });
 

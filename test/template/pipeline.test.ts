@@ -13,7 +13,15 @@ import { bareRepo, expectedFile, fileAtTip, LAUNCHER, sha } from "../cli/helpers
 import { FULL } from "./combos";
 import { ruleOutcome, type Rule } from "./gitlab-rules";
 
-type Job = { stage: string; needs?: string[]; rules: Rule[]; environment?: { name: string; deployment_tier: string }; resource_group?: string; script: string[]; image: string };
+type Job = {
+  stage: string;
+  needs?: string[];
+  rules: Rule[];
+  environment?: { name: string; deployment_tier: string };
+  resource_group?: string;
+  script: string[];
+  image: string;
+};
 type Pipeline = { workflow: { rules: Rule[] }; stages: string[]; variables: Record<string, string> } & Record<string, Job>;
 
 const SERVICE = String(FULL.answers.service_name);
@@ -87,7 +95,8 @@ describe("generated .gitlab-ci.yml", () => {
   it("keeps the base-image digests in one place (copier.yml python_base_image)", () => {
     const templateDir = path.resolve(__dirname, "..", "..", "templates", "python-service");
     const copierYml = fs.readFileSync(path.join(templateDir, "copier.yml"), "utf8");
-    const projectFiles = fs.readdirSync(path.join(templateDir, "project"), { recursive: true, encoding: "utf8" })
+    const projectFiles = fs
+      .readdirSync(path.join(templateDir, "project"), { recursive: true, encoding: "utf8" })
       .filter((file) => fs.statSync(path.join(templateDir, "project", file)).isFile());
     for (const digest of Object.values(PYTHON_DIGESTS)) {
       expect(copierYml.split(digest).length - 1, digest).toBe(1);
@@ -120,14 +129,22 @@ function runBuildScript(imageExists: boolean): { run: Run; calls: string[] } {
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
   fake("apk");
   fake("docker", "cat >/dev/null 2>&1 || true");
-  fake("aws", `case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`);
+  fake(
+    "aws",
+    `case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`,
+  );
   const sha40 = "c".repeat(40);
   const run = spawnSync("sh", ["-e", "-c", pipeline["build"].script.join("\n")], {
     encoding: "utf8",
     env: {
-      PATH: `${bin}:${process.env.PATH}`, AWS_ID_TOKEN: "token", ECR_PUSH_ROLE_ARN: "arn:aws:iam::123456789012:role/push",
-      PLATFORM_REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", SERVICE_NAME: SERVICE, CI_COMMIT_SHA: sha40,
-      IMAGE: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${SERVICE}:${sha40}`, CI_PROJECT_URL: "https://gitlab.example.dev/x",
+      PATH: `${bin}:${process.env.PATH}`,
+      AWS_ID_TOKEN: "token",
+      ECR_PUSH_ROLE_ARN: "arn:aws:iam::123456789012:role/push",
+      PLATFORM_REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+      SERVICE_NAME: SERVICE,
+      CI_COMMIT_SHA: sha40,
+      IMAGE: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${SERVICE}:${sha40}`,
+      CI_PROJECT_URL: "https://gitlab.example.dev/x",
     },
   });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
@@ -154,7 +171,9 @@ describe("the build job with IMMUTABLE ECR tags", () => {
       "aws ecr get-login-password",
       "docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com",
     ]);
-    expect(calls.filter((call) => call.startsWith("docker build") || call.startsWith("docker push")).map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["docker build", "docker push"]);
+    expect(
+      calls.filter((call) => call.startsWith("docker build") || call.startsWith("docker push")).map((call) => call.split(" ").slice(0, 2).join(" ")),
+    ).toEqual(["docker build", "docker push"]);
   });
 });
 
@@ -237,8 +256,12 @@ function deploy(target: string, env: NodeJS.ProcessEnv, bin: string): Run {
     cwd: project,
     encoding: "utf8",
     env: {
-      PATH: `${bin}:${process.env.PATH}`, HOME: tempDir("ci-home"), GIT_CONFIG_NOSYSTEM: "1",
-      GITLAB_USER_NAME: "Ada Dev", GITLAB_USER_EMAIL: "ada@example.dev", ...env,
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: tempDir("ci-home"),
+      GIT_CONFIG_NOSYSTEM: "1",
+      GITLAB_USER_NAME: "Ada Dev",
+      GITLAB_USER_EMAIL: "ada@example.dev",
+      ...env,
     },
   });
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
@@ -306,17 +329,26 @@ describe("ci/deploy.sh against a local services-root", () => {
     const spy = tempDir("holodeck-spy");
     const record = path.join(spy, "record");
     // Stands in for the CLI: records its arguments and what git's credential machinery answers.
-    fs.writeFileSync(path.join(spy, "holodeck"), [
-      "#!/bin/sh",
-      `echo "argv: $*" > "${record}"`,
-      `printf 'protocol=https\\nhost=gitlab.example.dev\\n\\n' | git credential fill >> "${record}"`,
-    ].join("\n") + "\n", { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(spy, "holodeck"),
+      ["#!/bin/sh", `echo "argv: $*" > "${record}"`, `printf 'protocol=https\\nhost=gitlab.example.dev\\n\\n' | git credential fill >> "${record}"`].join(
+        "\n",
+      ) + "\n",
+      { mode: 0o755 },
+    );
     const token = "glpat-Secret123";
-    const run = deploy("staging", {
-      SERVICES_ROOT_URL: "https://gitlab.example.dev/platform/services-root.git", CI_COMMIT_SHA: first,
-      SERVICES_ROOT_DEPLOY_USER: "services-root-deployer", SERVICES_ROOT_DEPLOY_TOKEN: token, GIT_TERMINAL_PROMPT: "0",
-      CI_PIPELINE_URL: pipelineUrl,
-    }, spy);
+    const run = deploy(
+      "staging",
+      {
+        SERVICES_ROOT_URL: "https://gitlab.example.dev/platform/services-root.git",
+        CI_COMMIT_SHA: first,
+        SERVICES_ROOT_DEPLOY_USER: "services-root-deployer",
+        SERVICES_ROOT_DEPLOY_TOKEN: token,
+        GIT_TERMINAL_PROMPT: "0",
+        CI_PIPELINE_URL: pipelineUrl,
+      },
+      spy,
+    );
     expect(run.code, run.stderr).toBe(0);
     const recorded = fs.readFileSync(record, "utf8");
     expect(recorded).toContain("username=services-root-deployer\npassword=glpat-Secret123\n");

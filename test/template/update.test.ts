@@ -54,7 +54,7 @@ describe("copier update", () => {
 
   it("brings a new template release and keeps the answers and the team's own changes", () => {
     const copierYml = path.join(template, "copier.yml");
-    fs.writeFileSync(copierYml, read(template, "copier.yml").replace(/(holodeck_chart_version:\n  type: str\n  default: )"0\.1\.0"/, '$1"0.2.0"'));
+    fs.writeFileSync(copierYml, read(template, "copier.yml").replace(/(holodeck_chart_version:\n {2}type: str\n {2}default: )"0\.1\.0"/, '$1"0.2.0"'));
     expect(read(template, "copier.yml")).toContain('default: "0.2.0"');
     commitAll(template, "holodeck-service 0.2.0");
     git(template, "tag", "v1.1.0");

@@ -35,29 +35,39 @@ export const eksClusterCases: RuleCases[] = [
     rule: eksSecretsEncryption,
     pass: [{ title: "secrets encrypted with a CMK", resources: [cluster({})] }],
     fail: [
-      { title: "no encryptionConfig", resources: [cluster({ encryptionConfig: undefined })], messages: [
-        "encryptionConfig.resources must include 'secrets'.",
-        "encryptionConfig.provider.keyArn must name a customer-managed KMS key.",
-      ] },
-      { title: "key without secrets", resources: [cluster({ encryptionConfig: { provider: { keyArn: KEY_ARN }, resources: [] } })], messages: [
-        "encryptionConfig.resources must include 'secrets'.",
-      ] },
+      {
+        title: "no encryptionConfig",
+        resources: [cluster({ encryptionConfig: undefined })],
+        messages: ["encryptionConfig.resources must include 'secrets'.", "encryptionConfig.provider.keyArn must name a customer-managed KMS key."],
+      },
+      {
+        title: "key without secrets",
+        resources: [cluster({ encryptionConfig: { provider: { keyArn: KEY_ARN }, resources: [] } })],
+        messages: ["encryptionConfig.resources must include 'secrets'."],
+      },
     ],
   },
   {
     rule: eksAuditLogging,
     pass: [{ title: "audit + authenticator only", resources: [cluster({ enabledClusterLogTypes: ["audit", "authenticator"] })] }],
-    fail: [{ title: "api only", resources: [cluster({ enabledClusterLogTypes: ["api"] })], messages: [
-      "enabledClusterLogTypes must include 'audit'.",
-      "enabledClusterLogTypes must include 'authenticator'.",
-    ] }],
+    fail: [
+      {
+        title: "api only",
+        resources: [cluster({ enabledClusterLogTypes: ["api"] })],
+        messages: ["enabledClusterLogTypes must include 'audit'.", "enabledClusterLogTypes must include 'authenticator'."],
+      },
+    ],
   },
   {
     rule: eksAllLogTypes,
     pass: [{ title: "all five", resources: [cluster({})] }],
-    fail: [{ title: "two missing", resources: [cluster({ enabledClusterLogTypes: ["api", "audit", "authenticator"] })], messages: [
-      "enabledClusterLogTypes is missing: controllerManager, scheduler.",
-    ] }],
+    fail: [
+      {
+        title: "two missing",
+        resources: [cluster({ enabledClusterLogTypes: ["api", "audit", "authenticator"] })],
+        messages: ["enabledClusterLogTypes is missing: controllerManager, scheduler."],
+      },
+    ],
   },
   {
     rule: eksEndpointRestricted,
@@ -67,43 +77,62 @@ export const eksClusterCases: RuleCases[] = [
       { title: "open endpoint in staging is not checked", resources: [cluster({ vpcConfig: vpc({ publicAccessCidrs: ["0.0.0.0/0"] }) }, STAGING)] },
     ],
     fail: [
-      { title: "0.0.0.0/0 in production", resources: [cluster({ vpcConfig: vpc({ publicAccessCidrs: ["0.0.0.0/0", "10.0.0.0/8"] }) })], messages: [
-        "vpcConfig.publicAccessCidrs must not contain 0.0.0.0/0.",
-      ] },
-      { title: "public endpoint left at its default without an allowlist", resources: [cluster({ vpcConfig: vpc({ endpointPublicAccess: undefined, publicAccessCidrs: undefined }) })], messages: [
-        "vpcConfig.endpointPublicAccess is on without vpcConfig.publicAccessCidrs: the API is open to 0.0.0.0/0.",
-      ] },
+      {
+        title: "0.0.0.0/0 in production",
+        resources: [cluster({ vpcConfig: vpc({ publicAccessCidrs: ["0.0.0.0/0", "10.0.0.0/8"] }) })],
+        messages: ["vpcConfig.publicAccessCidrs must not contain 0.0.0.0/0."],
+      },
+      {
+        title: "public endpoint left at its default without an allowlist",
+        resources: [cluster({ vpcConfig: vpc({ endpointPublicAccess: undefined, publicAccessCidrs: undefined }) })],
+        messages: ["vpcConfig.endpointPublicAccess is on without vpcConfig.publicAccessCidrs: the API is open to 0.0.0.0/0."],
+      },
     ],
   },
   {
     rule: eksPrivateEndpoint,
     pass: [{ title: "private access on", resources: [cluster({}, STAGING)] }],
-    fail: [{ title: "private access left at its default", resources: [cluster({ vpcConfig: vpc({ endpointPrivateAccess: undefined }) }, STAGING)], messages: [
-      "vpcConfig.endpointPrivateAccess must be true.",
-    ] }],
+    fail: [
+      {
+        title: "private access left at its default",
+        resources: [cluster({ vpcConfig: vpc({ endpointPrivateAccess: undefined }) }, STAGING)],
+        messages: ["vpcConfig.endpointPrivateAccess must be true."],
+      },
+    ],
   },
   {
     rule: eksAccessEntries,
     pass: [{ title: "API mode", resources: [cluster({}, STAGING)] }],
     fail: [
-      { title: "API_AND_CONFIG_MAP", resources: [cluster({ accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }, STAGING)], messages: [
-        "accessConfig.authenticationMode must be 'API' (got 'API_AND_CONFIG_MAP').",
-      ] },
-      { title: "unset (CONFIG_MAP)", resources: [cluster({ accessConfig: undefined }, STAGING)], messages: [
-        "accessConfig.authenticationMode must be 'API' (got 'unset: CONFIG_MAP').",
-      ] },
+      {
+        title: "API_AND_CONFIG_MAP",
+        resources: [cluster({ accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }, STAGING)],
+        messages: ["accessConfig.authenticationMode must be 'API' (got 'API_AND_CONFIG_MAP')."],
+      },
+      {
+        title: "unset (CONFIG_MAP)",
+        resources: [cluster({ accessConfig: undefined }, STAGING)],
+        messages: ["accessConfig.authenticationMode must be 'API' (got 'unset: CONFIG_MAP')."],
+      },
     ],
   },
   {
     rule: eksNoCreatorAdmin,
     pass: [{ title: "creator admin off", resources: [cluster({})] }],
-    fail: [{ title: "creator admin default", resources: [cluster({ accessConfig: { authenticationMode: "API" } })], messages: [
-      "accessConfig.bootstrapClusterCreatorAdminPermissions should be false.",
-    ] }],
+    fail: [
+      {
+        title: "creator admin default",
+        resources: [cluster({ accessConfig: { authenticationMode: "API" } })],
+        messages: ["accessConfig.bootstrapClusterCreatorAdminPermissions should be false."],
+      },
+    ],
   },
   {
     rule: eksSupportedVersion,
-    pass: [{ title: "1.35", resources: [cluster({})] }, { title: "1.34", resources: [cluster({ version: "1.34" })] }],
+    pass: [
+      { title: "1.35", resources: [cluster({})] },
+      { title: "1.34", resources: [cluster({ version: "1.34" })] },
+    ],
     fail: [
       { title: "1.33 past standard support", resources: [cluster({ version: "1.33" })], messages: ["version must be one of 1.34, 1.35 (got '1.33')."] },
       { title: "1.31 out of support", resources: [cluster({ version: "1.31" })], messages: ["version must be one of 1.34, 1.35 (got '1.31')."] },
@@ -116,13 +145,19 @@ export const eksClusterCases: RuleCases[] = [
       { title: "production protected", resources: [cluster({})] },
       { title: "staging unprotected is fine", resources: [cluster({ deletionProtection: false }, STAGING)] },
     ],
-    fail: [{ title: "production unprotected", resources: [cluster({ deletionProtection: false })], messages: ["deletionProtection must be true in production."] }],
+    fail: [
+      { title: "production unprotected", resources: [cluster({ deletionProtection: false })], messages: ["deletionProtection must be true in production."] },
+    ],
   },
   {
     rule: eksStandardSupport,
     pass: [{ title: "STANDARD", resources: [cluster({})] }],
-    fail: [{ title: "EXTENDED", resources: [cluster({ upgradePolicy: { supportType: "EXTENDED" } })], messages: [
-      "upgradePolicy.supportType should be 'STANDARD' (got 'EXTENDED').",
-    ] }],
+    fail: [
+      {
+        title: "EXTENDED",
+        resources: [cluster({ upgradePolicy: { supportType: "EXTENDED" } })],
+        messages: ["upgradePolicy.supportType should be 'STANDARD' (got 'EXTENDED')."],
+      },
+    ],
   },
 ];

@@ -1,7 +1,7 @@
 // Pulumi mocks shared by the tests and `npm run plan`. Two tables, easy to extend with one
 // entry each: `resourceOutputs` (extra outputs a resource type returns on top of its inputs)
 // and `invokeResults` (provider functions). An invoke that is not in the table throws.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 
 export interface MockContext {
@@ -76,7 +76,11 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
   "kubernetes:core/v1:Service": (args, ctx) => {
     const spec = (args.inputs.spec ?? {}) as Record<string, unknown>;
     if (spec.type !== "LoadBalancer") return {};
-    return { status: { loadBalancer: { ingress: [{ hostname: `k8s-${mockHex(8, args.name)}-${mockHex(10, ctx.stack, args.name)}.elb.${ctx.region}.amazonaws.com` }] } } };
+    return {
+      status: {
+        loadBalancer: { ingress: [{ hostname: `k8s-${mockHex(8, args.name)}-${mockHex(10, ctx.stack, args.name)}.elb.${ctx.region}.amazonaws.com` }] },
+      },
+    };
   },
 };
 
@@ -109,7 +113,7 @@ export const invokeResults: Record<string, InvokeResult> = {
       "aws-ebs-csi-driver": "v1.51.1-eksbuild.1",
     };
     const version = versions[String(inputs.addonName)];
-    if (!version) throw new Error(`mock getAddonVersion: unknown add-on ${String(inputs.addonName)} (add it in test/harness/mocks.ts)`);
+    if (!version) throw new Error(`mock getAddonVersion: unknown add-on ${String(inputs.addonName)} (add it in cli/plan/mocks.ts)`);
     return { id: String(inputs.addonName), addonName: inputs.addonName, kubernetesVersion: k8s, version };
   },
 };
@@ -127,7 +131,7 @@ export const SECRET_VALUES: { pattern: RegExp; value: Record<string, unknown> }[
 invokeResults["aws:secretsmanager/getSecretVersion:getSecretVersion"] = (inputs) => {
   const secretId = String(inputs.secretId);
   const known = SECRET_VALUES.find((entry) => entry.pattern.test(secretId));
-  if (!known) throw new Error(`mock getSecretVersion: no value for secret ${secretId} (add it to SECRET_VALUES in test/harness/mocks.ts)`);
+  if (!known) throw new Error(`mock getSecretVersion: no value for secret ${secretId} (add it to SECRET_VALUES in cli/plan/mocks.ts)`);
   return { id: secretId, arn: `arn:aws:secretsmanager:mock:${secretId}`, secretId, versionId: "mock-version", secretString: JSON.stringify(known.value) };
 };
 
@@ -155,7 +159,7 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
     },
     call(args) {
       const result = invokeResults[args.token];
-      if (!result) throw new Error(`unknown invoke ${args.token}: add it to invokeResults in test/harness/mocks.ts`);
+      if (!result) throw new Error(`unknown invoke ${args.token}: add it to invokeResults in cli/plan/mocks.ts`);
       return result(args.inputs, ctx);
     },
   };

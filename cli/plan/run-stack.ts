@@ -1,6 +1,6 @@
-// Runs the holodeck program for one stack under Pulumi mocks and records every resource
-// (custom and component) with what MockResourceArgs lacks: parent, dependencies, protect,
-// retainOnDelete, provider. Used by the tests and by `npm run plan`.
+// The plan engine: runs the holodeck program for one stack under Pulumi mocks and records
+// every resource (custom and component) with what MockResourceArgs lacks: parent,
+// dependencies, protect, retainOnDelete, provider. `npm run plan` and the tests use it.
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
@@ -64,6 +64,11 @@ export interface RunStackOptions {
   stackFile?: string;
   /** Runs this instead of stacks/program.ts (to test one component with the stack's validated config). */
   program?: (cfg: HolodeckConfig) => Record<string, unknown>;
+  /**
+   * Runs after the mock runtime is set and before the program's modules are imported: a test
+   * runner resets its module registry here, so each run gets fresh project module state.
+   */
+  beforeProgram?: () => void | Promise<void>;
 }
 
 export function listStacks(): string[] {
@@ -151,7 +156,7 @@ async function resolveOutputs(outputs: Record<string, unknown>): Promise<{ value
   return { values, secrets };
 }
 
-function recording(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: string[]): StackRecording {
+export function toRecording(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: string[]): StackRecording {
   const byType = (type: string): RecordedResource[] => resources.filter((r) => r.type === type);
   return {
     stack,
@@ -162,7 +167,13 @@ function recording(stack: string, resources: RecordedResource[], outputs: Record
     one(type, nameSuffix) {
       const found = byType(type).filter((r) => r.name.endsWith(nameSuffix));
       if (found.length !== 1) {
-        throw new Error(`expected one ${type} named *${nameSuffix}, found ${found.length}: ${byType(type).map((r) => r.name).join(", ") || "none of that type"}`);
+        throw new Error(
+          `expected one ${type} named *${nameSuffix}, found ${found.length}: ${
+            byType(type)
+              .map((r) => r.name)
+              .join(", ") || "none of that type"
+          }`,
+        );
       }
       return found[0];
     },
@@ -194,7 +205,7 @@ async function untilDoneOrFailed(body: () => Promise<void>): Promise<unknown[]> 
 
 /**
  * Runs the program of `stack` under mocks. Stacks must run one after another (the Pulumi
- * runtime is process-global); under vitest each run gets fresh project modules.
+ * runtime is process-global).
  */
 export async function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
   const config = stackConfig(stack, opts.config, opts.stackFile);
@@ -204,9 +215,7 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
   pulumi.runtime.setMockOptions(monitor, PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config, []);
-  // Inside a vitest worker: fresh project modules for this stack (env vars alone would also
-  // match child processes a test spawns).
-  if ("__vitest_worker__" in globalThis) (await import("vitest")).vi.resetModules();
+  await opts.beforeProgram?.();
   const { loadConfig } = await import("../../stacks/config");
   const program = opts.program ?? (await import("../../stacks/program")).program;
   let programOutputs: Record<string, unknown> = {};
@@ -220,5 +229,5 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
     throw new StackRunError(messages.join("\n"), monitor.recorded, failures[0]);
   }
   const { values, secrets } = await resolveOutputs(programOutputs);
-  return recording(stack, monitor.recorded, values, secrets);
+  return toRecording(stack, monitor.recorded, values, secrets);
 }

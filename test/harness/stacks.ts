@@ -1,0 +1,37 @@
+// How the tests run stacks under the plan engine (cli/plan/run-stack.ts).
+// - `recordedStack(stack)`: the unchanged stack file's recording, made once per test run by
+//   test/harness/record-stacks.ts (vitest globalSetup) and shared by every test file;
+// - `runStack(stack, opts)`: a fresh run, for config overrides, other stack files or programs.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { inject, vi } from "vitest";
+import { runStack as runPlanEngine, toRecording, type RecordedResource, type RunStackOptions, type StackRecording } from "../../cli/plan/run-stack";
+
+export { REPO_ROOT, listStacks, stackConfig, StackRunError } from "../../cli/plan/run-stack";
+export type { RecordedResource, RunStackOptions, StackRecording } from "../../cli/plan/run-stack";
+
+/** A fresh run of `stack`, with fresh project modules (vitest's registry is reset first). */
+export function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
+  return runPlanEngine(stack, { ...opts, beforeProgram: () => void vi.resetModules() });
+}
+
+/** What record-stacks.ts writes for one stack. */
+export interface SavedRecording {
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  secretOutputs: string[];
+}
+
+const loaded = new Map<string, StackRecording>();
+
+/** The recording of a stack file as it is, shared by the whole test run; throws for an unknown stack. */
+export function recordedStack(stack: string): StackRecording {
+  const cached = loaded.get(stack);
+  if (cached) return cached;
+  const file = path.join(inject("holodeckRecordings"), `${stack}.json`);
+  const saved = JSON.parse(readFileSync(file, "utf8")) as SavedRecording;
+  const recording = toRecording(saved.stack, saved.resources, saved.outputs, saved.secretOutputs);
+  loaded.set(stack, recording);
+  return recording;
+}
