@@ -169,7 +169,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     );
     // Every cluster pulls the service chart from the registry of record (contracts §8).
     const chartRegistry = cfg.registry.source
-      ? { accountId: cfg.ciRoleArn.split(":")[4], region: cfg.region } // the account the Registry is made in (stacks/program.ts)
+      ? { accountId: cfg.accountId, region: cfg.region } // the account the Registry is made in (stacks/program.ts)
       : { accountId: cfg.registry.sourceAccountId, region: cfg.registry.sourceRegion };
     const platformAws = new PlatformAws(
       `${name}-platform-aws`,

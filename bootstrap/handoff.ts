@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation } from "./gitops-bridge";
 import { ARGOCD_NAMESPACE } from "./argocd";
-import { ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
+import { APP_SYNC_RETRY, ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
 import type { Environment } from "./types";
 
 export const PLATFORM_PROJECT = "platform";
@@ -121,7 +121,7 @@ export class Handoff extends pulumi.ComponentResource {
           project: PLATFORM_PROJECT,
           source: { repoURL: args.platformRepoUrl, targetRevision: args.platformRepoRevision, path: PLATFORM_ROOT_PATH, directory: { recurse: false } },
           destination: { server: IN_CLUSTER_SERVER, namespace: ARGOCD_NAMESPACE },
-          syncPolicy: { automated: { prune: true, selfHeal: true } },
+          syncPolicy: { automated: { prune: true, selfHeal: true }, retry: APP_SYNC_RETRY },
         },
       },
       roots,

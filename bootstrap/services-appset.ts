@@ -20,6 +20,22 @@ export const SERVICE_NAMESPACE_LABELS: Record<string, string> = {
   "pod-security.kubernetes.io/warn": "restricted",
 };
 
+/** Argo CD's sync retry: `limit` retries, waiting `duration` x `factor`^n, at most `maxDuration`. */
+export interface SyncRetry {
+  limit: number;
+  backoff: { duration: string; factor: number; maxDuration: string };
+}
+
+/**
+ * Sync retry of every Application the bootstrap generates (services and the platform root).
+ * Without it Argo CD retries 5 times (~2.5 min) and then never auto-syncs that revision
+ * again. After a rebuild a service's first syncs fail until the platform apps have installed
+ * the CRDs its chart uses; the platform ApplicationSets retry for up to ~56 min (limit 10,
+ * 15 s doubling to 10 min), so services keep trying for longer: 15 s doubling to 5 min, 20
+ * retries = 465 s + 15 x 300 s ~ 83 min (test/bootstrap/handoff.test.ts checks the margin).
+ */
+export const APP_SYNC_RETRY: SyncRetry = { limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } };
+
 export interface ServicesAppSetArgs {
   environment: Environment;
   servicesRepoUrl: string;
@@ -81,6 +97,7 @@ export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string,
           destination: { server: IN_CLUSTER_SERVER, namespace: "{{.service}}" },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
+            retry: APP_SYNC_RETRY,
             syncOptions: ["CreateNamespace=true"],
             managedNamespaceMetadata: { labels: SERVICE_NAMESPACE_LABELS },
           },

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeGroupConfig } from "../stacks/config";
+import { SYSTEM_TAINT, type NodeGroupConfig } from "../model";
 import { ClusterAccess } from "./cluster-access";
 import { ClusterAddons } from "./cluster-addons";
 import { policyJson, serviceTrustPolicy } from "./iam-policy";
@@ -198,7 +198,8 @@ export class Cluster extends pulumi.ComponentResource {
           securityGroupIds: [this.clusterSecurityGroupId, nodeSg.id],
           config,
           role,
-          taints: role === "system" ? [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }] : undefined,
+          // EKS spells the effect NO_SCHEDULE for the Kubernetes NoSchedule.
+          taints: role === "system" ? [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }] : undefined,
           after: [...networkAddons.addons, ...nodePolicies, ...args.egress],
         },
         child,

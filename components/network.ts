@@ -3,7 +3,7 @@
 // outage does not cut the others off), VPC endpoints and flow logs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { NatMode } from "../stacks/config";
+import type { NatMode } from "../model";
 import { FlowLogs } from "./flow-logs";
 import { planSubnets } from "./network-layout";
 import { VpcEndpoints } from "./vpc-endpoints";

@@ -3,8 +3,7 @@
 // and encrypted gp3 root volumes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isArmInstanceType } from "../stacks/config-rules";
-import type { NodeGroupConfig } from "../stacks/config";
+import { isArmInstanceType, NODE_GROUP_LABEL, type NodeGroupConfig, type NodeGroupRole } from "../model";
 
 export interface NodeGroupArgs {
   clusterName: pulumi.Input<string>;
@@ -14,7 +13,7 @@ export interface NodeGroupArgs {
   securityGroupIds: pulumi.Input<string>[];
   config: NodeGroupConfig;
   /** Node label `holodeck.dev/node-group`. */
-  role: "system" | "workload";
+  role: NodeGroupRole;
   taints?: aws.types.input.eks.NodeGroupTaint[];
   /** Resources the group waits for (e.g. the CNI add-on: nodes stay NotReady without it). */
   after?: pulumi.Resource[];
@@ -63,7 +62,7 @@ export class NodeGroup extends pulumi.ComponentResource {
         scalingConfig: { minSize: args.config.minSize, desiredSize: args.config.desiredSize, maxSize: args.config.maxSize },
         updateConfig: { maxUnavailablePercentage: 33 },
         launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-        labels: { "holodeck.dev/node-group": args.role },
+        labels: { [NODE_GROUP_LABEL]: args.role },
         taints: args.taints,
         nodeRepairConfig: { enabled: true },
       },

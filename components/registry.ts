@@ -5,7 +5,7 @@
 // into it. Each cluster pulls only from its own registry, so a region pulls with the others down.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistryConfig } from "../stacks/config";
+import type { RegistryConfig } from "../model";
 import { CiPushRole } from "./ci-push-role";
 import { policyJson, serviceTrustPolicy } from "./iam-policy";
 import { KmsKey } from "./kms";

@@ -2,10 +2,8 @@
 // or a short problem text; config.ts adds the key, the file and the allowed values.
 import { Region } from "@pulumi/aws/types/enums";
 import { IPv4CidrRange, Validator } from "ip-num";
+import { KUBERNETES_VERSIONS } from "../model";
 
-export const ENVIRONMENTS = ["staging", "production"] as const;
-/** EKS minor versions in standard support (checked 2026-11; 1.33 left it 2026-07-29). */
-export const KUBERNETES_VERSIONS = ["1.34", "1.35"] as const;
 /**
  * End of EKS standard support of the allowed versions that are not the newest (AWS "Amazon EKS
  * Kubernetes release calendar"). The clusters run upgradePolicy STANDARD, so on that date EKS
@@ -20,7 +18,6 @@ export function kubernetesSupportWarning(version: string): string | undefined {
     ? `holodeck:kubernetesVersion ${version} leaves EKS standard support on ${end}; upgrade to ${KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]} (docs/runbooks/eks-upgrade.md)`
     : undefined;
 }
-export const NAT_MODES = ["single", "perAz"] as const;
 export const REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCenter"] as const;
 export const AZ_COUNT = { min: 2, max: 4 } as const;
 export const VPC_PREFIX = { min: 16, max: 20 } as const;
@@ -64,11 +61,6 @@ export const intBetween =
 /** EC2 instance type, e.g. m7i.large, t3a.xlarge, m7g.2xlarge, c7gn.metal. */
 export const instanceType: Check<string> = (value) =>
   /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge|metal-\d+xl)$/.test(value) ? undefined : "not an EC2 instance type";
-
-/** Graviton families carry a `g` after the generation digit (m7g, c6gn, t4g, r8gd). */
-export function isArmInstanceType(type: string): boolean {
-  return /^[a-z]+\d+g[a-z]*\./.test(type);
-}
 
 const HOST_LABEL = "(?!-)[a-z0-9-]{1,63}(?<!-)";
 export const dnsName: Check<string> = (value) =>

@@ -3,24 +3,23 @@
 // registers any resource. Defaults live in Pulumi.yaml (applied by the CLI and the harness).
 // config-reader.ts and config-rules.ts are its helpers; nothing else imports them to read config.
 import * as pulumi from "@pulumi/pulumi";
+import {
+  accountOfArn,
+  ENVIRONMENTS,
+  isArmInstanceType,
+  KUBERNETES_VERSIONS,
+  NAT_MODES,
+  type Environment,
+  type KubernetesVersion,
+  type NatMode,
+  type NodeGroupConfig,
+  type RegistryConfig,
+} from "../model";
 import * as rules from "./config-rules";
 import { Reader, type ConfigIssue } from "./config-reader";
-import { readRegistry, type RegistryConfig } from "./config-registry";
+import { readRegistry } from "./config-registry";
 
 export type { ConfigIssue };
-export type { RegistryConfig, RegistryReplica } from "./config-registry";
-
-export type Environment = (typeof rules.ENVIRONMENTS)[number];
-export type KubernetesVersion = (typeof rules.KUBERNETES_VERSIONS)[number];
-export type NatMode = (typeof rules.NAT_MODES)[number];
-
-export interface NodeGroupConfig {
-  instanceTypes: string[];
-  minSize: number;
-  desiredSize: number;
-  maxSize: number;
-  diskSizeGiB: number;
-}
 
 export interface ArgocdOidcConfig {
   issuer: string;
@@ -37,6 +36,8 @@ export interface HolodeckConfig {
   namePrefix: string;
   environment: Environment;
   region: string;
+  /** The stack's AWS account: the account of ciRoleArn (the provider refuses any other). */
+  accountId: string;
   vpcCidr: string;
   azCount: number;
   natGateways: NatMode;
@@ -76,12 +77,12 @@ export class ConfigError extends Error {
 }
 
 const ALLOWED = {
-  environment: rules.ENVIRONMENTS.join(" | ") + " (must match the stack name prefix)",
+  environment: ENVIRONMENTS.join(" | ") + " (must match the stack name prefix)",
   region: "an AWS region known to @pulumi/aws, e.g. eu-west-1 (must match the stack name suffix)",
   vpcCidr: `an aligned RFC 1918 CIDR of size /${rules.VPC_PREFIX.min} to /${rules.VPC_PREFIX.max}, e.g. 10.20.0.0/16`,
   azCount: `an integer from ${rules.AZ_COUNT.min} to ${rules.AZ_COUNT.max}`,
-  natGateways: rules.NAT_MODES.join(" | "),
-  kubernetesVersion: rules.KUBERNETES_VERSIONS.join(" | "),
+  natGateways: NAT_MODES.join(" | "),
+  kubernetesVersion: KUBERNETES_VERSIONS.join(" | "),
   cidrList: "a list of aligned IPv4 CIDRs, e.g. [203.0.113.0/24]; [] = private endpoint (0.0.0.0/0 not in production)",
   instanceTypes: "a non-empty list of EC2 instance types of one CPU architecture, e.g. [m7i.large]",
   size: `integers with 0 <= minSize <= desiredSize <= maxSize <= ${rules.NODE_GROUP_MAX_SIZE}, maxSize >= 1`,
@@ -111,7 +112,7 @@ function readNodeGroup(r: Reader, key: string, minSizeFloor: number): NodeGroupC
   const instanceTypes = Array.isArray(types) && types.every((t) => typeof t === "string") ? types : [];
   if (instanceTypes.length === 0 && "instanceTypes" in obj) r.fail(`${key}.instanceTypes`, types, "not a non-empty list", ALLOWED.instanceTypes);
   instanceTypes.forEach((t, i) => r.check(`${key}.instanceTypes[${i}]`, t, ALLOWED.instanceTypes, rules.instanceType));
-  if (new Set(instanceTypes.map(rules.isArmInstanceType)).size > 1) {
+  if (new Set(instanceTypes.map(isArmInstanceType)).size > 1) {
     r.fail(`${key}.instanceTypes`, instanceTypes, "mixes arm64 and x86_64 types", ALLOWED.instanceTypes);
   }
   const sizes = { minSize: obj.minSize, desiredSize: obj.desiredSize, maxSize: obj.maxSize };
@@ -162,12 +163,11 @@ function readPreviewRoleArn(r: Reader, ciRoleArn: string, adminRoleArns: string[
   const key = "holodeck:previewRoleArn";
   const arn = r.optionalString(key);
   if (arn === undefined) return undefined;
-  const account = (v: string): string | undefined => v.split(":")[4];
   return r.check(key, arn, ALLOWED.previewRoleArn, rules.roleArn, (v) =>
     v === ciRoleArn || adminRoleArns.includes(v)
       ? "is already ciRoleArn or an admin (one access entry per principal)"
-      : account(v) !== account(ciRoleArn)
-        ? `not in ciRoleArn's account ${account(ciRoleArn) ?? "?"}`
+      : accountOfArn(v) !== accountOfArn(ciRoleArn)
+        ? `not in ciRoleArn's account ${accountOfArn(ciRoleArn)}`
         : undefined,
   );
 }
@@ -199,7 +199,7 @@ export function loadConfig(): HolodeckConfig {
   const r = new Reader((key) => (key.startsWith("aws:") ? aws.get(key.slice(4)) : holodeck.get(key.slice("holodeck:".length))));
   const [stackEnv, stackRegion] = [stack.split("-")[0], stack.split("-").slice(1).join("-")];
 
-  const environment = r.string("holodeck:environment", ALLOWED.environment, rules.oneOf(rules.ENVIRONMENTS), (v) =>
+  const environment = r.string("holodeck:environment", ALLOWED.environment, rules.oneOf(ENVIRONMENTS), (v) =>
     v === stackEnv ? undefined : `differs from the stack name prefix "${stackEnv}"`,
   ) as Environment;
   const region = r.string(
@@ -222,6 +222,7 @@ export function loadConfig(): HolodeckConfig {
     namePrefix: `${environment === "production" ? "prd" : "stg"}-${shortRegion(region)}`,
     environment,
     region,
+    accountId: accountOfArn(ciRoleArn),
     vpcCidr: r.string("holodeck:vpcCidr", ALLOWED.vpcCidr, rules.vpcCidr),
     azCount: r.check(
       "holodeck:azCount",
@@ -229,8 +230,8 @@ export function loadConfig(): HolodeckConfig {
       ALLOWED.azCount,
       rules.intBetween(rules.AZ_COUNT.min, rules.AZ_COUNT.max),
     ) as number,
-    natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(rules.NAT_MODES)) as NatMode,
-    kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(rules.KUBERNETES_VERSIONS)) as KubernetesVersion,
+    natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(NAT_MODES)) as NatMode,
+    kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(KUBERNETES_VERSIONS)) as KubernetesVersion,
     endpointPublicAccessCidrs: r.stringList(
       "holodeck:endpointPublicAccessCidrs",
       ALLOWED.cidrList,
@@ -257,7 +258,7 @@ export function loadConfig(): HolodeckConfig {
       (v) => (typeof v !== "boolean" ? "not a boolean" : production && !v ? "must be true in production" : undefined),
     ) as boolean,
     tags: readTags(r, environment),
-    registry: readRegistry(r, { accountId: ciRoleArn.split(":")[4] ?? "", region, serviceRepoUrlPrefix }),
+    registry: readRegistry(r, { accountId: accountOfArn(ciRoleArn), region, serviceRepoUrlPrefix }),
   };
   if (r.issues.length > 0) throw new ConfigError(`stacks/Pulumi.${stack}.yaml (defaults: Pulumi.yaml)`, r.issues);
   const supportWarning = rules.kubernetesSupportWarning(cfg.kubernetesVersion);

@@ -20,7 +20,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
   // allowedAccountIds stops a stack from ever applying to another account's credentials.
   const awsProvider = new aws.Provider(cfg.namePrefix, {
     region: cfg.region as aws.Region,
-    allowedAccountIds: [cfg.ciRoleArn.split(":")[4]],
+    allowedAccountIds: [cfg.accountId],
     defaultTags: { tags: cfg.tags },
   });
   const opts: pulumi.ComponentResourceOptions = { providers: [awsProvider] };
@@ -91,7 +91,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
   // Where service images live: the registry of record replicates into every stack's own registry.
   const registry = new Registry(
     `${cfg.namePrefix}-ecr`,
-    { config: cfg.registry, clusterName: cfg.clusterName, region: cfg.region, accountId: cfg.ciRoleArn.split(":")[4], partition, tags: cfg.tags },
+    { config: cfg.registry, clusterName: cfg.clusterName, region: cfg.region, accountId: cfg.accountId, partition, tags: cfg.tags },
     opts,
   );
   // In-cluster add-ons and the handoff to Argo CD (bootstrap/, docs/bootstrap.md).

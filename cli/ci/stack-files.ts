@@ -4,9 +4,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { AWS_REGIONS, ENVIRONMENTS } from "../../stacks/config-rules";
-
-export type Environment = (typeof ENVIRONMENTS)[number];
+import { ENVIRONMENTS, type Environment } from "../../model";
+import { AWS_REGIONS } from "../../stacks/config-rules";
 
 export interface StackTarget {
   /** `<environment>-<region>`, e.g. production-eu-west-1. */

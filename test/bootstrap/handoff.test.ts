@@ -2,6 +2,7 @@
 // exactly as gitops-bridge.ts lists them, the AppProjects, the root Application and the
 // services ApplicationSet.
 import { beforeAll, describe, expect, it } from "vitest";
+import { APP_SYNC_RETRY, type SyncRetry } from "../../bootstrap/services-appset";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
 import { recordedStack, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, at, input, k8sObject } from "./helpers";
@@ -80,6 +81,16 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
       directory: { recurse: false },
     });
     expect(input(root, "spec.syncPolicy.automated")).toEqual({ prune: true, selfHeal: true });
+    expect(input(root, "spec.syncPolicy.retry")).toEqual({ limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } });
+  });
+
+  it("retries service syncs for longer than the platform apps retry theirs (issue 19)", () => {
+    const template = input<Record<string, unknown>>(k8sObject(rec, "ApplicationSet", "services"), "spec.template");
+    expect(at(template, "spec.syncPolicy.retry")).toEqual({ limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } });
+    // The platform ApplicationSets' retry (platform-apps/applicationsets, test/platform-apps/contract.test.ts).
+    const platform: SyncRetry = { limit: 10, backoff: { duration: "15s", factor: 2, maxDuration: "10m" } };
+    expect(retryWindowSeconds(platform)).toBe(3345);
+    expect(retryWindowSeconds(APP_SYNC_RETRY)).toBe(4965);
   });
 
   it("generates services from <environment>/*.json with goTemplate and missingkey=error", () => {
@@ -97,3 +108,18 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     });
   });
 });
+
+const seconds = (duration: string): number => {
+  const match = /^(\d+)([sm])$/.exec(duration);
+  if (!match) throw new Error(`unexpected Argo CD duration ${duration}`);
+  return Number(match[1]) * (match[2] === "m" ? 60 : 1);
+};
+
+/** How long Argo CD keeps retrying a failed sync: the sum of every backoff wait. */
+function retryWindowSeconds(retry: SyncRetry): number {
+  let total = 0;
+  for (let attempt = 0; attempt < retry.limit; attempt++) {
+    total += Math.min(seconds(retry.backoff.duration) * retry.backoff.factor ** attempt, seconds(retry.backoff.maxDuration));
+  }
+  return total;
+}

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { amiTypeFor } from "../../components/node-group";
 import { createMocks } from "../../cli/plan/mocks";
 import { planSubnets } from "../../components/network-layout";
-import { isArmInstanceType, kubernetesSupportWarning } from "../../stacks/config-rules";
+import { isArmInstanceType } from "../../model";
+import { kubernetesSupportWarning } from "../../stacks/config-rules";
 import { shortRegion } from "../../stacks/config";
 
 describe("planSubnets", () => {
