@@ -2,9 +2,10 @@
 // an ECR token from the IRSA role in the cluster Secret and writes an Argo CD repository
 // Secret for oci://<registry of record>/charts, refreshed well inside the token's 12 hours.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHART_PULL_ACCOUNT, CHART_REPOSITORY_PREFIX } from "../../bootstrap/platform-aws";
+import { CHART_PULL_ACCOUNT, CHART_REPOSITORY_PREFIX } from "../../bootstrap/platform-identities/platform-identities";
 import { validateManifest } from "../harness/k8s-schema";
-import { applicationsFor, clusterSecret, ENVIRONMENTS, isPlatformRepo, manifestsOf, type Doc } from "./platform";
+import { ENVIRONMENTS } from "../../model/environment";
+import { applicationsFor, clusterSecret, isPlatformRepo, manifestsOf, type Doc } from "./platform";
 
 const meta = (doc: Doc): { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> } =>
   doc.metadata as { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> };

@@ -5,9 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/handoff/gitops-bridge";
 import { actionsIn, renderForCluster, type Reads } from "./template";
-import { APPSETS_DIR, applicationsFor, clusterSecret, ENVIRONMENTS, isPlatformRepo, loadAppSets, REPO_ROOT, type Application } from "./platform";
+import { chartSource, valueFilesPassed } from "./values";
+import { ENVIRONMENTS } from "../../model/environment";
+import { APPSETS_DIR, applicationsFor, clusterSecret, isPlatformRepo, loadAppSets, readDocs, REPO_ROOT, yamlFiles, type Application } from "./platform";
 
 /**
  * Annotations bootstrap writes for its own roots, not for platform-apps (contract 2 lists
@@ -150,15 +152,43 @@ describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
     }
   });
 
-  it("every Helm value file exists (common + this environment's)", () => {
-    for (const source of apps.flatMap((app) => app.spec.sources).filter((s) => s.helm)) {
-      const files = source.helm?.valueFiles ?? [];
+  it("every chart reads values/<app>/common.yaml, then <environment>.yaml where that environment differs", () => {
+    for (const app of apps.filter((a) => a.spec.sources.some((s) => s.helm))) {
+      const helm = chartSource(app).helm ?? {};
+      const dir = path.posix.dirname(helm.valueFiles?.[0] ?? "");
+      expect(helm.valueFiles, app.metadata.name).toEqual([`${dir}/common.yaml`, `${dir}/${environment}.yaml`]);
+      expect(helm.ignoreMissingValueFiles, app.metadata.name).toBe(true);
+      // ignoreMissingValueFiles would also hide a misspelt common.yaml: it must be passed.
+      expect(valueFilesPassed(app)[0], app.metadata.name).toBe(`${dir.replace(/^\$values\//, "")}/common.yaml`);
       expect(
-        files.map((f) => path.basename(f)),
-        source.chart,
-      ).toEqual(["common.yaml", `${environment}.yaml`]);
-      for (const file of files) expect(fs.existsSync(path.join(REPO_ROOT, file.replace(/^\$values\//, ""))), file).toBe(true);
-      expect(apps.find((app) => app.spec.sources.includes(source))?.spec.sources.some((s) => s.ref === "values")).toBe(true);
+        app.spec.sources.some((s) => s.ref === "values"),
+        app.metadata.name,
+      ).toBe(true);
     }
+  });
+});
+
+describe("values files", () => {
+  const valuesDir = path.join(REPO_ROOT, "platform-apps", "values");
+  const files = yamlFiles(valuesDir).map((file) => path.relative(REPO_ROOT, file));
+
+  it("each says something (no empty, comment-only or {} file: a missing one is skipped)", () => {
+    expect(files.length).toBeGreaterThan(20);
+    const saysNothing = files.filter((file) => {
+      const values = readDocs(path.join(REPO_ROOT, file))[0];
+      return values === undefined || Object.keys(values).length === 0;
+    });
+    expect(saysNothing).toEqual([]);
+  });
+
+  it("each is passed to Helm by an Application of some environment (none orphaned by a typo)", () => {
+    const passed = new Set(
+      ENVIRONMENTS.flatMap((environment) =>
+        applicationsFor(environment)
+          .filter((app) => app.spec.sources.some((s) => s.helm))
+          .flatMap(valueFilesPassed),
+      ),
+    );
+    expect(files.filter((file) => !passed.has(file))).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 // Per-environment behaviour of the platform apps, read from the merged Helm values and the
 // raw manifests each environment's Applications apply (exact values, not snapshots).
 import { beforeAll, describe, expect, it } from "vitest";
-import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Doc, type Environment } from "./platform";
+import { type Environment } from "../../model/environment";
+import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Doc } from "./platform";
 import { at, helmValues } from "./values";
-import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager";
-import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
-import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault-config";
+import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager/cert-manager";
+import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
+import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/config";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
 

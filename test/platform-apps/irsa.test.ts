@@ -1,7 +1,7 @@
 // IRSA: the add-ons that call AWS run under exactly the service accounts whose IAM roles
-// bootstrap creates (bootstrap/platform-aws.ts), with the role ARNs from the cluster Secret.
+// bootstrap creates (bootstrap/platform-identities/platform-identities.ts), with the role ARNs from the cluster Secret.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CROSSPLANE_PROVIDER_ACCOUNT, LOKI_ACCOUNT } from "../../bootstrap/platform-aws";
+import { CROSSPLANE_PROVIDER_ACCOUNT, LOKI_ACCOUNT } from "../../bootstrap/platform-identities/platform-identities";
 import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Doc } from "./platform";
 import { at, chartSource, helmValues } from "./values";
 

@@ -5,7 +5,8 @@
 // gated by the same enable_istio label, values keys exactly the ones checked against the
 // pinned charts' values.yaml (1.30.3).
 import { beforeAll, describe, expect, it } from "vitest";
-import { applicationsFor, clusterSecret, ENVIRONMENTS, loadAppSets, type Application, type Doc } from "./platform";
+import { ENVIRONMENTS } from "../../model/environment";
+import { applicationsFor, clusterSecret, loadAppSets, type Application, type Doc } from "./platform";
 import { renderForCluster } from "./template";
 import { at, chartSource, helmValues } from "./values";
 

@@ -7,8 +7,9 @@
 // Every namespace something lands in is created by an Application (CreateNamespace) or is
 // one bootstrap owns.
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../bootstrap/vault-config";
-import { applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, manifestsOf, type Application, type Doc } from "./platform";
+import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../bootstrap/vault/config";
+import { ENVIRONMENTS } from "../../model/environment";
+import { applicationsFor, isPlatformRepo, loadAppSets, manifestsOf, type Application, type Doc } from "./platform";
 import { enablesPrometheusMonitors, helmValues } from "./values";
 
 /** The Application whose chart or manifests bring each API group's CRDs. */

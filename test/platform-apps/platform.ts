@@ -1,17 +1,16 @@
 // Reads platform-apps/ the way Argo CD does for one cluster: every ApplicationSet rendered
 // against the in-cluster Secret that bootstrap writes (labels/annotations from
-// bootstrap/gitops-bridge.ts), then each Application's sources resolved to what Argo CD
+// bootstrap/handoff/gitops-bridge.ts), then each Application's sources resolved to what Argo CD
 // would apply (kustomize JSON patches, directory include globs, Helm value files).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
-import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/gitops-bridge";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/handoff/gitops-bridge";
+import { type Environment } from "../../model/environment";
 import { recordReads, renderForCluster, type ClusterParams, type Reads } from "./template";
 
 export type Doc = Record<string, unknown>;
-export type Environment = "staging" | "production";
-export const ENVIRONMENTS: readonly Environment[] = ["staging", "production"];
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const PLATFORM_DIR = path.join(REPO_ROOT, "platform-apps");
@@ -24,7 +23,7 @@ export interface Source {
   chart?: string;
   path?: string;
   ref?: string;
-  helm?: { releaseName?: string; valueFiles?: string[]; valuesObject?: Doc };
+  helm?: { releaseName?: string; valueFiles?: string[]; ignoreMissingValueFiles?: boolean; valuesObject?: Doc };
   kustomize?: { patches?: Array<{ target: { kind: string; name: string }; patch: string }> };
   directory?: { include?: string };
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { registerXrd, validateManifest } from "../harness/k8s-schema";
 import { renderExample } from "../chart/render";
 import { kustomizeBuild, PLATFORM_DIR, readDocs, type Doc } from "./platform";
-import { RDS_OWNER_TAG } from "../../bootstrap/platform-aws";
+import { RDS_OWNER_TAG } from "../../bootstrap/platform-identities/platform-identities";
 
 const APIS = path.join(PLATFORM_DIR, "manifests", "crossplane", "apis");
 const CONNECTION_KEYS = ["username", "password", "host", "port", "database"];

@@ -4,7 +4,8 @@
 // scripts/install/crds.sh takes from those projects' pinned Go modules).
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerXrd, validateManifests } from "../harness/k8s-schema";
-import { applicationsFor, ENVIRONMENTS, isPlatformRepo, loadAppSets, manifestsOf, PLATFORM_DIR, readDocs, yamlFiles, type Doc } from "./platform";
+import { ENVIRONMENTS } from "../../model/environment";
+import { applicationsFor, isPlatformRepo, loadAppSets, manifestsOf, PLATFORM_DIR, readDocs, yamlFiles, type Doc } from "./platform";
 
 /** API groups whose CRDs cannot be had offline here, each with the reason. */
 const NO_SCHEMA_GROUPS: Record<string, string> = {

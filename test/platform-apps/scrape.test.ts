@@ -7,7 +7,8 @@
 // match the Services those releases create.
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateManifest } from "../harness/k8s-schema";
-import { applicationsFor, ENVIRONMENTS, isPlatformRepo, manifestsOf, type Application, type Doc } from "./platform";
+import { ENVIRONMENTS } from "../../model/environment";
+import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Doc } from "./platform";
 import { at, helmValues } from "./values";
 
 /** Where each metric family (by prefix) is scraped from. */

@@ -1,5 +1,8 @@
 // Helm values of a platform-apps Application as Argo CD passes them: value files in order,
 // then valuesObject, merged the way Helm merges them (maps deep, everything else replaced).
+// A value file that does not exist is skipped only with helm.ignoreMissingValueFiles (the
+// repo-server then leaves it out of `helm template`); without it Helm fails on the file.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { readDocs, REPO_ROOT, type Application, type Doc, type Source } from "./platform";
 
@@ -19,11 +22,25 @@ export function chartSource(app: Application): Source {
   return chart;
 }
 
+/** The value files Argo CD passes to Helm, in order, as repository paths (`$values/` is this repository). */
+export function valueFilesPassed(app: Application): string[] {
+  const helm = chartSource(app).helm ?? {};
+  return (helm.valueFiles ?? [])
+    .map((file) => {
+      if (!file.startsWith("$values/")) throw new Error(`Application ${app.metadata.name}: value file ${file} is not in the platform repo ($values/...)`);
+      return file.slice("$values/".length);
+    })
+    .filter((file) => {
+      if (fs.existsSync(path.join(REPO_ROOT, file))) return true;
+      if (helm.ignoreMissingValueFiles === true) return false;
+      throw new Error(`Application ${app.metadata.name}: value file ${file} does not exist and helm.ignoreMissingValueFiles is not true`);
+    });
+}
+
 /** The merged values of the Application's chart source. */
 export function helmValues(app: Application): Doc {
-  const helm = chartSource(app).helm ?? {};
-  const files = (helm.valueFiles ?? []).map((f) => readDocs(path.join(REPO_ROOT, f.replace(/^\$values\//, "")))[0] ?? {});
-  return [...files, helm.valuesObject ?? {}].reduce(mergeValues, {});
+  const files = valueFilesPassed(app).map((file) => readDocs(path.join(REPO_ROOT, file))[0] ?? {});
+  return [...files, chartSource(app).helm?.valuesObject ?? {}].reduce(mergeValues, {});
 }
 
 /** The value at a dotted path (keys containing dots are given as separate array items). */
