@@ -7,9 +7,24 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/handoff/gitops-bridge";
 import { actionsIn, renderForCluster, type Reads } from "./template";
-import { chartSource, valueFilesPassed } from "./values";
+import { at, chartSource, valueFilesPassed } from "./values";
 import { ENVIRONMENTS } from "../../model/environment";
-import { APPSETS_DIR, applicationsFor, clusterSecret, isPlatformRepo, loadAppSets, readDocs, REPO_ROOT, yamlFiles, type Application } from "./platform";
+import { ARGOCD_NAMESPACE } from "../../bootstrap/argocd/argocd";
+import {
+  APPSETS_DIR,
+  appSetFiles,
+  applicationsFor,
+  clusterSecret,
+  isPlatformRepo,
+  loadAppSets,
+  readDocs,
+  REPO_ROOT,
+  ROOT_KUSTOMIZATION,
+  SHARED_PATCH,
+  yamlFiles,
+  type Application,
+  type Doc,
+} from "./platform";
 
 /**
  * Annotations bootstrap writes for its own roots, not for platform-apps (contract 2 lists
@@ -20,6 +35,13 @@ import { APPSETS_DIR, applicationsFor, clusterSecret, isPlatformRepo, loadAppSet
 const NOT_READ_BY_PLATFORM_APPS = ["aws_vpc_id", "services_repo_url"];
 
 const EXACT_VERSION = /^\d+\.\d+\.\d+$/;
+
+/** The key path of every non-map value under `node` (lists count as values: a patch replaces them whole). */
+function leafPaths(node: Doc, prefix: string[]): string[][] {
+  return Object.entries(node).flatMap(([key, value]) =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? leafPaths(value as Doc, [...prefix, key]) : [[...prefix, key]],
+  );
+}
 
 describe("cluster Secret keys (contract 2)", () => {
   const reads: Reads = { labels: new Set(), annotations: new Set() };
@@ -56,11 +78,29 @@ describe("cluster Secret keys (contract 2)", () => {
 describe("ApplicationSets", () => {
   const appsets = loadAppSets();
 
-  it("the root folder (synced non-recursively) holds only ApplicationSet files", () => {
+  it("the root folder holds its kustomization, the shared patch and the ApplicationSet files it lists", () => {
     expect(path.join(REPO_ROOT, PLATFORM_ROOT_PATH)).toBe(APPSETS_DIR);
     const entries = fs.readdirSync(APPSETS_DIR, { withFileTypes: true });
     expect(entries.filter((e) => !e.isFile() || !e.name.endsWith(".yaml")).map((e) => e.name)).toEqual([]);
-    expect(appsets.every(({ appset }) => appset.kind === "ApplicationSet")).toBe(true);
+    const kustomization = readDocs(ROOT_KUSTOMIZATION)[0] as { resources: string[]; patches: Array<{ path: string }> };
+    const files = appSetFiles();
+    expect([...kustomization.resources].sort()).toEqual(files.map(({ file }) => path.basename(file)).sort());
+    expect(kustomization.patches.map((p) => p.path)).toEqual([path.basename(SHARED_PATCH)]);
+    expect(files.every(({ appset }) => appset.kind === "ApplicationSet")).toBe(true);
+    expect(appsets.map(({ appset }) => appset.kind)).toEqual(files.map(() => "ApplicationSet"));
+    expect(appsets.map(({ appset }) => (appset.metadata as { namespace: string }).namespace)).toEqual(files.map(() => ARGOCD_NAMESPACE));
+  });
+
+  it("no ApplicationSet file sets a field of the shared patch (the patch would silently win)", () => {
+    const shared = leafPaths((readDocs(SHARED_PATCH)[0] as { spec: Doc }).spec, ["spec"]);
+    expect(shared).toContainEqual(["spec", "template", "spec", "syncPolicy", "retry", "limit"]);
+    for (const { file, appset } of appSetFiles()) {
+      expect(
+        shared.filter((keys) => at(appset, ...keys) !== undefined),
+        file,
+      ).toEqual([]);
+      expect((appset.metadata as Doc).namespace, file).toBeUndefined();
+    }
   });
 
   it("an add-on whose enable_ label is absent gets no Application", () => {

@@ -1,5 +1,5 @@
-// Reads platform-apps/ the way Argo CD does for one cluster: every ApplicationSet rendered
-// against the in-cluster Secret that bootstrap writes (labels/annotations from
+// Reads platform-apps/ the way Argo CD does for one cluster: the ApplicationSets platform-root
+// applies (its folder built by the real kustomize), each rendered against the in-cluster Secret that bootstrap writes (labels/annotations from
 // bootstrap/handoff/gitops-bridge.ts), then each Application's sources resolved to what Argo CD
 // would apply (kustomize JSON patches, directory include globs, Helm value files).
 import * as fs from "node:fs";
@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/handoff/gitops-bridge";
 import { type Environment } from "../../model/environment";
+import { kustomizeBuildText } from "./kustomize";
 import { recordReads, renderForCluster, type ClusterParams, type Reads } from "./template";
 
 export type Doc = Record<string, unknown>;
@@ -101,8 +102,29 @@ export interface AppSetFile {
   appset: Doc;
 }
 
+/** The kustomization that platform-root renders, and the patch it applies to every ApplicationSet. */
+export const ROOT_KUSTOMIZATION = path.join(APPSETS_DIR, "kustomization.yaml");
+export const SHARED_PATCH = path.join(APPSETS_DIR, "every-applicationset.patch.yaml");
+
+/** Each ApplicationSet file as written (before the shared patch), with its path. */
+export function appSetFiles(): AppSetFile[] {
+  return yamlFiles(APPSETS_DIR, false)
+    .filter((file) => file !== ROOT_KUSTOMIZATION && file !== SHARED_PATCH)
+    .flatMap((file) => readDocs(file).map((appset) => ({ file, appset })));
+}
+
+let rendered: Doc[] | undefined;
+
+/** The ApplicationSets platform-root applies (`kustomize build` of its folder), each with its source file. */
 export function loadAppSets(): AppSetFile[] {
-  return yamlFiles(APPSETS_DIR, false).flatMap((file) => readDocs(file).map((appset) => ({ file, appset })));
+  rendered ??= parseDocs(kustomizeBuildText(APPSETS_DIR), `kustomize build ${APPSETS_DIR}`);
+  const fileOf = new Map(appSetFiles().map(({ file, appset }) => [(appset.metadata as { name: string }).name, file]));
+  return rendered.map((doc) => {
+    const name = (doc.metadata as { name: string }).name;
+    const file = fileOf.get(name);
+    if (file === undefined) throw new Error(`${ROOT_KUSTOMIZATION}: rendered ${String(doc.kind)}/${name} comes from no ApplicationSet file`);
+    return { file, appset: structuredClone(doc) };
+  });
 }
 
 /** Every Application of platform-apps/ for one environment (rendered by the real engine). */
