@@ -17,7 +17,7 @@ import {
 } from "../model";
 import * as rules from "./config-rules";
 import { Reader, type ConfigIssue } from "./config-reader";
-import { readRegistry } from "./config-registry";
+import { otherStackPlaces, readRegistry } from "./config-registry";
 
 export type { ConfigIssue };
 
@@ -258,7 +258,7 @@ export function loadConfig(): HolodeckConfig {
       (v) => (typeof v !== "boolean" ? "not a boolean" : production && !v ? "must be true in production" : undefined),
     ) as boolean,
     tags: readTags(r, environment),
-    registry: readRegistry(r, { accountId: accountOfArn(ciRoleArn), region, serviceRepoUrlPrefix }),
+    registry: readRegistry(r, { stack, accountId: accountOfArn(ciRoleArn), region, serviceRepoUrlPrefix, others: otherStackPlaces(stack) }),
   };
   if (r.issues.length > 0) throw new ConfigError(`stacks/Pulumi.${stack}.yaml (defaults: Pulumi.yaml)`, r.issues);
   const supportWarning = rules.kubernetesSupportWarning(cfg.kubernetesVersion);

@@ -97,7 +97,37 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
   // In-cluster add-ons and the handoff to Argo CD (bootstrap/, docs/bootstrap.md).
   new Bootstrap(
     `${cfg.namePrefix}-bootstrap`,
-    { config: cfg, cluster, accountId, vpcId: network.vpcId, rdsSubnetGroupName: database.subnetGroupName, rdsSecurityGroupId: database.securityGroupId },
+    {
+      stack: cfg.stack,
+      environment: cfg.environment,
+      region: cfg.region,
+      accountId,
+      clusterName: cfg.clusterName,
+      tags: cfg.tags,
+      cluster,
+      network: {
+        vpcId: network.vpcId,
+        vpcCidr: cfg.vpcCidr,
+        zoneCount: cfg.azCount,
+        rdsSubnetGroupName: database.subnetGroupName,
+        rdsSecurityGroupId: database.securityGroupId,
+      },
+      dns: { domain: cfg.domain, hostedZoneId: cfg.hostedZoneId, letsencryptEmail: cfg.letsencryptEmail },
+      systemNodes: cfg.systemNodeGroup.minSize,
+      adminCidrs: cfg.endpointPublicAccessCidrs,
+      deployRoleArns: [cfg.ciRoleArn, ...cfg.adminRoleArns],
+      argocd: { oidc: cfg.argocdOidc, gitCredentialsSecretName: cfg.gitCredentialsSecretName },
+      repos: {
+        platformRepoUrl: cfg.platformRepoUrl,
+        platformRepoRevision: cfg.platformRepoRevision,
+        servicesRepoUrl: cfg.servicesRepoUrl,
+        serviceRepoUrlPrefix: cfg.serviceRepoUrlPrefix,
+      },
+      // The registry of record: this stack's own registry when it is the source, else the configured one.
+      chartRegistry: cfg.registry.source
+        ? { accountId: cfg.accountId, region: cfg.region }
+        : { accountId: cfg.registry.sourceAccountId, region: cfg.registry.sourceRegion },
+    },
     { providers: [awsProvider, cluster.provider] },
   );
 

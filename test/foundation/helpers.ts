@@ -1,6 +1,6 @@
 // Shared helpers of the foundation tests.
 import { recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
-import { STACKS } from "./expected";
+import { STACKS } from "../harness/stack-facts";
 
 /** Runs every stack once, one after another (the Pulumi runtime is process-global). */
 export async function recordAllStacks(): Promise<Record<string, StackRecording>> {

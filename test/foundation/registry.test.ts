@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, listStacks, REPO_ROOT, runStack, stackConfig, StackRunError, type StackRecording } from "../harness/stacks";
+import type { RegistryConfig } from "../../model";
+import { readRegistry, type RegistryContext, type StackPlace } from "../../stacks/config-registry";
+import { Reader } from "../../stacks/config-reader";
 import { input, policyStatements } from "./helpers";
 
 const SOURCE = "production-eu-west-1";
@@ -28,9 +31,9 @@ beforeAll(async () => {
 const registryJson = (stack: string): Record<string, unknown> => JSON.parse(stackConfig(stack)["holodeck:registry"]) as Record<string, unknown>;
 
 describe("registry config across the stack files", () => {
-  it("has exactly one registry of record, and every replica names its account", () => {
+  it("has exactly one registry of record; every other stack file says nothing (replica by default)", () => {
     expect(STACKS.filter((stack) => registryJson(stack).source === true)).toEqual([SOURCE]);
-    for (const stack of STACKS.filter((s) => s !== SOURCE)) expect(registryJson(stack).sourceAccountId ?? PLACES[stack].accountId, stack).toBe(SOURCE_ACCOUNT);
+    for (const stack of STACKS.filter((s) => s !== SOURCE)) expect(registryJson(stack), stack).toEqual({ source: false });
   });
 });
 
@@ -199,73 +202,41 @@ describe.each(STACKS.filter((s) => s !== SOURCE))("replica %s", (stack) => {
 });
 
 describe("bad registry config", () => {
-  const source = (over: Record<string, unknown>): string =>
-    JSON.stringify({
-      source: true,
-      gitlabUrl: "https://gitlab.com",
-      defaultBranch: "main",
-      replicateTo: [{ region: "eu-central-1", accountId: "123456789012" }],
-      ...over,
-    });
-  const CASES: { what: string; stack: string; value: string; key: string; allowed: string }[] = [
-    { what: "source not a boolean", stack: "staging-eu-west-1", value: '{"source":"yes"}', key: "holodeck:registry.source", allowed: "on exactly one stack" },
+  const SOURCE_VALUE = { source: true, gitlabUrl: "https://gitlab.com", defaultBranch: "main" };
+  const source = (over: Record<string, unknown>): string => JSON.stringify({ ...SOURCE_VALUE, ...over });
+  const CASES: { what: string; stack: string; value: string; key: string; problem: string }[] = [
+    { what: "source not a boolean", stack: "staging-eu-west-1", value: '{"source":"yes"}', key: "holodeck:registry.source", problem: "not true or false" },
     {
-      what: "account id as a YAML number",
+      what: "a replica naming its source (derived from the stack files)",
       stack: "staging-eu-west-1",
-      value: '{"source":false,"sourceAccountId":123456789012}',
+      value: '{"source":false,"sourceAccountId":"123456789012"}',
       key: "holodeck:registry.sourceAccountId",
-      allowed: "quoted string",
+      problem: "unknown field of a replica (the source is derived from the stack files)",
     },
     {
-      what: "replicating to itself",
+      what: "a second registry of record",
+      stack: "staging-eu-west-1",
+      value: source({ gitlabUrl: "https://gitlab.com" }),
+      key: "holodeck:registry.source",
+      problem: "stacks/Pulumi.production-eu-west-1.yaml already holds the registry of record",
+    },
+    {
+      what: "replication targets written by hand (derived from the stack files)",
       stack: SOURCE,
-      value: source({ replicateTo: [{ region: "eu-west-1", accountId: "123456789012" }] }),
+      value: source({ replicateTo: [{ region: "eu-central-1", accountId: "123456789012" }] }),
       key: "holodeck:registry.replicateTo",
-      allowed: "not this one",
-    },
-    {
-      what: "unknown destination region",
-      stack: SOURCE,
-      value: source({ replicateTo: [{ region: "eu-moon-1", accountId: "123456789012" }] }),
-      key: "holodeck:registry.replicateTo[0].region",
-      allowed: "AWS region",
-    },
-    {
-      what: "a destination twice",
-      stack: SOURCE,
-      value: source({
-        replicateTo: [
-          { region: "eu-central-1", accountId: "123456789012" },
-          { region: "eu-central-1", accountId: "123456789012" },
-        ],
-      }),
-      key: "holodeck:registry.replicateTo",
-      allowed: "distinct",
+      problem: "unknown field",
     },
     {
       what: "GitLab that does not host the services",
       stack: SOURCE,
       value: source({ gitlabUrl: "https://git.example.com" }),
       key: "holodeck:registry.gitlabUrl",
-      allowed: "serviceRepoUrlPrefix must be <gitlabUrl>/<group>",
-    },
-    {
-      what: "source field on a replica",
-      stack: "staging-eu-west-1",
-      value: '{"source":false,"replicateTo":[]}',
-      key: "holodeck:registry.replicateTo",
-      allowed: "{source: false",
-    },
-    {
-      what: "source without replicateTo",
-      stack: SOURCE,
-      value: '{"source":true,"gitlabUrl":"https://gitlab.com","defaultBranch":"main"}',
-      key: "holodeck:registry.replicateTo",
-      allowed: "on exactly one stack",
+      problem: 'is not the start of serviceRepoUrlPrefix "https://gitlab.com/holodeck/services"',
     },
   ];
 
-  it.each(CASES)("$what: one error naming $key", async ({ stack, value, key, allowed }) => {
+  it.each(CASES)("$what: one error naming $key", async ({ stack, value, key, problem }) => {
     const error = await runStack(stack, { config: { "holodeck:registry": value } }).then(
       () => undefined,
       (err: unknown) => err,
@@ -274,7 +245,71 @@ describe("bad registry config", () => {
     const message = (error as StackRunError).message;
     expect(message).toContain(`stacks/Pulumi.${stack}.yaml`);
     expect(message).toContain(`  - ${key} = `);
-    expect(message).toContain(allowed);
+    expect(message).toContain(`: ${problem}; allowed: `);
     expect((error as StackRunError).resources).toEqual([]);
+  });
+});
+
+describe("what a stack derives from the other stack files", () => {
+  const here: RegistryContext = {
+    stack: "staging-eu-west-1",
+    accountId: "210987654321",
+    region: "eu-west-1",
+    serviceRepoUrlPrefix: "https://gitlab.com/g",
+    others: [],
+  };
+  const read = (value: unknown, others: StackPlace[]): { config: RegistryConfig; issues: string[] } => {
+    const reader = new Reader((key) => (key === "holodeck:registry" ? JSON.stringify(value) : undefined));
+    const config = readRegistry(reader, { ...here, others });
+    return { config, issues: reader.issues.map((i) => `${i.key}: ${i.problem}`) };
+  };
+  const place = (stack: string, accountId: string, region: string, registrySource = false): StackPlace => ({ stack, accountId, region, registrySource });
+
+  it("a replica pulls from the one file with source: true", () => {
+    expect(
+      read({ source: false }, [place("production-eu-west-1", "123456789012", "eu-west-1", true), place("production-us-east-1", "123456789012", "us-east-1")]),
+    ).toEqual({
+      config: { source: false, sourceAccountId: "123456789012", sourceRegion: "eu-west-1" },
+      issues: [],
+    });
+  });
+
+  it("a replica with no registry of record, or two, is an error naming the files", () => {
+    expect(read({ source: false }, [place("production-eu-west-1", "123456789012", "eu-west-1")]).issues).toEqual([
+      "holodeck:registry: cannot find the registry of record: no stack file has source: true",
+    ]);
+    const two = [place("production-eu-west-1", "123456789012", "eu-west-1", true), place("production-us-east-1", "123456789012", "us-east-1", true)];
+    expect(read({ source: false }, two).issues).toEqual([
+      "holodeck:registry: cannot find the registry of record: stacks/Pulumi.production-eu-west-1.yaml, stacks/Pulumi.production-us-east-1.yaml all have source: true",
+    ]);
+  });
+
+  it("the source replicates to each other account+region once, never to itself", () => {
+    const others = [
+      place("production-eu-west-1", "123456789012", "eu-west-1"),
+      place("production-us-east-1", "123456789012", "us-east-1"),
+      place("staging-us-east-1", "123456789012", "us-east-1"),
+      place("staging-eu-west-1-copy", "210987654321", "eu-west-1"),
+    ];
+    const { config, issues } = read({ source: true, gitlabUrl: "https://gitlab.com", defaultBranch: "main" }, others);
+    expect(issues).toEqual([]);
+    expect(config.source && config.replicateTo).toEqual([
+      { accountId: "123456789012", region: "eu-west-1" },
+      { accountId: "123456789012", region: "us-east-1" },
+    ]);
+  });
+
+  it("a stack file whose account cannot be read is named", () => {
+    const { issues } = read({ source: true, gitlabUrl: "https://gitlab.com", defaultBranch: "main" }, [place("production-us-east-1", "", "us-east-1")]);
+    expect(issues).toEqual([
+      "holodeck:registry: cannot derive a replication target: stacks/Pulumi.production-us-east-1.yaml lacks a valid holodeck:ciRoleArn or aws:region",
+    ]);
+  });
+
+  it("more replication targets than ECR allows is an error", () => {
+    const regions = Array.from({ length: 26 }, (_, i) => place(`production-r${i}`, String(100000000000 + i), "us-east-1"));
+    expect(read({ source: true, gitlabUrl: "https://gitlab.com", defaultBranch: "main" }, regions).issues).toEqual([
+      "holodeck:registry: the stack files make 26 replication targets, ECR allows 25",
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // Security-relevant inputs of the EKS cluster, node groups, add-ons and KMS keys, per stack.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackRecording } from "../harness/stacks";
-import { EXPECTED, STACKS } from "./expected";
+import { FACTS, STACKS } from "../harness/stack-facts";
 import { input, policyStatements, recordAllStacks } from "./helpers";
 
 let stacks: Record<string, StackRecording>;
@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe.each(STACKS)("%s cluster", (stack) => {
-  const want = EXPECTED[stack];
+  const want = FACTS[stack];
   const rec = (): StackRecording => stacks[stack];
   const cluster = () => rec().one("aws:eks/cluster:Cluster", "-eks");
 

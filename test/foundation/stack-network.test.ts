@@ -1,7 +1,7 @@
 // Subnets, routing, endpoints, flow logs, the RDS network and the AWS provider, per stack.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackRecording } from "../harness/stacks";
-import { EXPECTED, STACKS } from "./expected";
+import { FACTS, STACKS } from "../harness/stack-facts";
 import { input, policyStatements, recordAllStacks } from "./helpers";
 
 let stacks: Record<string, StackRecording>;
@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe.each(STACKS)("%s network", (stack) => {
-  const want = EXPECTED[stack];
+  const want = FACTS[stack];
   const rec = (): StackRecording => stacks[stack];
   const subnets = (tier: string) =>
     rec()

@@ -56,7 +56,7 @@ describe("mocks", () => {
 
   it("throw on invokes they do not know", () => {
     expect(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} })).toThrow(
-      "unknown invoke aws:ec2/getAmi:getAmi: add it to invokeResults in test/harness/mocks.ts",
+      "unknown invoke aws:ec2/getAmi:getAmi: add it to invokeResults in cli/plan/mocks.ts",
     );
   });
 
