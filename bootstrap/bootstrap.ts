@@ -1,30 +1,54 @@
-// Everything the stack installs into its cluster, in dependency order (docs/bootstrap.md):
-// load balancer controller -> cert-manager -> issuers -> ingress-nginx -> Vault (+ init,
-// configuration, snapshots) -> Argo CD -> handoff. Pass `providers: [aws, cluster.provider]`.
+// Everything the stack installs into its cluster (docs/bootstrap.md), one add-on per folder.
+// The add-ons start side by side; an add-on waits for another only where the second must
+// answer or exist first, each such edge with its reason below. Pass
+// `providers: [aws, cluster.provider]`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { HolodeckConfig } from "../stacks/config";
-import { ArgoCd } from "./argocd";
-import { AwsLoadBalancerController } from "./aws-load-balancer-controller";
-import { CertManager } from "./cert-manager";
-import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cluster-issuers";
-import { Handoff } from "./handoff";
-import { IngressNginx } from "./ingress-nginx";
-import { chartRegistryHost, PlatformAws } from "./platform-aws";
-import { DefaultStorageClass } from "./storage-class";
-import { Vault } from "./vault";
-import { VaultConfig } from "./vault-config";
-import { VaultInit } from "./vault-init";
-import { VaultSnapshots } from "./vault-snapshots";
-import type { ClusterIdentity } from "./types";
+import type { Environment, Tags } from "../model";
+import { ArgoCd, type OidcSettings } from "./argocd/argocd";
+import { CertManager } from "./cert-manager/cert-manager";
+import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cert-manager/cluster-issuers";
+import { Handoff } from "./handoff/handoff";
+import { IngressNginx } from "./ingress/ingress-nginx";
+import { AwsLoadBalancerController } from "./load-balancer-controller/aws-load-balancer-controller";
+import { chartRegistryHost, PlatformIdentities, type ChartRegistry } from "./platform-identities/platform-identities";
+import type { ClusterIdentity } from "./shared/types";
+import { DefaultStorageClass } from "./storage/storage-class";
+import { Vault } from "./vault/vault";
+import { VaultConfig } from "./vault/config";
+import { VaultInit } from "./vault/init";
+import { VaultSnapshots } from "./vault/snapshots";
 
+/** Exactly what the bootstrap reads of the stack (stacks/program.ts builds it from the config). */
 export interface BootstrapArgs {
-  config: HolodeckConfig;
-  cluster: ClusterIdentity;
+  /** Stack name, e.g. staging-eu-west-1 (names the Vault init secret). */
+  stack: string;
+  environment: Environment;
+  region: string;
   accountId: pulumi.Input<string>;
-  vpcId: pulumi.Input<string>;
-  rdsSubnetGroupName: pulumi.Input<string>;
-  rdsSecurityGroupId: pulumi.Input<string>;
+  /** Physical name prefix, e.g. holodeck-staging-eu-west-1. */
+  clusterName: string;
+  tags: Tags;
+  cluster: ClusterIdentity;
+  network: {
+    vpcId: pulumi.Input<string>;
+    vpcCidr: string;
+    /** Availability zones of the VPC (Vault spreads over zones as a hard rule from 3 in production). */
+    zoneCount: number;
+    rdsSubnetGroupName: pulumi.Input<string>;
+    rdsSecurityGroupId: pulumi.Input<string>;
+  };
+  dns: { domain: string; hostedZoneId: string; letsencryptEmail: string };
+  /** Nodes the system node group always has (its minSize). */
+  systemNodes: number;
+  /** CIDRs allowed to the public Kubernetes endpoint, and so to Vault's public ingress. */
+  adminCidrs: string[];
+  /** The roles that deploy the stack (CI + admins): they log in to Vault with AWS auth. */
+  deployRoleArns: string[];
+  argocd: { oidc: OidcSettings; gitCredentialsSecretName: string };
+  repos: { platformRepoUrl: string; platformRepoRevision: string; servicesRepoUrl: string; serviceRepoUrlPrefix: string };
+  /** The registry of record every cluster pulls the service chart from (docs/contracts.md §8). */
+  chartRegistry: ChartRegistry;
 }
 
 export class Bootstrap extends pulumi.ComponentResource {
@@ -34,83 +58,61 @@ export class Bootstrap extends pulumi.ComponentResource {
 
   constructor(name: string, args: BootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:Bootstrap", name, {}, opts);
-    const cfg = args.config;
     const child = { parent: this };
-    const tags = cfg.tags;
-    const production = cfg.environment === "production";
-    const issuer = letsencryptIssuerFor(cfg.environment);
+    const { environment, region, clusterName, tags, dns, repos } = args;
+    const issuer = letsencryptIssuerFor(environment);
     const account = { accountId: args.accountId, partition: aws.getPartitionOutput({}, { parent: this }).partition };
 
+    // No chart waits for the controller: its Service mutator answers with failurePolicy Ignore
+    // and its Ingress validation is off (load-balancer-controller/aws-load-balancer-controller.ts).
     const lbc = new AwsLoadBalancerController(
       `${name}-lbc`,
-      {
-        cluster: args.cluster,
-        clusterName: cfg.clusterName,
-        environment: cfg.environment,
-        region: cfg.region,
-        vpcId: args.vpcId,
-        account,
-        tags,
-      },
+      { cluster: args.cluster, clusterName, environment, region, vpcId: args.network.vpcId, account, tags },
       child,
     );
-    // The controller's Service webhook (failurePolicy Fail) sees every Service the later
-    // charts create, so everything else starts once the controller is ready.
-    const certManager = new CertManager(
-      `${name}-cert-manager`,
-      {
-        cluster: args.cluster,
-        environment: cfg.environment,
-        hostedZoneId: cfg.hostedZoneId,
-        tags,
-        after: [lbc.release],
-      },
-      child,
-    );
+    const certManager = new CertManager(`${name}-cert-manager`, { cluster: args.cluster, environment, hostedZoneId: dns.hostedZoneId, tags }, child);
+    // Issuers are cert-manager CRs: its CRDs and its webhook (failurePolicy Fail) come with the release.
     const issuers = new ClusterIssuers(
       `${name}-issuers`,
-      {
-        domain: cfg.domain,
-        hostedZoneId: cfg.hostedZoneId,
-        region: cfg.region,
-        letsencryptEmail: cfg.letsencryptEmail,
-        certManagerRelease: certManager.release,
-      },
+      { domain: dns.domain, hostedZoneId: dns.hostedZoneId, region, letsencryptEmail: dns.letsencryptEmail, after: [certManager.release] },
       child,
     );
     const ingress = new IngressNginx(
       `${name}-ingress`,
       {
-        environment: cfg.environment,
-        domain: cfg.domain,
-        hostedZoneId: cfg.hostedZoneId,
+        environment,
+        domain: dns.domain,
+        hostedZoneId: dns.hostedZoneId,
         // Always a trusted certificate for the platform's own UIs (one cert per stack, far
         // below Let's Encrypt limits); services follow the environment's issuer.
         wildcardIssuer: TRUSTED_ISSUER,
+        // The wildcard Certificate is a cert-manager CR and is Ready only once its issuer is.
+        after: [certManager.release, issuers.letsencrypt[TRUSTED_ISSUER]],
         loadBalancerController: lbc.release,
-        certificateDependencies: [certManager.release, ...issuers.issuers],
       },
       child,
     );
 
     // Vault's raft PVCs (and every platform-apps volume) are provisioned by this class.
     const storage = new DefaultStorageClass(`${name}-storage`, child);
-    // Who may configure Vault: the deploy identities log in with their own AWS credentials.
-    const deployRoleArns = [cfg.ciRoleArn, ...cfg.adminRoleArns];
     const vault = new Vault(
       `${name}-vault`,
       {
         cluster: args.cluster,
-        region: cfg.region,
-        domain: cfg.domain,
+        region,
+        domain: dns.domain,
         tags,
         account,
-        clusterName: cfg.clusterName,
-        hardZoneSpread: production && cfg.azCount >= 3,
-        systemNodes: cfg.systemNodeGroup.minSize,
-        adminCidrs: cfg.endpointPublicAccessCidrs,
-        deployRoleArns,
-        dependsOn: [...issuers.issuers, ingress.release, storage.storageClass],
+        clusterName,
+        hardZoneSpread: environment === "production" && args.network.zoneCount >= 3,
+        systemNodes: args.systemNodes,
+        adminCidrs: args.adminCidrs,
+        deployRoleArns: args.deployRoleArns,
+        // The listener Certificate is signed by the internal CA issuer (Ready after its CA).
+        certificateAfter: [certManager.release, issuers.internalCa],
+        // The raft PVCs ask for the default StorageClass.
+        after: [storage.storageClass],
+        ingressController: ingress.release,
       },
       child,
     );
@@ -118,13 +120,14 @@ export class Bootstrap extends pulumi.ComponentResource {
       `${name}-vault-init`,
       {
         cluster: args.cluster,
-        secretName: `holodeck/${cfg.stack}/vault-init`,
-        region: cfg.region,
+        secretName: `holodeck/${args.stack}/vault-init`,
+        region,
         tags,
         account,
-        keyAlias: `${cfg.clusterName}-vault-init`,
-        vaultRelease: vault.release,
-        deployRoleArns,
+        keyAlias: `${clusterName}-vault-init`,
+        // The Job talks to vault-0 of the release.
+        after: [vault.release],
+        deployRoleArns: args.deployRoleArns,
         loginHost: vault.loginHost,
       },
       child,
@@ -133,9 +136,11 @@ export class Bootstrap extends pulumi.ComponentResource {
       `${name}-vault-config`,
       {
         address: vault.deployAddress,
-        region: cfg.region,
+        region,
         loginHeaderValue: vault.loginHost,
-        dependsOn: [vaultInit.job, ...ingress.publicEndpoint],
+        // The init Job sets up the deploy login; a public address answers once its DNS record,
+        // NLB and wildcard certificate exist.
+        after: [vaultInit.job, ...(vault.publicAddress === undefined ? [] : ingress.publicEndpoint)],
       },
       child,
     );
@@ -143,14 +148,15 @@ export class Bootstrap extends pulumi.ComponentResource {
       `${name}-vault-snapshots`,
       {
         cluster: args.cluster,
-        bucketName: pulumi.interpolate`${cfg.clusterName}-${args.accountId}-vault-snapshots`,
-        region: cfg.region,
+        bucketName: pulumi.interpolate`${clusterName}-${args.accountId}-vault-snapshots`,
+        region,
         vaultAddress: vault.internalAddress,
         schedule: "17 * * * *",
         tags,
         account,
-        keyAlias: `${cfg.clusterName}-vault-snapshots`,
-        dependsOn: [vaultConfig],
+        keyAlias: `${clusterName}-vault-snapshots`,
+        // The CronJob logs in with the raft-snapshot role VaultConfig makes.
+        after: [vaultConfig],
       },
       child,
     );
@@ -158,71 +164,61 @@ export class Bootstrap extends pulumi.ComponentResource {
     const argocd = new ArgoCd(
       `${name}-argocd`,
       {
-        environment: cfg.environment,
-        domain: cfg.domain,
-        oidc: cfg.argocdOidc,
-        gitCredentialsSecretName: cfg.gitCredentialsSecretName,
-        repoUrlPrefixes: [cfg.platformRepoUrl, cfg.servicesRepoUrl, cfg.serviceRepoUrlPrefix],
-        dependsOn: [ingress.release, ...issuers.issuers],
+        environment,
+        domain: dns.domain,
+        oidc: args.argocd.oidc,
+        gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
+        repoUrlPrefixes: [repos.platformRepoUrl, repos.servicesRepoUrl, repos.serviceRepoUrlPrefix],
+        // ingress-nginx's admission webhook (failurePolicy Fail) must answer for argocd-server's Ingress.
+        after: [ingress.release],
       },
       child,
     );
-    // Every cluster pulls the service chart from the registry of record (contracts §8).
-    const chartRegistry = cfg.registry.source
-      ? { accountId: cfg.accountId, region: cfg.region } // the account the Registry is made in (stacks/program.ts)
-      : { accountId: cfg.registry.sourceAccountId, region: cfg.registry.sourceRegion };
-    const platformAws = new PlatformAws(
+    const identities = new PlatformIdentities(
       `${name}-platform-aws`,
-      {
-        cluster: args.cluster,
-        environment: cfg.environment,
-        region: cfg.region,
-        account,
-        clusterName: cfg.clusterName,
-        tags,
-        chartRegistry,
-      },
+      { cluster: args.cluster, environment, region, account, clusterName, tags, chartRegistry: args.chartRegistry },
       child,
     );
 
     new Handoff(
       `${name}-handoff`,
       {
-        environment: cfg.environment,
-        region: cfg.region,
+        environment,
+        region,
         accountId: args.accountId,
-        clusterName: cfg.clusterName,
-        domain: cfg.domain,
-        platformRepoUrl: cfg.platformRepoUrl,
-        platformRepoRevision: cfg.platformRepoRevision,
-        servicesRepoUrl: cfg.servicesRepoUrl,
-        serviceRepoUrlPrefix: cfg.serviceRepoUrlPrefix,
+        clusterName,
+        domain: dns.domain,
+        platformRepoUrl: repos.platformRepoUrl,
+        platformRepoRevision: repos.platformRepoRevision,
+        servicesRepoUrl: repos.servicesRepoUrl,
+        serviceRepoUrlPrefix: repos.serviceRepoUrlPrefix,
         letsencryptIssuer: issuer,
-        vpcCidr: cfg.vpcCidr,
+        vpcCidr: args.network.vpcCidr,
         annotations: {
-          aws_region: cfg.region,
+          aws_region: region,
           aws_account_id: args.accountId,
-          aws_vpc_id: args.vpcId,
-          cluster_name: cfg.clusterName,
-          environment: cfg.environment,
-          domain: cfg.domain,
-          platform_repo_url: cfg.platformRepoUrl,
-          platform_repo_revision: cfg.platformRepoRevision,
-          services_repo_url: cfg.servicesRepoUrl,
+          aws_vpc_id: args.network.vpcId,
+          cluster_name: clusterName,
+          environment,
+          domain: dns.domain,
+          platform_repo_url: repos.platformRepoUrl,
+          platform_repo_revision: repos.platformRepoRevision,
+          services_repo_url: repos.servicesRepoUrl,
           letsencrypt_issuer: issuer,
           vault_addr: vault.internalAddress,
-          oidc_issuer_url: cfg.argocdOidc.issuer,
-          crossplane_provider_aws_role_arn: platformAws.crossplaneRoleArn,
-          loki_role_arn: platformAws.lokiRoleArn,
-          loki_bucket_name: platformAws.lokiBucketName,
-          rds_subnet_group_name: args.rdsSubnetGroupName,
-          rds_security_group_id: args.rdsSecurityGroupId,
-          chart_registry_host: chartRegistryHost(chartRegistry),
-          chart_registry_region: chartRegistry.region,
-          chart_pull_role_arn: platformAws.chartPullRoleArn,
+          oidc_issuer_url: args.argocd.oidc.issuer,
+          crossplane_provider_aws_role_arn: identities.crossplaneRoleArn,
+          loki_role_arn: identities.lokiRoleArn,
+          loki_bucket_name: identities.lokiBucketName,
+          rds_subnet_group_name: args.network.rdsSubnetGroupName,
+          rds_security_group_id: args.network.rdsSecurityGroupId,
+          chart_registry_host: chartRegistryHost(args.chartRegistry),
+          chart_registry_region: args.chartRegistry.region,
+          chart_pull_role_arn: identities.chartPullRoleArn,
         },
-        // Apps synced by Argo CD need these while Argo CD deletes them on destroy.
-        dependsOn: [argocd.release, lbc.release, ingress.service, certManager.release, vaultConfig, platformAws],
+        // Argo CD's CRDs; and on destroy, what the synced apps need while Argo CD deletes them
+        // (NLB cleanup, certificates, Vault) and their AWS identities.
+        after: [argocd.release, lbc.release, ingress.service, certManager.release, vaultConfig, identities],
       },
       child,
     );

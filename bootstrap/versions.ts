@@ -1,57 +1,35 @@
-// Every chart and image version the bootstrap installs, in one place. Each chart version
-// was checked against its chart repository's source (Chart.yaml at the release tag) and
-// every values key the add-ons set was checked against that version's values.yaml.
+// The bootstrap layer's one pin table: every chart and image version the add-ons install,
+// one line each (a version bump is a one-line change here; tests and docs are checked
+// against these constants). Each chart version was checked against its repository's source
+// (Chart.yaml at the release tag) and every values key the add-ons set against that
+// version's values.yaml.
 
 /** A Helm chart pinned to one version of one repository. */
 export interface ChartPin {
   readonly chart: string;
   readonly repo: string;
   readonly version: string;
-  /** The application version the chart ships (for docs and upgrade notes). */
+  /** The application version the chart ships (images, CRDs in scripts/install/bootstrap-crds.sh). */
   readonly appVersion: string;
 }
 
 export const CHARTS = {
-  // aws/eks-charts stable/aws-load-balancer-controller (commit "v3.5.0 (#1354)").
-  awsLoadBalancerController: {
-    chart: "aws-load-balancer-controller",
-    repo: "https://aws.github.io/eks-charts",
-    version: "3.5.0",
-    appVersion: "v3.5.0",
-  },
-  // kubernetes/ingress-nginx tag helm-chart-4.15.1 (project retired upstream 03/2026).
-  ingressNginx: {
-    chart: "ingress-nginx",
-    repo: "https://kubernetes.github.io/ingress-nginx",
-    version: "4.15.1",
-    appVersion: "1.15.1",
-  },
-  // cert-manager/cert-manager tag v1.21.1 (jetstack chart versions carry the "v").
-  certManager: {
-    chart: "cert-manager",
-    repo: "https://charts.jetstack.io",
-    version: "v1.21.1",
-    appVersion: "v1.21.1",
-  },
-  // hashicorp/vault-helm tag v0.34.1.
-  vault: {
-    chart: "vault",
-    repo: "https://helm.releases.hashicorp.com",
-    version: "0.34.1",
-    appVersion: "2.0.4",
-  },
-  // argoproj/argo-helm tag argo-cd-10.1.1 (redis-ha subchart 4.38.0).
-  argoCd: {
-    chart: "argo-cd",
-    repo: "https://argoproj.github.io/argo-helm",
-    version: "10.1.1",
-    appVersion: "v3.4.4",
-  },
+  // Source: aws/eks-charts stable/aws-load-balancer-controller/Chart.yaml, commit "v3.5.0 (#1354)".
+  awsLoadBalancerController: { chart: "aws-load-balancer-controller", repo: "https://aws.github.io/eks-charts", version: "3.5.0", appVersion: "v3.5.0" },
+  // Source: kubernetes/ingress-nginx tag helm-chart-4.15.1, charts/ingress-nginx/Chart.yaml (project retired upstream 03/2026).
+  ingressNginx: { chart: "ingress-nginx", repo: "https://kubernetes.github.io/ingress-nginx", version: "4.15.1", appVersion: "1.15.1" },
+  // Source: cert-manager/cert-manager tag v1.21.1 (jetstack chart versions carry the "v").
+  certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1", appVersion: "v1.21.1" },
+  // Source: hashicorp/vault-helm tag v0.34.1, Chart.yaml (appVersion = the Vault server).
+  vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", appVersion: "2.0.4" },
+  // Source: argoproj/argo-helm tag argo-cd-10.1.1, charts/argo-cd/Chart.yaml (redis-ha subchart 4.38.0).
+  argoCd: { chart: "argo-cd", repo: "https://argoproj.github.io/argo-helm", version: "10.1.1", appVersion: "v3.4.4" },
 } as const satisfies Record<string, ChartPin>;
 
-/** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots). */
+/** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader). */
 export const IMAGES = {
-  /** Same Vault version the pinned chart runs, so the CLI matches the server. */
+  // Source: the pinned Vault chart's appVersion, so the CLI matches the server.
   vault: `hashicorp/vault:${CHARTS.vault.appVersion}`,
+  // Source: aws/aws-cli tag 2.36.49, published as public.ecr.aws/aws-cli/aws-cli.
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.36.49",
 } as const;

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, stackConfig, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, actions, bySid, input, irsaRole, release, statements } from "./helpers";
-import { crossplaneRdsStatements } from "../../bootstrap/platform-aws";
+import { crossplaneRdsStatements } from "../../bootstrap/platform-identities/platform-identities";
 
 const BOOTSTRAP_ACCOUNTS: [string, string][] = [
   ["kube-system", "aws-load-balancer-controller"],

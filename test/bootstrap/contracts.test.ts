@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
-import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager";
-import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault-config";
+import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
+import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager/cert-manager";
+import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/constants";
 import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
 import { STACKS, at, input } from "./helpers";
 

@@ -2,8 +2,8 @@
 // exactly as gitops-bridge.ts lists them, the AppProjects, the root Application and the
 // services ApplicationSet.
 import { beforeAll, describe, expect, it } from "vitest";
-import { APP_SYNC_RETRY, type SyncRetry } from "../../bootstrap/services-appset";
-import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/gitops-bridge";
+import { APP_SYNC_RETRY, type SyncRetry } from "../../bootstrap/handoff/services-appset";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/handoff/gitops-bridge";
 import { recordedStack, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, at, input, k8sObject } from "./helpers";
 

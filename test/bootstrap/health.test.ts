@@ -1,7 +1,7 @@
 // The argocd-cm Lua health checks, executed with gopher-lua the way Argo CD runs them,
 // on the status shapes Crossplane v2 and External Secrets write.
 import { describe, expect, it } from "vitest";
-import { EXTERNAL_SECRET_HEALTH, POSTGRES_INSTANCE_HEALTH } from "../../bootstrap/argocd-health";
+import { EXTERNAL_SECRET_HEALTH, POSTGRES_INSTANCE_HEALTH } from "../../bootstrap/argocd/argocd-health";
 import { runHealthCheck } from "../harness/appset-render";
 
 const condition = (type: string, status: string, extra: Record<string, string> = {}) => ({

@@ -11,8 +11,8 @@
 // `helm template` of those chart versions and the recorded values of every stack.
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { VAULT_TLS_SECRET } from "../../bootstrap/vault-server-config";
-import { INTERNAL_CA_ISSUER } from "../../bootstrap/cluster-issuers";
+import { VAULT_TLS_SECRET } from "../../bootstrap/vault/constants";
+import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
 import { readDocs, yamlFiles } from "../platform-apps/platform";
 import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
 import { STACKS, at, input, k8sObject, release, type Json } from "./helpers";

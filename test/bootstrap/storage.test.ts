@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { DEFAULT_STORAGE_CLASS } from "../../bootstrap/storage-class";
+import { DEFAULT_STORAGE_CLASS } from "../../bootstrap/storage/storage-class";
 import { validateManifest } from "../harness/k8s-schema";
 import { recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { STACKS, input, k8sObject, kubernetesObjects, release, waitsFor, type Json } from "./helpers";

@@ -1,9 +1,9 @@
 // Pure pieces of the bootstrap: Secrets Manager value parsing (the manual-step secrets),
 // the load balancer controller policy's cluster scoping, the Vault server config.
 import { describe, expect, it } from "vitest";
-import { parseSecretJson } from "../../bootstrap/secrets-manager";
-import { loadBalancerControllerStatements } from "../../bootstrap/policies/aws-load-balancer-controller";
-import { raftConfig } from "../../bootstrap/vault-server-config";
+import { parseSecretJson } from "../../bootstrap/shared/secrets-manager";
+import { loadBalancerControllerStatements } from "../../bootstrap/load-balancer-controller/iam-policy";
+import { raftConfig } from "../../bootstrap/vault/server-config";
 import { CHARTS, IMAGES } from "../../bootstrap/versions";
 
 describe("parseSecretJson (hand-made Secrets Manager values)", () => {

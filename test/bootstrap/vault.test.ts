@@ -7,11 +7,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEPLOY_POLICY, INIT_SCRIPT } from "../../bootstrap/vault-init-script";
+import { DEPLOY_POLICY } from "../../bootstrap/vault/init-policy";
+import { INIT_SCRIPT } from "../../bootstrap/vault/init";
 import { invokeResults } from "../../cli/plan/mocks";
-import { SNAPSHOT_SCRIPT, UPLOAD_SCRIPT } from "../../bootstrap/vault-snapshots";
-import { serviceReadPolicy } from "../../bootstrap/vault-config";
-import { TLS_RELOAD_SCRIPT } from "../../bootstrap/vault-server-config";
+import { SNAPSHOT_SCRIPT, UPLOAD_SCRIPT } from "../../bootstrap/vault/snapshots";
+import { serviceReadPolicy } from "../../bootstrap/vault/config";
+import { TLS_RELOAD_SCRIPT } from "../../bootstrap/vault/server-config";
 import { recordedStack, runStack, stackConfig, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, input, release } from "./helpers";
 

@@ -2,12 +2,13 @@
 // only answer DNS-01 challenges in the stack's own hosted zone.
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { CHARTS } from "./versions";
-import { addonNamespace, chartRelease } from "./k8s-helpers";
-import { addonRole, roleAnnotation } from "./irsa";
-import { systemPlacement } from "./placement";
-import type { PolicyStatement } from "../components/iam-policy";
-import type { ClusterIdentity, Environment, Tags } from "./types";
+import { CHARTS } from "../versions";
+import { addonNamespace, chartRelease } from "../shared/k8s-helpers";
+import { addonRole, roleAnnotation } from "../shared/irsa";
+import { systemPlacement } from "../shared/placement";
+import type { PolicyStatement } from "../../components/iam-policy";
+import type { Environment, Tags } from "../../model";
+import type { ClusterIdentity } from "../shared/types";
 
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
@@ -17,8 +18,6 @@ export interface CertManagerArgs {
   environment: Environment;
   hostedZoneId: string;
   tags: Tags;
-  /** Resources the release waits for (the load balancer controller and its webhook). */
-  after: pulumi.Resource[];
 }
 
 /** Route53 rights for DNS-01 (cert-manager's documented least-privilege policy). */
@@ -81,7 +80,7 @@ export class CertManager extends pulumi.ComponentResource {
           prometheus: { enabled: true, servicemonitor: { enabled: false } },
         },
       },
-      { parent: this, dependsOn: [role, ...args.after] },
+      { parent: this, dependsOn: [role] },
     );
     this.roleArn = role.roleArn;
     this.registerOutputs({ roleArn: this.roleArn, releaseStatus: this.release.status });

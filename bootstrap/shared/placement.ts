@@ -1,14 +1,12 @@
 // Where the bootstrap's control-plane add-ons run: on the system node group, which the
-// foundation taints `CriticalAddonsOnly=true:NoSchedule` and labels
-// `holodeck.dev/node-group: system` (contracts §1, components/cluster.ts). Without a
-// toleration nothing but daemonsets would ever land there.
+// foundation taints with SYSTEM_TAINT and labels NODE_GROUP_LABEL=system (model/nodes.ts,
+// components/cluster.ts). Without a toleration nothing but daemonsets would ever land there.
+import { NODE_GROUP_LABEL, SYSTEM_TAINT } from "../../model";
 
-/** Node label every node carries (contracts §1); value `system` or `workload`. */
-export const NODE_GROUP_LABEL = "holodeck.dev/node-group";
 export const SYSTEM_NODE_SELECTOR = { [NODE_GROUP_LABEL]: "system" } as const;
 
 /** Tolerates exactly the system nodes' taint (key, value and effect), nothing broader. */
-export const SYSTEM_TOLERATIONS = [{ key: "CriticalAddonsOnly", operator: "Equal", value: "true", effect: "NoSchedule" }] as const;
+export const SYSTEM_TOLERATIONS = [{ key: SYSTEM_TAINT.key, operator: "Equal", value: SYSTEM_TAINT.value, effect: SYSTEM_TAINT.effect }] as const;
 
 /** nodeSelector + tolerations in the shape (almost) every chart takes them. */
 export interface SystemPlacement {

@@ -1,7 +1,7 @@
-// Vault's server configuration (HCL) for raft HA with TLS and AWS KMS auto-unseal.
-export const VAULT_TLS_SECRET = "vault-tls";
-/** Where the chart mounts `server.extraVolumes` of type secret named VAULT_TLS_SECRET. */
-export const VAULT_TLS_DIR = `/vault/userconfig/${VAULT_TLS_SECRET}`;
+// Vault's server configuration (HCL) for raft HA with TLS and AWS KMS auto-unseal, and the
+// sidecar that reloads the listener certificate.
+import { readScript } from "../shared/scripts";
+import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./constants";
 
 export interface RaftConfigArgs {
   region: string;
@@ -51,23 +51,8 @@ telemetry {
 `;
 }
 
-/**
- * Vault reads its listener certificate at start and again only on SIGHUP. cert-manager
- * renews `vault-tls` 30 days before expiry and the kubelet updates the mounted Secret, so
- * this sidecar (Vault image: busybox sh, cksum, pkill; pod shares its process namespace and
- * runs as Vault's uid) sends SIGHUP to Vault whenever the mounted pair changes.
- */
-export const TLS_RELOAD_SCRIPT = `set -u
-pair() { cat "$TLS_DIR/tls.crt" "$TLS_DIR/tls.key" | cksum; }
-last=$(pair)
-while true; do
-  sleep 60
-  now=$(pair)
-  if [ "$now" != "$last" ] && pkill -HUP -x vault; then
-    echo "listener certificate changed; sent SIGHUP to vault"
-    last=$now
-  fi
-done`;
+/** The SIGHUP sidecar's script (tls-reload.sh): renewed listener certificates take effect. */
+export const TLS_RELOAD_SCRIPT = readScript(__dirname, "tls-reload.sh");
 
 /** The chart names the volume of `server.extraVolumes` entry <name> `userconfig-<name>`. */
 export function tlsReloaderContainer(image: string): Record<string, unknown> {

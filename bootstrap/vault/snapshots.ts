@@ -3,12 +3,13 @@
 // and uploads it to a versioned, KMS-encrypted, protected bucket with a write-only role.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { addonRole, roleAnnotation } from "./irsa";
-import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
-import { VAULT_NAMESPACE } from "./vault";
-import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT, VAULT_TOKEN_AUDIENCE } from "./vault-config";
-import { vaultThenAwsPod } from "./cli-pod";
-import type { AccountRef, ClusterIdentity, Tags } from "./types";
+import { bucketAccessStatements, SecureBucket } from "../../components/secure-bucket";
+import type { Tags } from "../../model";
+import { addonRole, roleAnnotation } from "../shared/irsa";
+import { readScript } from "../shared/scripts";
+import type { AccountRef, ClusterIdentity } from "../shared/types";
+import { KUBERNETES_AUTH_PATH, SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT, VAULT_NAMESPACE, VAULT_TOKEN_AUDIENCE } from "./constants";
+import { vaultThenAwsPod } from "./job-pod";
 
 const SNAPSHOT_DIR = "/snapshot";
 const SNAPSHOT_FILE = `${SNAPSHOT_DIR}/vault.snap`;
@@ -24,18 +25,11 @@ export interface VaultSnapshotsArgs {
   account: AccountRef;
   keyAlias: string;
   /** Vault configuration (the raft-snapshot role) must exist first. */
-  dependsOn: pulumi.Resource[];
+  after: pulumi.Resource[];
 }
 
-export const SNAPSHOT_SCRIPT = `set -eu
-export VAULT_TOKEN="$(vault write -field=token auth/${KUBERNETES_AUTH_PATH}/login role=${SNAPSHOT_ROLE} jwt=@${VAULT_TOKEN_DIR}/token)"
-vault operator raft snapshot save "$SNAPSHOT_FILE"
-echo "snapshot taken"`;
-
-export const UPLOAD_SCRIPT = `set -eu
-key="raft/$(date -u +%Y/%m/%d/%H%M%SZ).snap"
-aws s3 cp "$SNAPSHOT_FILE" "s3://$BUCKET/$key" --sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN"
-echo "uploaded s3://$BUCKET/$key"`;
+export const SNAPSHOT_SCRIPT = readScript(__dirname, "snapshot.sh");
+export const UPLOAD_SCRIPT = readScript(__dirname, "upload.sh");
 
 export class VaultSnapshots extends pulumi.ComponentResource {
   public readonly bucket: SecureBucket;
@@ -67,7 +61,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
       { metadata: { name: SNAPSHOT_SERVICE_ACCOUNT, namespace: VAULT_NAMESPACE, annotations: roleAnnotation(role) } },
-      { parent: this, dependsOn: args.dependsOn },
+      { parent: this, dependsOn: args.after },
     );
     this.cronJob = new k8s.batch.v1.CronJob(
       `${name}-cronjob`,
@@ -99,6 +93,9 @@ export class VaultSnapshots extends pulumi.ComponentResource {
                     script: SNAPSHOT_SCRIPT,
                     env: [
                       { name: "VAULT_ADDR", value: args.vaultAddress },
+                      { name: "KUBERNETES_AUTH_PATH", value: KUBERNETES_AUTH_PATH },
+                      { name: "SNAPSHOT_ROLE", value: SNAPSHOT_ROLE },
+                      { name: "VAULT_TOKEN_FILE", value: `${VAULT_TOKEN_DIR}/token` },
                       { name: "SNAPSHOT_FILE", value: SNAPSHOT_FILE },
                     ],
                     mounts: [
@@ -123,7 +120,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
+      { parent: this, dependsOn: [...args.after, serviceAccount] },
     );
     this.registerOutputs({ bucketName: this.bucket.name });
   }

@@ -1,5 +1,5 @@
 // IAM policy of the AWS Load Balancer Controller, derived from the controller's published
-// docs/install/iam_policy.json at v3.5.0 and narrowed:
+// docs/install/iam_policy.json at the pinned version (bootstrap/versions.ts; re-check on a bump), narrowed:
 // - every create/modify/delete is limited to resources tagged `elbv2.k8s.aws/cluster` =
 //   THIS cluster (upstream accepts any value of the tag, i.e. any cluster in the account);
 // - WAF, Shield, Cognito and IAM server certificates are dropped: the chart runs with

@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CERT_MANAGER_NAMESPACE } from "./cert-manager";
-import { WAIT_FOR_READY } from "./k8s-helpers";
+import type { Environment } from "../../model";
+import { WAIT_FOR_READY } from "../shared/k8s-helpers";
 
 export const LETSENCRYPT_ISSUERS = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -21,19 +22,22 @@ export interface ClusterIssuersArgs {
   hostedZoneId: string;
   region: string;
   letsencryptEmail: string;
-  /** The cert-manager release: its CRDs must exist before any of these objects. */
-  certManagerRelease: pulumi.Resource;
+  /** The cert-manager release: its CRDs and webhook must be there before any of these objects. */
+  after: pulumi.Resource[];
 }
 
 export class ClusterIssuers extends pulumi.ComponentResource {
-  /** Every issuer object; Certificates depend on these. */
-  public readonly issuers: pulumi.Resource[];
+  /** The Let's Encrypt ClusterIssuers by name: a Certificate waits only for its own issuer. */
+  public readonly letsencrypt: Record<LetsencryptIssuer, pulumi.Resource>;
+  /** The private CA ClusterIssuer (Ready once its CA certificate is signed). */
+  public readonly internalCa: pulumi.Resource;
 
   constructor(name: string, args: ClusterIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:ClusterIssuers", name, {}, opts);
-    const afterChart = { parent: this, dependsOn: [args.certManagerRelease] };
+    const afterChart = { parent: this, dependsOn: args.after };
 
-    const acme = (Object.keys(LETSENCRYPT_ISSUERS) as LetsencryptIssuer[]).map(
+    const names = Object.keys(LETSENCRYPT_ISSUERS) as LetsencryptIssuer[];
+    const acme = names.map(
       (issuer) =>
         new k8s.apiextensions.CustomResource(
           `${name}-${issuer}`,
@@ -81,7 +85,7 @@ export class ClusterIssuers extends pulumi.ComponentResource {
           issuerRef: { name: "holodeck-selfsigned", kind: "ClusterIssuer", group: "cert-manager.io" },
         },
       },
-      { parent: this, dependsOn: [args.certManagerRelease, selfSigned] },
+      { parent: this, dependsOn: [...args.after, selfSigned] },
     );
     const internalCa = new k8s.apiextensions.CustomResource(
       `${name}-internal-ca`,
@@ -91,14 +95,18 @@ export class ClusterIssuers extends pulumi.ComponentResource {
         metadata: { name: INTERNAL_CA_ISSUER, annotations: WAIT_FOR_READY },
         spec: { ca: { secretName: INTERNAL_CA_ISSUER } },
       },
-      { parent: this, dependsOn: [args.certManagerRelease, caCertificate] },
+      { parent: this, dependsOn: [...args.after, caCertificate] },
     );
-    this.issuers = [...acme, selfSigned, caCertificate, internalCa];
+    this.letsencrypt = Object.fromEntries(names.map((issuer, index): [LetsencryptIssuer, pulumi.Resource] => [issuer, acme[index]])) as Record<
+      LetsencryptIssuer,
+      pulumi.Resource
+    >;
+    this.internalCa = internalCa;
     this.registerOutputs({ issuers: [...Object.keys(LETSENCRYPT_ISSUERS), INTERNAL_CA_ISSUER] });
   }
 }
 
 /** The ACME issuer services use in an environment (contracts §2 `letsencrypt_issuer`). */
-export function letsencryptIssuerFor(environment: "staging" | "production"): LetsencryptIssuer {
+export function letsencryptIssuerFor(environment: Environment): LetsencryptIssuer {
   return environment === "production" ? TRUSTED_ISSUER : "letsencrypt-staging";
 }

@@ -1,7 +1,7 @@
 // Lua health checks Argo CD runs for kinds it does not know (argocd-cm
 // `resource.customizations.health.<group>_<kind>`). Sync waves only move on when the
 // previous wave is Healthy, so these decide when a service's database and secrets are
-// ready for its migration Job and Deployment (DESIGN.md, multi-stage deploy).
+// ready for its migration Job and Deployment (docs/chart.md, sync waves).
 
 /** Crossplane v2 composite `PostgresInstance`: Healthy once Synced and Ready are True. */
 export const POSTGRES_INSTANCE_HEALTH = `local hs = {}

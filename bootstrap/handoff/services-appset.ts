@@ -2,7 +2,7 @@
 // `<environment>/<service>.json` of the services-root repo. Rendered by Argo CD with Go
 // templates and missingkey=error, so a file without a documented field fails loudly
 // instead of deploying with an empty value (proven by test/bootstrap with appset-render).
-import type { Environment } from "./types";
+import type { Environment } from "../../model";
 
 export const SERVICES_PROJECT = "services";
 export const SERVICES_APPSET = "services";

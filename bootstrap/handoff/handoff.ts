@@ -5,10 +5,10 @@
 // so `pulumi destroy` removes these first and waits for Argo CD's cascade (docs/bootstrap.md).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { Environment } from "../../model";
+import { ARGOCD_NAMESPACE } from "../argocd/argocd";
 import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation } from "./gitops-bridge";
-import { ARGOCD_NAMESPACE } from "./argocd";
 import { APP_SYNC_RETRY, ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
-import type { Environment } from "./types";
 
 export const PLATFORM_PROJECT = "platform";
 export const ROOT_APPLICATION = "platform-root";
@@ -49,8 +49,8 @@ export interface HandoffArgs {
   vpcCidr: string;
   /** Every annotation of CLUSTER_SECRET_ANNOTATIONS (the type makes a missing one a compile error). */
   annotations: Record<ClusterSecretAnnotation, pulumi.Input<string>>;
-  /** Argo CD and the controllers its apps need while they are deleted. */
-  dependsOn: pulumi.Resource[];
+  /** Argo CD (its CRDs) and the controllers its apps need while they are deleted. */
+  after: pulumi.Resource[];
 }
 
 export function clusterSecretLabels(args: Pick<HandoffArgs, "environment" | "region" | "clusterName">): Record<string, string> {
@@ -67,7 +67,7 @@ export function clusterSecretLabels(args: Pick<HandoffArgs, "environment" | "reg
 export class Handoff extends pulumi.ComponentResource {
   constructor(name: string, args: HandoffArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:Handoff", name, {}, opts);
-    const afterArgo = { parent: this, dependsOn: args.dependsOn };
+    const afterArgo = { parent: this, dependsOn: args.after };
 
     const platformProject = appProject(
       `${name}-platform-project`,
@@ -109,7 +109,7 @@ export class Handoff extends pulumi.ComponentResource {
       },
       afterArgo,
     );
-    const roots = { parent: this, dependsOn: [...args.dependsOn, platformProject, servicesProject, clusterSecret], customTimeouts: { delete: "30m" } };
+    const roots = { parent: this, dependsOn: [...args.after, platformProject, servicesProject, clusterSecret], customTimeouts: { delete: "30m" } };
 
     new k8s.apiextensions.CustomResource(
       `${name}-root-app`,

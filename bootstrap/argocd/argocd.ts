@@ -5,13 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
-import { CHARTS } from "./versions";
-import { addonNamespace, chartRelease } from "./k8s-helpers";
+import type { Environment } from "../../model";
+import { CHARTS } from "../versions";
+import { addonNamespace, chartRelease } from "../shared/k8s-helpers";
+import { systemPlacement } from "../shared/placement";
+import { readJsonSecret } from "../shared/secrets-manager";
+import { INGRESS_CLASS } from "../ingress/ingress-nginx";
 import { HEALTH_CUSTOMIZATIONS } from "./argocd-health";
-import { INGRESS_CLASS } from "./ingress-nginx";
-import { systemPlacement } from "./placement";
-import { readJsonSecret } from "./secrets-manager";
-import type { Environment } from "./types";
 
 export const ARGOCD_NAMESPACE = "argocd";
 export const OIDC_SECRET = "argocd-oidc";
@@ -31,8 +31,8 @@ export interface ArgoCdArgs {
   gitCredentialsSecretName: string;
   /** URL prefixes the git token is valid for (platform repo, services-root, service repos). */
   repoUrlPrefixes: string[];
-  /** Ingress controller and issuers must exist first. */
-  dependsOn: pulumi.Resource[];
+  /** The ingress controller: its admission webhook must answer for argocd-server's Ingress. */
+  after: pulumi.Resource[];
 }
 
 export class ArgoCd extends pulumi.ComponentResource {
@@ -122,7 +122,7 @@ export class ArgoCd extends pulumi.ComponentResource {
           applicationSet: { replicas: replicas(2), pdb, metrics },
         },
       },
-      { parent: this, dependsOn: [...args.dependsOn, oidcSecret, ...credentials] },
+      { parent: this, dependsOn: [...args.after, oidcSecret, ...credentials] },
     );
     this.registerOutputs({ host: this.host });
   }

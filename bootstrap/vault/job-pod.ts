@@ -1,11 +1,11 @@
-// The pod shape both Vault Jobs use: a Vault CLI step (init container) hands a file to an
-// AWS CLI step through a shared volume. Restricted security context, read-only root
+// The pod shape of the raft snapshot Job: a Vault CLI step (init container) hands a file to an
+// AWS CLI step through a shared volume (restrictedContainer is shared with the init Job). Restricted security context, read-only root
 // filesystems with a writable /tmp, Vault's CA mounted for TLS, and restartPolicy
 // OnFailure so a failing AWS step restarts in the same pod and still finds the file.
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { IMAGES } from "./versions";
-import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
+import { IMAGES } from "../versions";
+import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./constants";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type EnvVar = k8s.types.input.core.v1.EnvVar;

@@ -10,27 +10,20 @@
 // gets exactly its own domain/service path.
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { VAULT_NAMESPACE } from "./vault";
-
-export const KV_MOUNT = "secret";
-export const KUBERNETES_AUTH_PATH = "kubernetes";
-export const EXTERNAL_SECRETS_ROLE = "external-secrets";
-export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "vault-secrets";
-export const SNAPSHOT_ROLE = "raft-snapshot";
-export const SERVICE_READ_POLICY = "service-read";
-export const AUDIT_DEVICE_PATH = "stdout";
-/** Vault's AWS auth mount and the role/policy the deploy identities log in with (set up by the init Job). */
-export const AWS_AUTH_PATH = "aws";
-export const DEPLOY_ROLE = "pulumi-deploy";
-export const DEPLOY_POLICY_NAME = "pulumi-deploy";
-export const SNAPSHOT_SERVICE_ACCOUNT = "vault-snapshot";
-/**
- * Audience every Kubernetes login to Vault must carry (the snapshot Job's projected token,
- * External Secrets' TokenRequest via the ClusterSecretStore's serviceAccountRef.audiences).
- * A token minted for anything else, e.g. the API server's default audience, is refused, so
- * a token stolen from Vault's side cannot be replayed against the API server and vice versa.
- */
-export const VAULT_TOKEN_AUDIENCE = "vault";
+import {
+  AUDIT_DEVICE_PATH,
+  AWS_AUTH_PATH,
+  DEPLOY_ROLE,
+  EXTERNAL_SECRETS_ROLE,
+  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+  KUBERNETES_AUTH_PATH,
+  KV_MOUNT,
+  SERVICE_READ_POLICY,
+  SNAPSHOT_ROLE,
+  SNAPSHOT_SERVICE_ACCOUNT,
+  VAULT_NAMESPACE,
+  VAULT_TOKEN_AUDIENCE,
+} from "./constants";
 
 export interface VaultConfigArgs {
   /** Public (ingress) address, or the in-cluster one when Vault has no public ingress. */
@@ -39,8 +32,11 @@ export interface VaultConfigArgs {
   region: string;
   /** Value of the X-Vault-AWS-IAM-Server-ID header (Vault's host): a signed login cannot be replayed elsewhere. */
   loginHeaderValue: string;
-  /** Vault must be initialised (and so unsealed) before any of this. */
-  dependsOn: pulumi.Resource[];
+  /**
+   * The init Job (Vault initialised, the deploy login set up) and, when the address is the
+   * public one, what makes it answer: DNS record, NLB Service and wildcard certificate.
+   */
+  after: pulumi.Resource[];
 }
 
 /** Read access for a namespace to `secret/data/<domain>/<namespace>` and below. */
@@ -90,15 +86,15 @@ export class VaultConfig extends pulumi.ComponentResource {
         skipChildToken: false,
         maxLeaseTtlSeconds: 1200,
       },
-      { parent: this, dependsOn: args.dependsOn },
+      { parent: this, dependsOn: args.after },
     );
-    const inVault = { parent: this, provider: this.provider, dependsOn: args.dependsOn };
+    const inVault = { parent: this, provider: this.provider, dependsOn: args.after };
 
     new vault.Mount(`${name}-kv`, { path: KV_MOUNT, type: "kv", options: { version: "2" }, description: "Application secrets (kv-v2)" }, inVault);
     new vault.Audit(`${name}-audit`, { type: "file", path: AUDIT_DEVICE_PATH, options: { file_path: "stdout", log_raw: "false" } }, inVault);
 
     const kubernetes = new vault.AuthBackend(`${name}-k8s-auth`, { type: "kubernetes", path: KUBERNETES_AUTH_PATH }, inVault);
-    const k8sAuth = { ...inVault, dependsOn: [...args.dependsOn, kubernetes] };
+    const k8sAuth = { ...inVault, dependsOn: [...args.after, kubernetes] };
     // Vault runs in the cluster: it reviews tokens with its own service account (chart's authDelegator).
     new vault.kubernetes.AuthBackendConfig(
       `${name}-k8s-auth-config`,

@@ -15,11 +15,6 @@ export interface AccountRef {
   partition: pulumi.Input<string>;
 }
 
-/** Tags every AWS resource of the stack carries (contracts §1 `tags`). */
-export type Tags = Record<string, string>;
-
-export type Environment = "staging" | "production";
-
 /** IRSA trust target: the one service account allowed to assume a role. */
 export interface ServiceAccountRef {
   namespace: string;

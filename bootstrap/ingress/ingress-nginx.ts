@@ -6,11 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { CHARTS } from "./versions";
-import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
-import { systemPlacement } from "./placement";
-import type { LetsencryptIssuer } from "./cluster-issuers";
-import type { Environment } from "./types";
+import type { Environment } from "../../model";
+import { CHARTS } from "../versions";
+import { addonNamespace, chartRelease, WAIT_FOR_READY } from "../shared/k8s-helpers";
+import { systemPlacement } from "../shared/placement";
+import type { LetsencryptIssuer } from "../cert-manager/cluster-issuers";
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
 export const INGRESS_CLASS = "nginx";
@@ -26,8 +26,8 @@ export interface IngressNginxArgs {
   wildcardIssuer: LetsencryptIssuer;
   /** The load balancer controller must exist before, and outlive, the NLB Service. */
   loadBalancerController: pulumi.Resource;
-  /** cert-manager release and issuers: the wildcard Certificate is one of their CRs. */
-  certificateDependencies: pulumi.Resource[];
+  /** What the wildcard Certificate waits for: cert-manager (its CRD and webhook) and its issuer. */
+  after: pulumi.Resource[];
 }
 
 export class IngressNginx extends pulumi.ComponentResource {
@@ -55,7 +55,7 @@ export class IngressNginx extends pulumi.ComponentResource {
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         },
       },
-      { parent: this, dependsOn: args.certificateDependencies, customTimeouts: { create: "20m" } },
+      { parent: this, dependsOn: args.after, customTimeouts: { create: "20m" } },
     );
 
     const replicas = production ? 3 : 1;
@@ -87,7 +87,9 @@ export class IngressNginx extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [certificate] },
+      // No wait for the certificate: the controller watches the default-ssl-certificate Secret
+      // and serves it as soon as cert-manager writes it (its own fake certificate until then).
+      { parent: this },
     );
 
     this.service = new k8s.core.v1.Service(

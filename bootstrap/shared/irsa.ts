@@ -1,9 +1,10 @@
 // One place where bootstrap add-ons make their IRSA roles (through the foundation's
 // IrsaRole), so every role is trusted by exactly one namespace/service account.
 import * as pulumi from "@pulumi/pulumi";
-import { IrsaRole } from "../components/irsa";
-import { policyJson, type PolicyStatement } from "../components/iam-policy";
-import type { ClusterIdentity, ServiceAccountRef, Tags } from "./types";
+import { IrsaRole } from "../../components/irsa";
+import { policyJson, type PolicyStatement } from "../../components/iam-policy";
+import type { Tags } from "../../model";
+import type { ClusterIdentity, ServiceAccountRef } from "./types";
 
 export function addonRole(
   name: string,

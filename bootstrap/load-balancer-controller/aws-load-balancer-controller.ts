@@ -2,12 +2,13 @@
 // Ingresses of class alb into ALBs) with a maintained controller instead of the in-tree one.
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { CHARTS } from "./versions";
-import { chartRelease } from "./k8s-helpers";
-import { systemPlacement } from "./placement";
-import { addonRole, roleAnnotation } from "./irsa";
-import { loadBalancerControllerStatements } from "./policies/aws-load-balancer-controller";
-import type { AccountRef, ClusterIdentity, Environment, Tags } from "./types";
+import { CHARTS } from "../versions";
+import { chartRelease } from "../shared/k8s-helpers";
+import { systemPlacement } from "../shared/placement";
+import { addonRole, roleAnnotation } from "../shared/irsa";
+import { loadBalancerControllerStatements } from "./iam-policy";
+import type { Environment, Tags } from "../../model";
+import type { AccountRef, ClusterIdentity } from "../shared/types";
 
 export const LBC_NAMESPACE = "kube-system";
 export const LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller";
@@ -61,6 +62,14 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
           enableShield: false,
           enableWaf: false,
           enableWafv2: false,
+          // The chart's Service mutator webhook sees every Service CREATE in the cluster and the
+          // Ingress validator every Ingress, both failurePolicy Fail by default: while the
+          // controller starts, every other chart's Services/Ingresses would be refused. The
+          // mutator only defaults loadBalancerClass on LoadBalancer Services (the one the
+          // platform makes sets it itself) and the validator only checks ALB Ingresses (the
+          // platform has none), so the other add-ons install side by side with the controller.
+          serviceMutatorWebhookConfig: { failurePolicy: "Ignore" },
+          webhookConfig: { disableIngressValidation: true },
           defaultTags: { ...args.tags, "holodeck.dev/environment": args.environment },
         },
       },

@@ -3,9 +3,9 @@
 // and key are protected from deletion.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { KmsKey } from "../components/kms";
-import type { PolicyStatement } from "../components/iam-policy";
-import type { AccountRef, Tags } from "./types";
+import type { Tags } from "../model";
+import type { PolicyStatement } from "./iam-policy";
+import { KmsKey } from "./kms";
 
 export interface SecureBucketArgs {
   /** Globally unique name: <cluster name>-<account id>-<purpose>. */
@@ -16,7 +16,8 @@ export interface SecureBucketArgs {
   /** Days current objects live (Loki retention); undefined = forever. */
   expireAfterDays?: number;
   tags: Tags;
-  account: AccountRef;
+  /** Account the key policy is written for. */
+  account: { accountId: pulumi.Input<string>; partition: pulumi.Input<string> };
   /** KMS alias (without `alias/`), e.g. holodeck-<stack>-loki. */
   keyAlias: string;
 }
@@ -28,6 +29,7 @@ export class SecureBucket extends pulumi.ComponentResource {
   public readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Token from when this lived in bootstrap/, kept so the recorded URNs do not change.
     super("holodeck:bootstrap:SecureBucket", name, {}, opts);
     this.key = new KmsKey(`${name}-kms`, { description: args.description, aliasName: args.keyAlias, ...args.account }, { parent: this });
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, { parent: this, protect: true });

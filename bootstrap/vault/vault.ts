@@ -4,20 +4,17 @@
 // Vault pods only become ready after VaultInit has initialised the cluster.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KmsKey } from "../components/kms";
-import { CHARTS, IMAGES } from "./versions";
-import { addonNamespace, chartRelease, WAIT_FOR_READY } from "./k8s-helpers";
-import { addonRole, roleAnnotation } from "./irsa";
-import { INTERNAL_CA_ISSUER } from "./cluster-issuers";
-import { INGRESS_CLASS } from "./ingress-nginx";
-import { preferSystemNodes, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./placement";
-import { raftConfig, tlsReloaderContainer, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
-import type { AccountRef, ClusterIdentity, Tags } from "./types";
-
-export const VAULT_NAMESPACE = "vault";
-export const VAULT_SERVICE_ACCOUNT = "vault";
-export const VAULT_REPLICAS = 3;
-const RELEASE_NAME = "vault";
+import { KmsKey } from "../../components/kms";
+import type { Tags } from "../../model";
+import { CHARTS, IMAGES } from "../versions";
+import { addonNamespace, chartRelease, WAIT_FOR_READY } from "../shared/k8s-helpers";
+import { addonRole, roleAnnotation } from "../shared/irsa";
+import { preferSystemNodes, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "../shared/placement";
+import type { AccountRef, ClusterIdentity } from "../shared/types";
+import { INTERNAL_CA_ISSUER } from "../cert-manager/cluster-issuers";
+import { INGRESS_CLASS } from "../ingress/ingress-nginx";
+import { VAULT_NAMESPACE, VAULT_RELEASE as RELEASE_NAME, VAULT_REPLICAS, VAULT_SERVICE_ACCOUNT, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./constants";
+import { raftConfig, tlsReloaderContainer } from "./server-config";
 
 export interface VaultArgs {
   cluster: ClusterIdentity;
@@ -45,8 +42,12 @@ export interface VaultArgs {
   account: AccountRef;
   /** Physical name prefix (holodeck-<stack>) for the key alias. */
   clusterName: string;
-  /** Issuers (the internal CA) and the ingress controller must exist first. */
-  dependsOn: pulumi.Resource[];
+  /** What the listener Certificate waits for: cert-manager's CRD and the internal CA issuer. */
+  certificateAfter: pulumi.Resource[];
+  /** What the release waits for: the StorageClass its raft PVCs ask for. */
+  after: pulumi.Resource[];
+  /** The ingress-nginx release: its admission webhook must answer for Vault's Ingress (public ingress only). */
+  ingressController: pulumi.Resource;
 }
 
 export class Vault extends pulumi.ComponentResource {
@@ -117,7 +118,7 @@ export class Vault extends pulumi.ComponentResource {
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         },
       },
-      { parent: this, dependsOn: args.dependsOn },
+      { parent: this, dependsOn: args.certificateAfter },
     );
 
     this.release = chartRelease(
@@ -134,7 +135,7 @@ export class Vault extends pulumi.ComponentResource {
           server: {
             extraEnvironmentVars: { VAULT_CACERT: `${VAULT_TLS_DIR}/ca.crt` },
             extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
-            // Renewed listener certificates take effect through SIGHUP (vault-server-config.ts).
+            // Renewed listener certificates take effect through SIGHUP (server-config.ts).
             shareProcessNamespace: true,
             extraContainers: [tlsReloaderContainer(IMAGES.vault)],
             serviceAccount: { create: true, name: VAULT_SERVICE_ACCOUNT, annotations: roleAnnotation(role) },
@@ -174,7 +175,7 @@ export class Vault extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [role, tls] },
+      { parent: this, dependsOn: [role, tls, ...args.after, ...(publicIngress ? [args.ingressController] : [])] },
     );
     this.registerOutputs({ internalAddress: this.internalAddress, deployAddress: this.deployAddress, unsealKeyArn: this.unsealKey.keyArn });
   }

@@ -1,22 +1,32 @@
 // Initialises Vault exactly once, keeps its recovery keys and root token in AWS Secrets
 // Manager (KMS-encrypted, protected) and enables the AWS auth login Pulumi deploys with
-// (script: vault-init-script.ts). Idempotent: when Vault reports `initialized: true` the
+// (script: init.sh, policy: init-policy.ts). Idempotent: when Vault reports `initialized: true` the
 // Job does nothing. Init, upload and login setup run in ONE process (the init container
 // only copies the Vault CLI next to the AWS CLI), so the keys are stored before anything
 // else can fail, and the pod may not be evicted while it holds them.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { KmsKey } from "../components/kms";
-import { addonRole, roleAnnotation } from "./irsa";
-import { VAULT_NAMESPACE } from "./vault";
-import { restrictedContainer } from "./cli-pod";
-import { IMAGES } from "./versions";
-import { VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./vault-server-config";
-import { DEPLOY_POLICY, INIT_SCRIPT } from "./vault-init-script";
-import type { AccountRef, ClusterIdentity, Tags } from "./types";
+import { KmsKey } from "../../components/kms";
+import type { Tags } from "../../model";
+import { IMAGES } from "../versions";
+import { addonRole, roleAnnotation } from "../shared/irsa";
+import { readScript } from "../shared/scripts";
+import type { AccountRef, ClusterIdentity } from "../shared/types";
+import {
+  AWS_AUTH_PATH,
+  DEPLOY_POLICY_NAME,
+  DEPLOY_ROLE,
+  INIT_SERVICE_ACCOUNT,
+  VAULT_NAMESPACE,
+  VAULT_RELEASE,
+  VAULT_TLS_DIR,
+  VAULT_TLS_SECRET,
+} from "./constants";
+import { DEPLOY_POLICY } from "./init-policy";
+import { restrictedContainer } from "./job-pod";
 
-export const VAULT_INIT_SERVICE_ACCOUNT = "vault-init";
+export const INIT_SCRIPT = readScript(__dirname, "init.sh");
 const VAULT_BIN_DIR = "/vault-bin";
 const WORK_DIR = "/work";
 
@@ -29,8 +39,8 @@ export interface VaultInitArgs {
   account: AccountRef;
   /** KMS alias (without `alias/`). */
   keyAlias: string;
-  /** The Vault release (the Job talks to vault-0). */
-  vaultRelease: pulumi.Resource;
+  /** The Vault release: the Job talks to vault-0. */
+  after: pulumi.Resource[];
   /** IAM roles bound to Vault's AWS auth deploy role (the stack's ciRoleArn + adminRoleArns). */
   deployRoleArns: string[];
   /** Value the deployers' signed AWS login must carry in X-Vault-AWS-IAM-Server-ID. */
@@ -58,7 +68,7 @@ export class VaultInit extends pulumi.ComponentResource {
     const role = addonRole(
       name,
       args.cluster,
-      { namespace: VAULT_NAMESPACE, serviceAccount: VAULT_INIT_SERVICE_ACCOUNT },
+      { namespace: VAULT_NAMESPACE, serviceAccount: INIT_SERVICE_ACCOUNT },
       // Write-only: the Job can store a value but never read one back.
       [
         { Sid: "StoreInitResult", Effect: "Allow", Action: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"], Resource: [this.secret.arn] },
@@ -75,12 +85,12 @@ export class VaultInit extends pulumi.ComponentResource {
     );
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
-      { metadata: { name: VAULT_INIT_SERVICE_ACCOUNT, namespace: VAULT_NAMESPACE, annotations: roleAnnotation(role) } },
-      { parent: this, dependsOn: [args.vaultRelease] },
+      { metadata: { name: INIT_SERVICE_ACCOUNT, namespace: VAULT_NAMESPACE, annotations: roleAnnotation(role) } },
+      { parent: this, dependsOn: args.after },
     );
 
     const env = [
-      { name: "VAULT_ADDR", value: "https://vault-0.vault-internal:8200" },
+      { name: "VAULT_ADDR", value: `https://${VAULT_RELEASE}-0.${VAULT_RELEASE}-internal:8200` },
       { name: "VAULT_CACERT", value: `${VAULT_TLS_DIR}/ca.crt` },
       { name: "VAULT_BIN_DIR", value: VAULT_BIN_DIR },
       { name: "WORK_DIR", value: WORK_DIR },
@@ -88,7 +98,10 @@ export class VaultInit extends pulumi.ComponentResource {
       { name: "SECRET_ARN", value: this.secret.arn },
       { name: "AWS_REGION", value: args.region },
       { name: "VAULT_HOST", value: args.loginHost },
+      { name: "AWS_AUTH_PATH", value: AWS_AUTH_PATH },
+      { name: "DEPLOY_ROLE", value: DEPLOY_ROLE },
       { name: "DEPLOY_ROLE_ARNS", value: args.deployRoleArns.join(",") },
+      { name: "DEPLOY_POLICY_NAME", value: DEPLOY_POLICY_NAME },
       { name: "DEPLOY_POLICY", value: DEPLOY_POLICY },
     ];
     this.job = new k8s.batch.v1.Job(
@@ -116,7 +129,7 @@ export class VaultInit extends pulumi.ComponentResource {
                 {
                   name: "vault-cli",
                   image: IMAGES.vault,
-                  command: ["/bin/sh", "-c", `cp /bin/vault ${VAULT_BIN_DIR}/vault`],
+                  command: ["cp", "/bin/vault", `${VAULT_BIN_DIR}/vault`],
                   volumeMounts: [{ name: "vault-bin", mountPath: VAULT_BIN_DIR }],
                   securityContext: restrictedContainer(),
                 },
@@ -139,7 +152,7 @@ export class VaultInit extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [args.vaultRelease, serviceAccount], customTimeouts: { create: "20m" } },
+      { parent: this, dependsOn: [...args.after, serviceAccount], customTimeouts: { create: "20m" } },
     );
     this.registerOutputs({ secretArn: this.secret.arn });
   }

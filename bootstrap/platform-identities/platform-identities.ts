@@ -1,11 +1,13 @@
-// AWS resources that platform-apps (installed later by Argo CD) need but cannot create
-// without cloud credentials: the Crossplane AWS provider's role (RDS for PostgresInstance)
-// and Loki's bucket and role. Their ids reach platform-apps through the cluster Secret.
+// The AWS identities (IRSA roles) and buckets that platform-apps (installed later by Argo CD)
+// need but cannot create without cloud credentials: the Crossplane AWS provider's role (RDS
+// for PostgresInstance), Loki's bucket and role, and the role External Secrets mints Argo
+// CD's chart-pull token with. Their ids reach platform-apps through the cluster Secret.
 import * as pulumi from "@pulumi/pulumi";
-import { addonRole } from "./irsa";
-import { bucketAccessStatements, SecureBucket } from "./secure-bucket";
-import type { PolicyStatement } from "../components/iam-policy";
-import type { AccountRef, ClusterIdentity, Environment, ServiceAccountRef, Tags } from "./types";
+import type { PolicyStatement } from "../../components/iam-policy";
+import { bucketAccessStatements, SecureBucket } from "../../components/secure-bucket";
+import type { Environment, Tags } from "../../model";
+import { addonRole } from "../shared/irsa";
+import type { AccountRef, ClusterIdentity, ServiceAccountRef } from "../shared/types";
 
 /** platform-apps must run these add-ons under exactly these service accounts (contracts §2). */
 export const CROSSPLANE_PROVIDER_ACCOUNT: ServiceAccountRef = { namespace: "crossplane-system", serviceAccount: "provider-aws" };
@@ -39,7 +41,7 @@ export function chartPullStatements(partition: string, registry: ChartRegistry):
   ];
 }
 
-export interface PlatformAwsArgs {
+export interface PlatformIdentitiesArgs {
   cluster: ClusterIdentity;
   environment: Environment;
   region: string;
@@ -117,13 +119,14 @@ export function crossplaneRdsStatements(partition: string, region: string, accou
   ];
 }
 
-export class PlatformAws extends pulumi.ComponentResource {
+export class PlatformIdentities extends pulumi.ComponentResource {
   public readonly crossplaneRoleArn: pulumi.Output<string>;
   public readonly lokiRoleArn: pulumi.Output<string>;
   public readonly lokiBucketName: pulumi.Output<string>;
   public readonly chartPullRoleArn: pulumi.Output<string>;
 
-  constructor(name: string, args: PlatformAwsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: PlatformIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Type token of the former PlatformAws component, kept so the children's URNs do not change.
     super("holodeck:bootstrap:PlatformAws", name, {}, opts);
     const crossplane = addonRole(
       `${name}-crossplane`,

@@ -1,7 +1,7 @@
 // Small factories every add-on uses, so each release and namespace is made the same way.
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { ChartPin } from "./versions";
+import type { ChartPin } from "../versions";
 
 /**
  * Pulumi waits for this condition before dependents run (pulumi-kubernetes ≥ 4.18); without

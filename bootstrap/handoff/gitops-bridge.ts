@@ -15,7 +15,6 @@ export const PLATFORM_ADDONS = [
   "crossplane",
   "nats",
 ] as const;
-export type PlatformAddon = (typeof PLATFORM_ADDONS)[number];
 
 export const CLUSTER_SECRET_LABELS = ["environment", "region", "cluster_name", ...PLATFORM_ADDONS.map((addon) => `enable_${addon}` as const)] as const;
 
