@@ -2,7 +2,7 @@
 # Installs the pinned kustomize CLI into .tools/bin/kustomize by building its Go module (only
 # the Go module proxy is needed). The tests render platform-apps/applicationsets/ with it, as
 # Argo CD's repo-server renders the platform-root Application (a kustomization directory).
-# Pinned to the kustomize v5.8 line Argo CD 3.4 bundles. Idempotent: a no-op when the pinned
+# Pinned to the version Argo CD 3.4 bundles in its repo-server. Idempotent: a no-op when the pinned
 # version is already there.
 # shellcheck source-path=SCRIPTDIR source=../lib/install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/install.sh"

@@ -6,7 +6,7 @@ import { applicationsFor, isPlatformRepo, manifestsOf, type Application, type Do
 import { at, helmValues } from "./values";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager/cert-manager";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
-import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/config";
+import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/constants";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
 

@@ -13,6 +13,6 @@ export function kustomizeBuildText(dir: string): string {
     return execFileSync(KUSTOMIZE, ["build", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`kustomize build ${dir}: ${stderr.trim() || String(error)}`);
+    throw new Error(`kustomize build ${dir}: ${stderr.trim() || String(error)}`, { cause: error });
   }
 }

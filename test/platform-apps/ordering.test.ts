@@ -7,7 +7,7 @@
 // Every namespace something lands in is created by an Application (CreateNamespace) or is
 // one bootstrap owns.
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../bootstrap/vault/config";
+import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "../../bootstrap/vault/constants";
 import { ENVIRONMENTS } from "../../model/environment";
 import { applicationsFor, isPlatformRepo, loadAppSets, manifestsOf, type Application, type Doc } from "./platform";
 import { enablesPrometheusMonitors, helmValues } from "./values";
@@ -92,7 +92,10 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
     for (const { app, doc } of customResources) {
       const position: Position = [waveOf(app.metadata.annotations), waveOf(meta(doc).annotations)];
       const owner = crdPosition(groupOf(doc));
-      expect(before(owner, position), `${doc.kind}/${meta(doc).name} in ${app.metadata.name} at ${position} vs its CRD at ${owner}`).toBe(true);
+      expect(
+        before(owner, position),
+        `${String(doc.kind)}/${meta(doc).name} in ${app.metadata.name} at ${position.join(",")} vs its CRD at ${owner.join(",")}`,
+      ).toBe(true);
     }
   });
 

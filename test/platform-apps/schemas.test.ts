@@ -2,10 +2,12 @@
 // validates against its real schema (kubernetes-models, @kubernetes-models/argo-cd,
 // prometheus-operator, istio, and the Crossplane / External Secrets CRDs that
 // scripts/install/crds.sh takes from those projects' pinned Go modules).
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerXrd, validateManifests } from "../harness/k8s-schema";
 import { ENVIRONMENTS } from "../../model/environment";
-import { applicationsFor, isPlatformRepo, loadAppSets, manifestsOf, PLATFORM_DIR, readDocs, yamlFiles, type Doc } from "./platform";
+import { applicationsFor, isPlatformRepo, loadAppSets, manifestsOf, PLATFORM_DIR, readDocs, REPO_ROOT, yamlFiles, type Doc, type Source } from "./platform";
 
 /** API groups whose CRDs cannot be had offline here, each with the reason. */
 const NO_SCHEMA_GROUPS: Record<string, string> = {
@@ -13,6 +15,14 @@ const NO_SCHEMA_GROUPS: Record<string, string> = {
   // (and would be hundreds of MB of generated CRDs); only ClusterProviderConfig uses it.
   "aws.m.upbound.io": "provider-upjet-aws module unavailable offline",
 };
+
+/**
+ * CRD sets of scripts/install/crds.sh cut from a project's Go module at the tag of the chart
+ * an ApplicationSet deploys (module version = chart version), keyed by .tools/crds/ folder.
+ * The Prometheus operator's version is the kube-prometheus-stack chart's appVersion, which
+ * the ApplicationSet does not state, so it is not in this table.
+ */
+const CRDS_OF_CHART: Record<string, string> = { crossplane: "crossplane", "external-secrets": "external-secrets", istio: "istio-base" };
 
 const groupOf = (doc: Doc): string => String(doc.apiVersion).split("/").slice(0, -1).join("/");
 
@@ -30,6 +40,15 @@ describe("platform-apps YAML", () => {
       appsets.map(({ appset }) => appset),
       "platform-apps/applicationsets",
     );
+  });
+
+  it("validates against the CRDs of exactly the chart versions the ApplicationSets pin", () => {
+    const appsets = loadAppSets().map(({ appset }) => appset as { metadata: { name: string }; spec: { template: { spec: { sources: Source[] } } } });
+    for (const [crds, appsetName] of Object.entries(CRDS_OF_CHART)) {
+      const chart = appsets.find((a) => a.metadata.name === appsetName)?.spec.template.spec.sources.find((s) => s.chart !== undefined);
+      const stamp = fs.readFileSync(path.join(REPO_ROOT, ".tools", "crds", crds, ".version"), "utf8").trim();
+      expect(stamp.slice(stamp.lastIndexOf("@v") + 2), `${crds} CRDs (${stamp}) vs chart of ApplicationSet ${appsetName}`).toBe(chart?.targetRevision);
+    }
   });
 });
 

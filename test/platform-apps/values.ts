@@ -28,6 +28,7 @@ export function valueFilesPassed(app: Application): string[] {
   return (helm.valueFiles ?? [])
     .map((file) => {
       if (!file.startsWith("$values/")) throw new Error(`Application ${app.metadata.name}: value file ${file} is not in the platform repo ($values/...)`);
+      if (/[*?[]/.test(file)) throw new Error(`Application ${app.metadata.name}: value file ${file} is a glob, which this reader does not expand`);
       return file.slice("$values/".length);
     })
     .filter((file) => {
