@@ -1,24 +1,19 @@
-/** Exit codes of `holodeck` (documented in docs/services-root.md and in `holodeck --help`). */
-export const EXIT = {
-  /** done (including "nothing to change") */
-  ok: 0,
-  /** validation found errors, or the request was refused (missing service, nothing to roll back) */
-  invalid: 1,
-  /** bad command line: unknown flag, missing flag, malformed value */
-  usage: 2,
-  /** git or repository failure: clone/fetch failed, authentication, protected branch */
-  git: 3,
-  /** the push kept being rejected after every retry (others pushed first each time) */
-  conflict: 4,
-  /** a bug in the CLI */
-  internal: 5,
+/** Exit codes of `holodeck` and `npm run plan`, with what each means (docs/services-root.md, `--help`). */
+const EXIT_TABLE = {
+  ok: { code: 0, meaning: "success (also when there was nothing to change)" },
+  invalid: { code: 1, meaning: "validation errors (config, services-root entries), or the request was refused" },
+  usage: { code: 2, meaning: "usage error (unknown/missing flag, malformed value, unknown stack)" },
+  git: { code: 3, meaning: "git/repository error (fetch, authentication, protected branch)" },
+  conflict: { code: 4, meaning: "push still rejected after all retries" },
+  internal: { code: 5, meaning: "internal error" },
 } as const;
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  success (also when there was nothing to change)
-  1  validation errors, or the request was refused
-  2  usage error (unknown/missing flag, malformed value)
-  3  git/repository error (fetch, authentication, protected branch)
-  4  push still rejected after all retries
-  5  internal error`;
+type ExitName = keyof typeof EXIT_TABLE;
+
+export const EXIT = Object.fromEntries(Object.entries(EXIT_TABLE).map(([name, { code }]) => [name, code])) as {
+  readonly [N in ExitName]: (typeof EXIT_TABLE)[N]["code"];
+};
+
+export const EXIT_CODES_HELP = `\nExit codes:\n${Object.values(EXIT_TABLE)
+  .map(({ code, meaning }) => `  ${code}  ${meaning}`)
+  .join("\n")}`;

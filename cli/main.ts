@@ -18,7 +18,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   addPlanCommand(program, setExit);
   const services = program
     .command("services")
-    .description("validate, deploy, promote, roll back and inspect services-root entries (<cluster>/<service>.json)")
+    .description("validate, deploy, promote, roll back and inspect services-root entries (<environment>/<service>.json)")
     .addHelpText("after", EXIT_CODES_HELP);
   for (const add of [addValidateCommand, addStatusCommand, addDeployCommand, addPromoteCommand, addRollbackCommand]) {
     add(services, io, setExit);

@@ -1,10 +1,13 @@
-// `npm run plan [-- --stack <name>] [--json]`: runs a stack's program under the test mocks
-// (no AWS, no Pulumi CLI) and prints what `pulumi up` would create, the modelled rebuild
-// time and a monthly cost estimate.
-import { Command } from "commander";
-import { listStacks, runStack, stackConfig } from "./plan/run-stack";
+// `npm run plan [-- --stack <name>] [--json] [--dr] [-c key=value...]`: runs a stack's program
+// under the plan engine's mocks (no AWS, no Pulumi CLI) and prints what `pulumi up` would
+// create, the modelled rebuild time and a monthly cost estimate. Output and exit codes go
+// through the CLI's Io and exit table (cli/io.ts, cli/exit-codes.ts).
+import { Command, CommanderError } from "commander";
+import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
+import { processIo, type Io } from "./io";
 import { buildDrReport, renderDr } from "./plan/dr";
 import { buildReport, renderText } from "./plan/report";
+import { listStacks, runStack, stackConfig, StackRunError } from "./plan/run-stack";
 
 export const DEFAULT_STACK = "staging-eu-west-1";
 
@@ -12,45 +15,72 @@ export const DEFAULT_STACK = "staging-eu-west-1";
 // source-mapping them costs ~25% of the plan's CPU, and the plan reports error messages, not
 // stack traces. HOLODECK_DEBUG=1 keeps them (and prints the stack of a failure).
 const DEBUG = process.env.HOLODECK_DEBUG === "1";
-if (!DEBUG) {
-  Error.stackTraceLimit = 0;
-  process.setSourceMapsEnabled(false);
-}
+
+class PlanUsageError extends Error {}
 
 function splitOverride(pair: string): [string, string] {
   const at = pair.indexOf("=");
-  if (at < 1) throw new Error(`--config expects key=value, got "${pair}"`);
+  if (at < 1) throw new PlanUsageError(`--config expects key=value, got "${pair}"`);
   const key = pair.slice(0, at);
   return [key.includes(":") ? key : `holodeck:${key}`, pair.slice(at + 1)];
 }
 
-async function main(argv: string[]): Promise<void> {
-  const cli = new Command("plan")
+interface PlanOptions {
+  stack: string;
+  json?: boolean;
+  dr?: boolean;
+  config?: string[];
+}
+
+function planCommand(io: Io): Command {
+  return new Command("plan")
     .description("Offline plan of one holodeck stack (what `pulumi up` would create)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText("after", EXIT_CODES_HELP)
     .option("-s, --stack <name>", `stack to plan (${listStacks().join(", ")})`, DEFAULT_STACK)
     .option("--json", "print the report as JSON")
     .option("--dr", "disaster recovery view: rebuild critical path, what waits without needing to, destroy outcome")
-    .option("-c, --config <key=value...>", "what-if: override stack config, e.g. holodeck:natGateways=perAz (JSON for lists/objects)")
-    .parse(argv);
-  const opts = cli.opts<{ stack: string; json?: boolean; dr?: boolean; config?: string[] }>();
-  if (!listStacks().includes(opts.stack)) {
-    console.error(`unknown stack "${opts.stack}"; stacks: ${listStacks().join(", ")}`);
-    process.exitCode = 2;
-    return;
-  }
+    .option("-c, --config <key=value...>", "what-if: override stack config, e.g. holodeck:natGateways=perAz (JSON for lists/objects)");
+}
+
+async function plan(opts: PlanOptions, io: Io): Promise<void> {
+  if (!listStacks().includes(opts.stack)) throw new PlanUsageError(`unknown stack "${opts.stack}"; stacks: ${listStacks().join(", ")}`);
   const overrides = Object.fromEntries((opts.config ?? []).map(splitOverride));
   const region = stackConfig(opts.stack, overrides)["aws:region"];
   const recording = await runStack(opts.stack, { config: overrides });
   if (opts.dr) {
     const dr = buildDrReport(recording.stack, recording.resources);
-    process.stdout.write(opts.json ? `${JSON.stringify(dr, null, 2)}\n` : `${renderDr(dr)}\n`);
+    io.out(opts.json ? `${JSON.stringify(dr, null, 2)}\n` : `${renderDr(dr)}\n`);
     return;
   }
   const report = buildReport(recording, region);
-  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report)}\n`);
+  io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report)}\n`);
 }
 
-main(process.argv).catch((err: unknown) => {
-  console.error(err instanceof Error ? (DEBUG ? (err.stack ?? err.message) : err.message) : String(err));
-  process.exitCode = 1;
-});
+/** Runs the plan on `args` (without node and script) and returns the exit code. */
+export async function runPlan(args: readonly string[], io: Io = processIo): Promise<number> {
+  try {
+    const command = planCommand(io).parse([...args], { from: "user" });
+    await plan(command.opts<PlanOptions>(), io);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
+    const message = error instanceof Error ? (DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+    io.err(`${message}\n`);
+    if (error instanceof PlanUsageError) return EXIT.usage;
+    // The program refused the stack (config validation, or a check such as the AZ count).
+    if (error instanceof StackRunError) return EXIT.invalid;
+    return EXIT.internal;
+  }
+}
+
+if (require.main === module) {
+  if (!DEBUG) {
+    Error.stackTraceLimit = 0;
+    process.setSourceMapsEnabled(false);
+  }
+  void runPlan(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

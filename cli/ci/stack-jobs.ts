@@ -5,18 +5,6 @@ import type { StackTarget } from "./stack-files";
 export type CiJob = Record<string, unknown>;
 
 /**
- * What the root pipeline's trigger job passes down. A child pipeline's CI_PIPELINE_SOURCE is
- * always `parent_pipeline` and it has no CI_COMMIT_BRANCH of its own in merge request
- * pipelines, so the child decides with the parent's values (GitLab docs, "Downstream
- * pipelines": pass a predefined variable as a trigger job variable).
- */
-export const PARENT_VARIABLES = {
-  PARENT_PIPELINE_SOURCE: "$CI_PIPELINE_SOURCE",
-  PARENT_COMMIT_BRANCH: "$CI_COMMIT_BRANCH",
-  PARENT_MR_SOURCE_BRANCH_PROTECTED: "$CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED",
-} as const;
-
-/**
  * Previews run branch code with the preview role's credentials (state bucket, KMS decrypt of
  * stack secrets, read-only cluster view), so only merge requests whose source branch is
  * protected (only maintainers push there) get one. CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED is

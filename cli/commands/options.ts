@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_RETRY, type RetryPolicy } from "../services/change";
-import { EXPECT_SHA, KNOWN_CLUSTERS, isFullSha, serviceNameProblem } from "../services/record";
+import { EXPECT_SHA, ENVIRONMENTS, isFullSha, serviceNameProblem } from "../services/record";
 
 const parseWith =
   (test: (v: string) => boolean, expected: string) =>
@@ -32,7 +32,8 @@ export interface RepoOptions {
   pipelineUrl?: string;
 }
 
-export const clusterOption = (flags: string, description: string): Option => new Option(flags, description).choices([...KNOWN_CLUSTERS]).makeOptionMandatory();
+export const environmentOption = (flags: string, description: string): Option =>
+  new Option(flags, description).choices([...ENVIRONMENTS]).makeOptionMandatory();
 
 export const serviceOption = (): Option => new Option("--service <name>", "service name (a DNS label)").argParser(parseServiceName).makeOptionMandatory();
 

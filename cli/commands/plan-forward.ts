@@ -17,9 +17,9 @@ export function forwardToPlan(args: readonly string[]): Promise<number> {
   const entry = planEntry();
   // the bundled CLI (container image) has services commands only; plan needs the repository
   if (!fs.existsSync(entry)) throw new UsageError(`holodeck plan needs a checkout of the holodeck repository (${entry} not found)`);
-  const tsx = require.resolve("tsx/cli");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, entry, ...args], { cwd: REPO_ROOT, stdio: "inherit" });
+    // The same launch as `npm run plan`: tsx's require hook in this process, no extra one.
+    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), entry, ...args], { cwd: REPO_ROOT, stdio: "inherit" });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

@@ -4,7 +4,7 @@ import { EXIT } from "../exit-codes";
 import { formatError, validateTree } from "../services/validate";
 import { collectStatus, formatStatusTable } from "../services/status";
 import { WorkingCopy } from "../services/working-copy";
-import { KNOWN_CLUSTERS, type Cluster } from "../services/record";
+import { ENVIRONMENTS, type Environment } from "../services/record";
 import { repoOptions, type RepoOptions } from "./options";
 
 export type SetExit = (code: number) => void;
@@ -32,14 +32,14 @@ export function addStatusCommand(services: Command, io: Io, setExit: SetExit): v
   const command = services
     .command("status")
     .description("show which version of every service runs in each environment")
-    .addOption(new Option("--env <cluster>", "only this environment").choices([...KNOWN_CLUSTERS]))
+    .addOption(new Option("--env <environment>", "only this environment").choices([...ENVIRONMENTS]))
     .option("--json", "print {environments, services:[{service, versions:{<env>:{imageTag, targetRevision}|null}}], invalid}");
   for (const option of repoOptions(false)) command.addOption(option);
-  command.action(async (options: RepoOptions & { env?: Cluster }) => {
+  command.action(async (options: RepoOptions & { env?: Environment }) => {
     const copy = await WorkingCopy.open({ repoUrl: options.repo, branch: options.branch, workdir: options.workdir });
     try {
       await copy.sync();
-      const environments = options.env ? [options.env] : KNOWN_CLUSTERS;
+      const environments = options.env ? [options.env] : ENVIRONMENTS;
       const report = collectStatus(await copy.readFolders(environments), environments);
       if (options.json) io.out(json(report));
       else {

@@ -5,9 +5,9 @@ import { applyChange, type Change, type ChangeResult } from "../services/change"
 import { deployChange } from "../services/deploy";
 import { promoteChange } from "../services/promote";
 import { rollbackPlanner } from "../services/rollback";
-import type { Cluster } from "../services/record";
+import type { Environment } from "../services/record";
 import type { WorkingCopy } from "../services/working-copy";
-import { clusterOption, parseSha, repoOptions, retryPolicy, serviceOption, type RepoOptions } from "./options";
+import { environmentOption, parseSha, repoOptions, retryPolicy, serviceOption, type RepoOptions } from "./options";
 import type { SetExit } from "./services-read";
 
 type Planner = (copy: WorkingCopy, attempt: number) => Change | Promise<Change>;
@@ -34,11 +34,11 @@ export function addDeployCommand(services: Command, io: Io, setExit: SetExit): v
     services
       .command("deploy")
       .description("set a service's version in one environment: write <env>/<service>.json, commit, push (retrying when others push first)")
-      .addOption(clusterOption("--env <cluster>", "environment to deploy to"))
+      .addOption(environmentOption("--env <environment>", "environment to deploy to"))
       .addOption(serviceOption())
       .requiredOption("--image-tag <sha>", "image tag: the full commit SHA the image was built from", parseSha)
       .requiredOption("--revision <sha>", "service repository commit whose helm/ chart is deployed", parseSha),
-  ).action(async (options: RepoOptions & { env: Cluster; service: string; imageTag: string; revision: string }) => {
+  ).action(async (options: RepoOptions & { env: Environment; service: string; imageTag: string; revision: string }) => {
     const change = deployChange(options);
     await runChange(io, setExit, options, () => change);
   });
@@ -49,11 +49,11 @@ export function addPromoteCommand(services: Command, io: Io, setExit: SetExit): 
     services
       .command("promote")
       .description("copy a service's exact imageTag and targetRevision from one environment to another; refuses when the source has no entry")
-      .addOption(clusterOption("--from <cluster>", "source environment"))
-      .addOption(clusterOption("--to <cluster>", "target environment"))
+      .addOption(environmentOption("--from <environment>", "source environment"))
+      .addOption(environmentOption("--to <environment>", "target environment"))
       .addOption(serviceOption())
       .option("--image-tag <sha>", "refuse unless the source runs exactly this image (the one the pipeline tested)", parseSha),
-  ).action(async (options: RepoOptions & { from: Cluster; to: Cluster; service: string; imageTag?: string }) => {
+  ).action(async (options: RepoOptions & { from: Environment; to: Environment; service: string; imageTag?: string }) => {
     await runChange(io, setExit, options, (copy) => promoteChange(copy, { ...options, expectImageTag: options.imageTag }));
   });
 }
@@ -63,9 +63,9 @@ export function addRollbackCommand(services: Command, io: Io, setExit: SetExit):
     services
       .command("rollback")
       .description("set a service back to its previous version in one environment, taken from the git history of its file")
-      .addOption(clusterOption("--env <cluster>", "environment to roll back"))
+      .addOption(environmentOption("--env <environment>", "environment to roll back"))
       .addOption(serviceOption()),
-  ).action(async (options: RepoOptions & { env: Cluster; service: string }) => {
+  ).action(async (options: RepoOptions & { env: Environment; service: string }) => {
     await runChange(io, setExit, options, rollbackPlanner(options));
   });
 }

@@ -4,10 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import type { HolodeckConfig } from "../../stacks/config";
+import { loadConfig, type HolodeckConfig } from "../../stacks/config";
+import { program as holodeckProgram } from "../../stacks/program";
+import { listStacks } from "../../stacks/stack-files";
 import { createMocks, type MockContext } from "./mocks";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -65,18 +67,20 @@ export interface RunStackOptions {
   /** Runs this instead of stacks/program.ts (to test one component with the stack's validated config). */
   program?: (cfg: HolodeckConfig) => Record<string, unknown>;
   /**
-   * Runs after the mock runtime is set and before the program's modules are imported: a test
-   * runner resets its module registry here, so each run gets fresh project module state.
+   * Loads the program's modules after the mock runtime is set (default: the modules this file
+   * imports). A test runner passes a loader that resets its module registry first, so each run
+   * gets fresh project module state.
    */
-  beforeProgram?: () => void | Promise<void>;
+  loadProgram?: () => Promise<ProgramModules>;
 }
 
-export function listStacks(): string[] {
-  return readdirSync(path.join(REPO_ROOT, "stacks"))
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+/** The two entry points of the holodeck program (stacks/index.ts runs them the same way). */
+export interface ProgramModules {
+  loadConfig: () => HolodeckConfig;
+  program: (cfg: HolodeckConfig) => Record<string, unknown>;
 }
+
+export { listStacks };
 
 function configValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -215,12 +219,12 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
   pulumi.runtime.setMockOptions(monitor, PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config, []);
-  await opts.beforeProgram?.();
-  const { loadConfig } = await import("../../stacks/config");
-  const program = opts.program ?? (await import("../../stacks/program")).program;
+  const modules = opts.loadProgram ? await opts.loadProgram() : { loadConfig, program: holodeckProgram };
+  const { loadConfig: readConfig } = modules;
+  const program = opts.program ?? modules.program;
   let programOutputs: Record<string, unknown> = {};
   const failures = await untilDoneOrFailed(async () => {
-    const cfg = loadConfig();
+    const cfg = readConfig();
     await pulumi.runtime.runInPulumiStack(async () => (programOutputs = program(cfg)));
     await pulumi.runtime.disconnect();
   });

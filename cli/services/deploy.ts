@@ -1,9 +1,9 @@
-import { formatRecord, recordPath, type Cluster, type ServiceRecord } from "./record";
+import { formatRecord, recordPath, type Environment, type ServiceRecord } from "./record";
 import type { Change } from "./change";
 import { redact } from "./redact";
 
 export interface DeployArgs {
-  env: Cluster;
+  env: Environment;
   service: string;
   imageTag: string;
   revision: string;

@@ -1,26 +1,26 @@
 import { RefusedError, type Change } from "./change";
 import { commitBody, shortSha } from "./deploy";
 import { formatError, validateEntry } from "./validate";
-import { formatRecord, recordPath, type Cluster, type ServiceRecord } from "./record";
+import { formatRecord, recordPath, type Environment, type ServiceRecord } from "./record";
 import type { WorkingCopy } from "./working-copy";
 
 export interface PromoteArgs {
-  from: Cluster;
-  to: Cluster;
+  from: Environment;
+  to: Environment;
   service: string;
   /** when given, refuse unless the source runs exactly this image (what the pipeline tested) */
   expectImageTag?: string;
   pipelineUrl?: string;
 }
 
-/** Reads and validates `<cluster>/<service>.json`; refuses when it is missing or invalid. */
-export async function readRecord(copy: WorkingCopy, cluster: Cluster, service: string): Promise<ServiceRecord> {
-  const file = recordPath(cluster, service);
+/** Reads and validates `<environment>/<service>.json`; refuses when it is missing or invalid. */
+export async function readRecord(copy: WorkingCopy, environment: Environment, service: string): Promise<ServiceRecord> {
+  const file = recordPath(environment, service);
   const bytes = await copy.read(file);
   if (bytes === undefined) {
-    throw new RefusedError(`service "${service}" has no entry in ${cluster} (${file} does not exist)`);
+    throw new RefusedError(`service "${service}" has no entry in ${environment} (${file} does not exist)`);
   }
-  const report = validateEntry(file, bytes, cluster, service);
+  const report = validateEntry(file, bytes, environment, service);
   if (!report.record) throw new RefusedError(`${file} is invalid:\n${report.errors.map(formatError).join("\n")}`);
   return report.record;
 }

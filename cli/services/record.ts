@@ -1,12 +1,13 @@
+import { ENVIRONMENTS, type Environment } from "../../model";
 import schemaDocument from "../../services-root/service.schema.json";
 
-/** The environments that have a folder in services-root (DESIGN.md contract 4). */
-export const KNOWN_CLUSTERS = ["staging", "production"] as const;
-export type Cluster = (typeof KNOWN_CLUSTERS)[number];
+// Every environment has a folder in services-root (docs/contracts.md §4); the entry's
+// `cluster` key names it.
+export { ENVIRONMENTS, type Environment };
 
 /** One services-root entry: exactly these four keys, in this order on disk. */
 export interface ServiceRecord {
-  cluster: Cluster;
+  cluster: Environment;
   service: string;
   imageTag: string;
   targetRevision: string;
@@ -25,7 +26,7 @@ export const MAX_SERVICE_NAME = SERVICE_RULE.maxLength;
 export const EXPECT_DNS_LABEL = `a DNS label: lowercase a-z, 0-9 and '-', starting with a letter, ending alphanumeric, at most ${MAX_SERVICE_NAME} characters`;
 export const EXPECT_SERVICE_NAME = `${EXPECT_DNS_LABEL}, and not a reserved namespace (${RESERVED_SERVICE_NAMES.join(", ")})`;
 export const EXPECT_SHA = "a full 40-character lowercase hex git commit SHA";
-export const EXPECT_CLUSTER = `one of: ${KNOWN_CLUSTERS.join(", ")}`;
+export const EXPECT_ENVIRONMENT = `one of: ${ENVIRONMENTS.join(", ")}`;
 
 export function isDnsLabel(value: string): boolean {
   return value.length <= MAX_SERVICE_NAME && DNS_LABEL.test(value);
@@ -46,13 +47,13 @@ export function isFullSha(value: string): boolean {
   return FULL_SHA.test(value);
 }
 
-export function isCluster(value: string): value is Cluster {
-  return (KNOWN_CLUSTERS as readonly string[]).includes(value);
+export function isEnvironment(value: string): value is Environment {
+  return (ENVIRONMENTS as readonly string[]).includes(value);
 }
 
 /** Path of an entry inside the services-root tree (always '/'-separated, as git wants). */
-export function recordPath(cluster: Cluster, service: string): string {
-  return `${cluster}/${service}.json`;
+export function recordPath(environment: Environment, service: string): string {
+  return `${environment}/${service}.json`;
 }
 
 /**

@@ -2,11 +2,11 @@ import { RefusedError, type Change } from "./change";
 import { commitBody, shortSha } from "./deploy";
 import { readRecord } from "./promote";
 import { validateEntry } from "./validate";
-import { formatRecord, recordPath, type Cluster, type ServiceRecord } from "./record";
+import { formatRecord, recordPath, type Environment, type ServiceRecord } from "./record";
 import type { WorkingCopy } from "./working-copy";
 
 export interface RollbackArgs {
-  env: Cluster;
+  env: Environment;
   service: string;
   pipelineUrl?: string;
 }

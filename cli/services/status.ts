@@ -1,4 +1,4 @@
-import { KNOWN_CLUSTERS, type Cluster, type ServiceRecord } from "./record";
+import { ENVIRONMENTS, type Environment, type ServiceRecord } from "./record";
 import { validateEntry, type ValidationError } from "./validate";
 import type { TreeFile } from "./working-copy";
 import { shortSha } from "./deploy";
@@ -15,7 +15,7 @@ export interface StatusRow {
 }
 
 export interface StatusReport {
-  environments: Cluster[];
+  environments: Environment[];
   services: StatusRow[];
   /** entries that exist but are invalid (ArgoCD cannot deploy them as they are) */
   invalid: ValidationError[];
@@ -24,7 +24,7 @@ export interface StatusReport {
 const ENTRY = /^([^/]+)\/([^/]+)\.json$/;
 
 /** Collects service × environment versions from the files of the environment folders. */
-export function collectStatus(files: readonly TreeFile[], environments: readonly Cluster[] = KNOWN_CLUSTERS): StatusReport {
+export function collectStatus(files: readonly TreeFile[], environments: readonly Environment[] = ENVIRONMENTS): StatusReport {
   const rows = new Map<string, StatusRow>();
   const invalid: ValidationError[] = [];
   for (const file of files) {

@@ -4,7 +4,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020"
 import { UsageError } from "../errors";
 import schemaDocument from "../../services-root/service.schema.json";
 import { JsonSyntaxError, parseStrictJson, type JsonValue } from "./strict-json";
-import { EXPECT_CLUSTER, EXPECT_SERVICE_NAME, isCluster, serviceNameProblem, type ServiceRecord } from "./record";
+import { EXPECT_ENVIRONMENT, EXPECT_SERVICE_NAME, isEnvironment, serviceNameProblem, type ServiceRecord } from "./record";
 
 /** One finding: which file, which field, what is wrong and what was expected. */
 export interface ValidationError {
@@ -144,7 +144,7 @@ export function validateEntry(file: string, bytes: Buffer, folder: string, fileS
 
 const isHidden = (name: string): boolean => name.startsWith(".");
 
-/** Validates a services-root tree: `<cluster>/<service>.json` files and nothing ArgoCD would silently skip. */
+/** Validates a services-root tree: `<environment>/<service>.json` files and nothing ArgoCD would silently skip. */
 export function validateTree(root: string): TreeReport {
   if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`services validate: "${root}" is not a directory`);
@@ -155,12 +155,12 @@ export function validateTree(root: string): TreeReport {
     if (isHidden(top.name)) continue;
     if (!top.isDirectory()) {
       if (top.name.endsWith(".json")) {
-        errors.push({ file: top.name, field: "(path)", message: "is outside an environment folder", expected: "<cluster>/<service>.json" });
+        errors.push({ file: top.name, field: "(path)", message: "is outside an environment folder", expected: "<environment>/<service>.json" });
       }
       continue; // README.md, .gitlab-ci.yml and other repository files
     }
-    if (!isCluster(top.name)) {
-      errors.push({ file: `${top.name}/`, field: "(folder)", message: "is not a known environment folder", expected: EXPECT_CLUSTER });
+    if (!isEnvironment(top.name)) {
+      errors.push({ file: `${top.name}/`, field: "(folder)", message: "is not a known environment folder", expected: EXPECT_ENVIRONMENT });
       continue;
     }
     for (const entry of fs.readdirSync(path.join(root, top.name), { withFileTypes: true }).sort(byName)) {
@@ -170,8 +170,8 @@ export function validateTree(root: string): TreeReport {
         errors.push({
           file,
           field: "(path)",
-          message: "is not a regular .json file (ArgoCD only reads <cluster>/*.json)",
-          expected: "<cluster>/<service>.json",
+          message: "is not a regular .json file (ArgoCD only reads <environment>/*.json)",
+          expected: "<environment>/<service>.json",
         });
         continue;
       }

@@ -1,4 +1,4 @@
-// The acceptance case (DESIGN.md contract 5): the documented helm/values.yaml, verbatim,
+// The acceptance case (docs/contracts.md §5): the documented helm/values.yaml, verbatim,
 // through a wrapper chart, with the parameters the services ApplicationSet adds.
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -56,7 +56,7 @@ describe("holodeck plan forwards to the foundation's offline plan", () => {
 
   it("runs the same script as `npm run plan`", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.plan).toBe("tsx cli/plan.ts");
+    expect(pkg.scripts.plan).toBe("node --require tsx/cjs cli/plan.ts");
   });
 
   it("passes every argument (options included) and runs from the repository root", async () => {

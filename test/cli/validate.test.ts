@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateTree, type TreeReport } from "../../cli/services/validate";
 import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
-import { isFullSha, isServiceName, KNOWN_CLUSTERS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
+import { isFullSha, isServiceName, ENVIRONMENTS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 import { cli, expectedFile, REPO_ROOT, sha, tempDir } from "./helpers";
 
 const A = sha("a");
@@ -173,7 +173,7 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
   });
 
   it("knows the same clusters", () => {
-    expect(schema.properties.cluster.enum).toEqual([...KNOWN_CLUSTERS]);
+    expect(schema.properties.cluster.enum).toEqual([...ENVIRONMENTS]);
   });
 
   it.each(["a", "python-example", "a1-b2", "x".repeat(30), "A", "-a", "a-", "a_b", "a.b", "1abc", "x".repeat(31), "", "argocd", "kube-system", "vault"])(

@@ -154,8 +154,9 @@ describe("plan report of staging-eu-west-1", () => {
 
 // Each case spawns the real CLI (a few seconds each; more on a busy 2-core machine).
 describe("npm run plan", { timeout: 240_000 }, () => {
-  const tsx = require.resolve("tsx/cli");
-  const plan = (...args: string[]) => spawnSync(process.execPath, [tsx, path.join(REPO_ROOT, "cli/plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  // Exactly what `npm run plan` runs (package.json).
+  const plan = (...args: string[]) =>
+    spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(REPO_ROOT, "cli/plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
 
   it("plans a production stack as JSON, with interface endpoints priced per AZ", () => {
     const run = plan("--stack", "production-eu-central-1", "--json");

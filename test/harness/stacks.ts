@@ -5,14 +5,28 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { inject, vi } from "vitest";
-import { runStack as runPlanEngine, toRecording, type RecordedResource, type RunStackOptions, type StackRecording } from "../../cli/plan/run-stack";
+import {
+  runStack as runPlanEngine,
+  toRecording,
+  type RecordedResource,
+  type ProgramModules,
+  type RunStackOptions,
+  type StackRecording,
+} from "../../cli/plan/run-stack";
 
 export { REPO_ROOT, listStacks, stackConfig, StackRunError } from "../../cli/plan/run-stack";
 export type { RecordedResource, RunStackOptions, StackRecording } from "../../cli/plan/run-stack";
 
-/** A fresh run of `stack`, with fresh project modules (vitest's registry is reset first). */
+/** The program's modules, loaded fresh: vitest's module registry is reset first. */
+async function freshProgram(): Promise<ProgramModules> {
+  vi.resetModules();
+  const [{ loadConfig }, { program }] = await Promise.all([import("../../stacks/config"), import("../../stacks/program")]);
+  return { loadConfig, program };
+}
+
+/** A fresh run of `stack`, with fresh project modules. */
 export function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
-  return runPlanEngine(stack, { ...opts, beforeProgram: () => void vi.resetModules() });
+  return runPlanEngine(stack, { ...opts, loadProgram: freshProgram });
 }
 
 /** What record-stacks.ts writes for one stack. */
