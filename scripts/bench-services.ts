@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { formatRecord, KNOWN_CLUSTERS } from "../cli/services/record";
+import { formatRecord, ENVIRONMENTS } from "../cli/services/record";
 import { validateTree } from "../cli/services/validate";
 import { buildCli } from "../cli/build";
 
@@ -22,11 +22,11 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 /** Writes `services` services into every environment folder of `dir`. */
 function writeTree(dir: string, services: number): void {
   const tag = sha("bench");
-  for (const cluster of KNOWN_CLUSTERS) {
-    fs.mkdirSync(path.join(dir, cluster), { recursive: true });
+  for (const environment of ENVIRONMENTS) {
+    fs.mkdirSync(path.join(dir, environment), { recursive: true });
     for (let i = 0; i < services; i++) {
       const service = `service-${String(i).padStart(5, "0")}`;
-      fs.writeFileSync(path.join(dir, cluster, `${service}.json`), formatRecord({ cluster, service, imageTag: tag, targetRevision: tag }));
+      fs.writeFileSync(path.join(dir, environment, `${service}.json`), formatRecord({ cluster: environment, service, imageTag: tag, targetRevision: tag }));
     }
   }
 }
@@ -66,7 +66,7 @@ async function benchValidate(base: string): Promise<Record<string, number>> {
 function bareRepoWith(base: string, files: number): string {
   const work = path.join(base, `seed-${files}`);
   const bare = path.join(base, `repo-${files}.git`);
-  writeTree(work, files / KNOWN_CLUSTERS.length);
+  writeTree(work, files / ENVIRONMENTS.length);
   const git = (cwd: string, gitArgs: string[]): void => {
     execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@localhost", ...gitArgs], { cwd, stdio: "ignore" });
   };
