@@ -45,7 +45,7 @@ export const CLUSTER_SECRET_ANNOTATIONS = [
 ] as const;
 export type ClusterSecretAnnotation = (typeof CLUSTER_SECRET_ANNOTATIONS)[number];
 
-/** Path of the folder the root Application syncs (not recursive). */
+/** Path of the folder the root Application syncs: a kustomization (platform-apps/applicationsets/kustomization.yaml). */
 export const PLATFORM_ROOT_PATH = "platform-apps/applicationsets";
 
 /**

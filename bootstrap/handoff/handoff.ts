@@ -119,7 +119,7 @@ export class Handoff extends pulumi.ComponentResource {
         metadata: { name: ROOT_APPLICATION, namespace: ARGOCD_NAMESPACE, finalizers: [ARGOCD_FINALIZER] },
         spec: {
           project: PLATFORM_PROJECT,
-          source: { repoURL: args.platformRepoUrl, targetRevision: args.platformRepoRevision, path: PLATFORM_ROOT_PATH, directory: { recurse: false } },
+          source: { repoURL: args.platformRepoUrl, targetRevision: args.platformRepoRevision, path: PLATFORM_ROOT_PATH },
           destination: { server: IN_CLUSTER_SERVER, namespace: ARGOCD_NAMESPACE },
           syncPolicy: { automated: { prune: true, selfHeal: true }, retry: APP_SYNC_RETRY },
         },

@@ -1,10 +1,13 @@
 // The handoff contract per stack (contracts §2-§4): cluster Secret labels and annotations
 // exactly as gitops-bridge.ts lists them, the AppProjects, the root Application and the
 // services ApplicationSet.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { APP_SYNC_RETRY, type SyncRetry } from "../../bootstrap/handoff/services-appset";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/handoff/gitops-bridge";
-import { recordedStack, type StackRecording } from "../harness/stacks";
+import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, at, input, k8sObject } from "./helpers";
 
 const PLATFORM_REPO = "https://gitlab.com/holodeck/holodeck.git";
@@ -70,7 +73,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(input(k8sObject(rec, "AppProject", "platform"), "spec.sourceRepos")).toEqual([PLATFORM_REPO, ...PLATFORM_CHART_REPOS]);
   });
 
-  it("roots platform-apps at the configured revision, non-recursive, cascading on delete", () => {
+  it("roots platform-apps (a kustomization) at the configured revision, cascading on delete", () => {
     const root = k8sObject(rec, "Application", "platform-root");
     expect(input(root, "metadata.finalizers")).toEqual(["resources-finalizer.argocd.argoproj.io"]);
     expect(input(root, "spec.project")).toBe("platform");
@@ -78,7 +81,6 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
       repoURL: PLATFORM_REPO,
       targetRevision: facts.platformRepoRevision,
       path: PLATFORM_ROOT_PATH,
-      directory: { recurse: false },
     });
     expect(input(root, "spec.syncPolicy.automated")).toEqual({ prune: true, selfHeal: true });
     expect(input(root, "spec.syncPolicy.retry")).toEqual({ limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } });
@@ -87,8 +89,9 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
   it("retries service syncs for longer than the platform apps retry theirs (issue 19)", () => {
     const template = input<Record<string, unknown>>(k8sObject(rec, "ApplicationSet", "services"), "spec.template");
     expect(at(template, "spec.syncPolicy.retry")).toEqual({ limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } });
-    // The platform ApplicationSets' retry (platform-apps/applicationsets, test/platform-apps/contract.test.ts).
-    const platform: SyncRetry = { limit: 10, backoff: { duration: "15s", factor: 2, maxDuration: "10m" } };
+    // What every platform ApplicationSet shares (platform-apps/applicationsets/kustomization.yaml).
+    const shared = parse(readFileSync(path.join(REPO_ROOT, PLATFORM_ROOT_PATH, "every-applicationset.patch.yaml"), "utf8")) as Record<string, unknown>;
+    const platform = at(shared, "spec.template.spec.syncPolicy.retry") as SyncRetry;
     expect(retryWindowSeconds(platform)).toBe(3345);
     expect(retryWindowSeconds(APP_SYNC_RETRY)).toBe(4965);
   });
