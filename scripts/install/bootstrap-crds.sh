@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs the CRDs of the exact Argo CD and cert-manager versions the bootstrap deploys
-# (argo-cd chart 10.1.1 = Argo CD v3.4.4, cert-manager v1.21.1) into .tools/bootstrap-crds/,
-# so test/bootstrap validates its AppProjects, Application, ApplicationSet, ClusterIssuers
-# and Certificates strictly against them (the npm models are older and let unknown fields
-# through). Source: the projects' Go modules from the Go module proxy. Kept out of
-# .tools/crds so other suites keep their own schema choice. No-op when present.
+# Installs the CRDs of the exact Argo CD and cert-manager versions the bootstrap deploys (their
+# pins' appVersion in bootstrap/versions.ts, read from there so a bump stays one line) into
+# .tools/bootstrap-crds/, so test/bootstrap validates its AppProjects, Application,
+# ApplicationSet, ClusterIssuers and Certificates strictly against them (the npm models are
+# older and let unknown fields through). Source: the projects' Go modules from the Go module
+# proxy. Kept out of .tools/crds so other suites keep their own schema choice. No-op when present.
 # shellcheck source-path=SCRIPTDIR source=../lib/install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/install.sh"
 export GOMODCACHE="$tools/gomodcache"
 
-# project  module  version  CRD folder inside the module zip
+read -r argocd certmanager < <(cd "$root" && node_modules/.bin/tsx -e \
+  'import { CHARTS } from "./bootstrap/versions"; console.log(CHARTS.argoCd.appVersion, CHARTS.certManager.appVersion);')
+[[ -n "$argocd" && -n "$certmanager" ]] || { echo "$installer: no Argo CD / cert-manager pin in bootstrap/versions.ts" >&2; exit 1; }
+
+# project  module (Argo CD's Go module path carries its major version)  version  CRD folder inside the module zip
 install_module_crds "$tools/bootstrap-crds" \
-  "argo-cd github.com/argoproj/argo-cd/v3 v3.4.4 manifests/crds" \
-  "cert-manager github.com/cert-manager/cert-manager v1.21.1 deploy/crds"
+  "argo-cd github.com/argoproj/argo-cd/${argocd%%.*} $argocd manifests/crds" \
+  "cert-manager github.com/cert-manager/cert-manager $certmanager deploy/crds"

@@ -50,6 +50,7 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
           destination: { server: "https://kubernetes.default.svc", namespace: "python-example" },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
+            retry: { limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } },
             syncOptions: ["CreateNamespace=true"],
             managedNamespaceMetadata: {
               labels: {

@@ -19,7 +19,7 @@ const BOOTSTRAP_ACCOUNTS: [string, string][] = [
 describe.each(STACKS)("%s AWS resources of the bootstrap", (stack) => {
   const facts = FACTS[stack];
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
   const named = (type: string, suffix: string): RecordedResource => rec.one(type, suffix);

@@ -38,7 +38,7 @@ describe("ClusterSecretStore vault (platform-apps) against the bootstrap's Vault
 describe.each(STACKS)("%s: the store's token audience is the one Vault's external-secrets role is bound to", (stack) => {
   const store = parse(readFileSync(STORE_FILE, "utf8")) as Record<string, unknown>;
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
 

@@ -16,7 +16,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
   const facts = FACTS[stack];
   const production = facts.environment === "production";
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
 
@@ -91,7 +91,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(at(template, "spec.syncPolicy.retry")).toEqual({ limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } });
     // What every platform ApplicationSet shares (platform-apps/applicationsets/kustomization.yaml).
     const shared = parse(readFileSync(path.join(REPO_ROOT, PLATFORM_ROOT_PATH, "every-applicationset.patch.yaml"), "utf8")) as Record<string, unknown>;
-    const platform = at(shared, "spec.template.spec.syncPolicy.retry") as SyncRetry;
+    const platform = at<SyncRetry>(shared, "spec.template.spec.syncPolicy.retry");
     expect(retryWindowSeconds(platform)).toBe(3345);
     expect(retryWindowSeconds(APP_SYNC_RETRY)).toBe(4965);
   });

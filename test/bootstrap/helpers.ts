@@ -99,7 +99,7 @@ export function input<T = unknown>(resource: RecordedResource, path: string): T 
   try {
     return at<T>(resource.inputs, path);
   } catch (err) {
-    throw new Error(`${resource.type} ${resource.name}: ${(err as Error).message}`);
+    throw new Error(`${resource.type} ${resource.name}: ${(err as Error).message}`, { cause: err });
   }
 }
 

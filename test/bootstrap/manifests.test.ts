@@ -10,7 +10,7 @@ useBootstrapCrds();
 
 describe.each(STACKS)("%s bootstrap manifests", (stack) => {
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
 

@@ -46,7 +46,7 @@ const ARGOCD_COMPONENTS: [string, string, string][] = [
 function chartMetricsServices(rec: StackRecording): MetricsService[] {
   const argocd = release(rec, "argo-cd");
   // The chart's own default nameOverride is "argocd"; the bootstrap does not change it.
-  const argocdName = String((argocd.inputs.values as Json).nameOverride ?? "argocd");
+  const argocdName = ((argocd.inputs.values as Json).nameOverride as string | undefined) ?? "argocd";
   const services: MetricsService[] = ARGOCD_COMPONENTS.map(([key, component, suffix]) => {
     expect(input(argocd, `values.${key}.metrics.enabled`), `argo-cd ${key}.metrics.enabled`).toBe(true);
     return {
@@ -104,7 +104,7 @@ function monitorSwitches(values: unknown, where: string): string[] {
 describe.each(STACKS)("%s: Prometheus scrapes the bootstrap's releases", (stack) => {
   let rec: StackRecording;
   let services: MetricsService[];
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
     services = chartMetricsServices(rec);
   });

@@ -3,11 +3,11 @@
 // handoff objects, the load balancer controller before (and outliving) the NLB Service.
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
-import { STACKS, kubernetesObjects, release, waitsFor } from "./helpers";
+import { STACKS, input, kubernetesObjects, release, waitsFor } from "./helpers";
 
 describe.each(STACKS)("%s dependency order", (stack) => {
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
   const ofGroup = (group: string): RecordedResource[] => kubernetesObjects(rec).filter((r) => String(r.inputs.apiVersion).startsWith(`${group}/`));
@@ -16,9 +16,27 @@ describe.each(STACKS)("%s dependency order", (stack) => {
     for (const dependent of dependents) expect([dependent.name, waitsFor(rec, dependent, dependency)]).toEqual([dependent.name, true]);
   };
 
-  it("installs every other chart after the load balancer controller (its Service webhook fails closed)", () => {
+  it("installs the charts side by side: only Argo CD and a publicly reachable Vault wait, for ingress-nginx's admission webhook", () => {
+    const charts = ["aws-load-balancer-controller", "cert-manager", "ingress-nginx", "vault", "argo-cd"];
+    const vaultIngress = input<boolean>(release(rec, "vault"), "values.server.ingress.enabled");
+    const waits = charts.flatMap((chart) =>
+      charts.filter((other) => other !== chart && waitsFor(rec, release(rec, chart), release(rec, other))).map((other) => `${chart} -> ${other}`),
+    );
+    // Vault's listener Certificate is a cert-manager CR, so the vault release follows cert-manager.
+    expect(waits).toEqual(["vault -> cert-manager", ...(vaultIngress ? ["vault -> ingress-nginx"] : []), "argo-cd -> ingress-nginx"]);
+  });
+
+  it("lets the other charts' Services and Ingresses through while the load balancer controller starts", () => {
     const lbc = release(rec, "aws-load-balancer-controller");
-    for (const chart of ["cert-manager", "ingress-nginx", "vault", "argo-cd"]) expect([chart, waitsFor(rec, release(rec, chart), lbc)]).toEqual([chart, true]);
+    expect(input(lbc, "values.serviceMutatorWebhookConfig")).toEqual({ failurePolicy: "Ignore" });
+    expect(input(lbc, "values.webhookConfig")).toEqual({ disableIngressValidation: true });
+  });
+
+  it("installs ingress-nginx without waiting for the wildcard certificate (the controller picks it up when written)", () => {
+    const certificate = rec.one("kubernetes:cert-manager.io/v1:Certificate", "-wildcard-cert");
+    expect(waitsFor(rec, release(rec, "ingress-nginx"), certificate)).toBe(false);
+    expect(waitsFor(rec, certificate, rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer", "-issuers-letsencrypt-prod"))).toBe(true);
+    expect(waitsFor(rec, certificate, rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer", "-issuers-internal-ca"))).toBe(false);
   });
 
   it("creates every cert-manager object after the cert-manager release (its CRDs)", () => {

@@ -21,7 +21,7 @@ const SYSTEM_NODES: Record<StackName, number> = {
 
 describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) => {
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
   const values = (chart: string, path: string): unknown => input(release(rec, chart), `values.${path}`);

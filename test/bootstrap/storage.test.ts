@@ -13,7 +13,7 @@ import { STACKS, input, k8sObject, kubernetesObjects, release, waitsFor, type Js
 describe.each(STACKS)("%s default StorageClass", (stack) => {
   let rec: StackRecording;
   let storageClass: RecordedResource;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
     storageClass = k8sObject(rec, "StorageClass", "gp3");
   });

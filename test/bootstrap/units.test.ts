@@ -36,7 +36,7 @@ describe("load balancer controller policy", () => {
   });
 
   it("requires this cluster's tag on every create and on every change to owned resources", () => {
-    const byId = Object.fromEntries(policy.map((s) => [s.Sid, s]));
+    const byId = Object.fromEntries(policy.map((s): [string, (typeof policy)[number]] => [s.Sid ?? "", s]));
     expect(byId.CreateOwnedLoadBalancers.Condition).toEqual({ StringEquals: { "aws:RequestTag/elbv2.k8s.aws/cluster": "holodeck-staging-eu-west-1" } });
     expect(byId.ManageOwnedLoadBalancers.Condition).toEqual({ StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "holodeck-staging-eu-west-1" } });
     expect(byId.TagOwnedLoadBalancers.Condition).toEqual({
@@ -68,6 +68,5 @@ describe("Vault server configuration", () => {
 describe("versions", () => {
   it("runs the Jobs' Vault CLI at the version the chart deploys", () => {
     expect(IMAGES.vault).toBe(`hashicorp/vault:${CHARTS.vault.appVersion}`);
-    expect(CHARTS.vault.appVersion).toBe("2.0.4");
   });
 });

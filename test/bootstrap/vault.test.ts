@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_POLICY } from "../../bootstrap/vault/init-policy";
 import { INIT_SCRIPT } from "../../bootstrap/vault/init";
+import { IMAGES } from "../../bootstrap/versions";
 import { invokeResults } from "../../cli/plan/mocks";
 import { SNAPSHOT_SCRIPT, UPLOAD_SCRIPT } from "../../bootstrap/vault/snapshots";
 import { serviceReadPolicy } from "../../bootstrap/vault/config";
@@ -18,7 +19,7 @@ import { FACTS, STACKS, input, release } from "./helpers";
 
 describe.each(STACKS)("%s Vault configuration", (stack) => {
   let rec: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
   });
   const vaultResource = (type: string, suffix: string) => rec.one(type, suffix);
@@ -73,7 +74,7 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     const server = input<Record<string, unknown>>(release(rec, "vault"), "values.server");
     expect(server.shareProcessNamespace).toBe(true);
     const [reloader] = server.extraContainers as { name: string; image: string; command: string[]; volumeMounts: unknown[] }[];
-    expect([reloader.name, reloader.image, reloader.command]).toEqual(["tls-reloader", "hashicorp/vault:2.0.4", ["/bin/sh", "-c", TLS_RELOAD_SCRIPT]]);
+    expect([reloader.name, reloader.image, reloader.command]).toEqual(["tls-reloader", IMAGES.vault, ["/bin/sh", "-c", TLS_RELOAD_SCRIPT]]);
     // The chart names the extraVolumes entry vault-tls `userconfig-vault-tls`.
     expect(reloader.volumeMounts).toEqual([{ name: "userconfig-vault-tls", mountPath: "/vault/userconfig/vault-tls", readOnly: true }]);
   });
@@ -105,9 +106,9 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     expect(input(job, "spec.template.spec.serviceAccountName")).toBe("vault-init");
     expect(input(job, "spec.template.spec.volumes")).toContainEqual({ name: "work", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
     const copy = input<{ image: string; command: string[] }[]>(job, "spec.template.spec.initContainers");
-    expect(copy.map((c) => [c.image, c.command.join(" ")])).toEqual([["hashicorp/vault:2.0.4", "/bin/sh -c cp /bin/vault /vault-bin/vault"]]);
+    expect(copy.map((c) => [c.image, c.command])).toEqual([[IMAGES.vault, ["cp", "/bin/vault", "/vault-bin/vault"]]]);
     const main = input<{ image: string; command: string[]; env: { name: string; value: string }[] }[]>(job, "spec.template.spec.containers");
-    expect(main.map((c) => c.image)).toEqual(["public.ecr.aws/aws-cli/aws-cli:2.36.49"]);
+    expect(main.map((c) => c.image)).toEqual([IMAGES.awsCli]);
     expect(main[0].command).toEqual(["/bin/sh", "-c", INIT_SCRIPT]);
     const env = Object.fromEntries(main[0].env.map((e) => [e.name, e.value]));
     const cfg = stackConfig(stack);
@@ -116,6 +117,8 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
     expect(env.DEPLOY_ROLE_ARNS).toMatch(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+(,arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+)+$/);
     expect(env.VAULT_HOST).toBe(`vault.${FACTS[stack].domain}`);
     expect(env.DEPLOY_POLICY).toBe(DEPLOY_POLICY);
+    expect([env.AWS_AUTH_PATH, env.DEPLOY_ROLE, env.DEPLOY_POLICY_NAME]).toEqual(["aws", "pulumi-deploy", "pulumi-deploy"]);
+    expect(env.VAULT_ADDR).toBe("https://vault-0.vault-internal:8200");
     const cron = rec.one("kubernetes:batch/v1:CronJob", "-vault-snapshots-cronjob");
     expect(input(cron, "spec.concurrencyPolicy")).toBe("Forbid");
     expect(input(cron, "spec.jobTemplate.spec.template.spec.serviceAccountName")).toBe("vault-snapshot");
@@ -145,7 +148,7 @@ describe.each(STACKS)("%s Vault ingress", (stack) => {
     expect(vaultValues(closed)).toEqual({ enabled: false });
     const provider = closed.byType("pulumi:providers:vault")[0];
     expect(input(provider, "address")).toBe("https://vault-active.vault.svc:8200");
-    expect(JSON.parse(input<string>(provider, "authLoginAws")).headerValue).toBe("vault-active.vault.svc");
+    expect((JSON.parse(input<string>(provider, "authLoginAws")) as { headerValue: string }).headerValue).toBe("vault-active.vault.svc");
     const env = input<{ name: string; value: string }[]>(closed.one("kubernetes:batch/v1:Job", "-vault-init-job"), "spec.template.spec.containers.0.env");
     expect(env.find((e) => e.name === "VAULT_HOST")?.value).toBe("vault-active.vault.svc");
   });
@@ -221,6 +224,9 @@ esac`;
     VAULT_HOST: "vault.staging.eu-west-1.holodeck.dev",
     DEPLOY_ROLE_ARNS: "arn:aws:iam::111111111111:role/ci,arn:aws:iam::111111111111:role/admin",
     DEPLOY_POLICY,
+    AWS_AUTH_PATH: "aws",
+    DEPLOY_ROLE: "pulumi-deploy",
+    DEPLOY_POLICY_NAME: "pulumi-deploy",
   };
   const initEnv = () => ({ ...ENV, VAULT_BIN_DIR: dir, WORK_DIR: dir });
   const LOGIN_SETUP = [
@@ -331,7 +337,8 @@ exit 0`,
   it("takes a snapshot with the raft-snapshot role and uploads it KMS-encrypted", () => {
     fakeCommands({ vault: 'case "$1" in write) echo s.token;; operator) echo data > "$SNAPSHOT_FILE";; esac', aws: "exit 0", date: "echo 2026/11/25/120000Z" });
     const snapshot = path.join(dir, "vault.snap");
-    expect(run(SNAPSHOT_SCRIPT, { SNAPSHOT_FILE: snapshot }).code).toBe(0);
+    const login = { KUBERNETES_AUTH_PATH: "kubernetes", SNAPSHOT_ROLE: "raft-snapshot", VAULT_TOKEN_FILE: "/var/run/secrets/vault/token" };
+    expect(run(SNAPSHOT_SCRIPT, { ...login, SNAPSHOT_FILE: snapshot }).code).toBe(0);
     const upload = run(UPLOAD_SCRIPT, { SNAPSHOT_FILE: snapshot, BUCKET: "snapshots", KMS_KEY_ARN: "arn:key" });
     expect(upload.code).toBe(0);
     expect(upload.calls).toEqual([

@@ -15,7 +15,7 @@ const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 const stacks = listStacks();
 const recorded = new Map<string, RecordedResource[]>();
 
-beforeAll(async () => {
+beforeAll(() => {
   for (const stack of stacks) recorded.set(stack, recordedStack(stack).resources);
 });
 
