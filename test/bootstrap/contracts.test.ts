@@ -1,6 +1,6 @@
 // The other side of what the bootstrap configures (contracts §5): the ClusterSecretStore
 // platform-apps ships must log in to exactly the Vault mount, role and per-namespace
-// service account that bootstrap/vault-config.ts creates, trusting the internal CA.
+// service account that bootstrap/vault/config.ts creates, trusting the internal CA.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
