@@ -15,4 +15,10 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    // CommonJS launchers (cli/holodeck.cjs): Node's require and module are the point.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

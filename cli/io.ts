@@ -2,8 +2,8 @@ import { redact } from "./services/redact";
 
 /** Where the CLI writes. Everything is redacted, so no code path can print a URL token. */
 export interface Io {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
 export function redactingIo(write: { out(text: string): void; err(text: string): void }): Io {

@@ -47,7 +47,10 @@ export class Reader {
 
   string(key: string, allowed: string, ...checks: Check<string>[]): string {
     const text = this.raw(key);
-    if (text === undefined) return String(this.value(key, allowed) ?? "");
+    if (text === undefined) {
+      this.value(key, allowed); // reports the missing key
+      return "";
+    }
     return this.check(key, text, allowed, ...checks);
   }
 

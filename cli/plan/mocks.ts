@@ -19,8 +19,11 @@ export function mockHex(length: number, ...parts: string[]): string {
   return createHash("sha256").update(parts.join("|")).digest("hex").slice(0, length);
 }
 
+/** The resource's inputs (the SDK types them `any`). */
+const inputsOf = (args: pulumi.runtime.MockResourceArgs): Record<string, unknown> => args.inputs as Record<string, unknown>;
+
 function inputName(args: pulumi.runtime.MockResourceArgs): string {
-  const name = args.inputs.name;
+  const name = inputsOf(args).name;
   return typeof name === "string" ? name : `${args.name}-${mockHex(7, args.type, args.name)}`;
 }
 
@@ -40,7 +43,7 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
   "aws:eks/cluster:Cluster": (args, ctx) => {
     const name = inputName(args);
     const hex = mockHex(32, ctx.stack, name).toUpperCase();
-    const vpcConfig = (args.inputs.vpcConfig ?? {}) as Record<string, unknown>;
+    const vpcConfig = (inputsOf(args).vpcConfig ?? {}) as Record<string, unknown>;
     return {
       name,
       arn: arn(ctx, "eks", `cluster/${name}`),
@@ -52,7 +55,7 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
     };
   },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (args, ctx) => ({
-    arn: arn(ctx, "iam", `oidc-provider/${String(args.inputs.url).replace(/^https:\/\//, "")}`, true),
+    arn: arn(ctx, "iam", `oidc-provider/${String(inputsOf(args).url).replace(/^https:\/\//, "")}`, true),
   }),
   "aws:iam/role:Role": iamNamed("role"),
   "aws:iam/policy:Policy": iamNamed("policy"),
@@ -60,7 +63,7 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
     const keyId = mockHex(32, ctx.stack, args.name).replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
     return { keyId, arn: arn(ctx, "kms", `key/${keyId}`) };
   },
-  "aws:kms/alias:Alias": (args, ctx) => ({ arn: arn(ctx, "kms", String(args.inputs.name)) }),
+  "aws:kms/alias:Alias": (args, ctx) => ({ arn: arn(ctx, "kms", String(inputsOf(args).name)) }),
   "aws:cloudwatch/logGroup:LogGroup": (args, ctx) => ({ arn: arn(ctx, "logs", `log-group:${inputName(args)}`), name: inputName(args) }),
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
   "aws:ec2/eip:Eip": (args, ctx) => {
@@ -70,11 +73,11 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
   "aws:rds/subnetGroup:SubnetGroup": (args) => ({ name: inputName(args) }),
   "aws:eks/nodeGroup:NodeGroup": (args, ctx) => ({ arn: arn(ctx, "eks", `nodegroup/${args.name}`), status: "ACTIVE" }),
   "aws:secretsmanager/secret:Secret": (args, ctx) => ({ arn: arn(ctx, "secretsmanager", `secret:${inputName(args)}-${mockHex(6, args.name)}`) }),
-  "aws:s3/bucket:Bucket": (args) => ({ arn: `arn:aws:s3:::${String(args.inputs.bucket)}`, bucket: args.inputs.bucket }),
-  "vault:index/authBackend:AuthBackend": (args) => ({ accessor: `auth_${String(args.inputs.type)}_${mockHex(8, args.name)}` }),
+  "aws:s3/bucket:Bucket": (args) => ({ arn: `arn:aws:s3:::${String(inputsOf(args).bucket)}`, bucket: inputsOf(args).bucket }),
+  "vault:index/authBackend:AuthBackend": (args) => ({ accessor: `auth_${String(inputsOf(args).type)}_${mockHex(8, args.name)}` }),
   // The AWS Load Balancer Controller writes the NLB's name into a LoadBalancer Service's status.
   "kubernetes:core/v1:Service": (args, ctx) => {
-    const spec = (args.inputs.spec ?? {}) as Record<string, unknown>;
+    const spec = (inputsOf(args).spec ?? {}) as Record<string, unknown>;
     if (spec.type !== "LoadBalancer") return {};
     return {
       status: {
@@ -155,12 +158,12 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
       const extra = resourceOutputs[args.type]?.(args, ctx) ?? {};
       const prefix = ID_PREFIX[args.type];
       const id = prefix ? `${prefix}${mockHex(17, ctx.stack, args.type, args.name)}` : `${args.name}-id`;
-      return { id, state: { ...args.inputs, id, ...extra } };
+      return { id, state: { ...inputsOf(args), id, ...extra } };
     },
     call(args) {
       const result = invokeResults[args.token];
       if (!result) throw new Error(`unknown invoke ${args.token}: add it to invokeResults in cli/plan/mocks.ts`);
-      return result(args.inputs, ctx);
+      return result(args.inputs as Record<string, unknown>, ctx);
     },
   };
 }

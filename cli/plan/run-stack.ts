@@ -225,7 +225,7 @@ export async function runStack(stack: string, opts: RunStackOptions = {}): Promi
   let programOutputs: Record<string, unknown> = {};
   const failures = await untilDoneOrFailed(async () => {
     const cfg = readConfig();
-    await pulumi.runtime.runInPulumiStack(async () => (programOutputs = program(cfg)));
+    await pulumi.runtime.runInPulumiStack(() => Promise.resolve((programOutputs = program(cfg))));
     await pulumi.runtime.disconnect();
   });
   if (failures.length > 0) {

@@ -28,6 +28,7 @@ export interface StrictParseResult {
   duplicates: DuplicateKey[];
 }
 
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters (U+0000-U+001F) inside strings
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const LITERALS: ReadonlyArray<[string, JsonValue]> = [

@@ -24,8 +24,8 @@ export const ALL_ON: HelmSets = {
 };
 
 /** Every on-by-default feature off. */
-export const ALL_OFF: HelmSets = Object.fromEntries([
-  ...["ingress", "metrics", "alerts", "dashboard", "tracing", "networkPolicy", "pdb", "topologySpread"].map((key) => [
+export const ALL_OFF: HelmSets = Object.fromEntries<boolean>([
+  ...["ingress", "metrics", "alerts", "dashboard", "tracing", "networkPolicy", "pdb", "topologySpread"].map((key): [string, boolean] => [
     `holodeck-service.${key}.enabled`,
     false,
   ]),

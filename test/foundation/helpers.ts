@@ -2,8 +2,8 @@
 import { recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { STACKS } from "../harness/stack-facts";
 
-/** Runs every stack once, one after another (the Pulumi runtime is process-global). */
-export async function recordAllStacks(): Promise<Record<string, StackRecording>> {
+/** Every stack's shared recording (test/harness/stacks.ts). */
+export function recordAllStacks(): Record<string, StackRecording> {
   const recordings: Record<string, StackRecording> = {};
   for (const stack of STACKS) recordings[stack] = recordedStack(stack);
   return recordings;

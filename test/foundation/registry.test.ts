@@ -24,7 +24,7 @@ const PLACES = Object.fromEntries(
 const SOURCE_ACCOUNT = PLACES[SOURCE].accountId;
 const recordings: Record<string, StackRecording> = {};
 
-beforeAll(async () => {
+beforeAll(() => {
   for (const stack of STACKS) recordings[stack] = recordedStack(stack);
 });
 
@@ -59,7 +59,7 @@ describe.each(STACKS)("registry of %s", (stack) => {
     expect(key.inputs.enableKeyRotation).toBe(true);
     const keyArn = `arn:aws:kms:${PLACES[stack].region}:${PLACES[stack].accountId}:key/`;
     expect(input<{ encryptionType: string; kmsKey: string }[]>(t, "encryptionConfigurations")).toEqual([
-      { encryptionType: "KMS", kmsKey: expect.stringContaining(keyArn) },
+      { encryptionType: "KMS", kmsKey: expect.stringContaining(keyArn) as unknown },
     ]);
     const rules = (JSON.parse(input<string>(t, "lifecyclePolicy")) as { rules: { rulePriority: number; selection: Record<string, unknown> }[] }).rules;
     expect(rules.map((r) => [r.rulePriority, r.selection])).toEqual([

@@ -5,8 +5,8 @@ import { FACTS, STACKS } from "../harness/stack-facts";
 import { input, policyStatements, recordAllStacks } from "./helpers";
 
 let stacks: Record<string, StackRecording>;
-beforeAll(async () => {
-  stacks = await recordAllStacks();
+beforeAll(() => {
+  stacks = recordAllStacks();
 });
 
 describe.each(STACKS)("%s access", (stack) => {

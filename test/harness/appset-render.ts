@@ -18,7 +18,7 @@ function runRenderer(args: string[], input?: string): string {
     return execFileSync(BIN, args, { encoding: "utf8", input, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(stderr.trim() || String(error));
+    throw new Error(stderr.trim() || String(error), { cause: error });
   }
 }
 

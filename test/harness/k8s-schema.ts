@@ -200,9 +200,12 @@ const formatAjvErrors = (errors: ErrorObject[] | null | undefined): string[] =>
       `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty: string }).additionalProperty)}` : ""}`,
   );
 
+/** A manifest field as text: itself when a string, else its JSON (or the fallback when absent). */
+const fieldText = (value: unknown, fallback: string): string => (typeof value === "string" ? value : value === undefined ? fallback : JSON.stringify(value));
+
 function problems(doc: Manifest, strict: StrictResult): string[] {
-  const apiVersion = String(doc.apiVersion ?? "");
-  const kind = String(doc.kind ?? "");
+  const apiVersion = fieldText(doc.apiVersion, "");
+  const kind = fieldText(doc.kind, "");
   const errors = metadataErrors(doc);
   if (strict.status === "invalid") errors.push(strict.error ?? "strict decoding failed");
   const crd = crdValidator(gvk(apiVersion, kind));
@@ -222,8 +225,8 @@ function problems(doc: Manifest, strict: StrictResult): string[] {
 }
 
 function labelOf(doc: Manifest, where: string): string {
-  const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? "<no name>");
-  return `${where}: ${String(doc.kind ?? "<no kind>")}/${name} (${String(doc.apiVersion ?? "<no apiVersion>")})`;
+  const name = fieldText((doc.metadata as { name?: unknown } | undefined)?.name, "<no name>");
+  return `${where}: ${fieldText(doc.kind, "<no kind>")}/${name} (${fieldText(doc.apiVersion, "<no apiVersion>")})`;
 }
 
 /**

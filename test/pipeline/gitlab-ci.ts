@@ -136,7 +136,7 @@ export function loadStacks(stacksDir: string): StackFile[] {
         stack,
         environment: config["holodeck:environment"] ?? "",
         region: config["aws:region"] ?? "",
-        secretsProvider: String(doc["secretsprovider"] ?? ""),
+        secretsProvider: typeof doc["secretsprovider"] === "string" ? doc["secretsprovider"] : "",
       };
     });
 }
@@ -147,5 +147,9 @@ export function scriptOf(job: Job, key: "script" | "before_script" = "script"): 
 
 /** Direct `needs` of a job, as job keys. */
 export function needsOf(job: Job): string[] {
-  return [job.spec["needs"] ?? []].flat().map((need) => (isRecord(need) ? String(need["job"]) : String(need)));
+  return [job.spec["needs"] ?? []].flat().map((need) => {
+    const name = isRecord(need) ? need["job"] : need;
+    if (typeof name !== "string") throw new Error(`job ${job.key}: a need that is not a job name: ${JSON.stringify(need)}`);
+    return name;
+  });
 }

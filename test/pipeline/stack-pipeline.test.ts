@@ -32,7 +32,7 @@ const jobFor = (jobs: Job[], stack: string) => {
   return found[0];
 };
 const rulesOf = (job: Job) => [job.spec["rules"] ?? []].flat() as Yaml[];
-const resourceGroup = (job: Job) => expand(String(job.spec["resource_group"] ?? ""), job.variables);
+const resourceGroup = (job: Job) => expand(typeof job.spec["resource_group"] === "string" ? job.spec["resource_group"] : "", job.variables);
 
 /** Production ups in the order their `needs` chain them; staging ups must all precede the head. */
 function productionChain(p: Pipeline): string[] {

@@ -54,7 +54,7 @@ afterAll(() => {
 
 describe("policy pack served over the Analyzer protocol", () => {
   it("advertises every rule with its enforcement level", async () => {
-    const info = await call<Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+    const info = await call<Empty, AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
     expect(info.getName()).toBe("holodeck");
     expect(info.getVersion()).toBe("0.1.0");
     const advertised = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]);
@@ -64,7 +64,7 @@ describe("policy pack served over the Analyzer protocol", () => {
 
   it("reports a mandatory violation for a bad resource and none for a good one", async () => {
     const bad = await call<AnalyzeRequest, AnalyzeResponse>(
-      client.analyze,
+      client.analyze.bind(client),
       analyzeRequest("aws:kms/key:Key", "k", {
         enableKeyRotation: false,
         deletionWindowInDays: 30,
@@ -75,7 +75,7 @@ describe("policy pack served over the Analyzer protocol", () => {
       ["kms-key-rotation", EnforcementLevel.MANDATORY, expect.stringContaining("enableKeyRotation must be true.")],
     ]);
     const good = await call<AnalyzeRequest, AnalyzeResponse>(
-      client.analyze,
+      client.analyze.bind(client),
       analyzeRequest("aws:kms/key:Key", "k", {
         enableKeyRotation: true,
         deletionWindowInDays: 30,
@@ -99,9 +99,9 @@ describe("policy pack served over the Analyzer protocol", () => {
         },
         stack,
       );
-    const production = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, argo("production-eu-west-1"));
+    const production = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze.bind(client), argo("production-eu-west-1"));
     expect(production.getDiagnosticsList().map((d) => d.getPolicyname())).toEqual(["argocd-admin-disabled-production"]);
-    const staging = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, argo("staging-eu-west-1"));
+    const staging = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze.bind(client), argo("staging-eu-west-1"));
     expect(staging.getDiagnosticsList()).toEqual([]);
   });
 });
