@@ -21,8 +21,8 @@ sed -i "s#file://.*holodeck-service#file://$root/charts/holodeck-service#" "$wor
 args=(template python-example "$work/chart" --namespace python-example --kube-version 1.35.0
   --values "$work/chart/values.yaml"
   --set-string holodeck-service.image.tag=1.4.2
-  --set global.clusterDomain=staging.eu-west-1.holodeck.dev,global.environment=staging
-  --set global.clusterIssuer=letsencrypt-staging,global.imageRegistry=123456789012.dkr.ecr.eu-west-1.amazonaws.com
+  --set "global.clusterDomain=staging.eu-west-1.holodeck.dev,global.environment=staging"
+  --set "global.clusterIssuer=letsencrypt-staging,global.imageRegistry=123456789012.dkr.ecr.eu-west-1.amazonaws.com"
   --set global.vpcCidr=10.20.0.0/16)
 objects="$("$helm" "${args[@]}" | grep -c '^kind:')"
 

@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { policyStatements as statements, type PolicyStatement as Statement } from "../harness/iam-policy";
 import { registerCrdFile } from "../harness/k8s-schema";
-import { REPO_ROOT, listStacks, type RecordedResource, type StackRecording } from "../harness/stacks";
+import { REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 
 /** Validate Argo CD and cert-manager kinds with the CRDs of the deployed versions. */
 export function useBootstrapCrds(): void {
@@ -14,70 +14,8 @@ export function useBootstrapCrds(): void {
   }
 }
 
-export const STACKS = ["staging-eu-west-1", "production-eu-west-1", "production-eu-central-1"] as const;
-export type StackName = (typeof STACKS)[number];
-
-/**
- * Throws unless the bootstrap suites cover exactly the stack files in stacks/: a new
- * stack file must never silently get no bootstrap tests.
- */
-export function assertStacksCovered(covered: readonly string[], present: readonly string[]): void {
-  const missing = present.filter((s) => !covered.includes(s));
-  const stale = covered.filter((s) => !present.includes(s));
-  if (missing.length === 0 && stale.length === 0) return;
-  throw new Error(
-    "test/bootstrap/helpers.ts: STACKS must list every stacks/Pulumi.<stack>.yaml. " +
-      (missing.length > 0 ? `Add ${missing.join(", ")} to STACKS and its facts to FACTS. ` : "") +
-      (stale.length > 0 ? `Remove ${stale.join(", ")} (no stack file).` : ""),
-  );
-}
-// Every bootstrap suite imports this module, so each of them fails with the message above.
-assertStacksCovered(STACKS, listStacks());
-
-export interface StackFacts {
-  environment: "staging" | "production";
-  region: string;
-  accountId: string;
-  clusterName: string;
-  domain: string;
-  hostedZoneId: string;
-  platformRepoRevision: string;
-  /** endpointPublicAccessCidrs: also the only sources allowed to Vault's public ingress. */
-  adminCidrs: string[];
-}
-
-export const FACTS: Record<StackName, StackFacts> = {
-  "staging-eu-west-1": {
-    environment: "staging",
-    region: "eu-west-1",
-    accountId: "210987654321",
-    clusterName: "holodeck-staging-eu-west-1",
-    domain: "staging.eu-west-1.holodeck.dev",
-    hostedZoneId: "Z04581231STAGEUW1HDK",
-    platformRepoRevision: "main",
-    adminCidrs: ["203.0.113.0/24", "198.51.100.10/32"],
-  },
-  "production-eu-west-1": {
-    environment: "production",
-    region: "eu-west-1",
-    accountId: "123456789012",
-    clusterName: "holodeck-production-eu-west-1",
-    domain: "prod.eu-west-1.holodeck.dev",
-    hostedZoneId: "Z07720931PRODEUW1HDK",
-    platformRepoRevision: "production",
-    adminCidrs: ["203.0.113.64/28", "198.51.100.10/32"],
-  },
-  "production-eu-central-1": {
-    environment: "production",
-    region: "eu-central-1",
-    accountId: "123456789012",
-    clusterName: "holodeck-production-eu-central-1",
-    domain: "prod.eu-central-1.holodeck.dev",
-    hostedZoneId: "Z09912345PRODEUC1HDK",
-    platformRepoRevision: "production",
-    adminCidrs: ["203.0.113.64/28", "198.51.100.10/32"],
-  },
-};
+// Per-stack facts come from the stack files (one table for every suite).
+export { FACTS, STACKS, type StackFacts } from "../harness/stack-facts";
 
 export type Json = Record<string, unknown>;
 

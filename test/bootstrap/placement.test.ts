@@ -6,18 +6,11 @@
 // distinct nodes: it then only prefers system nodes (staging: 2 system nodes).
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, type StackRecording } from "../harness/stacks";
-import { STACKS, input, release, type StackName } from "./helpers";
+import { FACTS, STACKS, input, release } from "./helpers";
 
 const SYSTEM = { "holodeck.dev/node-group": "system" };
 const TOLERATIONS = [{ key: "CriticalAddonsOnly", operator: "Equal", value: "true", effect: "NoSchedule" }];
 const ON_SYSTEM_NODES = { nodeSelector: SYSTEM, tolerations: TOLERATIONS };
-
-/** System node group minSize per stack (stacks/Pulumi.<stack>.yaml). */
-const SYSTEM_NODES: Record<StackName, number> = {
-  "staging-eu-west-1": 2,
-  "production-eu-west-1": 3,
-  "production-eu-central-1": 3,
-};
 
 describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) => {
   let rec: StackRecording;
@@ -30,7 +23,7 @@ describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) =
     const system = rec.one("aws:eks/nodeGroup:NodeGroup", "-system-ng");
     expect(input(system, "labels")).toEqual(SYSTEM);
     expect(input(system, "taints")).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
-    expect(input(system, "scalingConfig.minSize")).toBe(SYSTEM_NODES[stack]);
+    expect(input(system, "scalingConfig.minSize")).toBe(FACTS[stack].system.minSize);
     expect(input(rec.one("aws:eks/nodeGroup:NodeGroup", "-workload-ng"), "labels")).toEqual({ "holodeck.dev/node-group": "workload" });
   });
 
@@ -64,7 +57,7 @@ describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) =
     const server = values("vault", "server") as Record<string, unknown>;
     expect(server.tolerations).toEqual(TOLERATIONS);
     const affinity = server.affinity as Record<string, unknown>;
-    if (SYSTEM_NODES[stack] >= 3) {
+    if (FACTS[stack].system.minSize >= 3) {
       expect(server.nodeSelector).toEqual(SYSTEM);
       expect(Object.keys(affinity)).toEqual(["podAntiAffinity"]);
     } else {

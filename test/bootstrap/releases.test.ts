@@ -89,7 +89,7 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.ingress.hosts")).toEqual([{ host: `vault.${facts.domain}`, paths: [] }]);
     expect(input(r, "values.server.ingress.annotations")).toEqual({
       "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
-      "nginx.ingress.kubernetes.io/whitelist-source-range": facts.adminCidrs.join(","),
+      "nginx.ingress.kubernetes.io/whitelist-source-range": facts.publicAccessCidrs.join(","),
     });
     expect(rec.one("kubernetes:core/v1:Namespace", "-vault-ns").retainOnDelete).toBe(true);
     const antiAffinity = input<Record<string, { topologyKey: string }[]>>(r, "values.server.affinity.podAntiAffinity");

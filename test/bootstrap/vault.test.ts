@@ -139,9 +139,9 @@ describe.each(STACKS)("%s Vault ingress", (stack) => {
     expect(ingress.enabled).toBe(true);
     expect(ingress.annotations).toEqual({
       "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
-      "nginx.ingress.kubernetes.io/whitelist-source-range": FACTS[stack].adminCidrs.join(","),
+      "nginx.ingress.kubernetes.io/whitelist-source-range": FACTS[stack].publicAccessCidrs.join(","),
     });
-    expect(FACTS[stack].adminCidrs.length).toBeGreaterThan(0);
+    expect(FACTS[stack].publicAccessCidrs.length).toBeGreaterThan(0);
   });
 
   it("has no public ingress with a private EKS endpoint ([] CIDRs): Pulumi and operators use the in-cluster address", () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHARTS } from "../../bootstrap/versions";
 import { ALL_RULES } from "../../policy/rules";
 
 const root = join(__dirname, "..", "..");
@@ -92,7 +93,7 @@ describe("policy pack served over the Analyzer protocol", () => {
         "argocd",
         {
           chart: "argo-cd",
-          version: "10.1.1",
+          version: CHARTS.argoCd.version,
           namespace: "argocd",
           repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" },
           values: { configs: { cm: { "admin.enabled": true } }, "redis-ha": { enabled: true }, server: { replicas: 2 }, repoServer: { replicas: 2 } },
