@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The control-plane scenarios run on their own, one at a time (vitest.control-plane.config.mts).
+    exclude: ["test/control-plane/**", "**/node_modules/**"],
     globalSetup: ["test/harness/record-stacks.ts"],
     pool: "forks",
     maxWorkers: 2,
