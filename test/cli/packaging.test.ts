@@ -37,7 +37,7 @@ describe("bundled CLI (what the holodeck-cli image contains)", () => {
   it("the Dockerfile copies every source file the bundle is built from", () => {
     const dockerfile = fs.readFileSync(path.join(REPO_ROOT, "cli", "Dockerfile"), "utf8");
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(" "));
-    expect(copied).toEqual(["package.json", "package-lock.json", "cli/", "services-root/service.schema.json"]);
+    expect(copied).toEqual(["package.json", "package-lock.json", "cli/", "model/", "services-root/service.schema.json"]);
     const uncovered = built.inputs.filter(
       (input) => !input.startsWith("node_modules/") && !copied.some((c) => (c.endsWith("/") ? input.startsWith(c) : input === c)),
     );
