@@ -2,7 +2,8 @@
 // `intervalMs`, and reconcile each live object with how long it has been seen, so a
 // stand-in can answer "after a delay" like its real controller answers after real work.
 // Errors never stop the loop (a controller keeps reconciling); they are kept for the test
-// to assert on, except 409 Conflict/AlreadyExists, which the next pass resolves.
+// to assert on, except those the next pass resolves as a controller's requeue does: 409
+// Conflict/AlreadyExists, and 429/503 while the API server (re)initializes a new CRD's storage.
 import { KubeError, type KubeObject, type KubeRest } from "./kube-rest";
 
 export interface StandIn {
@@ -22,12 +23,14 @@ export interface StandInLoop<T extends KubeObject> {
   reconcile(object: T, seenForMs: number): Promise<void>;
 }
 
+const TRANSIENT = new Set([409, 429, 503]);
+
 export function runStandIn<T extends KubeObject>(loop: StandInLoop<T>): StandIn {
   const firstSeen = new Map<string, number>();
   const errors: string[] = [];
   let stopped = false;
   const record = (error: unknown): void => {
-    if (error instanceof KubeError && error.status === 409) return;
+    if (error instanceof KubeError && TRANSIENT.has(error.status)) return;
     errors.push(`${loop.name}: ${error instanceof Error ? error.message : String(error)}`);
   };
   const pass = async (): Promise<void> => {
