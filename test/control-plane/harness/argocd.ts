@@ -1,0 +1,235 @@
+// Argo CD on the test control plane: its CRDs, ServiceAccounts, RBAC and default ConfigMaps from
+// the upstream install manifests of the pinned version (.tools/control-plane/argocd), Redis
+// (miniredis), the repo-server, the application controller and the ApplicationSet controller,
+// each authenticated as its own ServiceAccount (so the upstream RBAC is what they may do).
+// argocd-server, Dex and the notifications controller are not started: nothing here uses them.
+import { mkdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { freePort, waitFor, type ControlPlane } from "./cluster";
+import type { KubeObject } from "./kube";
+import { ARGOCD_PROGRAMS, CONTROL_PLANE_SHARE, HELM4_DIR, requireTools, TOOLS_BIN } from "./tools";
+
+export const ARGOCD_NAMESPACE = "argocd";
+/** Kinds of the upstream install manifests that are applied; its workloads (Deployments, Services...) are replaced by local processes. */
+const INSTALL_KINDS = new Set([
+  "CustomResourceDefinition",
+  "ServiceAccount",
+  "Role",
+  "ClusterRole",
+  "RoleBinding",
+  "ClusterRoleBinding",
+  "ConfigMap",
+  "Secret",
+]);
+
+/** The upstream install manifests' objects of the kinds above. */
+export function argoCdInstallObjects(): KubeObject[] {
+  const file = path.join(CONTROL_PLANE_SHARE, "argocd", "install.yaml");
+  return parseAllDocuments(readFileSync(file, "utf8"))
+    .map((doc) => doc.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null && INSTALL_KINDS.has(o.kind))
+    .map((o) =>
+      o.kind === "CustomResourceDefinition" || o.kind.startsWith("Cluster") ? o : { ...o, metadata: { ...o.metadata, namespace: ARGOCD_NAMESPACE } },
+    );
+}
+
+/** Argo CD settings: data of argocd-cm, argocd-cmd-params-cm and argocd-rbac-cm to merge over the defaults. */
+export interface ArgoCdSettings {
+  cm?: Record<string, string>;
+  params?: Record<string, string>;
+  rbac?: Record<string, string>;
+}
+
+export interface ArgoCd {
+  repoServer: string;
+  /** Waits until Application `name` satisfies `check` (returns its last state in the timeout error). */
+  waitForApplication(name: string, what: string, check: (app: Application) => boolean, timeoutMs: number): Promise<Application>;
+  application(name: string): Promise<Application | undefined>;
+  applications(): Promise<Application[]>;
+  /**
+   * Makes the ApplicationSet controller re-read its generators now (the annotation Argo CD's git
+   * webhook sets); without it a git generator polls every 3 minutes.
+   */
+  refreshApplicationSet(name: string): Promise<void>;
+  /** Makes the application controller compare Application `name` with git now (`argocd app get --refresh`). */
+  refreshApplication(name: string, kind?: "normal" | "hard"): Promise<void>;
+}
+
+/** The parts of an Application the tests read. */
+export interface Application extends KubeObject {
+  spec: {
+    project: string;
+    source?: ApplicationSource;
+    sources?: ApplicationSource[];
+    destination: { server?: string; namespace?: string };
+    syncPolicy?: Record<string, unknown>;
+  };
+  status?: {
+    sync?: { status?: string; revision?: string };
+    health?: { status?: string; message?: string };
+    conditions?: { type: string; message: string }[];
+    operationState?: {
+      phase?: string;
+      message?: string;
+      retryCount?: number;
+      startedAt?: string;
+      operation?: { initiatedBy?: { automated?: boolean; username?: string } };
+      syncResult?: { resources?: { kind: string; name: string; status: string; message: string }[] };
+    };
+    resources?: { kind: string; name: string; namespace?: string; status?: string; health?: { status?: string } }[];
+  };
+}
+
+export interface ApplicationSource {
+  repoURL: string;
+  targetRevision?: string;
+  path?: string;
+  chart?: string;
+  ref?: string;
+  helm?: { releaseName?: string; valueFiles?: string[]; parameters?: { name: string; value: string }[] };
+}
+
+function settingsObjects(settings: ArgoCdSettings): KubeObject[] {
+  const cm = (name: string, data: Record<string, string> | undefined): KubeObject[] =>
+    data
+      ? [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } }, data }]
+      : [];
+  return [...cm("argocd-cm", settings.cm), ...cm("argocd-cmd-params-cm", settings.params), ...cm("argocd-rbac-cm", settings.rbac)];
+}
+
+/** The `default` AppProject, which argocd-server creates on a real installation. */
+const DEFAULT_PROJECT: KubeObject = {
+  apiVersion: "argoproj.io/v1alpha1",
+  kind: "AppProject",
+  metadata: { name: "default", namespace: ARGOCD_NAMESPACE },
+  spec: { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] },
+};
+
+/** Installs and starts Argo CD on `plane`; `settings` are merged over the upstream ConfigMaps. */
+export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings = {}): Promise<ArgoCd> {
+  requireTools(ARGOCD_PROGRAMS);
+  const kubectl = plane.kubectl;
+  await kubectl.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: ARGOCD_NAMESPACE } }]);
+  const install = argoCdInstallObjects();
+  await kubectl.apply(install.filter((o) => o.kind === "CustomResourceDefinition"));
+  await kubectl.ok([
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    ...install.filter((o) => o.kind === "CustomResourceDefinition").map((o) => `crd/${o.metadata.name}`),
+  ]);
+  await kubectl.apply(install.filter((o) => o.kind !== "CustomResourceDefinition"));
+  await kubectl.apply([...settingsObjects(settings), DEFAULT_PROJECT]);
+
+  const home = path.join(plane.dir, "argocd");
+  for (const sub of ["tls", "ssh", "gpg", "tmp", "home", "plugins"]) mkdirSync(path.join(home, sub), { recursive: true });
+  const [redisPort, repoPort, repoMetrics, controllerMetrics, appsetMetrics, appsetProbe, appsetWebhook] = await Promise.all(
+    Array.from({ length: 7 }, freePort),
+  );
+  const redis = `127.0.0.1:${redisPort}`;
+  const repoServer = `127.0.0.1:${repoPort}`;
+  const common = {
+    ARGOCD_FAKE_IN_CLUSTER: "true",
+    ARGOCD_GPG_ENABLED: "false",
+    ARGOCD_TLS_DATA_PATH: path.join(home, "tls"),
+    ARGOCD_SSH_DATA_PATH: path.join(home, "ssh"),
+    ARGOCD_GNUPGHOME: path.join(home, "gpg"),
+    ARGOCD_ASK_PASS_SOCK: path.join(home, "askpass.sock"),
+    ARGOCD_PLUGINSOCKFILEPATH: path.join(home, "plugins"),
+    HOME: path.join(home, "home"),
+    TMPDIR: path.join(home, "tmp"),
+    // Helm 4 first (the major this Argo CD runs), then kustomize and the rest of .tools/bin.
+    PATH: `${HELM4_DIR}:${TOOLS_BIN}:${process.env.PATH ?? ""}`,
+  };
+  const argocd = path.join(TOOLS_BIN, "argocd");
+  const processes = plane.processes;
+
+  processes.start({ name: "redis", command: path.join(TOOLS_BIN, "redis-server"), args: [`-addr=${redis}`] });
+  const repoConfig = await plane.serviceAccountKubeconfig("argocd-repo-server", ARGOCD_NAMESPACE);
+  processes.start({
+    name: "argocd-repo-server",
+    command: argocd,
+    args: [
+      "--address=127.0.0.1",
+      `--port=${repoPort}`,
+      "--metrics-address=127.0.0.1",
+      `--metrics-port=${repoMetrics}`,
+      `--redis=${redis}`,
+      "--disable-tls",
+      "--loglevel=info",
+    ],
+    env: { ...common, ARGOCD_BINARY_NAME: "argocd-repo-server", KUBECONFIG: repoConfig },
+  });
+  const controllerConfig = await plane.serviceAccountKubeconfig("argocd-application-controller", ARGOCD_NAMESPACE);
+  processes.start({
+    name: "argocd-application-controller",
+    command: argocd,
+    args: [`--repo-server=${repoServer}`, "--repo-server-plaintext", `--redis=${redis}`, `--metrics-port=${controllerMetrics}`, "--loglevel=info"],
+    env: { ...common, ARGOCD_BINARY_NAME: "argocd-application-controller", KUBECONFIG: controllerConfig },
+  });
+  const appsetConfig = await plane.serviceAccountKubeconfig("argocd-applicationset-controller", ARGOCD_NAMESPACE);
+  processes.start({
+    name: "argocd-applicationset-controller",
+    command: argocd,
+    args: [
+      `--argocd-repo-server=${repoServer}`,
+      "--repo-server-plaintext",
+      `--metrics-addr=127.0.0.1:${appsetMetrics}`,
+      `--probe-addr=127.0.0.1:${appsetProbe}`,
+      `--webhook-addr=127.0.0.1:${appsetWebhook}`,
+      "--enable-leader-election=false",
+      "--loglevel=info",
+    ],
+    env: { ...common, ARGOCD_BINARY_NAME: "argocd-applicationset-controller", KUBECONFIG: appsetConfig },
+  });
+  const alive = (): void => processes.assertRunning();
+  const httpOk = async (url: string): Promise<true | undefined> => ((await fetch(url)).ok ? true : undefined);
+  await waitFor("the ApplicationSet controller to be healthy", () => httpOk(`http://127.0.0.1:${appsetProbe}/healthz`), 60_000, alive);
+  await waitFor("the application controller to serve metrics", () => httpOk(`http://127.0.0.1:${controllerMetrics}/metrics`), 60_000, alive);
+  await waitFor("the repo-server to serve metrics", () => httpOk(`http://127.0.0.1:${repoMetrics}/metrics`), 60_000, alive);
+
+  const application = (name: string): Promise<Application | undefined> => kubectl.get<Application>("applications.argoproj.io", name, ARGOCD_NAMESPACE);
+  return {
+    repoServer,
+    application,
+    applications: () => kubectl.list<Application>("applications.argoproj.io", ARGOCD_NAMESPACE),
+    async refreshApplicationSet(name) {
+      await kubectl.ok([
+        "annotate",
+        "--overwrite",
+        "-n",
+        ARGOCD_NAMESPACE,
+        `applicationsets.argoproj.io/${name}`,
+        "argocd.argoproj.io/application-set-refresh=true",
+      ]);
+    },
+    async refreshApplication(name, kind = "normal") {
+      await kubectl.ok(["annotate", "--overwrite", "-n", ARGOCD_NAMESPACE, `applications.argoproj.io/${name}`, `argocd.argoproj.io/refresh=${kind}`]);
+    },
+    async waitForApplication(name, what, check, timeoutMs) {
+      let last: Application | undefined;
+      try {
+        return await waitFor(
+          `Application ${name} ${what}`,
+          async () => ((last = await application(name)) && check(last) ? last : undefined),
+          timeoutMs,
+          alive,
+          2000,
+        );
+      } catch (err) {
+        const state = last
+          ? JSON.stringify({
+              sync: last.status?.sync,
+              health: last.status?.health,
+              conditions: last.status?.conditions,
+              operationState: last.status?.operationState,
+            })
+          : "absent";
+        throw new Error(`${(err as Error).message}\nlast state: ${state}\napplication-controller log:\n${plane.logTail("argocd-application-controller", 15)}`, {
+          cause: err,
+        });
+      }
+    },
+  };
+}

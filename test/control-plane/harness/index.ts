@@ -1,0 +1,115 @@
+// The control-plane test harness: a real Kubernetes control plane with simulated nodes shaped
+// like a stack's node groups, a real Argo CD configured as the stack configures it, and local
+// git repositories standing for the platform repo, services-root and the service repos.
+//
+//   const cluster = await startHolodeckCluster({ stack: "staging-eu-west-1" });
+//   afterAll(() => cluster.stop());
+//
+// Each test file starts its own (~20-30 s on 2 cores) and stops it in afterAll; a cluster that
+// cannot start throws with the failing process's log tail (the test fails, it never skips).
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import type { StackRecording } from "../../../cli/plan/run-stack";
+import { startArgoCd, type ArgoCd } from "./argocd";
+import { ControlPlane } from "./cluster";
+import { LocalGit } from "./git";
+import type { KubeObject } from "./kube";
+import { nodeGroupsOf, simulatedNodes } from "./nodes";
+import {
+  argoCdSettingsOf,
+  LOCAL_REPOS,
+  recordedKubernetesObjects,
+  repoRewrite,
+  rewriteUrls,
+  stackRepoUrls,
+  type StackRepoUrls,
+  type UrlRewrite,
+} from "./stack";
+import { crdsIn, installCrds } from "./crds";
+import { BOOTSTRAP_CRDS, REPO } from "./tools";
+
+export { ARGOCD_NAMESPACE, argoCdInstallObjects, type Application, type ApplicationSource, type ArgoCd, type ArgoCdSettings } from "./argocd";
+export { ControlPlane, EKS_ADMISSION_PLUGINS, freePort, sleep, waitFor } from "./cluster";
+export { LocalGit } from "./git";
+export { Kubectl, type KubeObject, type KubectlResult } from "./kube";
+export { INSTANCE_TYPES, nodeGroupsOf, simulatedNodes, type SimulatedNodeGroup } from "./nodes";
+export { argoCdSettingsOf, LOCAL_REPOS, recordedHelmReleases, recordedKubernetesObjects, repoRewrite, rewriteUrls, stackRepoUrls } from "./stack";
+export { crdsIn, installCrds } from "./crds";
+export { BOOTSTRAP_CRDS, CONTROL_PLANE_SHARE, PLATFORM_CRDS, REPO, TOOLS_BIN } from "./tools";
+
+/** Folders of this repository (as committed at HEAD) that make up the local platform repo. */
+export const PLATFORM_REPO_FOLDERS = ["platform-apps", "charts"];
+
+export interface HolodeckClusterOptions {
+  stack: string;
+  recording: StackRecording;
+}
+
+export interface HolodeckCluster {
+  stack: string;
+  recording: StackRecording;
+  plane: ControlPlane;
+  argocd: ArgoCd;
+  git: LocalGit;
+  /** The stack's own repository URLs, and how the harness rewrites them to the local ones. */
+  remoteUrls: StackRepoUrls;
+  rewrite: UrlRewrite;
+  /** The stack's recorded Kubernetes objects (not Helm releases) with repository URLs rewritten. */
+  handoffObjects: KubeObject[];
+  stop(): Promise<void>;
+}
+
+/** Creates the platform repo (committed platform-apps/ and charts/ on the stack's platform revision) and an empty services-root. */
+function seedRepositories(git: LocalGit, urls: StackRepoUrls): void {
+  const work = git.create(LOCAL_REPOS.platform, urls.platformRevision);
+  const archive = execFileSync("git", ["archive", "HEAD", "--", ...PLATFORM_REPO_FOLDERS], { cwd: REPO, maxBuffer: 256 * 1024 * 1024 });
+  execFileSync("tar", ["-x", "-C", work], { input: archive });
+  git.commit(LOCAL_REPOS.platform, "platform-apps as committed in holodeck", urls.platformRevision);
+  git.create(LOCAL_REPOS.servicesRoot);
+  git.write(LOCAL_REPOS.servicesRoot, { "README.md": "services-root (control-plane test)\n" });
+  git.commit(LOCAL_REPOS.servicesRoot, "empty services-root");
+  mkdirSync(path.join(git.root, "remote", LOCAL_REPOS.servicePrefix), { recursive: true });
+}
+
+export async function startHolodeckCluster(opts: HolodeckClusterOptions): Promise<HolodeckCluster> {
+  const { stack, recording } = opts;
+  const region = stackRegion(recording);
+  const plane = await ControlPlane.start({ nodes: simulatedNodes(nodeGroupsOf(recording), region) });
+  try {
+    const git = new LocalGit(path.join(plane.dir, "git"));
+    const remoteUrls = stackRepoUrls(stack);
+    seedRepositories(git, remoteUrls);
+    const rewrite = repoRewrite(remoteUrls, (name) => git.url(name));
+    const argocd = await startArgoCd(plane, argoCdSettingsOf(recording));
+    const handoffObjects = recordedKubernetesObjects(recording).map((o) => rewriteUrls(o, rewrite));
+    return { stack, recording, plane, argocd, git, remoteUrls, rewrite, handoffObjects, stop: () => plane.stop() };
+  } catch (err) {
+    await plane.stop();
+    throw err;
+  }
+}
+
+/** The stack's region from its recorded cluster Secret labels. */
+function stackRegion(recording: StackRecording): string {
+  const secret = recording
+    .byType("kubernetes:core/v1:Secret")
+    .find((s) => (s.inputs.metadata as KubeObject["metadata"] | undefined)?.labels?.["argocd.argoproj.io/secret-type"] === "cluster");
+  const region = (secret?.inputs.metadata as KubeObject["metadata"] | undefined)?.labels?.region;
+  if (!region) throw new Error(`stack ${recording.stack}: no cluster Secret with a region label recorded`);
+  return region;
+}
+
+/**
+ * Applies the stack's recorded Kubernetes objects (repository URLs rewritten) as Pulumi would:
+ * Namespaces first, then everything else; `only` narrows them. The cert-manager CRDs come first
+ * (the recorded ClusterIssuers and Certificates need them; cert-manager itself is a Helm release
+ * and does not run here).
+ */
+export async function applyHandoff(cluster: HolodeckCluster, only: (o: KubeObject) => boolean = () => true): Promise<KubeObject[]> {
+  const objects = cluster.handoffObjects.filter(only);
+  if (objects.some((o) => o.apiVersion.startsWith("cert-manager.io/"))) await installCrds(cluster.plane, crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]));
+  await cluster.plane.kubectl.apply(objects.filter((o) => o.kind === "Namespace"));
+  await cluster.plane.kubectl.apply(objects.filter((o) => o.kind !== "Namespace"));
+  return objects;
+}
