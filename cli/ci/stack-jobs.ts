@@ -5,24 +5,26 @@ import type { StackTarget } from "./stack-files";
 export type CiJob = Record<string, unknown>;
 
 /**
- * Previews run branch code with the preview role's credentials (state bucket, KMS decrypt of
- * stack secrets, read-only cluster view), so only merge requests whose source branch is
- * protected (only maintainers push there) get one. CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED is
- * "true"/"false" in merge request pipelines (GitLab 16.4+). This rule keeps jobs from failing;
- * the boundary is the preview role's trust, which matches only protected branch refs
- * (docs/runbooks/new-region.md#ci-roles-what-each-may-do).
+ * Every merge request gets a preview, whatever its source branch: previews run the branch's
+ * code with the preview role, which can read what a preview needs and change nothing (its
+ * policy and trust are cli/ci/iam/preview-role.*.json; what a branch could read with it:
+ * docs/runbooks/new-region.md#ci-roles-what-each-may-do). In a child pipeline
+ * CI_PIPELINE_SOURCE is always parent_pipeline, so the rules read what the trigger passes.
  */
-export const MERGE_REQUEST_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event" && $PARENT_MR_SOURCE_BRANCH_PROTECTED == "true"';
-export const DEFAULT_BRANCH_RULE = "$PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
+export const MERGE_REQUEST_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event"';
+/** A scheduled pipeline of the default branch is a drift check, never a deploy. */
+export const DEFAULT_BRANCH_RULE = '$PARENT_PIPELINE_SOURCE != "schedule" && $PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH';
+/** Pipeline schedules (CI/CD > Schedules, on the default branch) run the drift check only. */
+export const SCHEDULE_RULE = '$PARENT_PIPELINE_SOURCE == "schedule"';
 
-export const STAGES = ["preview", "deploy-staging", "deploy-production"] as const;
+export const STAGES = ["preview", "drift", "deploy-staging", "deploy-production"] as const;
 
 export const PULUMI_VERSION = "3.248.0";
 
 /**
  * Installs the pinned Pulumi CLI and the AWS CLI, exchanges the job's OIDC token for one-hour
- * role credentials, logs in to the S3 backend and selects the stack with the secrets provider
- * of its stack file. Jobs set STACK, AWS_REGION, PULUMI_SECRETS_PROVIDER and AWS_ROLE_ARN.
+ * role credentials and logs in to the S3 backend. Jobs set STACK, AWS_REGION and AWS_ROLE_ARN
+ * and select the stack first thing in their script.
  */
 const PULUMI: CiJob = {
   id_tokens: { AWS_ID_TOKEN: { aud: "sts.amazonaws.com" } },
@@ -46,9 +48,17 @@ const PULUMI: CiJob = {
     'export AWS_SESSION_TOKEN=$(echo "$CREDS" | cut -f3)',
     "npm ci",
     'pulumi login "s3://${PULUMI_STATE_BUCKET}?region=${PULUMI_STATE_REGION}&awssdk=v2"',
-    'pulumi stack select --create --secrets-provider "$PULUMI_SECRETS_PROVIDER" "$STACK"',
   ],
 };
+
+/**
+ * The preview role may write nothing but lock files, so read-only jobs never create a stack:
+ * a stack without state (a new region) is initialised by its first `up` or by an admin.
+ */
+const SELECT_EXISTING =
+  'pulumi stack select "$STACK" || { echo "stack $STACK has no state yet: run up:$STACK or pulumi stack init as an admin first" >&2; exit 1; }';
+/** The deploy role creates the stack on its first up, with the secrets provider of its stack file. */
+const SELECT_OR_CREATE = 'pulumi stack select --create --secrets-provider "$PULUMI_SECRETS_PROVIDER" "$STACK"';
 
 /** Merge requests: diff and policy pack; the log and the artifact keep the output. */
 const PREVIEW: CiJob = {
@@ -56,7 +66,7 @@ const PREVIEW: CiJob = {
   stage: "preview",
   rules: [{ if: MERGE_REQUEST_RULE }],
   variables: { AWS_ROLE_ARN: "$AWS_PREVIEW_ROLE_ARN" },
-  script: ['pulumi preview --stack "$STACK" --diff --policy-pack policy --non-interactive 2>&1 | tee preview.txt'],
+  script: [SELECT_EXISTING, 'pulumi preview --stack "$STACK" --diff --policy-pack policy --non-interactive 2>&1 | tee preview.txt'],
   // No expose_as: GitLab does not link exposed artifacts of child pipelines in the merge
   // request (gitlab-org/gitlab#220998); the MR pipeline's downstream card leads to the job.
   artifacts: { name: "preview-$STACK", paths: ["preview.txt"], when: "always", expire_in: "30 days" },
@@ -71,24 +81,43 @@ const UP: CiJob = {
   rules: [{ if: DEFAULT_BRANCH_RULE, when: "manual" }],
   allow_failure: false,
   variables: { AWS_ROLE_ARN: "$AWS_DEPLOY_ROLE_ARN" },
-  script: ['pulumi up --stack "$STACK" --yes --diff --policy-pack policy --non-interactive 2>&1 | tee up.txt'],
+  script: [SELECT_OR_CREATE, 'pulumi up --stack "$STACK" --yes --diff --policy-pack policy --non-interactive 2>&1 | tee up.txt'],
   artifacts: { name: "up-$STACK", paths: ["up.txt"], when: "always", expire_in: "90 days" },
 };
 
-export const TEMPLATES: Record<string, CiJob> = { ".pulumi": PULUMI, ".preview": PREVIEW, ".up": UP };
+/**
+ * Schedules: refresh against the cloud and fail (exit code 255 of --expect-no-changes, kept by
+ * pipefail) when code and cloud differ; the diff is in the log and the artifact. Read-only role;
+ * the refresh is not saved (a preview never writes state).
+ */
+const DRIFT: CiJob = {
+  extends: ".pulumi",
+  stage: "drift",
+  rules: [{ if: SCHEDULE_RULE }],
+  variables: { AWS_ROLE_ARN: "$AWS_PREVIEW_ROLE_ARN" },
+  script: [SELECT_EXISTING, 'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive 2>&1 | tee drift.txt'],
+  artifacts: { name: "drift-$STACK", paths: ["drift.txt"], when: "always", expire_in: "30 days" },
+};
+
+export const TEMPLATES: Record<string, CiJob> = { ".pulumi": PULUMI, ".preview": PREVIEW, ".drift": DRIFT, ".up": UP };
 
 export const previewJobName = (target: StackTarget) => `preview:${target.stack}`;
+export const driftJobName = (target: StackTarget) => `drift:${target.stack}`;
 export const upJobName = (target: StackTarget) => `up:${target.stack}`;
 
-/** One lock per stack, shared by its preview and its up: two pipelines never touch one stack at once. */
+/** One lock per stack, shared by its preview, drift check and up: two pipelines never touch one stack at once. */
 export const resourceGroup = (target: StackTarget) => `holodeck-${target.stack}`;
 
 function stackVariables(target: StackTarget): Record<string, string> {
-  return { STACK: target.stack, AWS_REGION: target.region, PULUMI_SECRETS_PROVIDER: target.secretsProvider };
+  return { STACK: target.stack, AWS_REGION: target.region };
 }
 
 export function previewJob(target: StackTarget): CiJob {
   return { extends: ".preview", variables: stackVariables(target), resource_group: resourceGroup(target) };
+}
+
+export function driftJob(target: StackTarget): CiJob {
+  return { extends: ".drift", variables: stackVariables(target), resource_group: resourceGroup(target) };
 }
 
 /** `needs` are the ups that must have succeeded first (none: it may run at once). */
@@ -97,7 +126,7 @@ export function upJob(target: StackTarget, needs: string[]): CiJob {
     extends: ".up",
     stage: `deploy-${target.environment}`,
     needs,
-    variables: stackVariables(target),
+    variables: { ...stackVariables(target), PULUMI_SECRETS_PROVIDER: target.secretsProvider },
     resource_group: resourceGroup(target),
     environment: { name: target.stack, deployment_tier: target.environment },
   };

@@ -2,15 +2,15 @@
  * Writes the infra child pipeline from the stack files:
  *   npx tsx cli/ci/stack-pipeline.ts [--stacks stacks] [--root .gitlab-ci.yml] [--out stack-pipeline.yml]
  * The root pipeline's `generate` job runs it and its trigger job starts the result as a
- * dynamic child pipeline, so a new stacks/Pulumi.<stack>.yaml gets its preview (merge
- * requests) and its manual up (default branch) with no pipeline edit.
+ * dynamic child pipeline, so a new stacks/Pulumi.<stack>.yaml gets its preview (every merge
+ * request), its drift check (schedules) and its manual up (default branch) with no pipeline edit.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { parse, stringify } from "yaml";
 import { readStackFiles, type StackTarget } from "./stack-files";
-import { previewJob, previewJobName, STAGES, TEMPLATES, upJob, upJobName, type CiJob } from "./stack-jobs";
+import { driftJob, driftJobName, previewJob, previewJobName, STAGES, TEMPLATES, upJob, upJobName, type CiJob } from "./stack-jobs";
 
 /**
  * Deploy order on the default branch: every staging stack first (in parallel), then the
@@ -40,6 +40,7 @@ export function stackPipeline(targets: StackTarget[], root: Record<string, unkno
     ...(root["default"] === undefined ? {} : { default: root["default"] }),
     ...TEMPLATES,
     ...Object.fromEntries(targets.map((t) => [previewJobName(t), previewJob(t)])),
+    ...Object.fromEntries(targets.map((t) => [driftJobName(t), driftJob(t)])),
     ...Object.fromEntries(ups),
   };
 }
@@ -57,7 +58,7 @@ export function renderStackPipeline(stacksDir: string, rootFile: string): string
 
 if (require.main === module) {
   const options = new Command("stack-pipeline")
-    .description("write the per-stack infra child pipeline (preview on merge requests, manual up on the default branch)")
+    .description("write the per-stack infra child pipeline (preview on merge requests, drift check on schedules, manual up on the default branch)")
     .option("--stacks <dir>", "directory with the Pulumi.<stack>.yaml files", "stacks")
     .option("--root <file>", "root pipeline whose default and variables the child pipeline reuses", ".gitlab-ci.yml")
     .option("--out <file>", "where to write the child pipeline (- for stdout)", "-")

@@ -10,6 +10,7 @@ const root = join(__dirname, "..", "..");
 const pipeline = loadPipeline(join(root, ".gitlab-ci.yml"));
 const MR_RULE = '$CI_PIPELINE_SOURCE == "merge_request_event"';
 const DEFAULT_BRANCH_RULE = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
+const SCHEDULE_RULE = '$CI_PIPELINE_SOURCE == "schedule"';
 const CHILD_FILE = "stack-pipeline.yml";
 
 const job = (key: string): Job => {
@@ -23,8 +24,8 @@ const job = (key: string): Job => {
 const rulesOf = (candidate: Job) => [candidate.spec["rules"] ?? []].flat() as Yaml[];
 
 describe(".gitlab-ci.yml", () => {
-  it("runs pipelines only for merge requests and the default branch", () => {
-    expect((pipeline.raw["workflow"] as Yaml)["rules"]).toEqual([{ if: MR_RULE }, { if: DEFAULT_BRANCH_RULE }]);
+  it("runs pipelines only for merge requests, the default branch and schedules (drift checks)", () => {
+    expect((pipeline.raw["workflow"] as Yaml)["rules"]).toEqual([{ if: MR_RULE }, { if: DEFAULT_BRANCH_RULE }, { if: SCHEDULE_RULE }]);
   });
 
   it("has only the test, generate and trigger jobs of its own (no per-stack job to edit for a new region)", () => {
@@ -67,21 +68,21 @@ describe(".gitlab-ci.yml", () => {
     expect(stacks.spec["variables"]).toEqual({
       PARENT_PIPELINE_SOURCE: "$CI_PIPELINE_SOURCE",
       PARENT_COMMIT_BRANCH: "$CI_COMMIT_BRANCH",
-      PARENT_MR_SOURCE_BRANCH_PROTECTED: "$CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED",
     });
     // Every PARENT_* variable the child's rules read is one the trigger passes.
     const child = parsePipeline(renderStackPipeline(join(root, "stacks"), join(root, ".gitlab-ci.yml")));
     const ruleText = child.jobs.flatMap((candidate) => rulesOf(candidate).map((rule) => String(rule["if"]))).join("\n");
     const read = [...new Set(ruleText.match(/\$PARENT_\w+/g) ?? [])].map((name) => name.slice(1)).sort();
-    expect(read).toEqual(["PARENT_COMMIT_BRANCH", "PARENT_MR_SOURCE_BRANCH_PROTECTED", "PARENT_PIPELINE_SOURCE"]);
+    expect(read).toEqual(["PARENT_COMMIT_BRANCH", "PARENT_PIPELINE_SOURCE"]);
   });
 
-  it("includes the holodeck CLI image job: default branch only, when cli/ changes, in the test stage", () => {
+  it("includes the holodeck CLI image job: default branch only (not its schedules), when cli/ changes, in the test stage", () => {
     expect(pipeline.includes).toEqual(["cli/holodeck-cli.gitlab-ci.yml"]);
     const image = job("holodeck-cli-image");
     expect(image.spec["stage"]).toBe("test");
     const rules = rulesOf(image);
-    expect(rules.map((rule) => rule["if"])).toEqual([DEFAULT_BRANCH_RULE]);
+    // Scheduled pipelines have no push, so GitLab counts every `changes` entry as changed there.
+    expect(rules.map((rule) => rule["if"])).toEqual([`${DEFAULT_BRANCH_RULE} && $CI_PIPELINE_SOURCE != "schedule"`]);
     expect(rules[0]["changes"]).toContain("cli/**/*");
     expect(scriptOf(image).filter((line) => line.startsWith("docker build -f cli/Dockerfile "))).toHaveLength(1);
     expect(image.spec["id_tokens"]).toBeUndefined();

@@ -1,5 +1,5 @@
 // The root pipeline and the generated child pipeline under GitLab's own schema and rules
-// semantics (gitlab-ci-local): the jobs GitLab would create for a merge request and for the
+// semantics (gitlab-ci-local): the jobs GitLab would create for a merge request, a schedule and the
 // default branch are exactly the ones gitlab-ci.test.ts and stack-pipeline.test.ts reason
 // about with their own reader. gitlab-ci-local validates the trigger job but does not start
 // child pipelines, so the child file is run on its own with the variables the trigger passes
@@ -17,18 +17,12 @@ const GITLAB_CI_LOCAL = join(root, "node_modules", ".bin", "gitlab-ci-local");
 const TSX = join(root, "node_modules", ".bin", "tsx");
 const MR = ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--unset-variable", "CI_COMMIT_BRANCH"];
 const DEFAULT_BRANCH = ["--variable", "CI_COMMIT_BRANCH=main", "--variable", "CI_DEFAULT_BRANCH=main"];
+const SCHEDULE = [...DEFAULT_BRANCH, "--variable", "CI_PIPELINE_SOURCE=schedule"];
 const CHILD = ["--variable", "CI_PIPELINE_SOURCE=parent_pipeline", "--unset-variable", "CI_COMMIT_BRANCH", "--variable", "CI_DEFAULT_BRANCH=main"];
 // An MR pipeline has no CI_COMMIT_BRANCH: the trigger passes it empty or unexpanded.
-const childOfMr = (branch: string, sourceProtected = "true") => [
-  ...CHILD,
-  "--variable",
-  "PARENT_PIPELINE_SOURCE=merge_request_event",
-  "--variable",
-  `PARENT_COMMIT_BRANCH=${branch}`,
-  "--variable",
-  `PARENT_MR_SOURCE_BRANCH_PROTECTED=${sourceProtected}`,
-];
-const CHILD_OF_DEFAULT_BRANCH = [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=push", "--variable", "PARENT_COMMIT_BRANCH=main"];
+const childOfMr = (branch: string) => [...CHILD, "--variable", "PARENT_PIPELINE_SOURCE=merge_request_event", "--variable", `PARENT_COMMIT_BRANCH=${branch}`];
+const childOf = (source: string) => [...CHILD, "--variable", `PARENT_PIPELINE_SOURCE=${source}`, "--variable", "PARENT_COMMIT_BRANCH=main"];
+const CHILD_OF_DEFAULT_BRANCH = childOf("push");
 const pipeline = loadPipeline(join(root, ".gitlab-ci.yml"));
 const stacks = loadStacks(join(root, "stacks"));
 let scratch: string;
@@ -124,6 +118,10 @@ describe(".gitlab-ci.yml under GitLab semantics", () => {
     expect(jobsFor(rootCheckout, DEFAULT_BRANCH)).toEqual(rootRows());
   });
 
+  it("creates the same three jobs in a scheduled pipeline (the drift checks run in its child)", () => {
+    expect(jobsFor(rootCheckout, SCHEDULE)).toEqual(rootRows());
+  });
+
   it("builds the included holodeck CLI image on the default branch only when cli/ changed", () => {
     const imageRow = "holodeck-cli-image;test;on_success;false;;";
     const cliFile = pipeline.includes[0];
@@ -131,6 +129,8 @@ describe(".gitlab-ci.yml under GitLab semantics", () => {
     try {
       expect(jobsFor(rootCheckout, DEFAULT_BRANCH)).toEqual([imageRow, ...rootRows()].sort());
       expect(jobsFor(rootCheckout, MR)).not.toContain(imageRow);
+      // A schedule has no push: GitLab would count cli/ as changed and rebuild the image nightly.
+      expect(jobsFor(rootCheckout, SCHEDULE)).toEqual(rootRows());
     } finally {
       git(rootCheckout, "checkout", "-q", "--", cliFile);
     }
@@ -140,28 +140,37 @@ describe(".gitlab-ci.yml under GitLab semantics", () => {
 describe("generated child pipeline under GitLab semantics", () => {
   const previewKeys = () => child.jobs.filter((job) => job.key.startsWith("preview:")).map((job) => job.key);
   const upKeys = () => child.jobs.filter((job) => job.key.startsWith("up:")).map((job) => job.key);
+  const driftKeys = () => child.jobs.filter((job) => job.key.startsWith("drift:")).map((job) => job.key);
 
   it("is what the generate job's command writes for the shipped stacks", () => {
-    expect(child.jobs.map((job) => job.key).sort()).toEqual(stacks.flatMap((s) => [`preview:${s.stack}`, `up:${s.stack}`]).sort());
+    expect(child.jobs.map((job) => job.key).sort()).toEqual(stacks.flatMap((s) => [`preview:${s.stack}`, `drift:${s.stack}`, `up:${s.stack}`]).sort());
   });
 
-  it.each(["", "$CI_COMMIT_BRANCH"])("creates one preview per stack and nothing else when the parent is a merge request pipeline (branch %j)", (branch) => {
-    const rows = jobsFor(childCheckout, childOfMr(branch));
-    expect(rows).toEqual(expectedRows(child, previewKeys(), () => "on_success"));
-    expect(rows).toHaveLength(stacks.length);
-  });
-
-  it.each(["false", "", "$CI_MERGE_REQUEST_SOURCE_BRANCH_PROTECTED"])(
-    "creates no preview for a merge request whose source branch is not protected (passed %j)",
-    (sourceProtected) => {
-      expect(jobsFor(childCheckout, childOfMr("", sourceProtected))).toEqual([]);
+  // Any source branch, protected or not: the trigger no longer passes the branch's protection.
+  it.each(["", "$CI_COMMIT_BRANCH", "feature/unprotected"])(
+    "creates one preview per stack and nothing else when the parent is a merge request pipeline (branch %j)",
+    (branch) => {
+      const rows = jobsFor(childCheckout, childOfMr(branch));
+      expect(rows).toEqual(expectedRows(child, previewKeys(), () => "on_success"));
+      expect(rows).toHaveLength(stacks.length);
     },
   );
+
+  it("creates one drift check per stack and nothing else in a scheduled pipeline of the default branch: no up, no preview", () => {
+    const rows = jobsFor(childCheckout, childOf("schedule"));
+    expect(rows).toEqual(expectedRows(child, driftKeys(), () => "on_success"));
+    expect(rows.map((row) => row.split(";")[0]).sort()).toEqual(stacks.map((s) => `drift:${s.stack}`).sort());
+    expect(rows.map((row) => row.split(";")[1])).toEqual(stacks.map(() => "drift"));
+  });
 
   it("creates one manual, blocking up per stack, chained, and no preview on the default branch", () => {
     const rows = jobsFor(childCheckout, CHILD_OF_DEFAULT_BRANCH);
     expect(rows).toEqual(expectedRows(child, upKeys(), () => "manual"));
     expect(rows).toHaveLength(stacks.length);
+  });
+
+  it("creates the manual ups for a pipeline run by hand on the default branch, and no drift check", () => {
+    expect(jobsFor(childCheckout, childOf("web"))).toEqual(expectedRows(child, upKeys(), () => "manual"));
   });
 
   it("creates no job for a parent that is neither (e.g. another branch)", () => {

@@ -1,5 +1,6 @@
-// The generated per-stack child pipeline as a contract: every stack file is previewed on merge
-// requests with the policy pack and applied by hand on the default branch (staging first,
+// The generated per-stack child pipeline as a contract: every stack file is previewed on every
+// merge request with the policy pack, checked for drift on schedules with the read-only role
+// (never `up`), and applied by hand on the default branch (staging first,
 // production one region at a time), one lock per stack, the stack file's region and secrets
 // provider, short-lived AWS credentials only; a new stack file gets its jobs with no other change.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,14 +16,17 @@ const stacks = loadStacks(join(root, "stacks"));
 const generate = (stacksDir: string): Pipeline => parsePipeline(renderStackPipeline(stacksDir, ROOT_FILE));
 const child = generate(join(root, "stacks"));
 // In the child, CI_PIPELINE_SOURCE is always parent_pipeline: the rules read what the trigger passes.
-// Previews only for merge requests from protected source branches (branch code runs with the preview role).
-const MR_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event" && $PARENT_MR_SOURCE_BRANCH_PROTECTED == "true"';
-const DEFAULT_BRANCH_RULE = "$PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
+// Previews for every merge request, whatever its source branch (the preview role changes nothing).
+const MR_RULE = '$PARENT_PIPELINE_SOURCE == "merge_request_event"';
+const SCHEDULE_RULE = '$PARENT_PIPELINE_SOURCE == "schedule"';
+const DEFAULT_BRANCH_RULE = '$PARENT_PIPELINE_SOURCE != "schedule" && $PARENT_COMMIT_BRANCH == $CI_DEFAULT_BRANCH';
 
-const runsPulumi = (job: Job, command: "preview" | "up") => scriptOf(job).some((line) => line.startsWith(`pulumi ${command} `));
-const previewsOf = (p: Pipeline) => p.jobs.filter((job) => runsPulumi(job, "preview"));
-const upsOf = (p: Pipeline) => p.jobs.filter((job) => runsPulumi(job, "up"));
-const [previews, ups] = [previewsOf(child), upsOf(child)];
+const pulumiCommand = (job: Job) => scriptOf(job).find((line) => /^pulumi (preview|up) /.test(line)) ?? "";
+const isDrift = (job: Job) => pulumiCommand(job).includes(" --expect-no-changes");
+const previewsOf = (p: Pipeline) => p.jobs.filter((job) => pulumiCommand(job).startsWith("pulumi preview ") && !isDrift(job));
+const driftsOf = (p: Pipeline) => p.jobs.filter(isDrift);
+const upsOf = (p: Pipeline) => p.jobs.filter((job) => pulumiCommand(job).startsWith("pulumi up "));
+const [previews, drifts, ups] = [previewsOf(child), driftsOf(child), upsOf(child)];
 const jobFor = (jobs: Job[], stack: string) => {
   const found = jobs.filter((job) => job.variables["STACK"] === stack);
   expect(
@@ -66,28 +70,47 @@ describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped st
     expect(stacks.map((s) => s.stack)).toContain("staging-eu-west-1");
     expect(new Set(stacks.map((s) => s.environment))).toEqual(new Set(["staging", "production"]));
     expect(previews).toHaveLength(stacks.length);
+    expect(drifts).toHaveLength(stacks.length);
     expect(ups).toHaveLength(stacks.length);
+    expect(child.jobs).toHaveLength(3 * stacks.length);
   });
 
   it("runs with the root pipeline's image, cache and variables, in stages preview then staging then production", () => {
     const rootDoc = loadPipeline(ROOT_FILE).raw;
     expect(child.raw["default"]).toEqual(rootDoc["default"]);
     expect(child.raw["variables"]).toEqual(rootDoc["variables"]);
-    expect(child.raw["stages"]).toEqual(["preview", "deploy-staging", "deploy-production"]);
+    expect(child.raw["stages"]).toEqual(["preview", "drift", "deploy-staging", "deploy-production"]);
   });
 
   describe.each(stacks)("stack $stack", ({ stack, environment, region, secretsProvider }) => {
-    it("is previewed on merge requests with --diff and the policy pack, output kept as an artifact", () => {
+    it("is previewed on every merge request with --diff and the policy pack, output kept as an artifact", () => {
       const job = jobFor(previews, stack);
       expect(job.key).toBe(`preview:${stack}`);
       expect(job.spec["stage"]).toBe("preview");
       expect(rulesOf(job)).toEqual([{ if: MR_RULE }]);
-      const command = scriptOf(job).find((line) => line.startsWith("pulumi preview "))!;
-      expect(command).toContain('--stack "$STACK"');
-      expect(command).toContain("--diff");
-      expect(command).toContain("--policy-pack policy");
-      expect(command).toMatch(/\| tee preview\.txt$/);
+      expect(pulumiCommand(job)).toBe('pulumi preview --stack "$STACK" --diff --policy-pack policy --non-interactive 2>&1 | tee preview.txt');
       expect(job.spec["artifacts"]).toMatchObject({ paths: ["preview.txt"], when: "always" });
+    });
+
+    it("is checked for drift on schedules: refresh, fail on any difference with the diff kept, never up", () => {
+      const job = jobFor(drifts, stack);
+      expect(job.key).toBe(`drift:${stack}`);
+      expect(job.spec["stage"]).toBe("drift");
+      expect(rulesOf(job)).toEqual([{ if: SCHEDULE_RULE }]);
+      expect(pulumiCommand(job)).toBe('pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive 2>&1 | tee drift.txt');
+      // pipefail (set in before_script, same shell) makes the job fail with preview's exit code, not tee's.
+      expect(scriptOf(job, "before_script")[0]).toBe("set -euo pipefail");
+      expect(job.spec["artifacts"]).toMatchObject({ paths: ["drift.txt"], when: "always" });
+      expect(scriptOf(job).join("\n")).not.toMatch(/pulumi (up|refresh|destroy|import|state)\b/);
+    });
+
+    it("runs previews and drift checks with the read-only preview role on an existing stack, ups with the deploy role", () => {
+      for (const job of [jobFor(previews, stack), jobFor(drifts, stack)]) {
+        expect(job.variables["AWS_ROLE_ARN"], job.name).toBe("$AWS_PREVIEW_ROLE_ARN");
+        expect(scriptOf(job)[0], job.name).toMatch(/^pulumi stack select "\$STACK" \|\| \{ echo .*; exit 1; \}$/);
+        expect(scriptOf(job).join("\n"), job.name).not.toContain("--create");
+      }
+      expect(jobFor(ups, stack).variables["AWS_ROLE_ARN"]).toBe("$AWS_DEPLOY_ROLE_ARN");
     });
 
     it("is applied only by hand on the default branch, blocking what comes after it", () => {
@@ -100,21 +123,20 @@ describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped st
       expect(job.spec["environment"]).toEqual({ name: stack, deployment_tier: environment });
     });
 
-    it("uses the stack file's region and secrets provider", () => {
-      for (const job of [jobFor(previews, stack), jobFor(ups, stack)]) {
-        expect(job.variables["AWS_REGION"], job.name).toBe(region);
-        const select = scriptOf(job, "before_script").find((line) => line.startsWith("pulumi stack select"))!;
-        expect(select, job.name).toMatch(/ "\$STACK"$/);
-        const provider = /--secrets-provider "([^"]+)"/.exec(select)?.[1] ?? "";
-        expect(expand(provider, job.variables), job.name).toBe(secretsProvider);
-      }
+    it("uses the stack file's region, and its secrets provider when the up creates the stack", () => {
+      for (const job of [jobFor(previews, stack), jobFor(drifts, stack), jobFor(ups, stack)]) expect(job.variables["AWS_REGION"], job.name).toBe(region);
+      const select = scriptOf(jobFor(ups, stack))[0];
+      expect(select).toMatch(/^pulumi stack select --create .* "\$STACK"$/);
+      const provider = /--secrets-provider "([^"]+)"/.exec(select)?.[1] ?? "";
+      expect(expand(provider, jobFor(ups, stack).variables)).toBe(secretsProvider);
     });
 
-    it("has one resource group shared by its preview and its up, and by no other stack", () => {
+    it("has one resource group shared by its preview, drift check and up, and by no other stack", () => {
       const group = resourceGroup(jobFor(previews, stack));
       expect(group).toBe(`holodeck-${stack}`);
       expect(resourceGroup(jobFor(ups, stack))).toBe(group);
-      const others = [...previews, ...ups].filter((job) => job.variables["STACK"] !== stack);
+      expect(resourceGroup(jobFor(drifts, stack))).toBe(group);
+      const others = [...previews, ...drifts, ...ups].filter((job) => job.variables["STACK"] !== stack);
       expect(others.map(resourceGroup)).not.toContain(group);
     });
   });
@@ -130,13 +152,13 @@ describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped st
   });
 
   it("gets AWS credentials only through OIDC web identity, never from stored keys", () => {
-    for (const job of [...previews, ...ups]) {
+    for (const job of [...previews, ...drifts, ...ups]) {
       expect(job.spec["id_tokens"], job.name).toEqual({ AWS_ID_TOKEN: { aud: "sts.amazonaws.com" } });
       const setup = scriptOf(job, "before_script").join("\n");
       expect(setup, job.name).toContain("aws sts assume-role-with-web-identity");
       expect(setup, job.name).toContain('--web-identity-token "$AWS_ID_TOKEN"');
       expect(setup, job.name).toMatch(/pulumi login "s3:\/\/\$\{PULUMI_STATE_BUCKET\}\?region=/);
-      expect(job.variables["AWS_ROLE_ARN"], job.name).toBe(job.key.startsWith("preview:") ? "$AWS_PREVIEW_ROLE_ARN" : "$AWS_DEPLOY_ROLE_ARN");
+      expect(job.variables["AWS_ROLE_ARN"], job.name).toBe(job.key.startsWith("up:") ? "$AWS_DEPLOY_ROLE_ARN" : "$AWS_PREVIEW_ROLE_ARN");
       expect(job.variables["PULUMI_VERSION"], job.name).toBe("3.248.0");
     }
     const declared = [child.globalVariables, ...child.jobs.map((job) => job.variables)].flatMap(Object.keys);
@@ -169,12 +191,14 @@ describe("a new stack file joins the generated pipeline with no other change", (
   };
   const base = () => generate(stacksWith("base", {}));
 
-  it("adds a preview and a manual up for production-us-east-1, chained after the last production region", () => {
+  it("adds a preview, a drift check and a manual up for production-us-east-1, chained after the last production region", () => {
     const grown = generate(stacksWith("one", { "production-us-east-1": ["production-eu-central-1", "us-east-1"] }));
     const preview = jobFor(previewsOf(grown), "production-us-east-1");
+    const drift = jobFor(driftsOf(grown), "production-us-east-1");
     const up = jobFor(upsOf(grown), "production-us-east-1");
     expect(preview.key).toBe("preview:production-us-east-1");
     expect(rulesOf(preview)).toEqual([{ if: MR_RULE }]);
+    expect([drift.key, rulesOf(drift), resourceGroup(drift)]).toEqual(["drift:production-us-east-1", [{ if: SCHEDULE_RULE }], "holodeck-production-us-east-1"]);
     expect(rulesOf(up)).toEqual([{ if: DEFAULT_BRANCH_RULE, when: "manual" }]);
     expect([preview.variables["AWS_REGION"], up.variables["AWS_REGION"]]).toEqual(["us-east-1", "us-east-1"]);
     expect(expand("$PULUMI_SECRETS_PROVIDER", up.variables)).toBe("awskms://alias/holodeck-pulumi-secrets?region=us-east-1");
@@ -185,7 +209,7 @@ describe("a new stack file joins the generated pipeline with no other change", (
     const before = base();
     expect(productionChain(before)).toEqual(["production-eu-west-1", "production-eu-central-1"]);
     for (const job of before.jobs) expect(grown.jobs.find((other) => other.key === job.key)?.spec, job.key).toEqual(job.spec);
-    expect(grown.jobs).toHaveLength(before.jobs.length + 2);
+    expect(grown.jobs).toHaveLength(before.jobs.length + 3);
   });
 
   it("runs every staging up before production, and production regions staging also runs in first", () => {
@@ -198,8 +222,8 @@ describe("a new stack file joins the generated pipeline with no other change", (
     );
     expect(productionChain(grown)).toEqual(["production-eu-west-1", "production-us-east-1", "production-ap-southeast-2", "production-eu-central-1"]);
     expect(needsOf(jobFor(upsOf(grown), "production-eu-west-1")).sort()).toEqual(["up:staging-eu-west-1", "up:staging-us-east-1"]);
-    const groups = [...previewsOf(grown), ...upsOf(grown)].map(resourceGroup);
-    expect(new Set(groups).size).toBe(groups.length / 2);
+    const groups = [...previewsOf(grown), ...driftsOf(grown), ...upsOf(grown)].map(resourceGroup);
+    expect(new Set(groups).size).toBe(groups.length / 3);
   });
 
   it.each([
