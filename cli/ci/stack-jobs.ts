@@ -86,8 +86,8 @@ const UP: CiJob = {
 };
 
 /**
- * Schedules: refresh against the cloud and fail (exit code 255 of --expect-no-changes, kept by
- * pipefail) when code and cloud differ; the diff is in the log and the artifact. Read-only role;
+ * Schedules: refresh against the cloud and fail (--expect-no-changes exits non-zero, kept through
+ * tee by pipefail) when code and cloud differ; the diff is in the log and the artifact. Read-only role;
  * the refresh is not saved (a preview never writes state).
  */
 const DRIFT: CiJob = {
