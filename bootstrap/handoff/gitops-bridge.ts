@@ -17,6 +17,7 @@ export const PLATFORM_ADDONS = [
 ] as const;
 
 export const CLUSTER_SECRET_LABELS = ["environment", "region", "cluster_name", ...PLATFORM_ADDONS.map((addon) => `enable_${addon}` as const)] as const;
+export type ClusterSecretLabel = (typeof CLUSTER_SECRET_LABELS)[number];
 
 export const CLUSTER_SECRET_ANNOTATIONS = [
   "aws_region",

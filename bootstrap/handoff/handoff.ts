@@ -5,9 +5,9 @@
 // so `pulumi destroy` removes these first and waits for Argo CD's cascade (docs/bootstrap.md).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { Environment } from "../../model";
+import type { Edge, Environment } from "../../model";
 import { ARGOCD_NAMESPACE } from "../argocd/argocd";
-import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation } from "./gitops-bridge";
+import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation, type ClusterSecretLabel } from "./gitops-bridge";
 import { APP_SYNC_RETRY, ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
 
 export const PLATFORM_PROJECT = "platform";
@@ -47,21 +47,23 @@ export interface HandoffArgs {
   letsencryptIssuer: string;
   /** The stack's VPC CIDR (services' Postgres egress, chart `global.vpcCidr`). */
   vpcCidr: string;
+  /** The stack's public edge (chart `global.edge`). */
+  edge: Edge;
   /** Every annotation of CLUSTER_SECRET_ANNOTATIONS (the type makes a missing one a compile error). */
   annotations: Record<ClusterSecretAnnotation, pulumi.Input<string>>;
   /** Argo CD (its CRDs) and the controllers its apps need while they are deleted. */
   after: pulumi.Resource[];
 }
 
+/** Argo CD's cluster-Secret marker plus exactly the contract's labels (gitops-bridge.ts). */
 export function clusterSecretLabels(args: Pick<HandoffArgs, "environment" | "region" | "clusterName">): Record<string, string> {
-  const labels: Record<string, string> = {
-    "argocd.argoproj.io/secret-type": "cluster",
+  const contract: Record<ClusterSecretLabel, string> = {
     environment: args.environment,
     region: args.region,
     cluster_name: args.clusterName,
+    ...(Object.fromEntries(PLATFORM_ADDONS.map((addon) => [`enable_${addon}`, "true"])) as Record<`enable_${(typeof PLATFORM_ADDONS)[number]}`, string>),
   };
-  for (const addon of PLATFORM_ADDONS) labels[`enable_${addon}`] = "true";
-  return labels;
+  return { "argocd.argoproj.io/secret-type": "cluster", ...contract };
 }
 
 export class Handoff extends pulumi.ComponentResource {
@@ -146,6 +148,7 @@ export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppS
     letsencryptIssuer: args.letsencryptIssuer,
     imageRegistry: `${accountId}.dkr.ecr.${args.region}.amazonaws.com`,
     vpcCidr: args.vpcCidr,
+    edge: args.edge,
   };
 }
 

@@ -39,10 +39,6 @@ export function serviceNameProblem(value: string): string | undefined {
   return undefined;
 }
 
-export function isServiceName(value: string): boolean {
-  return serviceNameProblem(value) === undefined;
-}
-
 export function isFullSha(value: string): boolean {
   return FULL_SHA.test(value);
 }

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateTree, type TreeReport } from "../../cli/services/validate";
 import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
-import { isFullSha, isServiceName, ENVIRONMENTS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
+import { isFullSha, serviceNameProblem, ENVIRONMENTS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 import { PLATFORM_NAMESPACES } from "../../bootstrap/handoff/handoff";
 import { cli, expectedFile, REPO_ROOT, sha, tempDir } from "./helpers";
 
@@ -182,7 +182,7 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
     (name) => {
       const { pattern, maxLength } = schema.properties.service;
       const reserved = schema.properties.service.not?.enum ?? [];
-      expect(isServiceName(name)).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0) && !reserved.includes(name));
+      expect(serviceNameProblem(name) === undefined).toBe(new RegExp(pattern ?? "").test(name) && name.length <= (maxLength ?? 0) && !reserved.includes(name));
     },
   );
 
