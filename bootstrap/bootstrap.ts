@@ -4,18 +4,23 @@
 // `providers: [aws, cluster.provider]`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, Tags } from "../model";
+import type { Edge, Environment, Tags } from "../model";
 import { ArgoCd, type OidcSettings } from "./argocd/argocd";
 import { CertManager } from "./cert-manager/cert-manager";
 import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cert-manager/cluster-issuers";
+import { GatewayCrds } from "./gateway/crds";
+import { EnvoyGateway } from "./gateway/envoy-gateway";
+import { ARGOCD_BACKEND, PlatformRoute, VAULT_BACKEND } from "./gateway/platform-route";
 import { Handoff } from "./handoff/handoff";
 import { IngressNginx } from "./ingress/ingress-nginx";
+import { PublicEndpoint, type ProxyTarget } from "./ingress/public-endpoint";
 import { AwsLoadBalancerController } from "./load-balancer-controller/aws-load-balancer-controller";
 import { chartRegistryHost, PlatformIdentities, type ChartRegistry } from "./platform-identities/platform-identities";
 import type { ClusterIdentity } from "./shared/types";
 import { DefaultStorageClass } from "./storage/storage-class";
 import { Vault } from "./vault/vault";
 import { VaultConfig } from "./vault/config";
+import { VAULT_NAMESPACE, VAULT_TLS_SECRET } from "./vault/constants";
 import { VaultInit } from "./vault/init";
 import { VaultSnapshots } from "./vault/snapshots";
 
@@ -39,6 +44,8 @@ export interface BootstrapArgs {
     rdsSecurityGroupId: pulumi.Input<string>;
   };
   dns: { domain: string; hostedZoneId: string; letsencryptEmail: string };
+  /** The public edge (docs/edge.md): Gateway API through Envoy Gateway, or ingress-nginx. */
+  edge: Edge;
   /** Nodes the system node group always has (its minSize). */
   systemNodes: number;
   /** CIDRs allowed to the public Kubernetes endpoint, and so to Vault's public ingress. */
@@ -77,18 +84,30 @@ export class Bootstrap extends pulumi.ComponentResource {
       { domain: dns.domain, hostedZoneId: dns.hostedZoneId, region, letsencryptEmail: dns.letsencryptEmail, after: [certManager.release] },
       child,
     );
-    const ingress = new IngressNginx(
-      `${name}-ingress`,
+    // The public edge (docs/edge.md): one of two controllers behind the same certificate, NLB
+    // and `*.<domain>` record (PublicEndpoint keeps their URNs whichever edge runs).
+    const ingressName = `${name}-ingress`;
+    const edge: { release: pulumi.Resource; proxy: ProxyTarget; gateway?: pulumi.Resource } = (() => {
+      if (args.edge === "ingress-nginx") return new IngressNginx(ingressName, { environment }, child);
+      // Everything of the gateway edge uses the Gateway API and Envoy Gateway kinds.
+      const crds = new GatewayCrds(`${name}-gateway-crds`, child);
+      return new EnvoyGateway(`${name}-gateway`, { environment, domain: dns.domain, crds: crds.installed }, child);
+    })();
+    const publicEndpoint = new PublicEndpoint(
+      `${name}-edge`,
       {
-        environment,
         domain: dns.domain,
         hostedZoneId: dns.hostedZoneId,
         // Always a trusted certificate for the platform's own UIs (one cert per stack, far
-        // below Let's Encrypt limits); services follow the environment's issuer.
+        // below Let's Encrypt limits); on the ingress-nginx edge services may ask for their own.
         wildcardIssuer: TRUSTED_ISSUER,
+        proxy: edge.proxy,
         // The wildcard Certificate is a cert-manager CR and is Ready only once its issuer is.
-        after: [certManager.release, issuers.letsencrypt[TRUSTED_ISSUER]],
-        loadBalancerController: lbc.release,
+        certificateAfter: [certManager.release, issuers.letsencrypt[TRUSTED_ISSUER]],
+        // The controller must claim the Service and outlive it; the proxies answer behind it.
+        serviceAfter: [edge.release, lbc.release],
+        formerParent: pulumi.createUrn(ingressName, "holodeck:bootstrap:IngressNginx", this),
+        formerName: ingressName,
       },
       child,
     );
@@ -112,7 +131,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         certificateAfter: [certManager.release, issuers.internalCa],
         // The raft PVCs ask for the default StorageClass.
         after: [storage.storageClass],
-        ingressController: ingress.release,
+        ingressController: edge.release,
       },
       child,
     );
@@ -132,6 +151,22 @@ export class Bootstrap extends pulumi.ComponentResource {
       },
       child,
     );
+    // On the gateway edge the bootstrap's UIs get HTTPRoutes; Vault only with admin CIDRs, only from them.
+    const vaultRoute =
+      edge.gateway && vault.publicAddress !== undefined
+        ? new PlatformRoute(
+            `${name}-vault-route`,
+            {
+              ui: "vault",
+              domain: dns.domain,
+              backend: VAULT_BACKEND,
+              allowedCidrs: args.adminCidrs,
+              backendTls: { caSecret: VAULT_TLS_SECRET, hostname: `${VAULT_BACKEND.name}.${VAULT_NAMESPACE}.svc` },
+              after: [edge.gateway, vault.release],
+            },
+            child,
+          )
+        : undefined;
     const vaultConfig = new VaultConfig(
       `${name}-vault-config`,
       {
@@ -139,8 +174,8 @@ export class Bootstrap extends pulumi.ComponentResource {
         region,
         loginHeaderValue: vault.loginHost,
         // The init Job sets up the deploy login; a public address answers once its DNS record,
-        // NLB and wildcard certificate exist.
-        after: [vaultInit.job, ...(vault.publicAddress === undefined ? [] : ingress.publicEndpoint)],
+        // NLB and wildcard certificate exist (and, on the gateway edge, its route).
+        after: [vaultInit.job, ...(vault.publicAddress === undefined ? [] : publicEndpoint.ready), ...(vaultRoute ? [vaultRoute] : [])],
       },
       child,
     );
@@ -170,10 +205,13 @@ export class Bootstrap extends pulumi.ComponentResource {
         gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
         repoUrlPrefixes: [repos.platformRepoUrl, repos.servicesRepoUrl, repos.serviceRepoUrlPrefix],
         // ingress-nginx's admission webhook (failurePolicy Fail) must answer for argocd-server's Ingress.
-        after: [ingress.release],
+        after: [edge.release],
       },
       child,
     );
+    if (edge.gateway) {
+      new PlatformRoute(`${name}-argocd-route`, { ui: "argocd", domain: dns.domain, backend: ARGOCD_BACKEND, after: [edge.gateway, argocd.release] }, child);
+    }
     const identities = new PlatformIdentities(
       `${name}-platform-aws`,
       { cluster: args.cluster, environment, region, account, clusterName, tags, chartRegistry: args.chartRegistry },
@@ -194,6 +232,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         serviceRepoUrlPrefix: repos.serviceRepoUrlPrefix,
         letsencryptIssuer: issuer,
         vpcCidr: args.network.vpcCidr,
+        edge: args.edge,
         annotations: {
           aws_region: region,
           aws_account_id: args.accountId,
@@ -218,14 +257,14 @@ export class Bootstrap extends pulumi.ComponentResource {
         },
         // Argo CD's CRDs; and on destroy, what the synced apps need while Argo CD deletes them
         // (NLB cleanup, certificates, Vault) and their AWS identities.
-        after: [argocd.release, lbc.release, ingress.service, certManager.release, vaultConfig, identities],
+        after: [argocd.release, lbc.release, publicEndpoint.service, certManager.release, vaultConfig, identities],
       },
       child,
     );
 
     this.vaultAddress = vault.deployAddress;
     this.argocdHost = argocd.host;
-    this.ingressHostname = ingress.loadBalancerHostname;
+    this.ingressHostname = publicEndpoint.loadBalancerHostname;
     this.registerOutputs({ vaultAddress: this.vaultAddress, argocdHost: this.argocdHost, ingressHostname: this.ingressHostname });
   }
 }

@@ -18,6 +18,9 @@ export const CHARTS = {
   awsLoadBalancerController: { chart: "aws-load-balancer-controller", repo: "https://aws.github.io/eks-charts", version: "3.5.0", appVersion: "v3.5.0" },
   // Source: kubernetes/ingress-nginx tag helm-chart-4.15.1, charts/ingress-nginx/Chart.yaml (project retired upstream 03/2026).
   ingressNginx: { chart: "ingress-nginx", repo: "https://kubernetes.github.io/ingress-nginx", version: "4.15.1", appVersion: "1.15.1" },
+  // Source: envoyproxy/gateway tag v1.9.1 (Go module github.com/envoyproxy/gateway@v1.9.1,
+  // charts/gateway-helm). Published only as an OCI artifact: the chart is the full reference.
+  envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", repo: "", version: "v1.9.1", appVersion: "v1.9.1" },
   // Source: cert-manager/cert-manager tag v1.21.1 (jetstack chart versions carry the "v").
   certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1", appVersion: "v1.21.1" },
   // Source: hashicorp/vault-helm tag v0.34.1, Chart.yaml (appVersion = the Vault server).
@@ -33,3 +36,9 @@ export const IMAGES = {
   // Source: aws/aws-cli tag 2.36.49, published as public.ecr.aws/aws-cli/aws-cli.
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.36.49",
 } as const;
+
+/**
+ * The Gateway API CRDs (standard channel) the gateway edge installs: the release Envoy Gateway
+ * v1.9.1 is built against (its go.mod requires sigs.k8s.io/gateway-api v1.6.1).
+ */
+export const GATEWAY_API = { version: "v1.6.1", channel: "standard" } as const;

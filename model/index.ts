@@ -3,3 +3,4 @@
 export * from "./environment";
 export * from "./nodes";
 export * from "./registry";
+export * from "./edges";

@@ -5,10 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   accountOfArn,
+  EDGES,
   ENVIRONMENTS,
   isArmInstanceType,
   KUBERNETES_VERSIONS,
   NAT_MODES,
+  type Edge,
   type Environment,
   type KubernetesVersion,
   type NatMode,
@@ -42,6 +44,8 @@ export interface HolodeckConfig {
   azCount: number;
   natGateways: NatMode;
   kubernetesVersion: KubernetesVersion;
+  /** The public edge: Gateway API (Envoy Gateway) or ingress-nginx (docs/edge.md). */
+  edge: Edge;
   endpointPublicAccessCidrs: string[];
   systemNodeGroup: NodeGroupConfig;
   workloadNodeGroup: NodeGroupConfig;
@@ -83,6 +87,7 @@ const ALLOWED = {
   azCount: `an integer from ${rules.AZ_COUNT.min} to ${rules.AZ_COUNT.max}`,
   natGateways: NAT_MODES.join(" | "),
   kubernetesVersion: KUBERNETES_VERSIONS.join(" | "),
+  edge: EDGES.join(" | "),
   cidrList: "a list of aligned IPv4 CIDRs, e.g. [203.0.113.0/24]; [] = private endpoint (0.0.0.0/0 not in production)",
   instanceTypes: "a non-empty list of EC2 instance types of one CPU architecture, e.g. [m7i.large]",
   size: `integers with 0 <= minSize <= desiredSize <= maxSize <= ${rules.NODE_GROUP_MAX_SIZE}, maxSize >= 1`,
@@ -232,6 +237,7 @@ export function loadConfig(): HolodeckConfig {
     ) as number,
     natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(NAT_MODES)) as NatMode,
     kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(KUBERNETES_VERSIONS)) as KubernetesVersion,
+    edge: r.string("holodeck:edge", ALLOWED.edge, rules.oneOf(EDGES)) as Edge,
     endpointPublicAccessCidrs: r.stringList(
       "holodeck:endpointPublicAccessCidrs",
       ALLOWED.cidrList,

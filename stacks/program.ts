@@ -113,6 +113,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
         rdsSecurityGroupId: database.securityGroupId,
       },
       dns: { domain: cfg.domain, hostedZoneId: cfg.hostedZoneId, letsencryptEmail: cfg.letsencryptEmail },
+      edge: cfg.edge,
       systemNodes: cfg.systemNodeGroup.minSize,
       adminCidrs: cfg.endpointPublicAccessCidrs,
       deployRoleArns: [cfg.ciRoleArn, ...cfg.adminRoleArns],

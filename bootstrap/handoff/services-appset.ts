@@ -2,7 +2,8 @@
 // `<environment>/<service>.json` of the services-root repo. Rendered by Argo CD with Go
 // templates and missingkey=error, so a file without a documented field fails loudly
 // instead of deploying with an empty value (proven by test/bootstrap with appset-render).
-import type { Environment } from "../../model";
+import type { Edge, Environment } from "../../model";
+import { GATEWAY_NAME, GATEWAY_NAMESPACE, SERVICES_LISTENER } from "../gateway/constants";
 
 export const SERVICES_PROJECT = "services";
 export const SERVICES_APPSET = "services";
@@ -47,6 +48,8 @@ export interface ServicesAppSetArgs {
   imageRegistry: string;
   /** The stack's VPC CIDR (chart `global.vpcCidr`): the only destination of the Postgres egress rule. */
   vpcCidr: string;
+  /** The stack's public edge (chart `global.edge`): an HTTPRoute on the shared Gateway, or an Ingress. */
+  edge: Edge;
 }
 
 export interface HelmParameter {
@@ -64,6 +67,15 @@ export function platformHelmParameters(args: ServicesAppSetArgs): HelmParameter[
     { name: "global.clusterIssuer", value: args.letsencryptIssuer },
     { name: "global.imageRegistry", value: args.imageRegistry },
     { name: "global.vpcCidr", value: args.vpcCidr },
+    { name: "global.edge", value: args.edge },
+    // Where a service's HTTPRoute attaches on the gateway edge (docs/edge.md).
+    ...(args.edge === "gateway"
+      ? [
+          { name: "global.gateway.namespace", value: GATEWAY_NAMESPACE },
+          { name: "global.gateway.name", value: GATEWAY_NAME },
+          { name: "global.gateway.sectionName", value: SERVICES_LISTENER },
+        ]
+      : []),
   ];
 }
 
