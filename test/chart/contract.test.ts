@@ -56,6 +56,7 @@ describe("chart ↔ services ApplicationSet parameters", () => {
     letsencryptIssuer: "letsencrypt-prod",
     imageRegistry: "210987654321.dkr.ecr.eu-central-1.amazonaws.com",
     vpcCidr: "10.30.0.0/16",
+    edge: "ingress-nginx",
   });
 
   it("the tests pass exactly the parameters the ApplicationSet sets", () => {

@@ -19,7 +19,10 @@ export const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 export const CLUSTER_DOMAIN = "staging.eu-west-1.holodeck.dev";
 export const VPC_CIDR = "10.20.0.0/16";
 
-/** What the services ApplicationSet passes as Helm parameters on every service. */
+/**
+ * What the services ApplicationSet passes as Helm parameters on every service of an
+ * ingress-nginx stack (the gateway edge's are checked in gateway-route.test.ts).
+ */
 export const APPSET_PARAMS: HelmSets = {
   "holodeck-service.image.tag": "1.4.2",
   "global.clusterDomain": CLUSTER_DOMAIN,
@@ -27,6 +30,7 @@ export const APPSET_PARAMS: HelmSets = {
   "global.clusterIssuer": "letsencrypt-staging",
   "global.imageRegistry": REGISTRY,
   "global.vpcCidr": VPC_CIDR,
+  "global.edge": "ingress-nginx",
 };
 
 /** The documented example through the wrapper chart, as Argo CD renders it, plus `extra` values. */

@@ -3,6 +3,20 @@
 {{- required "global.service is required (the service name, e.g. python-example)" .Values.global.service -}}
 {{- end -}}
 
+{{/* The stack's public edge (set by the services ApplicationSet): gateway | ingress-nginx. */}}
+{{- define "hs.edge" -}}
+{{- required "global.edge is required (gateway | ingress-nginx, set by the services ApplicationSet)" .Values.global.edge -}}
+{{- end -}}
+
+{{/* The namespace the public edge's proxies run in: what may call the app's HTTP port from outside. */}}
+{{- define "hs.edgeNamespace" -}}
+{{- if eq (include "hs.edge" .) "gateway" -}}
+{{- required "global.gateway.namespace is required on the gateway edge (set by the services ApplicationSet)" (.Values.global.gateway | default dict).namespace -}}
+{{- else -}}
+ingress-nginx
+{{- end -}}
+{{- end -}}
+
 {{- define "hs.domain" -}}
 {{- required "global.domain is required (the business domain, e.g. services)" .Values.global.domain -}}
 {{- end -}}
