@@ -93,3 +93,10 @@ if [[ ! -f "$share/argocd/.version" || "$(cat "$share/argocd/.version")" != "$AR
   chmod -R u+w "$share/argocd"
   echo "$ARGOCD_VERSION" >"$share/argocd/.version"
 fi
+
+# CRDs the stacks apply from URLs (kubernetes:yaml/v2:ConfigGroup), which are unreachable here:
+# the same files from the projects' Go modules at the versions the bootstrap pins
+# (test/control-plane/harness/crds.ts fails when a recorded URL names another version).
+install_module_crds "$share/crds" \
+  "gateway-api sigs.k8s.io/gateway-api v1.6.1 config/crd/standard" \
+  "envoy-gateway github.com/envoyproxy/gateway v1.9.1 charts/gateway-helm/charts/crds/crds/generated"

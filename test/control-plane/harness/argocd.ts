@@ -23,12 +23,19 @@ const INSTALL_KINDS = new Set([
   "Secret",
 ]);
 
-/** The upstream install manifests' objects of the kinds above. */
-export function argoCdInstallObjects(): KubeObject[] {
+/**
+ * The upstream install manifests' objects of the kinds above. The argo-cd chart grants the
+ * ApplicationSet controller cluster-wide rights (ClusterRole + binding) only with
+ * `applicationSet.allowAnyNamespace`; install.yaml always does: they are left out unless asked.
+ */
+export function argoCdInstallObjects(settings: Pick<ArgoCdSettings, "applicationSetAnyNamespace"> = {}): KubeObject[] {
   const file = path.join(CONTROL_PLANE_SHARE, "argocd", "install.yaml");
+  const clusterWideAppSet = (o: KubeObject): boolean =>
+    o.kind.startsWith("Cluster") && o.kind !== "CustomResourceDefinition" && o.metadata.name === "argocd-applicationset-controller";
   return parseAllDocuments(readFileSync(file, "utf8"))
     .map((doc) => doc.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null && INSTALL_KINDS.has(o.kind))
+    .filter((o) => settings.applicationSetAnyNamespace === true || !clusterWideAppSet(o))
     .map((o) =>
       o.kind === "CustomResourceDefinition" || o.kind.startsWith("Cluster") ? o : { ...o, metadata: { ...o.metadata, namespace: ARGOCD_NAMESPACE } },
     );
@@ -36,6 +43,8 @@ export function argoCdInstallObjects(): KubeObject[] {
 
 /** Argo CD settings: data of argocd-cm, argocd-cmd-params-cm and argocd-rbac-cm to merge over the defaults. */
 export interface ArgoCdSettings {
+  /** The chart's applicationSet.allowAnyNamespace: the ApplicationSet controller's cluster-wide RBAC. */
+  applicationSetAnyNamespace?: boolean;
   cm?: Record<string, string>;
   params?: Record<string, string>;
   rbac?: Record<string, string>;
@@ -111,7 +120,7 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
   requireTools(ARGOCD_PROGRAMS);
   const kubectl = plane.kubectl;
   await kubectl.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: ARGOCD_NAMESPACE } }]);
-  const install = argoCdInstallObjects();
+  const install = argoCdInstallObjects(settings);
   await kubectl.apply(install.filter((o) => o.kind === "CustomResourceDefinition"));
   await kubectl.ok([
     "wait",

@@ -1,11 +1,14 @@
-// CustomResourceDefinitions from the .tools CRD folders (scripts/install/crds.sh and
-// bootstrap-crds.sh: copies of the projects' own CRD YAMLs at the pinned versions). They stand in
-// for the CRDs the upstream charts would install, which cannot be fetched here.
-import { readdirSync, readFileSync } from "node:fs";
+// CustomResourceDefinitions from the .tools CRD folders (scripts/install/crds.sh,
+// bootstrap-crds.sh and control-plane.sh: copies of the projects' own CRD YAMLs at the pinned
+// versions, from their Go modules). They stand in for the CRDs the upstream charts and URLs would
+// install, which cannot be fetched here.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import type { StackRecording } from "../../../cli/plan/run-stack";
 import type { ControlPlane } from "./cluster";
 import type { KubeObject } from "./kube";
+import { CONTROL_PLANE_SHARE } from "./tools";
 
 /** Every CRD in the given folders (*.yaml, not recursive). */
 export function crdsIn(folders: string[]): KubeObject[] {
@@ -22,4 +25,36 @@ export async function installCrds(plane: ControlPlane, crds: KubeObject[]): Prom
   if (crds.length === 0) throw new Error("installCrds: no CRDs given");
   await plane.kubectl.apply(crds);
   await plane.kubectl.ok(["wait", "--for=condition=Established", "--timeout=120s", ...crds.map((c) => `crd/${c.metadata.name}`)]);
+}
+
+/**
+ * Where the CRD YAML files a stack applies from a URL (kubernetes:yaml/v2:ConfigGroup) are kept
+ * here: a copy from the project's Go module at the same version (scripts/install/control-plane.sh).
+ */
+const CONFIG_GROUP_SOURCES: { folder: string; url: RegExp }[] = [
+  { folder: "gateway-api", url: /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/(v[\d.]+)\/standard-install\.yaml$/ },
+  {
+    folder: "envoy-gateway",
+    url: /^https:\/\/raw\.githubusercontent\.com\/envoyproxy\/gateway\/(v[\d.]+)\/charts\/gateway-helm\/charts\/crds\/crds\/generated\/[\w.]+\.yaml$/,
+  },
+];
+
+/** The CRDs of the stack's recorded ConfigGroups, from the local copies; throws when a copy is missing or of another version. */
+export function recordedConfigGroupCrds(recording: StackRecording): KubeObject[] {
+  const folders = new Set<string>();
+  for (const group of recording.byType("kubernetes:yaml/v2:ConfigGroup")) {
+    for (const file of (group.inputs.files ?? []) as string[]) {
+      const source = CONFIG_GROUP_SOURCES.map((s) => ({ ...s, match: s.url.exec(file) })).find((s) => s.match);
+      if (!source?.match) throw new Error(`${group.name}: no local copy known for ${file} (test/control-plane/harness/crds.ts CONFIG_GROUP_SOURCES)`);
+      const folder = path.join(CONTROL_PLANE_SHARE, "crds", source.folder);
+      const stamp = existsSync(path.join(folder, ".version")) ? readFileSync(path.join(folder, ".version"), "utf8").trim() : "(missing)";
+      if (!stamp.endsWith(`@${source.match[1]}`)) {
+        throw new Error(
+          `${group.name} applies ${source.folder} ${source.match[1]}, ${folder} holds ${stamp}: pin ${source.match[1]} in scripts/install/control-plane.sh`,
+        );
+      }
+      folders.add(folder);
+    }
+  }
+  return crdsIn([...folders]);
 }

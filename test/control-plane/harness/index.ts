@@ -22,11 +22,12 @@ import {
   recordedKubernetesObjects,
   repoRewrite,
   rewriteUrls,
+  stackRegion,
   stackRepoUrls,
   type StackRepoUrls,
   type UrlRewrite,
 } from "./stack";
-import { crdsIn, installCrds } from "./crds";
+import { crdsIn, installCrds, recordedConfigGroupCrds } from "./crds";
 import { BOOTSTRAP_CRDS, REPO } from "./tools";
 
 export { ARGOCD_NAMESPACE, argoCdInstallObjects, type Application, type ApplicationSource, type ArgoCd, type ArgoCdSettings } from "./argocd";
@@ -34,8 +35,8 @@ export { ControlPlane, EKS_ADMISSION_PLUGINS, freePort, sleep, waitFor } from ".
 export { LocalGit } from "./git";
 export { Kubectl, type KubeObject, type KubectlResult } from "./kube";
 export { INSTANCE_TYPES, nodeGroupsOf, simulatedNodes, type SimulatedNodeGroup } from "./nodes";
-export { argoCdSettingsOf, LOCAL_REPOS, recordedHelmReleases, recordedKubernetesObjects, repoRewrite, rewriteUrls, stackRepoUrls } from "./stack";
-export { crdsIn, installCrds } from "./crds";
+export { argoCdSettingsOf, LOCAL_REPOS, recordedHelmReleases, recordedKubernetesObjects, repoRewrite, rewriteUrls, stackRegion, stackRepoUrls } from "./stack";
+export { crdsIn, installCrds, recordedConfigGroupCrds } from "./crds";
 export { BOOTSTRAP_CRDS, CONTROL_PLANE_SHARE, PLATFORM_CRDS, REPO, TOOLS_BIN } from "./tools";
 
 /** Folders of this repository (as committed at HEAD) that make up the local platform repo. */
@@ -90,26 +91,18 @@ export async function startHolodeckCluster(opts: HolodeckClusterOptions): Promis
   }
 }
 
-/** The stack's region from its recorded cluster Secret labels. */
-function stackRegion(recording: StackRecording): string {
-  const secret = recording
-    .byType("kubernetes:core/v1:Secret")
-    .find((s) => (s.inputs.metadata as KubeObject["metadata"] | undefined)?.labels?.["argocd.argoproj.io/secret-type"] === "cluster");
-  const region = (secret?.inputs.metadata as KubeObject["metadata"] | undefined)?.labels?.region;
-  if (!region) throw new Error(`stack ${recording.stack}: no cluster Secret with a region label recorded`);
-  return region;
-}
-
 /**
- * Applies the stack's recorded Kubernetes objects (repository URLs rewritten) as Pulumi would:
- * Namespaces first, then everything else; `only` narrows them. The cert-manager CRDs come first
- * (the recorded ClusterIssuers and Certificates need them; cert-manager itself is a Helm release
- * and does not run here).
+ * Applies the stack's recorded Kubernetes objects (repository URLs rewritten) in the order Pulumi
+ * creates them: Namespaces; the CRDs of the recorded ConfigGroups (Gateway API, Envoy Gateway) and
+ * cert-manager's (a Helm release; no controller runs here) when recorded kinds need them;
+ * everything else. `only` narrows the objects.
  */
 export async function applyHandoff(cluster: HolodeckCluster, only: (o: KubeObject) => boolean = () => true): Promise<KubeObject[]> {
   const objects = cluster.handoffObjects.filter(only);
-  if (objects.some((o) => o.apiVersion.startsWith("cert-manager.io/"))) await installCrds(cluster.plane, crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]));
+  const crds = recordedConfigGroupCrds(cluster.recording);
+  if (objects.some((o) => o.apiVersion.startsWith("cert-manager.io/"))) crds.push(...crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]));
   await cluster.plane.kubectl.apply(objects.filter((o) => o.kind === "Namespace"));
+  if (crds.length > 0) await installCrds(cluster.plane, crds);
   await cluster.plane.kubectl.apply(objects.filter((o) => o.kind !== "Namespace"));
   return objects;
 }

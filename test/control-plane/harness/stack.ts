@@ -87,5 +87,21 @@ export function argoCdSettingsOf(recording: StackRecording): ArgoCdSettings {
   const release = recordedHelmReleases(recording).find((r) => r.chart === "argo-cd");
   if (!release) throw new Error(`stack ${recording.stack}: no argo-cd Helm release recorded`);
   const configs = (release.values.configs ?? {}) as Record<string, unknown>;
-  return { cm: asStrings(configs.cm), params: asStrings(configs.params), rbac: asStrings(configs.rbac) };
+  const applicationSet = (release.values.applicationSet ?? {}) as Record<string, unknown>;
+  return {
+    applicationSetAnyNamespace: applicationSet.allowAnyNamespace === true,
+    cm: asStrings(configs.cm),
+    params: asStrings(configs.params),
+    rbac: asStrings(configs.rbac),
+  };
+}
+
+/** The stack's region from its recorded cluster Secret labels. */
+export function stackRegion(recording: StackRecording): string {
+  const secret = recording
+    .byType("kubernetes:core/v1:Secret")
+    .find((s) => (s.inputs.metadata as KubeObject["metadata"] | undefined)?.labels?.["argocd.argoproj.io/secret-type"] === "cluster");
+  const region = (secret?.inputs.metadata as KubeObject["metadata"] | undefined)?.labels?.region;
+  if (!region) throw new Error(`stack ${recording.stack}: no cluster Secret with a region label recorded`);
+  return region;
 }
