@@ -4,8 +4,12 @@
 export const ENVIRONMENTS = ["staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** EKS minor versions in standard support (checked 2026-11; 1.33 left it 2026-07-29). */
-export const KUBERNETES_VERSIONS = ["1.34", "1.35"] as const;
+/**
+ * EKS minor versions holodeck accepts, oldest first: those in EKS standard support on
+ * 2026-12-03 (1.34 left it on 2026-12-02). Their dates: EKS_RELEASE_CALENDAR in
+ * stacks/config-rules.ts; their add-on versions: EKS_ADDON_VERSIONS in components/cluster-addons.ts.
+ */
+export const KUBERNETES_VERSIONS = ["1.35", "1.36"] as const;
 export type KubernetesVersion = (typeof KUBERNETES_VERSIONS)[number];
 
 /** `single`: one NAT gateway for the VPC (staging); `perAz`: one per availability zone. */

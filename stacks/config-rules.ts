@@ -2,21 +2,54 @@
 // or a short problem text; config.ts adds the key, the file and the allowed values.
 import { Region } from "@pulumi/aws/types/enums";
 import { IPv4CidrRange, Validator } from "ip-num";
-import { KUBERNETES_VERSIONS } from "../model";
+import { KUBERNETES_VERSIONS, type KubernetesVersion } from "../model";
 
-/**
- * End of EKS standard support of the allowed versions that are not the newest (AWS "Amazon EKS
- * Kubernetes release calendar"). The clusters run upgradePolicy STANDARD, so on that date EKS
- * upgrades the control plane by itself (docs/runbooks/eks-upgrade.md).
- */
-export const STANDARD_SUPPORT_ENDS: Readonly<Partial<Record<(typeof KUBERNETES_VERSIONS)[number], string>>> = { "1.34": "2026-12-02" };
+export interface EksVersionDates {
+  /** Day the minor version became available on EKS (UTC). */
+  readonly release: string;
+  /** First day without standard support (UTC): with upgradePolicy STANDARD, EKS upgrades the control plane by itself from then on. */
+  readonly endOfStandardSupport: string;
+  /** Where the dates come from and when they were checked. */
+  readonly source: string;
+}
 
-/** Advisory for a version that is allowed but leaves standard support: plan the upgrade. */
-export function kubernetesSupportWarning(version: string): string | undefined {
-  const end = (STANDARD_SUPPORT_ENDS as Record<string, string | undefined>)[version];
-  return end
-    ? `holodeck:kubernetesVersion ${version} leaves EKS standard support on ${end}; upgrade to ${KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]} (docs/runbooks/eks-upgrade.md)`
-    : undefined;
+/** The EKS release calendar of every accepted version (standard support = 14 months from the EKS release). */
+export const EKS_RELEASE_CALENDAR: Readonly<Record<KubernetesVersion, EksVersionDates>> = {
+  "1.35": {
+    release: "2026-01-27",
+    endOfStandardSupport: "2027-03-27",
+    source: "Amazon EKS Kubernetes release calendar (as listed by endoflife.date/amazon-eks), checked 2026-12-03",
+  },
+  "1.36": {
+    release: "2026-06-02",
+    endOfStandardSupport: "2027-08-02",
+    source: "EKS release of 1.36 on 2026-06-02 plus the 14 months of standard support of the EKS version lifecycle, checked 2026-12-03",
+  },
+};
+
+/** The program warns this many days before a version leaves standard support. */
+export const SUPPORT_WARNING_DAYS = 90;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole days from `today` (UTC date) to the end of standard support of `version`; negative once it has passed. */
+export function daysOfStandardSupportLeft(version: KubernetesVersion, today: Date): number {
+  const end = Date.parse(`${EKS_RELEASE_CALENDAR[version].endOfStandardSupport}T00:00:00Z`);
+  const day = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  return Math.round((end - day) / DAY_MS);
+}
+
+/** Advisory for an accepted version within SUPPORT_WARNING_DAYS of leaving standard support: plan the upgrade. */
+export function kubernetesSupportWarning(version: string, today: Date = new Date()): string | undefined {
+  if (!(KUBERNETES_VERSIONS as readonly string[]).includes(version)) return undefined;
+  const accepted = version as KubernetesVersion;
+  const left = daysOfStandardSupportLeft(accepted, today);
+  if (left > SUPPORT_WARNING_DAYS) return undefined;
+  const end = EKS_RELEASE_CALENDAR[accepted].endOfStandardSupport;
+  const newer = KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.indexOf(accepted) + 1];
+  const when = left >= 0 ? `leaves EKS standard support on ${end} (in ${left} days)` : `left EKS standard support on ${end} (${-left} days ago)`;
+  const action = newer === undefined ? "add the next EKS version first" : `upgrade to ${newer}: npm run plan -- --upgrade ${newer}`;
+  return `holodeck:kubernetesVersion ${version} ${when}; ${action} (docs/runbooks/eks-upgrade.md)`;
 }
 export const REQUIRED_TAGS = ["Project", "Environment", "Owner", "CostCenter"] as const;
 export const AZ_COUNT = { min: 2, max: 4 } as const;

@@ -107,18 +107,6 @@ export const invokeResults: Record<string, InvokeResult> = {
     names: ["a", "b", "c"].map((s) => `${ctx.region}${s}`),
     zoneIds: [1, 2, 3].map((n) => `${ctx.region.replace(/^(\w\w)-(\w)\w*-(\d)$/, "$1$2$3")}-az${n}`),
   }),
-  "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
-    const k8s = String(inputs.kubernetesVersion);
-    const versions: Record<string, string> = {
-      "vpc-cni": "v1.20.4-eksbuild.1",
-      coredns: "v1.12.4-eksbuild.1",
-      "kube-proxy": `v${k8s}.0-eksbuild.2`,
-      "aws-ebs-csi-driver": "v1.51.1-eksbuild.1",
-    };
-    const version = versions[String(inputs.addonName)];
-    if (!version) throw new Error(`mock getAddonVersion: unknown add-on ${String(inputs.addonName)} (add it in cli/plan/mocks.ts)`);
-    return { id: String(inputs.addonName), addonName: inputs.addonName, kubernetesVersion: k8s, version };
-  },
 };
 
 /**

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { amiTypeFor } from "../../components/node-group";
 import { createMocks } from "../../cli/plan/mocks";
 import { planSubnets } from "../../components/network-layout";
-import { isArmInstanceType } from "../../model";
-import { kubernetesSupportWarning } from "../../stacks/config-rules";
+import { isArmInstanceType, KUBERNETES_VERSIONS } from "../../model";
+import { daysOfStandardSupportLeft, EKS_RELEASE_CALENDAR, kubernetesSupportWarning } from "../../stacks/config-rules";
 import { shortRegion } from "../../stacks/config";
 
 describe("planSubnets", () => {
@@ -42,12 +42,39 @@ describe("naming and architecture", () => {
   });
 });
 
-describe("Kubernetes support window", () => {
-  it("warns for 1.34 (standard support ends 2026-12-02), not for the newest 1.35", () => {
-    expect(kubernetesSupportWarning("1.34")).toBe(
-      "holodeck:kubernetesVersion 1.34 leaves EKS standard support on 2026-12-02; upgrade to 1.35 (docs/runbooks/eks-upgrade.md)",
+describe("Kubernetes support window (EKS_RELEASE_CALENDAR, 90 days)", () => {
+  const on = (day: string) => new Date(`${day}T12:00:00Z`);
+
+  it("is quiet while a version has more than 90 days of standard support left (1.35 on 2026-12-03: 114 days)", () => {
+    expect(daysOfStandardSupportLeft("1.35", on("2026-12-03"))).toBe(114);
+    expect(kubernetesSupportWarning("1.35", on("2026-12-03"))).toBeUndefined();
+    expect(kubernetesSupportWarning("1.36", on("2026-12-03"))).toBeUndefined();
+  });
+
+  it("warns from 90 days before the end, naming the date, the days left and the next version", () => {
+    expect(kubernetesSupportWarning("1.35", on("2026-12-26"))).toBeUndefined();
+    expect(kubernetesSupportWarning("1.35", on("2026-12-27"))).toBe(
+      "holodeck:kubernetesVersion 1.35 leaves EKS standard support on 2027-03-27 (in 90 days); upgrade to 1.36: npm run plan -- --upgrade 1.36 (docs/runbooks/eks-upgrade.md)",
     );
-    expect(kubernetesSupportWarning("1.35")).toBeUndefined();
+  });
+
+  it("says when the date has passed, and asks for the next EKS version when the newest one is ending", () => {
+    expect(kubernetesSupportWarning("1.35", on("2027-03-29"))).toBe(
+      "holodeck:kubernetesVersion 1.35 left EKS standard support on 2027-03-27 (2 days ago); upgrade to 1.36: npm run plan -- --upgrade 1.36 (docs/runbooks/eks-upgrade.md)",
+    );
+    expect(kubernetesSupportWarning("1.36", on("2027-06-01"))).toBe(
+      "holodeck:kubernetesVersion 1.36 leaves EKS standard support on 2027-08-02 (in 62 days); add the next EKS version first (docs/runbooks/eks-upgrade.md)",
+    );
+  });
+
+  it("gives every accepted version 14 months of standard support from its EKS release, with a source", () => {
+    for (const version of KUBERNETES_VERSIONS) {
+      const { release, endOfStandardSupport, source } = EKS_RELEASE_CALENDAR[version];
+      const start = new Date(`${release}T00:00:00Z`);
+      start.setUTCMonth(start.getUTCMonth() + 14);
+      expect(start.toISOString().slice(0, 10), version).toBe(endOfStandardSupport);
+      expect(source, version).toMatch(/checked \d{4}-\d{2}-\d{2}$/);
+    }
   });
 });
 
