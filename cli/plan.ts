@@ -1,6 +1,7 @@
-// `npm run plan [-- --stack <name>] [--json] [--dr] [-c key=value...]`: runs a stack's program
-// under the plan engine's mocks (no AWS, no Pulumi CLI) and prints what `pulumi up` would
-// create, the modelled rebuild time and a monthly cost estimate. Output and exit codes go
+// `npm run plan [-- --stack <name>] [--json] [--dr] [--upgrade <version>] [-c key=value...]`:
+// runs a stack's program under the plan engine's mocks (no AWS, no Pulumi CLI) and prints what
+// `pulumi up` would create, the modelled rebuild time and a monthly cost estimate, or the
+// ordered steps of an EKS upgrade (cli/plan/upgrade.ts). Output and exit codes go
 // through the CLI's Io and exit table (cli/io.ts, cli/exit-codes.ts).
 import { Command, CommanderError } from "commander";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes";
@@ -8,6 +9,7 @@ import { processIo, type Io } from "./io";
 import { buildDrReport, renderDr } from "./plan/dr";
 import { buildReport, renderText } from "./plan/report";
 import { listStacks, runStack, stackConfig, StackRunError } from "./plan/run-stack";
+import { buildUpgradePlan, checkUpgrade, renderUpgradePlan, UpgradeRefused } from "./plan/upgrade";
 
 export const DEFAULT_STACK = "staging-eu-west-1";
 
@@ -29,6 +31,7 @@ interface PlanOptions {
   stack: string;
   json?: boolean;
   dr?: boolean;
+  upgrade?: string;
   config?: string[];
 }
 
@@ -41,6 +44,7 @@ function planCommand(io: Io): Command {
     .option("-s, --stack <name>", `stack to plan (${listStacks().join(", ")})`, DEFAULT_STACK)
     .option("--json", "print the report as JSON")
     .option("--dr", "disaster recovery view: rebuild critical path, what waits without needing to, destroy outcome")
+    .option("--upgrade <version>", "EKS upgrade rehearsal: ordered steps to the next Kubernetes minor version (charts, control plane, add-ons, node groups)")
     .option("-c, --config <key=value...>", "what-if: override stack config, e.g. holodeck:natGateways=perAz (JSON for lists/objects)");
 }
 
@@ -48,6 +52,17 @@ async function plan(opts: PlanOptions, io: Io): Promise<void> {
   if (!listStacks().includes(opts.stack)) throw new PlanUsageError(`unknown stack "${opts.stack}"; stacks: ${listStacks().join(", ")}`);
   const overrides = Object.fromEntries((opts.config ?? []).map(splitOverride));
   const region = stackConfig(opts.stack, overrides)["aws:region"];
+  if (opts.upgrade !== undefined) {
+    const current = stackConfig(opts.stack, overrides)["holodeck:kubernetesVersion"] ?? "";
+    const target = checkUpgrade(current, opts.upgrade);
+    const upgraded = await runStack(opts.stack, { config: { ...overrides, "holodeck:kubernetesVersion": target } });
+    const upgrade = buildUpgradePlan(upgraded, current, target);
+    io.out(opts.json ? `${JSON.stringify(upgrade, null, 2)}\n` : `${renderUpgradePlan(upgrade)}\n`);
+    const blocked = upgrade.charts.filter((chart) => chart.status === "blocked");
+    if (blocked.length > 0)
+      throw new UpgradeRefused(`--upgrade ${target}: ${blocked.map((c) => `${c.chart} ${c.version} (${c.pinnedIn})`).join(", ")} does not support it`);
+    return;
+  }
   const recording = await runStack(opts.stack, { config: overrides });
   if (opts.dr) {
     const dr = buildDrReport(recording.stack, recording.resources);
@@ -70,7 +85,7 @@ export async function runPlan(args: readonly string[], io: Io = processIo): Prom
     io.err(`${message}\n`);
     if (error instanceof PlanUsageError) return EXIT.usage;
     // The program refused the stack (config validation, or a check such as the AZ count).
-    if (error instanceof StackRunError) return EXIT.invalid;
+    if (error instanceof StackRunError || error instanceof UpgradeRefused) return EXIT.invalid;
     return EXIT.internal;
   }
 }
