@@ -10,6 +10,7 @@ import type { Application } from "./harness";
 import { deploymentAvailable, Timeline } from "./fixtures/timeline";
 import { deploy, generateService, publishChart, SEED_SERVICE, type ServiceRepo } from "./fixtures/service-repos";
 import { recordedParameter, STAND_IN_DELAYS, startServiceCluster, syncedHealthy, waitForApp, type ServiceCluster } from "./fixtures/story";
+import { ENVOY_GATEWAY_CONTROLLER } from "./stand-ins/envoy-gateway";
 import { STAND_IN_LOAD_BALANCER } from "./stand-ins/ingress-nginx";
 import { conditionOf, type KubeObject } from "./stand-ins/kube-rest";
 
@@ -23,6 +24,8 @@ describe(`the seed's developer story on ${STACK}`, () => {
   let service: ServiceRepo;
   let timeline: Timeline;
   let app: Application;
+  /** The service's route kind on the stack's edge (services ApplicationSet `global.edge`). */
+  const routeKind = (): "HTTPRoute" | "Ingress" => (recordedParameter(sc, "global.edge") === "gateway" ? "HTTPRoute" : "Ingress");
 
   beforeAll(async () => {
     const started = Date.now();
@@ -101,8 +104,8 @@ describe(`the seed's developer story on ${STACK}`, () => {
     expect(timeline.one("Deployment", SEED_SERVICE).created).toBeGreaterThanOrEqual(migrated);
   });
 
-  it("created the monitors only after the app was available and its Ingress published (wave 1 gated by Deployment and Ingress health)", () => {
-    const wave1Ready = Math.max(timeline.readyAt("Deployment", SEED_SERVICE), timeline.readyAt("Ingress", SEED_SERVICE));
+  it("created the monitors only after the app was available and its route accepted (wave 1 gated by Deployment and route health)", () => {
+    const wave1Ready = Math.max(timeline.readyAt("Deployment", SEED_SERVICE), timeline.readyAt(routeKind(), SEED_SERVICE));
     for (const [kind, name] of [
       ["ServiceMonitor", SEED_SERVICE],
       ["PrometheusRule", SEED_SERVICE],
@@ -120,8 +123,17 @@ describe(`the seed's developer story on ${STACK}`, () => {
     expect(deployment && deploymentAvailable(deployment)).toBe(true);
     const image = (deployment?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
     expect(image).toBe(`${recordedParameter(sc, "global.imageRegistry")}/${SEED_SERVICE}:${service.commits[0]}`);
-    const ingress = await sc.kube.get(`/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${SEED_SERVICE}`);
-    expect((ingress?.status as { loadBalancer: { ingress: unknown[] } }).loadBalancer.ingress).toEqual([{ hostname: STAND_IN_LOAD_BALANCER }]);
+    if (routeKind() === "HTTPRoute") {
+      const route = await sc.kube.get(`/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/httproutes/${SEED_SERVICE}`);
+      const parents = (route?.status as { parents: Array<{ controllerName: string; parentRef: { name: string; namespace: string } }> }).parents;
+      expect(parents.map((p) => [p.controllerName, p.parentRef.namespace, p.parentRef.name])).toEqual([
+        [ENVOY_GATEWAY_CONTROLLER, recordedParameter(sc, "global.gateway.namespace"), recordedParameter(sc, "global.gateway.name")],
+      ]);
+      expect(await sc.kube.get(`/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${SEED_SERVICE}`)).toBeUndefined();
+    } else {
+      const ingress = await sc.kube.get(`/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${SEED_SERVICE}`);
+      expect((ingress?.status as { loadBalancer: { ingress: unknown[] } }).loadBalancer.ingress).toEqual([{ hostname: STAND_IN_LOAD_BALANCER }]);
+    }
     const pods = await sc.kube.list<KubeObject>(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io/component%3Dapp`);
     expect(pods.map((p) => (p.spec as { nodeName?: string }).nodeName).every((node) => typeof node === "string" && node.length > 0)).toBe(true);
   });

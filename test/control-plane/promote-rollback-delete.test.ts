@@ -35,7 +35,7 @@ const TRACKED = [
   `/apis/apps/v1/namespaces/${NS}/deployments/${SEED_SERVICE}-redis`,
   `/api/v1/namespaces/${NS}/services/${SEED_SERVICE}`,
   `/api/v1/namespaces/${NS}/serviceaccounts/${SEED_SERVICE}`,
-  `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${SEED_SERVICE}`,
+  `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/httproutes/${SEED_SERVICE}`,
   `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/${SEED_SERVICE}-default-deny`,
   `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/${SEED_SERVICE}`,
   `/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/${SEED_SERVICE}-vault`,
