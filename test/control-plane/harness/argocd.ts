@@ -3,10 +3,12 @@
 // (miniredis), the repo-server, the application controller and the ApplicationSet controller,
 // each authenticated as its own ServiceAccount (so the upstream RBAC is what they may do).
 // argocd-server, Dex and the notifications controller are not started: nothing here uses them.
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { freePort, waitFor, type ControlPlane } from "./cluster";
+import { installCrds } from "./crds";
 import type { KubeObject } from "./kube";
 import { ARGOCD_PROGRAMS, CONTROL_PLANE_SHARE, HELM4_DIR, requireTools, TOOLS_BIN } from "./tools";
 
@@ -104,7 +106,14 @@ function settingsObjects(settings: ArgoCdSettings): KubeObject[] {
     data
       ? [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } }, data }]
       : [];
-  return [...cm("argocd-cm", settings.cm), ...cm("argocd-cmd-params-cm", settings.params), ...cm("argocd-rbac-cm", settings.rbac)];
+  // argocd-server writes server.secretkey on its first start (webhook payloads are checked with it).
+  const secret: KubeObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "argocd-secret", namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } },
+    stringData: { "server.secretkey": randomBytes(32).toString("base64") },
+  };
+  return [...cm("argocd-cm", settings.cm), ...cm("argocd-cmd-params-cm", settings.params), ...cm("argocd-rbac-cm", settings.rbac), secret];
 }
 
 /** The `default` AppProject, which argocd-server creates on a real installation. */
@@ -121,13 +130,10 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
   const kubectl = plane.kubectl;
   await kubectl.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: ARGOCD_NAMESPACE } }]);
   const install = argoCdInstallObjects(settings);
-  await kubectl.apply(install.filter((o) => o.kind === "CustomResourceDefinition"));
-  await kubectl.ok([
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    ...install.filter((o) => o.kind === "CustomResourceDefinition").map((o) => `crd/${o.metadata.name}`),
-  ]);
+  await installCrds(
+    plane,
+    install.filter((o) => o.kind === "CustomResourceDefinition"),
+  );
   await kubectl.apply(install.filter((o) => o.kind !== "CustomResourceDefinition"));
   await kubectl.apply([...settingsObjects(settings), DEFAULT_PROJECT]);
 
@@ -166,6 +172,7 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
       `--metrics-port=${repoMetrics}`,
       `--redis=${redis}`,
       "--disable-tls",
+      "--client-ca-path=",
       "--loglevel=info",
     ],
     env: { ...common, ARGOCD_BINARY_NAME: "argocd-repo-server", KUBECONFIG: repoConfig },
@@ -194,7 +201,7 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
   });
   const alive = (): void => processes.assertRunning();
   const httpOk = async (url: string): Promise<true | undefined> => ((await fetch(url)).ok ? true : undefined);
-  await waitFor("the ApplicationSet controller to be healthy", () => httpOk(`http://127.0.0.1:${appsetProbe}/healthz`), 60_000, alive);
+  await waitFor("the ApplicationSet controller to serve metrics", () => httpOk(`http://127.0.0.1:${appsetMetrics}/metrics`), 60_000, alive);
   await waitFor("the application controller to serve metrics", () => httpOk(`http://127.0.0.1:${controllerMetrics}/metrics`), 60_000, alive);
   await waitFor("the repo-server to serve metrics", () => httpOk(`http://127.0.0.1:${repoMetrics}/metrics`), 60_000, alive);
 

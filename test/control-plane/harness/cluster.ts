@@ -66,6 +66,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     try {
       const value = await check();
       if (value !== undefined) return value;
+      lastError = "";
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
     }

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { StackRecording } from "../../../cli/plan/run-stack";
-import type { ControlPlane } from "./cluster";
+import { waitFor, type ControlPlane } from "./cluster";
 import type { KubeObject } from "./kube";
 import { CONTROL_PLANE_SHARE } from "./tools";
 
@@ -20,11 +20,24 @@ export function crdsIn(folders: string[]): KubeObject[] {
   );
 }
 
-/** Applies the CRDs and waits until the API server serves them. */
+/** Applies the CRDs and waits until the API server serves them (condition Established). */
 export async function installCrds(plane: ControlPlane, crds: KubeObject[]): Promise<void> {
   if (crds.length === 0) throw new Error("installCrds: no CRDs given");
   await plane.kubectl.apply(crds);
-  await plane.kubectl.ok(["wait", "--for=condition=Established", "--timeout=120s", ...crds.map((c) => `crd/${c.metadata.name}`)]);
+  const names = new Set(crds.map((c) => c.metadata.name));
+  type Crd = { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } };
+  await waitFor(
+    `${names.size} CRDs to be established`,
+    async () => {
+      const established = (await plane.kubectl.list<Crd>("customresourcedefinitions")).filter(
+        (c) => names.has(c.metadata.name) && c.status?.conditions?.some((k) => k.type === "Established" && k.status === "True"),
+      );
+      return established.length === names.size ? true : undefined;
+    },
+    120_000,
+    () => plane.processes.assertRunning(),
+    500,
+  );
 }
 
 /**
