@@ -14,7 +14,7 @@ export GOMODCACHE="$tools/crds-gomodcache"
 
 # project  module  version  CRD folder inside the module zip
 install_module_crds "$tools/crds" \
-  "crossplane github.com/crossplane/crossplane/v2 v2.3.0 cluster/crds" \
+  "crossplane github.com/crossplane/crossplane/v2 v2.4.2 cluster/crds" \
   "external-secrets github.com/external-secrets/external-secrets v1.3.2 config/crds/bases" \
   "istio istio.io/api v1.30.3 kubernetes" \
   "prometheus-operator github.com/prometheus-operator/prometheus-operator v0.93.1 example/prometheus-operator-crd" \
