@@ -37,17 +37,21 @@ export function checkUpgrade(current: string, target: string): KubernetesVersion
   return target as KubernetesVersion;
 }
 
-/** A chart's Kubernetes support range as its project publishes it, for the chart versions it was checked for. */
+/**
+ * A chart's Kubernetes support as its project publishes it (the chart's kubeVersion, or a support
+ * table), for the chart versions it was checked for. No min and no max: the chart declares no
+ * constraint, so only its release notes can tell.
+ */
 export interface ChartKubernetesSupport {
   charts: readonly string[];
   /** Chart versions the range holds for (prefix, e.g. "1.30." for every 1.30 patch). */
   versionPrefix: string;
-  min: string;
-  max: string;
+  min?: string;
+  max?: string;
   source: string;
 }
 
-/** Published support ranges; a chart without an entry is listed as "check" with the command that shows its constraint. */
+/** Published support; a chart version without an entry is listed as "check" with the command that shows its constraint. */
 export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
   {
     charts: ["base", "cni", "istiod"],
@@ -56,6 +60,30 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
     max: "1.36",
     source: "Istio support status of releases (1.30: Kubernetes 1.32 to 1.36), checked 2026-12-03",
   },
+  {
+    charts: ["cert-manager"],
+    versionPrefix: "v1.21.",
+    min: "1.22",
+    source: 'kubeVersion ">= 1.22.0-0" in cert-manager v1.21.1 deploy/charts/cert-manager/Chart.yaml, checked 2026-12-03',
+  },
+  {
+    charts: ["vault"],
+    versionPrefix: "0.34.",
+    min: "1.20",
+    source: 'kubeVersion ">= 1.20.0-0" in hashicorp/vault-helm v0.34.1 Chart.yaml, checked 2026-12-03',
+  },
+  {
+    charts: ["ingress-nginx"],
+    versionPrefix: "4.15.",
+    min: "1.21",
+    source: 'kubeVersion ">=1.21.0-0" in ingress-nginx helm-chart-4.15.1 Chart.yaml, checked 2026-12-03',
+  },
+  {
+    charts: ["aws-load-balancer-controller"],
+    versionPrefix: "3.5.",
+    source: "aws/eks-charts stable/aws-load-balancer-controller/Chart.yaml 3.5.0 has no kubeVersion, checked 2026-12-03",
+  },
+  { charts: ["crossplane"], versionPrefix: "2.4.", source: "crossplane cluster/charts/crossplane/Chart.yaml (v2.4) has no kubeVersion, checked 2026-12-03" },
 ];
 
 export interface PinnedChart {
@@ -100,8 +128,11 @@ export function checkChart(pin: PinnedChart, target: KubernetesVersion, ranges: 
       : `helm show chart ${pin.chart} --repo ${pin.repo} --version ${pin.version}`;
     return { ...pin, status: "check", detail: `no recorded range: read kubeVersion of \`${show}\` and the release notes` };
   }
-  const inside = minor(target) >= minor(range.min) && minor(target) <= minor(range.max);
-  return { ...pin, status: inside ? "ok" : "blocked", detail: `Kubernetes ${range.min} to ${range.max} (${range.source})` };
+  if (range.min === undefined && range.max === undefined)
+    return { ...pin, status: "check", detail: `declares no Kubernetes range (${range.source}): read the release notes` };
+  const inside = (range.min === undefined || minor(target) >= minor(range.min)) && (range.max === undefined || minor(target) <= minor(range.max));
+  const span = range.max === undefined ? `${range.min ?? "?"} and newer` : `${range.min ?? "any"} to ${range.max}`;
+  return { ...pin, status: inside ? "ok" : "blocked", detail: `Kubernetes ${span} (${range.source})` };
 }
 
 export interface UpgradeStep {

@@ -61,11 +61,18 @@ describe("charts the target must support", () => {
     ).toEqual([...Object.values(CHARTS).map((pin) => pin.chart), ...appsetCharts].sort());
   });
 
-  it("says ok inside a recorded range, blocked outside it, and check with the command when nothing is recorded", () => {
+  it("says ok inside a recorded range (or above a minimum), blocked outside it, and check when the chart declares none or nothing is recorded", () => {
     const istiod = { chart: "istiod", repo: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3", pinnedIn: "x" };
     expect(checkChart(istiod, "1.36").status).toBe("ok");
     const narrow = [{ charts: ["istiod"], versionPrefix: "1.30.", min: "1.31", max: "1.35", source: "test range" }];
     expect(checkChart(istiod, "1.36", narrow)).toMatchObject({ status: "blocked", detail: "Kubernetes 1.31 to 1.35 (test range)" });
+    const minimumOnly = [{ charts: ["istiod"], versionPrefix: "1.30.", min: "1.36", source: "test minimum" }];
+    expect(checkChart(istiod, "1.36", minimumOnly)).toMatchObject({ status: "ok", detail: "Kubernetes 1.36 and newer (test minimum)" });
+    expect(checkChart(istiod, "1.35", minimumOnly).status).toBe("blocked");
+    expect(checkChart(istiod, "1.36", [{ charts: ["istiod"], versionPrefix: "1.30.", source: "no kubeVersion" }])).toMatchObject({
+      status: "check",
+      detail: "declares no Kubernetes range (no kubeVersion): read the release notes",
+    });
     expect(checkChart({ ...istiod, version: "1.31.0" }, "1.36")).toMatchObject({
       status: "check",
       detail:
@@ -95,7 +102,10 @@ describe("npm run plan -- --upgrade", { timeout: 240_000 }, () => {
       "rolling to the new AMI, at most 33 % unavailable, drains respect PodDisruptionBudgets",
     ]);
     expect(upgrade.charts.filter((c) => c.status === "blocked")).toEqual([]);
-    expect(upgrade.charts.filter((c) => c.status === "ok").map((c) => `${c.chart} ${c.version}`)).toEqual(["base 1.30.3", "cni 1.30.3", "istiod 1.30.3"]);
+    const status = (chart: string) => upgrade.charts.find((c) => c.chart === chart)?.status;
+    expect(["base", "cni", "istiod"].map(status)).toEqual(["ok", "ok", "ok"]);
+    for (const c of upgrade.charts.filter((chart) => chart.status === "check"))
+      expect(c.detail, c.chart).toMatch(/^(no recorded range|declares no Kubernetes range)/);
   });
 
   it("prints charts first, then the numbered steps of the one pulumi up, then the checks afterwards", () => {
