@@ -93,8 +93,11 @@ export class Bootstrap extends pulumi.ComponentResource {
       const crds = new GatewayCrds(`${name}-gateway-crds`, child);
       return new EnvoyGateway(`${name}-gateway`, { environment, domain: dns.domain, crds: crds.installed }, child);
     })();
+    // What a chart's Ingress must wait for: ingress-nginx's admission webhook (failurePolicy
+    // Fail). The gateway edge has none (its UIs' routes wait for the Gateway instead).
+    const ingressAdmission = edge.gateway ? [] : [edge.release];
     const publicEndpoint = new PublicEndpoint(
-      `${name}-edge`,
+      ingressName,
       {
         domain: dns.domain,
         hostedZoneId: dns.hostedZoneId,
@@ -107,7 +110,6 @@ export class Bootstrap extends pulumi.ComponentResource {
         // The controller must claim the Service and outlive it; the proxies answer behind it.
         serviceAfter: [edge.release, lbc.release],
         formerParent: pulumi.createUrn(ingressName, "holodeck:bootstrap:IngressNginx", this),
-        formerName: ingressName,
       },
       child,
     );
@@ -131,7 +133,8 @@ export class Bootstrap extends pulumi.ComponentResource {
         certificateAfter: [certManager.release, issuers.internalCa],
         // The raft PVCs ask for the default StorageClass.
         after: [storage.storageClass],
-        ingressController: edge.release,
+        // vault.ts takes one resource: on the gateway edge the StorageClass it already waits for.
+        ingressController: ingressAdmission[0] ?? storage.storageClass,
       },
       child,
     );
@@ -205,7 +208,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
         repoUrlPrefixes: [repos.platformRepoUrl, repos.servicesRepoUrl, repos.serviceRepoUrlPrefix],
         // ingress-nginx's admission webhook (failurePolicy Fail) must answer for argocd-server's Ingress.
-        after: [edge.release],
+        after: ingressAdmission,
       },
       child,
     );

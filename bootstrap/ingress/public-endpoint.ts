@@ -43,12 +43,10 @@ export interface PublicEndpointArgs {
   /** What the NLB Service waits for: the load balancer controller (it must claim the Service and outlive it) and the edge's proxies. */
   serviceAfter: pulumi.Resource[];
   /**
-   * URN of the component that owned these resources before they moved here (ingress-nginx's),
-   * so stacks deployed before keep them instead of replacing them.
+   * URN of the component that owned these resources before they moved here (ingress-nginx's,
+   * of the same name), so stacks deployed before keep them instead of replacing them.
    */
   formerParent: pulumi.Input<string>;
-  /** Name prefix of the resources under their former parent. */
-  formerName: string;
 }
 
 export class PublicEndpoint extends pulumi.ComponentResource {
@@ -59,7 +57,7 @@ export class PublicEndpoint extends pulumi.ComponentResource {
 
   constructor(name: string, args: PublicEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:PublicEndpoint", name, {}, opts);
-    const formerly = (suffix: string): pulumi.Alias[] => [{ name: `${args.formerName}-${suffix}`, parent: args.formerParent }];
+    const formerly = (suffix: string): pulumi.Alias[] => [{ name: `${name}-${suffix}`, parent: args.formerParent }];
 
     const certificate = new k8s.apiextensions.CustomResource(
       `${name}-wildcard-cert`,

@@ -6,10 +6,10 @@ import { policyStatements as statements, type PolicyStatement as Statement } fro
 import { registerCrdFile } from "../harness/k8s-schema";
 import { REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 
-/** Validate Argo CD and cert-manager kinds with the CRDs of the deployed versions. */
+/** Validate Argo CD, cert-manager, Gateway API and Envoy Gateway kinds with the CRDs of the deployed versions. */
 export function useBootstrapCrds(): void {
   const root = path.join(REPO_ROOT, ".tools", "bootstrap-crds");
-  for (const project of ["argo-cd", "cert-manager"]) {
+  for (const project of ["argo-cd", "cert-manager", "gateway-api", "envoy-gateway"]) {
     for (const file of readdirSync(path.join(root, project)).filter((f) => f.endsWith(".yaml"))) registerCrdFile(path.join(root, project, file));
   }
 }

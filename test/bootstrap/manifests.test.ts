@@ -1,10 +1,15 @@
 // Every Kubernetes object the bootstrap creates through Pulumi validates against the real
 // schemas: built-in kinds strictly with the Go API types, Argo CD and cert-manager kinds
-// strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh).
+// strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh), the
+// gateway edge's kinds with the pinned Gateway API and Envoy Gateway CRDs (gateway-api-crds.sh).
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, type StackRecording } from "../harness/stacks";
 import { validateManifest } from "../harness/k8s-schema";
+import { edgeOf } from "./edges";
 import { STACKS, kubernetesObjects, useBootstrapCrds } from "./helpers";
+
+/** What the gateway edge adds (bootstrap/gateway/): the Gateway, its class and proxy config, the redirect and the UIs' routes with Vault's guards. */
+const GATEWAY_EDGE_KINDS = ["BackendTLSPolicy", "EnvoyProxy", "Gateway", "GatewayClass", "HTTPRoute", "HTTPRoute", "HTTPRoute", "SecurityPolicy"];
 
 useBootstrapCrds();
 
@@ -16,34 +21,37 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
 
   it("validates every object against its schema", () => {
     const objects = kubernetesObjects(rec);
-    expect(objects.map((o) => String(o.inputs.kind)).sort()).toEqual([
-      "AppProject",
-      "AppProject",
-      "Application",
-      "ApplicationSet",
-      "Certificate",
-      "Certificate",
-      "Certificate",
-      "ClusterIssuer",
-      "ClusterIssuer",
-      "ClusterIssuer",
-      "ClusterIssuer",
-      "CronJob",
-      "Job",
-      "Namespace",
-      "Namespace",
-      "Namespace",
-      "Namespace",
-      "Secret",
-      "Secret",
-      "Secret",
-      "Secret",
-      "Secret",
-      "Service",
-      "ServiceAccount",
-      "ServiceAccount",
-      "StorageClass",
-    ]);
+    expect(objects.map((o) => String(o.inputs.kind)).sort()).toEqual(
+      [
+        ...(edgeOf(stack) === "gateway" ? GATEWAY_EDGE_KINDS : []),
+        "AppProject",
+        "AppProject",
+        "Application",
+        "ApplicationSet",
+        "Certificate",
+        "Certificate",
+        "Certificate",
+        "ClusterIssuer",
+        "ClusterIssuer",
+        "ClusterIssuer",
+        "ClusterIssuer",
+        "CronJob",
+        "Job",
+        "Namespace",
+        "Namespace",
+        "Namespace",
+        "Namespace",
+        "Secret",
+        "Secret",
+        "Secret",
+        "Secret",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "ServiceAccount",
+        "StorageClass",
+      ].sort(),
+    );
     for (const object of objects) validateManifest(object.inputs, `${stack} ${object.name}`);
   });
 

@@ -2,14 +2,16 @@
 // Vault before its configuration, Argo CD and every controller its apps need before the
 // handoff objects, the load balancer controller before (and outliving) the NLB Service.
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
-import { STACKS, input, kubernetesObjects, release, waitsFor } from "./helpers";
+import { type RecordedResource, type StackRecording } from "../harness/stacks";
+import { EDGE_CHART, STACK_EDGES, stackOnEdge } from "./edges";
+import { input, kubernetesObjects, release, waitsFor } from "./helpers";
 
-describe.each(STACKS)("%s dependency order", (stack) => {
+describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
   let rec: StackRecording;
-  beforeAll(() => {
-    rec = recordedStack(stack);
+  beforeAll(async () => {
+    rec = await stackOnEdge(stack, edge);
   });
+  const controller = EDGE_CHART[edge];
   const ofGroup = (group: string): RecordedResource[] => kubernetesObjects(rec).filter((r) => String(r.inputs.apiVersion).startsWith(`${group}/`));
   const expectWaits = (dependents: RecordedResource[], dependency: RecordedResource): void => {
     expect(dependents.length).toBeGreaterThan(0);
@@ -17,13 +19,15 @@ describe.each(STACKS)("%s dependency order", (stack) => {
   };
 
   it("installs the charts side by side: only Argo CD and a publicly reachable Vault wait, for ingress-nginx's admission webhook", () => {
-    const charts = ["aws-load-balancer-controller", "cert-manager", "ingress-nginx", "vault", "argo-cd"];
+    const charts = ["aws-load-balancer-controller", "cert-manager", controller, "vault", "argo-cd"];
     const vaultIngress = input<boolean>(release(rec, "vault"), "values.server.ingress.enabled");
     const waits = charts.flatMap((chart) =>
       charts.filter((other) => other !== chart && waitsFor(rec, release(rec, chart), release(rec, other))).map((other) => `${chart} -> ${other}`),
     );
     // Vault's listener Certificate is a cert-manager CR, so the vault release follows cert-manager.
-    expect(waits).toEqual(["vault -> cert-manager", ...(vaultIngress ? ["vault -> ingress-nginx"] : []), "argo-cd -> ingress-nginx"]);
+    // The gateway edge has no admission webhook: nothing waits for Envoy Gateway.
+    const admission = edge === "ingress-nginx" ? [...(vaultIngress ? ["vault -> ingress-nginx"] : []), "argo-cd -> ingress-nginx"] : [];
+    expect(waits).toEqual(["vault -> cert-manager", ...admission]);
   });
 
   it("lets the other charts' Services and Ingresses through while the load balancer controller starts", () => {
@@ -32,9 +36,9 @@ describe.each(STACKS)("%s dependency order", (stack) => {
     expect(input(lbc, "values.webhookConfig")).toEqual({ disableIngressValidation: true });
   });
 
-  it("installs ingress-nginx without waiting for the wildcard certificate (the controller picks it up when written)", () => {
+  it("installs the edge's controller without waiting for the wildcard certificate (it serves the Secret when written)", () => {
     const certificate = rec.one("kubernetes:cert-manager.io/v1:Certificate", "-wildcard-cert");
-    expect(waitsFor(rec, release(rec, "ingress-nginx"), certificate)).toBe(false);
+    expect(waitsFor(rec, release(rec, controller), certificate)).toBe(false);
     expect(waitsFor(rec, certificate, rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer", "-issuers-letsencrypt-prod"))).toBe(true);
     expect(waitsFor(rec, certificate, rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer", "-issuers-internal-ca"))).toBe(false);
   });
@@ -116,7 +120,7 @@ describe.each(STACKS)("%s dependency order", (stack) => {
     expect(nlb.inputs.spec).toMatchObject({ type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" });
     const roots = ofGroup("argoproj.io").filter((r) => r.inputs.kind === "Application" || r.inputs.kind === "ApplicationSet");
     // Destroy runs in reverse: these are deleted (and Argo CD's cascade awaited) first.
-    for (const needed of [lbc, nlb, release(rec, "argo-cd"), release(rec, "cert-manager"), release(rec, "ingress-nginx")]) expectWaits(roots, needed);
+    for (const needed of [lbc, nlb, release(rec, "argo-cd"), release(rec, "cert-manager"), release(rec, controller)]) expectWaits(roots, needed);
     const crossplaneRole = rec.resources.find((r) => r.type === "aws:iam/role:Role" && r.name.includes("-crossplane-irsa-"));
     if (!crossplaneRole) throw new Error("no crossplane role");
     expectWaits(roots, crossplaneRole);

@@ -6,6 +6,7 @@
 // distinct nodes: it then only prefers system nodes (staging: 2 system nodes).
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, type StackRecording } from "../harness/stacks";
+import { stackOnEdge } from "./edges";
 import { FACTS, STACKS, input, release } from "./helpers";
 
 const SYSTEM = { "holodeck.dev/node-group": "system" };
@@ -14,10 +15,13 @@ const ON_SYSTEM_NODES = { nodeSelector: SYSTEM, tolerations: TOLERATIONS };
 
 describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) => {
   let rec: StackRecording;
-  beforeAll(() => {
+  // The Envoy Gateway edge's placement: test/bootstrap/gateway-edge.test.ts.
+  let onIngressNginx: StackRecording;
+  beforeAll(async () => {
     rec = recordedStack(stack);
+    onIngressNginx = await stackOnEdge(stack, "ingress-nginx");
   });
-  const values = (chart: string, path: string): unknown => input(release(rec, chart), `values.${path}`);
+  const values = (chart: string, path: string, from: () => StackRecording = () => rec): unknown => input(release(from(), chart), `values.${path}`);
 
   it("the toleration and selector are exactly the foundation's system node taint and label", () => {
     const system = rec.one("aws:eks/nodeGroup:NodeGroup", "-system-ng");
@@ -38,9 +42,10 @@ describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) =
     }
   });
 
-  it("ingress-nginx: the controller and the admission certificate Jobs", () => {
-    expect([values("ingress-nginx", "controller.nodeSelector"), values("ingress-nginx", "controller.tolerations")]).toEqual([SYSTEM, TOLERATIONS]);
-    expect(values("ingress-nginx", "controller.admissionWebhooks")).toEqual({ enabled: true, patch: ON_SYSTEM_NODES });
+  it("ingress-nginx (on its edge): the controller and the admission certificate Jobs", () => {
+    const nginx = (path: string): unknown => values("ingress-nginx", path, () => onIngressNginx);
+    expect([nginx("controller.nodeSelector"), nginx("controller.tolerations")]).toEqual([SYSTEM, TOLERATIONS]);
+    expect(nginx("controller.admissionWebhooks")).toEqual({ enabled: true, patch: ON_SYSTEM_NODES });
   });
 
   it("Argo CD: every component through global, redis-ha through its own keys", () => {

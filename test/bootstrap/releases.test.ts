@@ -2,11 +2,32 @@
 // security- and availability-relevant values (checked against each chart version's
 // values.yaml when written; a misspelled key would be silently ignored by Helm).
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHARTS } from "../../bootstrap/versions";
 import { recordedStack, type StackRecording } from "../harness/stacks";
+import type { Edge } from "../../model";
+import { chartsOn, edgeOf, stackOnEdge } from "./edges";
 import { FACTS, STACKS, at, input, release } from "./helpers";
 
-const PINS: [string, string, string][] = Object.values(CHARTS).map((pin) => [pin.chart, pin.repo, pin.version]);
+/** chart, repository, version of every pin a stack on `edge` installs. */
+const pins = (edge: Edge): [string, string, string][] => chartsOn(edge).map((pin) => [pin.chart, pin.repo, pin.version]);
+
+function expectPinnedCharts(rec: StackRecording, edge: Edge): void {
+  expect(
+    rec
+      .byType("kubernetes:helm.sh/v3:Release")
+      .map((r) => r.inputs.chart)
+      .sort(),
+  ).toEqual(
+    pins(edge)
+      .map(([chart]) => chart)
+      .sort(),
+  );
+  for (const [chart, repo, version] of pins(edge)) {
+    const r = release(rec, chart);
+    expect(input(r, "repositoryOpts.repo")).toBe(repo);
+    expect(input(r, "version")).toBe(version);
+    expect(input(r, "createNamespace")).toBe(false);
+  }
+}
 
 describe.each(STACKS)("%s releases", (stack) => {
   const facts = FACTS[stack];
@@ -16,23 +37,12 @@ describe.each(STACKS)("%s releases", (stack) => {
     rec = recordedStack(stack);
   });
 
-  it("installs exactly the pinned charts from their repositories", () => {
-    expect(
-      rec
-        .byType("kubernetes:helm.sh/v3:Release")
-        .map((r) => r.inputs.chart)
-        .sort(),
-    ).toEqual(PINS.map(([chart]) => chart).sort());
-    for (const [chart, repo, version] of PINS) {
-      const r = release(rec, chart);
-      expect(input(r, "repositoryOpts.repo")).toBe(repo);
-      expect(input(r, "version")).toBe(version);
-      expect(input(r, "createNamespace")).toBe(false);
-    }
+  it("installs exactly the pinned charts of its edge from their repositories", () => {
+    expectPinnedCharts(rec, edgeOf(stack));
   });
 
   it("waits (atomic) for every release except Vault, whose pods need the init Job", () => {
-    for (const [chart] of PINS) {
+    for (const [chart] of pins(edgeOf(stack))) {
       const r = release(rec, chart);
       expect([chart, input(r, "skipAwait"), input(r, "atomic")]).toEqual(chart === "vault" ? [chart, true, false] : [chart, false, true]);
     }
@@ -48,22 +58,6 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect([v.enableShield, v.enableWaf, v.enableWafv2]).toEqual([false, false, false]);
     expect(input(release(rec, "aws-load-balancer-controller"), "values.serviceAccount.name")).toBe("aws-load-balancer-controller");
     expect(input(release(rec, "aws-load-balancer-controller"), "namespace")).toBe("kube-system");
-  });
-
-  it("ingress-nginx: replicas and PDB by environment, metrics and admission webhook on, wildcard default certificate", () => {
-    const c = input<Record<string, unknown>>(release(rec, "ingress-nginx"), "values.controller");
-    expect(c.replicaCount).toBe(production ? 3 : 1);
-    expect(c.minAvailable).toBe(production ? 2 : 1);
-    expect((c.topologySpreadConstraints as unknown[]).length).toBe(production ? 1 : 0);
-    expect(at(c, "admissionWebhooks.enabled")).toBe(true);
-    expect(c.metrics).toEqual({ enabled: true, serviceMonitor: { enabled: false } });
-    expect(c.allowSnippetAnnotations).toBe(false);
-    expect(c.ingressClassResource).toEqual({ name: "nginx", enabled: true, default: true });
-    expect(c.service).toEqual({ enabled: false });
-    expect(c.extraArgs).toEqual({
-      "default-ssl-certificate": "ingress-nginx/wildcard-tls",
-      "publish-service": "ingress-nginx/ingress-nginx-controller",
-    });
   });
 
   it("cert-manager: CRDs installed and kept by the chart, HA in production", () => {
@@ -133,6 +127,34 @@ describe.each(STACKS)("%s releases", (stack) => {
       "policy.default": "role:readonly",
       "policy.csv": "g, holodeck-platform-admins, role:admin\n",
       scopes: "[groups]",
+    });
+  });
+});
+
+describe.each(STACKS)("%s releases on the ingress-nginx edge", (stack) => {
+  const production = FACTS[stack].environment === "production";
+  let rec: StackRecording;
+  beforeAll(async () => {
+    rec = await stackOnEdge(stack, "ingress-nginx");
+  });
+
+  it("installs exactly the pinned charts of its edge from their repositories", () => {
+    expectPinnedCharts(rec, "ingress-nginx");
+  });
+
+  it("ingress-nginx: replicas and PDB by environment, metrics and admission webhook on, wildcard default certificate", () => {
+    const c = input<Record<string, unknown>>(release(rec, "ingress-nginx"), "values.controller");
+    expect(c.replicaCount).toBe(production ? 3 : 1);
+    expect(c.minAvailable).toBe(production ? 2 : 1);
+    expect((c.topologySpreadConstraints as unknown[]).length).toBe(production ? 1 : 0);
+    expect(at(c, "admissionWebhooks.enabled")).toBe(true);
+    expect(c.metrics).toEqual({ enabled: true, serviceMonitor: { enabled: false } });
+    expect(c.allowSnippetAnnotations).toBe(false);
+    expect(c.ingressClassResource).toEqual({ name: "nginx", enabled: true, default: true });
+    expect(c.service).toEqual({ enabled: false });
+    expect(c.extraArgs).toEqual({
+      "default-ssl-certificate": "ingress-nginx/wildcard-tls",
+      "publish-service": "ingress-nginx/ingress-nginx-controller",
     });
   });
 });

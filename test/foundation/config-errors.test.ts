@@ -32,6 +32,14 @@ const CASES: BadCase[] = [
   { what: "VPC in public space", stack: STAGING, config: { "holodeck:vpcCidr": "8.8.0.0/16" }, key: "holodeck:vpcCidr", allowed: "RFC 1918" },
   { what: "one AZ", stack: STAGING, config: { "holodeck:azCount": "1" }, key: "holodeck:azCount", allowed: "an integer from 2 to 4" },
   { what: "unknown NAT mode", stack: STAGING, config: { "holodeck:natGateways": "perRegion" }, key: "holodeck:natGateways", allowed: "single | perAz" },
+  { what: "unknown edge", stack: STAGING, config: { "holodeck:edge": "traefik" }, key: "holodeck:edge", allowed: "allowed: gateway | ingress-nginx" },
+  {
+    what: "edge in another case",
+    stack: PRODUCTION,
+    config: { "holodeck:edge": "Gateway" },
+    key: "holodeck:edge",
+    allowed: "allowed: gateway | ingress-nginx",
+  },
   {
     what: "unsupported Kubernetes",
     stack: STAGING,

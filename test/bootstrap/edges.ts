@@ -1,0 +1,35 @@
+// The public edge per test run (docs/edge.md): every shipped stack file runs the gateway edge;
+// the ingress-nginx edge is the same stack file with `holodeck:edge: ingress-nginx`. Suites that
+// check what differs between the edges run both.
+import { CHARTS } from "../../bootstrap/versions";
+import type { Edge } from "../../model";
+import { recordedStack, runStack, stackConfig, type StackRecording } from "../harness/stacks";
+import { STACKS } from "./helpers";
+
+/** The edge a stack file sets (the tests fail loudly if one does not say). */
+export function edgeOf(stack: string): Edge {
+  const edge = stackConfig(stack)["holodeck:edge"];
+  if (edge !== "gateway" && edge !== "ingress-nginx") throw new Error(`stacks/Pulumi.${stack}.yaml: holodeck:edge is ${String(edge)}`);
+  return edge;
+}
+
+/** Every stack on both edges. */
+export const STACK_EDGES: [string, Edge][] = STACKS.flatMap((stack): [string, Edge][] => [
+  [stack, "gateway"],
+  [stack, "ingress-nginx"],
+]);
+
+/** The chart of each edge's controller. */
+export const EDGE_CHART: Record<Edge, string> = { gateway: CHARTS.envoyGateway.chart, "ingress-nginx": CHARTS.ingressNginx.chart };
+
+/** Every pinned chart a stack on `edge` installs: all of CHARTS but the other edge's controller. */
+export function chartsOn(edge: Edge): (typeof CHARTS)[keyof typeof CHARTS][] {
+  const other = edge === "gateway" ? CHARTS.ingressNginx.chart : CHARTS.envoyGateway.chart;
+  return Object.values(CHARTS).filter((pin) => pin.chart !== other);
+}
+
+/** The stack file's own recording when it runs `edge`, else a fresh run with the edge overridden. */
+export async function stackOnEdge(stack: string, edge: Edge): Promise<StackRecording> {
+  if (edgeOf(stack) === edge) return recordedStack(stack);
+  return runStack(stack, { config: { "holodeck:edge": edge } });
+}
