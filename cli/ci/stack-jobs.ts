@@ -87,14 +87,16 @@ const UP: CiJob = {
 
 /**
  * Schedules: refresh against the cloud and fail (--expect-no-changes exits non-zero, kept through
- * tee by pipefail) when code and cloud differ; the diff is in the log and the artifact. Read-only role;
- * the refresh is not saved (a preview never writes state).
+ * tee by pipefail) when code and cloud differ; the diff is in the log and the artifact. The
+ * drift role reads what the preview role reads plus the cluster's Secrets (the refresh reads
+ * every Secret and Helm release Pulumi manages), changes nothing, and trusts the default
+ * branch only (cli/ci/iam/drift-role.trust.json). The refresh is not saved.
  */
 const DRIFT: CiJob = {
   extends: ".pulumi",
   stage: "drift",
   rules: [{ if: SCHEDULE_RULE }],
-  variables: { AWS_ROLE_ARN: "$AWS_PREVIEW_ROLE_ARN" },
+  variables: { AWS_ROLE_ARN: "$AWS_DRIFT_ROLE_ARN" },
   script: [SELECT_EXISTING, 'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive 2>&1 | tee drift.txt'],
   artifacts: { name: "drift-$STACK", paths: ["drift.txt"], when: "always", expire_in: "30 days" },
 };

@@ -1,4 +1,5 @@
-// The preview role, statement by statement (cli/ci/iam/preview-role.*.json, created by hand:
+// The preview role, statement by statement (cli/ci/iam/preview-role.*.json, created by hand;
+// the drift role has the same policy and trusts the default branch only:
 // docs/runbooks/new-region.md#ci-roles-what-each-may-do). Every merge request's code runs with
 // it, so it may read what a preview needs and change nothing: AWS configuration, the stack
 // state (writing lock files only), the stack secrets' KMS key, the two hand-made secrets the
@@ -57,6 +58,22 @@ describe("preview role trust (cli/ci/iam/preview-role.trust.json)", () => {
       Condition: {
         StringEquals: { "${GitLabHost}:aud": "sts.amazonaws.com" },
         StringLike: { "${GitLabHost}:sub": "project_path:${ProjectPath}:ref_type:branch:ref:*" },
+      },
+    });
+  });
+});
+
+describe("drift role trust (cli/ci/iam/drift-role.trust.json)", () => {
+  it("lets in the default branch of this project only: schedules run there, merge requests never", () => {
+    const drift = documentOf("drift-role.trust.json");
+    expect(drift.Statement).toHaveLength(1);
+    expect(drift.Statement[0]).toEqual({
+      Sid: "GitLabDefaultBranchOfThisProjectOnly",
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::${AccountId}:oidc-provider/${GitLabHost}" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: { "${GitLabHost}:aud": "sts.amazonaws.com", "${GitLabHost}:sub": "project_path:${ProjectPath}:ref_type:branch:ref:main" },
       },
     });
   });

@@ -1,5 +1,5 @@
 // The generated per-stack child pipeline as a contract: every stack file is previewed on every
-// merge request with the policy pack, checked for drift on schedules with the read-only role
+// merge request with the policy pack, checked for drift on schedules with the read-only drift role
 // (never `up`), and applied by hand on the default branch (staging first,
 // production one region at a time), one lock per stack, the stack file's region and secrets
 // provider, short-lived AWS credentials only; a new stack file gets its jobs with no other change.
@@ -104,9 +104,10 @@ describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped st
       expect(scriptOf(job).join("\n")).not.toMatch(/pulumi (up|refresh|destroy|import|state)\b/);
     });
 
-    it("runs previews and drift checks with the read-only preview role on an existing stack, ups with the deploy role", () => {
+    it("runs previews with the preview role and drift checks with the drift role, both read-only on an existing stack; ups with the deploy role", () => {
+      expect(jobFor(previews, stack).variables["AWS_ROLE_ARN"]).toBe("$AWS_PREVIEW_ROLE_ARN");
+      expect(jobFor(drifts, stack).variables["AWS_ROLE_ARN"]).toBe("$AWS_DRIFT_ROLE_ARN");
       for (const job of [jobFor(previews, stack), jobFor(drifts, stack)]) {
-        expect(job.variables["AWS_ROLE_ARN"], job.name).toBe("$AWS_PREVIEW_ROLE_ARN");
         expect(scriptOf(job)[0], job.name).toMatch(/^pulumi stack select "\$STACK" \|\| \{ echo .*; exit 1; \}$/);
         expect(scriptOf(job).join("\n"), job.name).not.toContain("--create");
       }
@@ -158,7 +159,8 @@ describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped st
       expect(setup, job.name).toContain("aws sts assume-role-with-web-identity");
       expect(setup, job.name).toContain('--web-identity-token "$AWS_ID_TOKEN"');
       expect(setup, job.name).toMatch(/pulumi login "s3:\/\/\$\{PULUMI_STATE_BUCKET\}\?region=/);
-      expect(job.variables["AWS_ROLE_ARN"], job.name).toBe(job.key.startsWith("up:") ? "$AWS_DEPLOY_ROLE_ARN" : "$AWS_PREVIEW_ROLE_ARN");
+      const role = { "up:": "$AWS_DEPLOY_ROLE_ARN", "drift:": "$AWS_DRIFT_ROLE_ARN", "preview:": "$AWS_PREVIEW_ROLE_ARN" };
+      expect(job.variables["AWS_ROLE_ARN"], job.name).toBe(Object.entries(role).find(([prefix]) => job.key.startsWith(prefix))?.[1]);
       expect(job.variables["PULUMI_VERSION"], job.name).toBe("3.248.0");
     }
     const declared = [child.globalVariables, ...child.jobs.map((job) => job.variables)].flatMap(Object.keys);
