@@ -6,7 +6,7 @@ const CLUSTER = ["aws:eks/cluster:Cluster"] as const;
 const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
 export const ALL_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 /** Kubernetes minor versions in EKS standard support (checked 2026-11; 1.33 left it 2026-07-29, 1.34 leaves it 2026-12-02). */
-export const SUPPORTED_KUBERNETES_VERSIONS = ["1.34", "1.35"] as const;
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.35", "1.36"] as const;
 
 export const eksSecretsEncryption = resourceRule({
   name: "eks-secrets-encryption-cmk",

@@ -45,14 +45,14 @@ const CASES: BadCase[] = [
     stack: STAGING,
     config: { "holodeck:kubernetesVersion": "1.30" },
     key: "holodeck:kubernetesVersion",
-    allowed: "allowed: 1.34 | 1.35",
+    allowed: "allowed: 1.35 | 1.36",
   },
   {
     what: "Kubernetes past standard support",
     stack: STAGING,
-    config: { "holodeck:kubernetesVersion": "1.33" },
+    config: { "holodeck:kubernetesVersion": "1.34" },
     key: "holodeck:kubernetesVersion",
-    allowed: "allowed: 1.34 | 1.35",
+    allowed: "allowed: 1.35 | 1.36",
   },
   {
     what: "bad allowlist CIDR",

@@ -177,7 +177,7 @@ describe("npm run plan", { timeout: 240_000 }, () => {
     expect(tooManyAzs.stderr).toContain("azCount 4 but eu-west-1 offers 3 AZs (eu-west-1a, eu-west-1b, eu-west-1c)");
     const badConfig = plan("-c", "kubernetesVersion=1.20");
     expect(badConfig.status).toBe(1);
-    expect(badConfig.stderr).toContain('holodeck:kubernetesVersion = "1.20": not an allowed value; allowed: 1.34 | 1.35');
+    expect(badConfig.stderr).toContain('holodeck:kubernetesVersion = "1.20": not an allowed value; allowed: 1.35 | 1.36');
   });
 
   it("rejects an unknown stack with exit code 2", () => {

@@ -73,7 +73,7 @@ describe("Pulumi.yaml", () => {
 
   it("has the documented defaults", () => {
     expect(project.config["holodeck:azCount"].default).toBe(3);
-    expect(project.config["holodeck:kubernetesVersion"].default).toBe("1.35");
+    expect(project.config["holodeck:kubernetesVersion"].default).toBe("1.36");
     expect(project.config["holodeck:edge"].default).toBe("gateway");
     expect(project.config["holodeck:deletionProtection"].default).toBe(false);
     expect(project.config["holodeck:endpointPublicAccessCidrs"].default).toEqual([]);
