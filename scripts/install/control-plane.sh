@@ -85,13 +85,17 @@ fi
 build_tool "$bin/argocd" argocd github.com/argoproj/argo-cd/v3/cmd \
   "-X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v} -X github.com/argoproj/argo-cd/v3/common.gitTreeState=clean"
 
-# Argo CD's CRDs and upstream install manifests (RBAC, ConfigMaps) the harness applies.
-if [[ ! -f "$share/argocd/.version" || "$(cat "$share/argocd/.version")" != "$ARGOCD_VERSION" ]]; then
+# From Argo CD's module: its install manifests (CRDs, RBAC, ConfigMaps the harness applies) and the
+# scripts its image puts on PATH (the repo-server runs git-verify-wrapper.sh on every checkout).
+argocd_files="$ARGOCD_VERSION install.yaml git-verify-wrapper.sh gpg-wrapper.sh"
+if [[ ! -f "$share/argocd/.version" || "$(cat "$share/argocd/.version")" != "$argocd_files" ]]; then
   argocd_dir="$(cd "$wrappers/argocd" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
-  rm -rf "$share/argocd" && mkdir -p "$share/argocd"
+  rm -rf "$share/argocd" && mkdir -p "$share/argocd/bin"
   cp "$argocd_dir/manifests/install.yaml" "$share/argocd/install.yaml"
+  cp "$argocd_dir/hack/git-verify-wrapper.sh" "$argocd_dir/hack/gpg-wrapper.sh" "$share/argocd/bin/"
   chmod -R u+w "$share/argocd"
-  echo "$ARGOCD_VERSION" >"$share/argocd/.version"
+  chmod +x "$share/argocd/bin/"*
+  echo "$argocd_files" >"$share/argocd/.version"
 fi
 
 # CRDs the stacks apply from URLs (kubernetes:yaml/v2:ConfigGroup), which are unreachable here:

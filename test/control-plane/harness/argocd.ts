@@ -10,7 +10,7 @@ import { parseAllDocuments } from "yaml";
 import { freePort, waitFor, type ControlPlane } from "./cluster";
 import { installCrds } from "./crds";
 import type { KubeObject } from "./kube";
-import { ARGOCD_PROGRAMS, CONTROL_PLANE_SHARE, HELM4_DIR, requireTools, TOOLS_BIN } from "./tools";
+import { ARGOCD_PROGRAMS, ARGOCD_SCRIPTS_DIR, CONTROL_PLANE_SHARE, HELM4_DIR, requireTools, TOOLS_BIN } from "./tools";
 
 export const ARGOCD_NAMESPACE = "argocd";
 /** Kinds of the upstream install manifests that are applied; its workloads (Deployments, Services...) are replaced by local processes. */
@@ -154,8 +154,8 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
     ARGOCD_PLUGINSOCKFILEPATH: path.join(home, "plugins"),
     HOME: path.join(home, "home"),
     TMPDIR: path.join(home, "tmp"),
-    // Helm 4 first (the major this Argo CD runs), then kustomize and the rest of .tools/bin.
-    PATH: `${HELM4_DIR}:${TOOLS_BIN}:${process.env.PATH ?? ""}`,
+    // Helm 4 first (the major this Argo CD runs), Argo CD's scripts, then kustomize and the rest of .tools/bin.
+    PATH: `${HELM4_DIR}:${ARGOCD_SCRIPTS_DIR}:${TOOLS_BIN}:${process.env.PATH ?? ""}`,
   };
   const argocd = path.join(TOOLS_BIN, "argocd");
   const processes = plane.processes;

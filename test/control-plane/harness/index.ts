@@ -35,7 +35,18 @@ export { ControlPlane, EKS_ADMISSION_PLUGINS, freePort, sleep, waitFor } from ".
 export { LocalGit } from "./git";
 export { Kubectl, type KubeObject, type KubectlResult } from "./kube";
 export { INSTANCE_TYPES, nodeGroupsOf, simulatedNodes, type SimulatedNodeGroup } from "./nodes";
-export { argoCdSettingsOf, LOCAL_REPOS, recordedHelmReleases, recordedKubernetesObjects, repoRewrite, rewriteUrls, stackRegion, stackRepoUrls } from "./stack";
+export {
+  argoCdSettingsOf,
+  LOCAL_REPOS,
+  recordedHelmReleases,
+  recordedKubernetesObjects,
+  repoRewrite,
+  rewriteUrls,
+  stackRegion,
+  stackRepoUrls,
+  type StackRepoUrls,
+  type UrlRewrite,
+} from "./stack";
 export { crdsIn, installCrds, recordedConfigGroupCrds } from "./crds";
 export { BOOTSTRAP_CRDS, CONTROL_PLANE_SHARE, PLATFORM_CRDS, REPO, TOOLS_BIN } from "./tools";
 

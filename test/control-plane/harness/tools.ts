@@ -9,6 +9,8 @@ export const TOOLS_BIN = path.join(TOOLS, "bin");
 export const CONTROL_PLANE_SHARE = path.join(TOOLS, "control-plane");
 /** The folder the repo-server finds `helm` in: Helm 4, the major Argo CD 3.6 ships. */
 export const HELM4_DIR = path.join(CONTROL_PLANE_SHARE, "helm4");
+/** Scripts Argo CD's image has on PATH (git-verify-wrapper.sh), from its module. */
+export const ARGOCD_SCRIPTS_DIR = path.join(CONTROL_PLANE_SHARE, "argocd", "bin");
 /** CRD YAMLs of the platform's add-ons (scripts/install/crds.sh), one folder per project. */
 export const PLATFORM_CRDS = path.join(TOOLS, "crds");
 /** CRD YAMLs of the bootstrap's own charts (scripts/install/bootstrap-crds.sh): cert-manager's for the recorded issuers. */
@@ -19,7 +21,11 @@ export const CONTROL_PLANE_PROGRAMS = ["etcd", "kube-apiserver", "kube-controlle
   path.join(TOOLS_BIN, b),
 );
 /** The programs of Argo CD and what its repo-server runs (harness/argocd.ts). */
-export const ARGOCD_PROGRAMS = [...["argocd", "redis-server", "kustomize"].map((b) => path.join(TOOLS_BIN, b)), path.join(HELM4_DIR, "helm")];
+export const ARGOCD_PROGRAMS = [
+  ...["argocd", "redis-server", "kustomize"].map((b) => path.join(TOOLS_BIN, b)),
+  path.join(HELM4_DIR, "helm"),
+  path.join(ARGOCD_SCRIPTS_DIR, "git-verify-wrapper.sh"),
+];
 
 /** Fails (never skips) with the install command when a program is missing. */
 export function requireTools(programs: string[]): void {
