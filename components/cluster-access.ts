@@ -1,6 +1,8 @@
 // EKS access entries (authenticationMode API, no aws-auth ConfigMap): each admin role and the
 // CI deploy role get the AWS-managed cluster-admin access policy, cluster-wide; the optional CI
-// preview role (merge-request `pulumi preview`) gets the read-only view policy, cluster-wide.
+// preview role (merge-request `pulumi preview`) gets the read-only view policy, cluster-wide;
+// the optional drift role (scheduled `pulumi preview --refresh`) the read-only admin-view policy,
+// which also reads the Secrets and Helm release records Pulumi manages (a refresh reads them).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -11,15 +13,19 @@ export interface ClusterAccessArgs {
   ciRoleArn: string;
   /** Role of merge-request previews; read-only (no Secrets: the view policy excludes them). */
   previewRoleArn?: string;
+  /** Role of the scheduled drift checks; read-only, Secrets included. */
+  driftRoleArn?: string;
 }
 
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
 /** AWS-managed access policy equal to the Kubernetes `view` ClusterRole (no Secrets). */
 export const VIEW_POLICY = "AmazonEKSViewPolicy";
+/** AWS-managed read-only access policy that includes Secrets (AmazonEKSAdminViewPolicy). */
+export const ADMIN_VIEW_POLICY = "AmazonEKSAdminViewPolicy";
 
 interface Principal {
   arn: string;
-  kind: "admin" | "ci" | "preview";
+  kind: "admin" | "ci" | "preview" | "drift";
   policy: string;
 }
 
@@ -38,6 +44,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
       ...args.adminRoleArns.map((arn): Principal => ({ arn, kind: "admin", policy: CLUSTER_ADMIN_POLICY })),
       { arn: args.ciRoleArn, kind: "ci", policy: CLUSTER_ADMIN_POLICY },
       ...(args.previewRoleArn ? [{ arn: args.previewRoleArn, kind: "preview", policy: VIEW_POLICY } satisfies Principal] : []),
+      ...(args.driftRoleArn ? [{ arn: args.driftRoleArn, kind: "drift", policy: ADMIN_VIEW_POLICY } satisfies Principal] : []),
     ];
     this.associations = principals.map(({ arn, kind, policy }) => {
       const entryName = `${name}-${kind}-${roleName(arn)}`;

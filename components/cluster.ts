@@ -42,6 +42,8 @@ export interface ClusterArgs {
   ciRoleArn: string;
   /** Merge-request preview role: read-only (AmazonEKSViewPolicy) access entry when set. */
   previewRoleArn?: string;
+  /** Role of the scheduled drift checks: read-only, Secrets included (what a refresh reads). */
+  driftRoleArn?: string;
   deletionProtection: boolean;
   systemNodeGroup: NodeGroupConfig;
   workloadNodeGroup: NodeGroupConfig;
@@ -147,6 +149,7 @@ export class Cluster extends pulumi.ComponentResource {
         adminRoleArns: args.adminRoleArns,
         ciRoleArn: args.ciRoleArn,
         previewRoleArn: args.previewRoleArn,
+        driftRoleArn: args.driftRoleArn,
       },
       child,
     );

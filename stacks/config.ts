@@ -46,6 +46,8 @@ export interface HolodeckConfig {
   kubernetesVersion: KubernetesVersion;
   /** The public edge: Gateway API (Envoy Gateway) or ingress-nginx (docs/edge.md). */
   edge: Edge;
+  /** The other edge, installed side by side without DNS during a switch; undefined = none. */
+  edgeStandby?: Edge;
   endpointPublicAccessCidrs: string[];
   systemNodeGroup: NodeGroupConfig;
   workloadNodeGroup: NodeGroupConfig;
@@ -53,6 +55,8 @@ export interface HolodeckConfig {
   ciRoleArn: string;
   /** Role of merge-request previews (read-only access entry); undefined = no preview entry. */
   previewRoleArn?: string;
+  /** Role of the scheduled drift checks (read-only access entry that can also read Secrets); undefined = no entry. */
+  driftRoleArn?: string;
   domain: string;
   hostedZoneId: string;
   letsencryptEmail: string;
@@ -88,13 +92,15 @@ const ALLOWED = {
   natGateways: NAT_MODES.join(" | "),
   kubernetesVersion: KUBERNETES_VERSIONS.join(" | "),
   edge: EDGES.join(" | "),
+  edgeStandby: `unset, or the edge other than holodeck:edge (${EDGES.join(" | ")}): side by side during a switch (docs/runbooks/edge-switch.md)`,
   cidrList: "a list of aligned IPv4 CIDRs, e.g. [203.0.113.0/24]; [] = private endpoint (0.0.0.0/0 not in production)",
   instanceTypes: "a non-empty list of EC2 instance types of one CPU architecture, e.g. [m7i.large]",
   size: `integers with 0 <= minSize <= desiredSize <= maxSize <= ${rules.NODE_GROUP_MAX_SIZE}, maxSize >= 1`,
   diskSizeGiB: `an integer from ${rules.DISK_GIB.min} to ${rules.DISK_GIB.max}`,
   roleArn: "an IAM role ARN, arn:aws:iam::<12 digits>:role/<name>",
   adminRoleArns: "a non-empty list of distinct IAM role ARNs, not containing ciRoleArn",
-  previewRoleArn: "unset, or an IAM role ARN in ciRoleArn's account, arn:aws:iam::<12 digits>:role/<name>, other than ciRoleArn and the adminRoleArns",
+  readOnlyRoleArn:
+    "unset, or an IAM role ARN in ciRoleArn's account, arn:aws:iam::<12 digits>:role/<name>, other than ciRoleArn, the adminRoleArns and the other read-only role",
   domain: "a lower-case DNS name, e.g. staging.eu-west-1.holodeck.dev",
   hostedZoneId: "a Route53 zone id, Z followed by upper-case letters and digits",
   email: "an e-mail address",
@@ -163,18 +169,25 @@ function readTags(r: Reader, environment: string): Record<string, string> {
   return obj as Record<string, string>;
 }
 
-/** Optional: a read-only preview principal must be its own role, in the stack's account. */
-function readPreviewRoleArn(r: Reader, ciRoleArn: string, adminRoleArns: string[]): string | undefined {
-  const key = "holodeck:previewRoleArn";
+/** Optional: a read-only principal (preview, drift) must be its own role, in the stack's account. */
+function readReadOnlyRoleArn(r: Reader, key: string, ciRoleArn: string, taken: string[]): string | undefined {
   const arn = r.optionalString(key);
   if (arn === undefined) return undefined;
-  return r.check(key, arn, ALLOWED.previewRoleArn, rules.roleArn, (v) =>
-    v === ciRoleArn || adminRoleArns.includes(v)
-      ? "is already ciRoleArn or an admin (one access entry per principal)"
+  return r.check(key, arn, ALLOWED.readOnlyRoleArn, rules.roleArn, (v) =>
+    v === ciRoleArn || taken.includes(v)
+      ? "is already ciRoleArn, an admin or the other read-only role (one access entry per principal)"
       : accountOfArn(v) !== accountOfArn(ciRoleArn)
         ? `not in ciRoleArn's account ${accountOfArn(ciRoleArn)}`
         : undefined,
   );
+}
+
+/** Optional: the standby edge of a switch must be the other edge. */
+function readEdgeStandby(r: Reader, edge: Edge): Edge | undefined {
+  const key = "holodeck:edgeStandby";
+  const standby = r.optionalString(key);
+  if (standby === undefined) return undefined;
+  return r.check(key, standby, ALLOWED.edgeStandby, rules.oneOf(EDGES), (v) => (v === edge ? "is already holodeck:edge" : undefined)) as Edge;
 }
 
 /** eu-west-1 -> euw1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1. */
@@ -219,7 +232,9 @@ export function loadConfig(): HolodeckConfig {
   if (adminRoleArns.length === 0 || new Set(adminRoleArns).size !== adminRoleArns.length || adminRoleArns.includes(ciRoleArn)) {
     r.fail("holodeck:adminRoleArns", adminRoleArns, "empty, duplicated or contains ciRoleArn (one access entry per principal)", ALLOWED.adminRoleArns);
   }
-  const previewRoleArn = readPreviewRoleArn(r, ciRoleArn, adminRoleArns);
+  const previewRoleArn = readReadOnlyRoleArn(r, "holodeck:previewRoleArn", ciRoleArn, adminRoleArns);
+  const driftRoleArn = readReadOnlyRoleArn(r, "holodeck:driftRoleArn", ciRoleArn, [...adminRoleArns, ...(previewRoleArn ? [previewRoleArn] : [])]);
+  const edge = r.string("holodeck:edge", ALLOWED.edge, rules.oneOf(EDGES)) as Edge;
   const serviceRepoUrlPrefix = r.string("holodeck:serviceRepoUrlPrefix", ALLOWED.urlPrefix, rules.httpsUrl);
   const cfg: HolodeckConfig = {
     stack,
@@ -237,7 +252,8 @@ export function loadConfig(): HolodeckConfig {
     ) as number,
     natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(NAT_MODES)) as NatMode,
     kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(KUBERNETES_VERSIONS)) as KubernetesVersion,
-    edge: r.string("holodeck:edge", ALLOWED.edge, rules.oneOf(EDGES)) as Edge,
+    edge,
+    edgeStandby: readEdgeStandby(r, edge),
     endpointPublicAccessCidrs: r.stringList(
       "holodeck:endpointPublicAccessCidrs",
       ALLOWED.cidrList,
@@ -248,6 +264,7 @@ export function loadConfig(): HolodeckConfig {
     adminRoleArns,
     ciRoleArn,
     previewRoleArn,
+    driftRoleArn,
     domain: r.string("holodeck:domain", ALLOWED.domain, rules.dnsName),
     hostedZoneId: r.string("holodeck:hostedZoneId", ALLOWED.hostedZoneId, rules.hostedZoneId),
     letsencryptEmail: r.string("holodeck:letsencryptEmail", ALLOWED.email, rules.email),

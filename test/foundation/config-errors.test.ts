@@ -129,7 +129,14 @@ const CASES: BadCase[] = [
     stack: STAGING,
     config: { "holodeck:previewRoleArn": "arn:aws:iam::210987654321:role/holodeck-gitlab-ci" },
     key: "holodeck:previewRoleArn",
-    allowed: "other than ciRoleArn and the adminRoleArns",
+    allowed: "other than ciRoleArn, the adminRoleArns and the other read-only role",
+  },
+  {
+    what: "drift role is the preview role",
+    stack: STAGING,
+    config: { "holodeck:driftRoleArn": "arn:aws:iam::210987654321:role/holodeck-gitlab-preview" },
+    key: "holodeck:driftRoleArn",
+    allowed: "other than ciRoleArn, the adminRoleArns and the other read-only role",
   },
   {
     what: "preview role in another account",
@@ -263,8 +270,8 @@ describe("bad stack config", () => {
     expect(err.message.split("\n")[0]).toBe("Invalid config in stacks/Pulumi.staging-eu-west-1.yaml (defaults: Pulumi.yaml) (3 problems):");
   });
 
-  it("without previewRoleArn creates no preview access entry", async () => {
-    const rec = await runStack(STAGING, { config: { "holodeck:previewRoleArn": undefined } });
+  it("without previewRoleArn and driftRoleArn creates no read-only access entry", async () => {
+    const rec = await runStack(STAGING, { config: { "holodeck:previewRoleArn": undefined, "holodeck:driftRoleArn": undefined } });
     const principals = rec.byType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.principalArn);
     expect(principals).toEqual(["arn:aws:iam::210987654321:role/holodeck-platform-admin", "arn:aws:iam::210987654321:role/holodeck-gitlab-ci"]);
   });

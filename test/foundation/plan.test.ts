@@ -132,7 +132,7 @@ describe("plan report of staging-eu-west-1", () => {
     expect(report.cost.lines.filter((l) => l.type === "kubernetes:core/v1:Service")).toEqual([
       {
         type: "kubernetes:core/v1:Service",
-        name: "stg-euw1-bootstrap-ingress-nlb",
+        name: "stg-euw1-bootstrap-gateway-nlb",
         monthlyUsd: 33.73,
         detail: "NLB (internet-facing, 3 public IPv4) + 1 NLCU assumed (traffic not included)",
       },

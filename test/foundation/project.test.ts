@@ -36,6 +36,7 @@ const CONTRACT_KEYS = [
   "adminRoleArns",
   "ciRoleArn",
   "previewRoleArn",
+  "driftRoleArn",
   "domain",
   "hostedZoneId",
   "letsencryptEmail",

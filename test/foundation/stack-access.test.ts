@@ -13,25 +13,27 @@ describe.each(STACKS)("%s access", (stack) => {
   const want = FACTS[stack];
   const rec = (): StackRecording => stacks[stack];
 
-  it("creates one access entry per admin role, the CI role and the preview role, nothing else", () => {
+  it("creates one access entry per admin role, the CI role, the preview role and the drift role, nothing else", () => {
     const entries = rec().byType("aws:eks/accessEntry:AccessEntry");
     expect(entries.map((e) => input(e, "principalArn"))).toEqual([
       ...want.adminRoleArns,
       want.ciRoleArn,
       ...(want.previewRoleArn ? [want.previewRoleArn] : []),
+      ...(want.driftRoleArn ? [want.driftRoleArn] : []),
     ]);
     for (const e of entries) expect(input(e, "type")).toBe("STANDARD");
   });
 
-  it("associates cluster-admin to the admins and the CI role, view (no Secrets) to the preview role, cluster-wide", () => {
+  it("associates cluster-admin to the admins and the CI role, view (no Secrets) to the preview role, admin-view (reads Secrets, writes nothing) to the drift role, cluster-wide", () => {
     const assoc = rec().byType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     const policies = Object.fromEntries(assoc.map((a) => [String(input(a, "principalArn")), input(a, "policyArn")]));
     const admin = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
     expect(policies).toEqual({
       ...Object.fromEntries([...want.adminRoleArns, want.ciRoleArn].map((arn) => [arn, admin])),
       ...(want.previewRoleArn ? { [want.previewRoleArn]: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy" } : {}),
+      ...(want.driftRoleArn ? { [want.driftRoleArn]: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy" } : {}),
     });
-    expect(assoc).toHaveLength(want.adminRoleArns.length + 1 + (want.previewRoleArn ? 1 : 0));
+    expect(assoc).toHaveLength(want.adminRoleArns.length + 1 + (want.previewRoleArn ? 1 : 0) + (want.driftRoleArn ? 1 : 0));
     for (const a of assoc) {
       expect(input(a, "accessScope")).toEqual({ type: "cluster" });
       expect(input(a, "clusterName")).toBe(want.clusterName);

@@ -29,6 +29,7 @@ export interface StackFacts {
   adminRoleArns: string[];
   ciRoleArn: string;
   previewRoleArn?: string;
+  driftRoleArn?: string;
   system: NodeGroupFacts;
   workload: NodeGroupFacts & { amiType: string };
   logRetentionDays: number;
@@ -102,6 +103,7 @@ function factsOf(stack: string): StackFacts {
     adminRoleArns: json<string[]>("holodeck:adminRoleArns"),
     ciRoleArn,
     previewRoleArn: config["holodeck:previewRoleArn"],
+    driftRoleArn: config["holodeck:driftRoleArn"],
     system: json<NodeGroupFacts>("holodeck:systemNodeGroup"),
     workload: { ...workload, amiType: workload.instanceTypes.every((t) => /^[a-z]+\d+g/.test(t)) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD" },
     logRetentionDays: production ? 365 : 30,

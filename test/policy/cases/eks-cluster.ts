@@ -131,12 +131,12 @@ export const eksClusterCases: RuleCases[] = [
     rule: eksSupportedVersion,
     pass: [
       { title: "1.35", resources: [cluster({})] },
-      { title: "1.34", resources: [cluster({ version: "1.34" })] },
+      { title: "1.36", resources: [cluster({ version: "1.36" })] },
     ],
     fail: [
-      { title: "1.33 past standard support", resources: [cluster({ version: "1.33" })], messages: ["version must be one of 1.34, 1.35 (got '1.33')."] },
-      { title: "1.31 out of support", resources: [cluster({ version: "1.31" })], messages: ["version must be one of 1.34, 1.35 (got '1.31')."] },
-      { title: "unpinned", resources: [cluster({ version: undefined })], messages: ["version must be one of 1.34, 1.35 (got 'unset')."] },
+      { title: "1.34 past standard support", resources: [cluster({ version: "1.34" })], messages: ["version must be one of 1.35, 1.36 (got '1.34')."] },
+      { title: "1.31 out of support", resources: [cluster({ version: "1.31" })], messages: ["version must be one of 1.35, 1.36 (got '1.31')."] },
+      { title: "unpinned", resources: [cluster({ version: undefined })], messages: ["version must be one of 1.35, 1.36 (got 'unset')."] },
     ],
   },
   {
