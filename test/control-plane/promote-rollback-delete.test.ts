@@ -26,6 +26,7 @@ import { waitFor, type Application } from "./harness";
 import type { KubeObject } from "./stand-ins/kube-rest";
 
 const NS = SEED_SERVICE;
+const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 const SYNC_TIMEOUT_MS = 240_000;
 const timings: Record<string, number> = {};
 
@@ -73,6 +74,7 @@ describe("staging: removing the service's file prunes its resources", () => {
   let sc: ServiceCluster;
   let service: ServiceRepo;
   let uids: Map<string, string>;
+  let deployed: Application;
 
   beforeAll(async () => {
     const started = Date.now();
@@ -80,7 +82,7 @@ describe("staging: removing the service's file prunes its resources", () => {
     service = generateService(sc.cluster.git, registry.host);
     await deploy(sc.cluster.git, "staging", SEED_SERVICE, service.commits[0]);
     await sc.refreshServices();
-    await waitForApp(sc, SEED_SERVICE, `Synced and Healthy at ${service.commits[0]}`, syncedHealthy(service.commits[0]), SYNC_TIMEOUT_MS);
+    deployed = await waitForApp(sc, SEED_SERVICE, `Synced and Healthy at ${service.commits[0]}`, syncedHealthy(service.commits[0]), SYNC_TIMEOUT_MS);
     uids = new Map();
     for (const p of [DATABASE, DATABASE_SECRET]) uids.set(p, (await sc.kube.get(p))?.metadata.uid ?? "");
     removeEntry(sc.cluster.git, "staging", SEED_SERVICE);
@@ -96,6 +98,10 @@ describe("staging: removing the service's file prunes its resources", () => {
 
   afterAll(async () => {
     await sc?.stop();
+  });
+
+  it("generated the staging Application with Argo CD's resources finalizer, so deleting it prunes", () => {
+    expect(deployed.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);
   });
 
   it("deleted the Application and every resource it deployed", async () => {
@@ -182,6 +188,12 @@ describe("production: promote, promote again, rollback, remove", () => {
     expect(app.status?.sync?.revision).toBe(service.commits[0]);
     expect(containers.promoted.image).toBe(`${imageRegistry}/${SEED_SERVICE}:${service.commits[0]}`);
     expect(containers.promoted.env).not.toContain("FEATURE_X");
+  });
+
+  it("generated the production Application without the resources finalizer, so deleting it cannot cascade", () => {
+    // Argo CD's preserveResourcesOnDeletion only withholds the finalizer the controller would add;
+    // a finalizer written in the ApplicationSet template is kept, and deleting the Application prunes.
+    expect(apps.promoted.metadata.finalizers ?? []).toEqual([]);
   });
 
   it("a second promote moved production to the new commit", () => {
