@@ -55,13 +55,13 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /**
  * Polls `check` every `intervalMs` until it returns a value other than undefined; throws after
- * `timeoutMs` with `what` and the last value `describe` gives (and fails at once when a
+ * `timeoutMs` naming `what` and the last check's error, if it threw (and fails at once when a
  * control-plane process has died: `alive` throws).
  */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, alive?: () => void, intervalMs = 1000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let lastError = "";
   for (;;) {
+    let lastError: string;
     alive?.();
     try {
       const value = await check();
