@@ -8,12 +8,9 @@ import type { Edge, Environment, Tags } from "../model";
 import { ArgoCd, type OidcSettings } from "./argocd/argocd";
 import { CertManager } from "./cert-manager/cert-manager";
 import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cert-manager/cluster-issuers";
-import { GatewayCrds } from "./gateway/crds";
-import { EnvoyGateway } from "./gateway/envoy-gateway";
 import { ARGOCD_BACKEND, PlatformRoute, VAULT_BACKEND } from "./gateway/platform-route";
 import { Handoff } from "./handoff/handoff";
-import { IngressNginx } from "./ingress/ingress-nginx";
-import { PublicEndpoint, type ProxyTarget } from "./ingress/public-endpoint";
+import { installEdges } from "./ingress/edges";
 import { AwsLoadBalancerController } from "./load-balancer-controller/aws-load-balancer-controller";
 import { chartRegistryHost, PlatformIdentities, type ChartRegistry } from "./platform-identities/platform-identities";
 import type { ClusterIdentity } from "./shared/types";
@@ -44,8 +41,10 @@ export interface BootstrapArgs {
     rdsSecurityGroupId: pulumi.Input<string>;
   };
   dns: { domain: string; hostedZoneId: string; letsencryptEmail: string };
-  /** The public edge (docs/edge.md): Gateway API through Envoy Gateway, or ingress-nginx. */
+  /** The public edge behind `*.<domain>` (docs/edge.md): Gateway API through Envoy Gateway, or ingress-nginx. */
   edge: Edge;
+  /** The other edge, installed side by side without DNS during a switch (docs/runbooks/edge-switch.md). */
+  edgeStandby?: Edge;
   /** Nodes the system node group always has (its minSize). */
   systemNodes: number;
   /** CIDRs allowed to the public Kubernetes endpoint, and so to Vault's public ingress. */
@@ -84,34 +83,24 @@ export class Bootstrap extends pulumi.ComponentResource {
       { domain: dns.domain, hostedZoneId: dns.hostedZoneId, region, letsencryptEmail: dns.letsencryptEmail, after: [certManager.release] },
       child,
     );
-    // The public edge (docs/edge.md): one of two controllers behind the same certificate, NLB
-    // and `*.<domain>` record (PublicEndpoint keeps their URNs whichever edge runs).
-    const ingressName = `${name}-ingress`;
-    const edge: { release: pulumi.Resource; proxy: ProxyTarget; gateway?: pulumi.Resource } = (() => {
-      if (args.edge === "ingress-nginx") return new IngressNginx(ingressName, { environment }, child);
-      // Everything of the gateway edge uses the Gateway API and Envoy Gateway kinds.
-      const crds = new GatewayCrds(`${name}-gateway-crds`, child);
-      return new EnvoyGateway(`${name}-gateway`, { environment, domain: dns.domain, crds: crds.installed }, child);
-    })();
-    // What a chart's Ingress must wait for: ingress-nginx's admission webhook (failurePolicy
-    // Fail). The gateway edge has none (its UIs' routes wait for the Gateway instead).
-    const ingressAdmission = edge.gateway ? [] : [edge.release];
-    const publicEndpoint = new PublicEndpoint(
-      ingressName,
+    // The public edge (docs/edge.md): the serving one behind `*.<domain>` and, during a switch,
+    // the standby one side by side (bootstrap/ingress/edges.ts).
+    const edges = installEdges(
+      name,
       {
+        serving: args.edge,
+        standby: args.edgeStandby,
+        environment,
         domain: dns.domain,
         hostedZoneId: dns.hostedZoneId,
         // Always a trusted certificate for the platform's own UIs (one cert per stack, far
         // below Let's Encrypt limits); on the ingress-nginx edge services may ask for their own.
         wildcardIssuer: TRUSTED_ISSUER,
-        proxy: edge.proxy,
         // The wildcard Certificate is a cert-manager CR and is Ready only once its issuer is.
         certificateAfter: [certManager.release, issuers.letsencrypt[TRUSTED_ISSUER]],
-        // The controller must claim the Service and outlive it; the proxies answer behind it.
-        serviceAfter: [edge.release, lbc.release],
-        formerParent: pulumi.createUrn(ingressName, "holodeck:bootstrap:IngressNginx", this),
+        loadBalancerController: lbc.release,
       },
-      child,
+      this,
     );
 
     // Vault's raft PVCs (and every platform-apps volume) are provisioned by this class.
@@ -134,7 +123,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         // The raft PVCs ask for the default StorageClass.
         after: [storage.storageClass],
         // vault.ts takes one resource: on the gateway edge the StorageClass it already waits for.
-        ingressController: ingressAdmission[0] ?? storage.storageClass,
+        ingressController: edges.ingressAdmission[0] ?? storage.storageClass,
       },
       child,
     );
@@ -156,7 +145,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     );
     // On the gateway edge the bootstrap's UIs get HTTPRoutes; Vault only with admin CIDRs, only from them.
     const vaultRoute =
-      edge.gateway && vault.publicAddress !== undefined
+      edges.gateway && vault.publicAddress !== undefined
         ? new PlatformRoute(
             `${name}-vault-route`,
             {
@@ -165,7 +154,7 @@ export class Bootstrap extends pulumi.ComponentResource {
               backend: VAULT_BACKEND,
               allowedCidrs: args.adminCidrs,
               backendTls: { caSecret: VAULT_TLS_SECRET, hostname: `${VAULT_BACKEND.name}.${VAULT_NAMESPACE}.svc` },
-              after: [edge.gateway, vault.release],
+              after: [edges.gateway, vault.release],
             },
             child,
           )
@@ -178,7 +167,11 @@ export class Bootstrap extends pulumi.ComponentResource {
         loginHeaderValue: vault.loginHost,
         // The init Job sets up the deploy login; a public address answers once its DNS record,
         // NLB and wildcard certificate exist (and, on the gateway edge, its route).
-        after: [vaultInit.job, ...(vault.publicAddress === undefined ? [] : publicEndpoint.ready), ...(vaultRoute ? [vaultRoute] : [])],
+        after: [
+          vaultInit.job,
+          ...(vault.publicAddress === undefined ? [] : edges.ready),
+          ...(vaultRoute && edges.serving.edge === "gateway" ? [vaultRoute] : []),
+        ],
       },
       child,
     );
@@ -208,12 +201,12 @@ export class Bootstrap extends pulumi.ComponentResource {
         gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
         repoUrlPrefixes: [repos.platformRepoUrl, repos.servicesRepoUrl, repos.serviceRepoUrlPrefix],
         // ingress-nginx's admission webhook (failurePolicy Fail) must answer for argocd-server's Ingress.
-        after: ingressAdmission,
+        after: edges.ingressAdmission,
       },
       child,
     );
-    if (edge.gateway) {
-      new PlatformRoute(`${name}-argocd-route`, { ui: "argocd", domain: dns.domain, backend: ARGOCD_BACKEND, after: [edge.gateway, argocd.release] }, child);
+    if (edges.gateway) {
+      new PlatformRoute(`${name}-argocd-route`, { ui: "argocd", domain: dns.domain, backend: ARGOCD_BACKEND, after: [edges.gateway, argocd.release] }, child);
     }
     const identities = new PlatformIdentities(
       `${name}-platform-aws`,
@@ -236,6 +229,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         letsencryptIssuer: issuer,
         vpcCidr: args.network.vpcCidr,
         edge: args.edge,
+        edgeStandby: args.edgeStandby,
         annotations: {
           aws_region: region,
           aws_account_id: args.accountId,
@@ -260,14 +254,14 @@ export class Bootstrap extends pulumi.ComponentResource {
         },
         // Argo CD's CRDs; and on destroy, what the synced apps need while Argo CD deletes them
         // (NLB cleanup, certificates, Vault) and their AWS identities.
-        after: [argocd.release, lbc.release, publicEndpoint.service, certManager.release, vaultConfig, identities],
+        after: [argocd.release, lbc.release, ...edges.all.map((e) => e.endpoint.service), certManager.release, vaultConfig, identities],
       },
       child,
     );
 
     this.vaultAddress = vault.deployAddress;
     this.argocdHost = argocd.host;
-    this.ingressHostname = publicEndpoint.loadBalancerHostname;
+    this.ingressHostname = edges.serving.endpoint.loadBalancerHostname;
     this.registerOutputs({ vaultAddress: this.vaultAddress, argocdHost: this.argocdHost, ingressHostname: this.ingressHostname });
   }
 }

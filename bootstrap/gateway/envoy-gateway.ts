@@ -1,6 +1,6 @@
 // The gateway edge (docs/edge.md): Envoy Gateway's controller, the proxies' shape (EnvoyProxy:
 // system nodes, replicas and PDB by environment, a ClusterIP Service because the NLB is the
-// shared PublicEndpoint's), the GatewayClass and the stack's one Gateway. Its listeners say who
+// edge's EdgeEndpoint), the GatewayClass and the stack's one Gateway. Its listeners say who
 // may attach: services on `*.<domain>` from service namespaces only, each platform UI on its
 // own host from its own namespace only, plain HTTP only the redirect to HTTPS.
 import * as pulumi from "@pulumi/pulumi";
@@ -9,7 +9,7 @@ import type { Environment } from "../../model";
 import { CHARTS } from "../versions";
 import { addonNamespace, chartRelease } from "../shared/k8s-helpers";
 import { systemPlacement } from "../shared/placement";
-import { WILDCARD_TLS_SECRET, type ProxyTarget } from "../ingress/public-endpoint";
+import { WILDCARD_TLS_SECRET, type ProxyTarget } from "../ingress/edge-endpoint";
 import {
   GATEWAY_CLASS,
   GATEWAY_CONTROLLER,
@@ -82,7 +82,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
                 replicas: production ? 3 : 1,
                 pod: { ...systemPlacement(), ...(production ? { topologySpreadConstraints: [zoneSpread()] } : {}) },
               },
-              // Cluster-internal only: the NLB is PublicEndpoint's Service (Pulumi waits for its deletion).
+              // Cluster-internal only: the NLB is EdgeEndpoint's Service (Pulumi waits for its deletion).
               envoyService: { type: "ClusterIP" },
               ...(production ? { envoyPDB: { minAvailable: 2 } } : {}),
             },

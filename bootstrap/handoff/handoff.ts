@@ -49,6 +49,8 @@ export interface HandoffArgs {
   vpcCidr: string;
   /** The stack's public edge (chart `global.edge`). */
   edge: Edge;
+  /** The standby edge during a switch (chart `global.edgeStandby`). */
+  edgeStandby?: Edge;
   /** Every annotation of CLUSTER_SECRET_ANNOTATIONS (the type makes a missing one a compile error). */
   annotations: Record<ClusterSecretAnnotation, pulumi.Input<string>>;
   /** Argo CD (its CRDs) and the controllers its apps need while they are deleted. */
@@ -149,6 +151,7 @@ export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppS
     imageRegistry: `${accountId}.dkr.ecr.${args.region}.amazonaws.com`,
     vpcCidr: args.vpcCidr,
     edge: args.edge,
+    edgeStandby: args.edgeStandby,
   };
 }
 

@@ -50,6 +50,8 @@ export interface ServicesAppSetArgs {
   vpcCidr: string;
   /** The stack's public edge (chart `global.edge`): an HTTPRoute on the shared Gateway, or an Ingress. */
   edge: Edge;
+  /** The other edge, side by side during a switch (chart `global.edgeStandby`): services render for both. */
+  edgeStandby?: Edge;
 }
 
 export interface HelmParameter {
@@ -68,8 +70,9 @@ export function platformHelmParameters(args: ServicesAppSetArgs): HelmParameter[
     { name: "global.imageRegistry", value: args.imageRegistry },
     { name: "global.vpcCidr", value: args.vpcCidr },
     { name: "global.edge", value: args.edge },
+    ...(args.edgeStandby === undefined ? [] : [{ name: "global.edgeStandby", value: args.edgeStandby }]),
     // Where a service's HTTPRoute attaches on the gateway edge (docs/edge.md).
-    ...(args.edge === "gateway"
+    ...(args.edge === "gateway" || args.edgeStandby === "gateway"
       ? [
           { name: "global.gateway.namespace", value: GATEWAY_NAMESPACE },
           { name: "global.gateway.name", value: GATEWAY_NAME },

@@ -1,14 +1,14 @@
 // ingress-nginx (retired upstream in 03/2026, kept as the `holodeck:edge: ingress-nginx` option,
 // docs/edge.md): the controller with the stack's wildcard certificate as default TLS
-// certificate. The NLB, the certificate and `*.<domain>` are the shared PublicEndpoint's
-// (public-endpoint.ts), pointed at this controller's pods.
+// certificate. The NLB and the certificate are this edge's EdgeEndpoint (edge-endpoint.ts),
+// pointed at this controller's pods.
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Environment } from "../../model";
 import { CHARTS } from "../versions";
 import { addonNamespace, chartRelease } from "../shared/k8s-helpers";
 import { systemPlacement } from "../shared/placement";
-import { WILDCARD_TLS_SECRET, type ProxyTarget } from "./public-endpoint";
+import { WILDCARD_TLS_SECRET, type ProxyTarget } from "./edge-endpoint";
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
 export const INGRESS_CLASS = "nginx";
@@ -50,7 +50,7 @@ export class IngressNginx extends pulumi.ComponentResource {
             // The certificate Jobs (Helm hooks) run on system nodes too.
             admissionWebhooks: { enabled: true, patch: systemPlacement() },
             metrics: { enabled: true, serviceMonitor: { enabled: false } },
-            // The shared PublicEndpoint's Service replaces the chart's; publish its NLB address on Ingresses.
+            // EdgeEndpoint's Service replaces the chart's; publish its NLB address on Ingresses.
             service: { enabled: false },
             extraArgs: {
               "default-ssl-certificate": `${INGRESS_NAMESPACE}/${WILDCARD_TLS_SECRET}`,

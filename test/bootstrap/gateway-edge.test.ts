@@ -2,19 +2,25 @@
 // Envoy Gateway on the system nodes, one Gateway whose listeners decide who may attach, the
 // shared NLB/certificate/record pointed at its proxies, the bootstrap UIs' routes; and the
 // switch: the same stack file with `holodeck:edge: ingress-nginx` runs ingress-nginx instead,
-// with the record, certificate and NLB under the same Pulumi names.
+// with the record under the same Pulumi name; during a switch both edges run side by side.
 import { beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_NAME, GATEWAY_NAMESPACE, PLATFORM_UIS, PROXY_POD_LABELS, SERVICES_LISTENER, serviceRouteNamespaces } from "../../bootstrap/gateway/constants";
 import { ENVOY_GATEWAY_CRD_FILES, ENVOY_GATEWAY_CRD_URLS, GATEWAY_API_CRDS_URL } from "../../bootstrap/gateway/crds";
 import { SERVICE_NAMESPACE_LABELS } from "../../bootstrap/handoff/services-appset";
-import { NLB_ANNOTATIONS, WILDCARD_TLS_SECRET } from "../../bootstrap/ingress/public-endpoint";
+import { NLB_ANNOTATIONS, WILDCARD_TLS_SECRET } from "../../bootstrap/ingress/edge-endpoint";
 import { CHARTS, GATEWAY_API } from "../../bootstrap/versions";
+import { mockHex } from "../../cli/plan/mocks";
 import { validateManifest } from "../harness/k8s-schema";
-import { type RecordedResource, type StackRecording } from "../harness/stacks";
+import { runStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { edgeOf, stackOnEdge } from "./edges";
 import { FACTS, STACKS, at, input, k8sObject, kubernetesObjects, release, useBootstrapCrds, waitsFor } from "./helpers";
 
 useBootstrapCrds();
+
+/** The hostname the plan's mocks give a LoadBalancer Service (cli/plan/mocks.ts). */
+function nlbHostname(stack: string, service: RecordedResource): string {
+  return `k8s-${mockHex(8, service.name)}-${mockHex(10, stack, service.name)}.elb.${FACTS[stack].region}.amazonaws.com`;
+}
 
 const SYSTEM = {
   nodeSelector: { "holodeck.dev/node-group": "system" },
@@ -119,8 +125,8 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
     });
   });
 
-  it("the shared NLB (same annotations as ingress-nginx's) targets the proxies; certificate and record as before", () => {
-    const nlb = rec.one("kubernetes:core/v1:Service", "-ingress-nlb");
+  it("its NLB (same annotations as ingress-nginx's) targets the proxies; *.<domain> points at it", () => {
+    const nlb = rec.one("kubernetes:core/v1:Service", "-gateway-nlb");
     expect(nlb.inputs.metadata).toEqual({ name: "envoy-gateway-nlb", namespace: GATEWAY_NAMESPACE, annotations: NLB_ANNOTATIONS });
     expect(nlb.inputs.spec).toEqual({
       type: "LoadBalancer",
@@ -136,7 +142,8 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
     const certificate = k8sObject(rec, "Certificate", WILDCARD_TLS_SECRET);
     expect(at(certificate.inputs, "metadata.namespace")).toBe(GATEWAY_NAMESPACE);
     expect(at(certificate.inputs, "spec.dnsNames")).toEqual([facts.domain, `*.${facts.domain}`]);
-    expect(input(rec.one("aws:route53/record:Record", "-ingress-wildcard-dns"), "name")).toBe(`*.${facts.domain}`);
+    const record = rec.one("aws:route53/record:Record", "-ingress-wildcard-dns");
+    expect([input(record, "name"), input(record, "records")]).toEqual([`*.${facts.domain}`, [nlbHostname(stack, nlb)]]);
   });
 
   it("Argo CD's and Vault's routes on their own listeners; Vault only from the admin CIDRs, over TLS checked against the internal CA", () => {
@@ -216,15 +223,80 @@ describe.each(STACKS)("%s: switching the edge", (stack) => {
     expect(params(nginx)).toEqual({ "global.edge": "ingress-nginx" });
   });
 
-  it("keeps the record, certificate and NLB under the same Pulumi names (updated in place, not deleted and re-created)", () => {
-    const shared = (rec: StackRecording): string[] =>
-      [
-        rec.one("aws:route53/record:Record", "-ingress-wildcard-dns"),
-        rec.one("kubernetes:cert-manager.io/v1:Certificate", "-ingress-wildcard-cert"),
-        rec.one("kubernetes:core/v1:Service", "-ingress-nlb"),
-      ].map((r) => r.urn);
-    expect(shared(gateway)).toEqual(shared(nginx));
+  it("keeps the record under one Pulumi name (updated in place), each edge's certificate and NLB under its own", () => {
+    const urn = (rec: StackRecording, type: string, suffix: string): string => rec.one(type, suffix).urn;
+    const record = ["aws:route53/record:Record", "-ingress-wildcard-dns"] as const;
+    expect(urn(gateway, ...record)).toBe(urn(nginx, ...record));
+    expect(nginx.byType("kubernetes:core/v1:Service").map((r) => r.name.replace(/^.*-bootstrap-/, ""))).toEqual(["ingress-nlb"]);
+    expect(gateway.byType("kubernetes:core/v1:Service").map((r) => r.name.replace(/^.*-bootstrap-/, ""))).toEqual(["gateway-nlb"]);
     const nlb = (rec: StackRecording): unknown => rec.one("kubernetes:core/v1:Service", "-ingress-nlb").inputs.metadata;
     expect(nlb(nginx)).toEqual({ name: "ingress-nginx-controller", namespace: "ingress-nginx", annotations: NLB_ANNOTATIONS });
+  });
+});
+
+describe.each(STACKS)("%s: both edges side by side during a switch (holodeck:edgeStandby)", (stack) => {
+  // Step 1 of the switch: ingress-nginx serves, the gateway edge stands by; step 2 swaps them.
+  let nginxServing: StackRecording;
+  let gatewayServing: StackRecording;
+  beforeAll(async () => {
+    // One run at a time: the plan engine's mock runtime is process-wide.
+    nginxServing = await runStack(stack, { config: { "holodeck:edge": "ingress-nginx", "holodeck:edgeStandby": "gateway" } });
+    gatewayServing = await runStack(stack, { config: { "holodeck:edge": "gateway", "holodeck:edgeStandby": "ingress-nginx" } });
+  });
+  const nlbs = (rec: StackRecording): RecordedResource[] => rec.byType("kubernetes:core/v1:Service");
+
+  it("installs both controllers, each with its own certificate and NLB under its own name", () => {
+    for (const rec of [nginxServing, gatewayServing]) {
+      const charts = rec.byType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart);
+      expect(charts).toEqual(expect.arrayContaining([CHARTS.envoyGateway.chart, CHARTS.ingressNginx.chart]));
+      expect(
+        nlbs(rec)
+          .map((r) => [r.name.replace(/^.*-bootstrap-/, ""), at(r.inputs, "metadata.namespace")])
+          .sort(),
+      ).toEqual([
+        ["gateway-nlb", GATEWAY_NAMESPACE],
+        ["ingress-nlb", "ingress-nginx"],
+      ]);
+      expect(
+        kubernetesObjects(rec)
+          .filter((o) => o.inputs.kind === "Certificate" && at(o.inputs, "metadata.name") === WILDCARD_TLS_SECRET)
+          .map((o) => at<string>(o.inputs, "metadata.namespace"))
+          .sort(),
+      ).toEqual([GATEWAY_NAMESPACE, "ingress-nginx"]);
+    }
+    // Fixed names whichever edge serves: the swap moves only the record.
+    expect(
+      nlbs(nginxServing)
+        .map((r) => r.urn)
+        .sort(),
+    ).toEqual(
+      nlbs(gatewayServing)
+        .map((r) => r.urn)
+        .sort(),
+    );
+  });
+
+  it("points *.<domain> only at the serving edge's NLB", () => {
+    const records = (rec: StackRecording): unknown =>
+      rec
+        .byType("aws:route53/record:Record")
+        .filter((r) => String(r.inputs.name).startsWith("*."))
+        .map((r) => r.inputs.records);
+    expect(records(nginxServing)).toEqual([[nlbHostname(stack, nginxServing.one("kubernetes:core/v1:Service", "-ingress-nlb"))]]);
+    expect(records(gatewayServing)).toEqual([[nlbHostname(stack, gatewayServing.one("kubernetes:core/v1:Service", "-gateway-nlb"))]]);
+  });
+
+  it("services are served on both edges: the ApplicationSet passes both", () => {
+    const params = (rec: StackRecording): Record<string, string> => {
+      const appSet = kubernetesObjects(rec).find((o) => o.inputs.kind === "ApplicationSet");
+      if (!appSet) throw new Error("no ApplicationSet");
+      const parameters = at<{ name: string; value: string }[]>(appSet.inputs, "spec.template.spec.source.helm.parameters");
+      return Object.fromEntries(
+        parameters.filter((p) => p.name.startsWith("global.edge") || p.name.startsWith("global.gateway")).map((p) => [p.name, p.value]),
+      );
+    };
+    const gatewayRef = { "global.gateway.namespace": GATEWAY_NAMESPACE, "global.gateway.name": GATEWAY_NAME, "global.gateway.sectionName": SERVICES_LISTENER };
+    expect(params(nginxServing)).toEqual({ "global.edge": "ingress-nginx", "global.edgeStandby": "gateway", ...gatewayRef });
+    expect(params(gatewayServing)).toEqual({ "global.edge": "gateway", "global.edgeStandby": "ingress-nginx", ...gatewayRef });
   });
 });

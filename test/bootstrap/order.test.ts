@@ -12,6 +12,8 @@ describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
     rec = await stackOnEdge(stack, edge);
   });
   const controller = EDGE_CHART[edge];
+  // Each edge's certificate and NLB keep their own names (bootstrap/ingress/edges.ts).
+  const endpoint = edge === "gateway" ? "-gateway" : "-ingress";
   const ofGroup = (group: string): RecordedResource[] => kubernetesObjects(rec).filter((r) => String(r.inputs.apiVersion).startsWith(`${group}/`));
   const expectWaits = (dependents: RecordedResource[], dependency: RecordedResource): void => {
     expect(dependents.length).toBeGreaterThan(0);
@@ -90,7 +92,7 @@ describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
   it("configures Vault through its public name only once the record and the wildcard certificate exist", () => {
     const provider = rec.byType("pulumi:providers:vault")[0];
     expect(waitsFor(rec, provider, rec.one("aws:route53/record:Record", "-ingress-wildcard-dns"))).toBe(true);
-    expect(waitsFor(rec, provider, rec.one("kubernetes:cert-manager.io/v1:Certificate", "-ingress-wildcard-cert"))).toBe(true);
+    expect(waitsFor(rec, provider, rec.one("kubernetes:cert-manager.io/v1:Certificate", `${endpoint}-wildcard-cert`))).toBe(true);
   });
 
   it("configures Vault only after the init Job, and snapshots only after the configuration", () => {
@@ -114,7 +116,7 @@ describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
   });
 
   it("keeps the load balancer controller until the NLB Service is gone, and Argo CD's dependencies until the roots are gone", () => {
-    const nlb = rec.one("kubernetes:core/v1:Service", "-ingress-nlb");
+    const nlb = rec.one("kubernetes:core/v1:Service", `${endpoint}-nlb`);
     const lbc = release(rec, "aws-load-balancer-controller");
     expect(waitsFor(rec, nlb, lbc)).toBe(true);
     expect(nlb.inputs.spec).toMatchObject({ type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" });

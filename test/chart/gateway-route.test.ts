@@ -125,3 +125,21 @@ describe("chart options on the gateway edge", () => {
     expect(() => renderMinimal({ ...GATEWAY, "global.edge": "traefik" })).toThrow(/global\/edge/);
   });
 });
+
+describe("both edges side by side during a switch (global.edgeStandby)", () => {
+  it("renders the HTTPRoute and the Ingress, and lets both edges' proxies in", () => {
+    const both = renderExample({ ...GATEWAY, "global.edge": "ingress-nginx", "global.edgeStandby": "gateway" });
+    expect(names(both)).toEqual([...names(onIngressNginx), `HTTPRoute/${SERVICE}`].sort());
+    expect(at(findObject(both, "HTTPRoute", SERVICE), "spec")).toEqual(at(findObject(onGateway, "HTTPRoute", SERVICE), "spec"));
+    expect(at(findObject(both, "Ingress", SERVICE), "spec")).toEqual(at(findObject(onIngressNginx, "Ingress", SERVICE), "spec"));
+    expect(at(findObject(both, "NetworkPolicy", `${SERVICE}-ingress`), "spec.ingress.0.from")).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": GATEWAY_NAMESPACE } } },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+    ]);
+    validateManifests(both, "documented example on both edges");
+  });
+
+  it("needs the Gateway's parentRef when the gateway edge stands by", () => {
+    expect(() => renderMinimal({ ...appsetParams("ingress-nginx"), "global.edgeStandby": "gateway" })).toThrow(/missing property 'gateway'/);
+  });
+});

@@ -34,6 +34,20 @@ const CASES: BadCase[] = [
   { what: "unknown NAT mode", stack: STAGING, config: { "holodeck:natGateways": "perRegion" }, key: "holodeck:natGateways", allowed: "single | perAz" },
   { what: "unknown edge", stack: STAGING, config: { "holodeck:edge": "traefik" }, key: "holodeck:edge", allowed: "allowed: gateway | ingress-nginx" },
   {
+    what: "standby edge = serving edge",
+    stack: STAGING,
+    config: { "holodeck:edgeStandby": "gateway" },
+    key: "holodeck:edgeStandby",
+    allowed: "the edge other than holodeck:edge (gateway | ingress-nginx)",
+  },
+  {
+    what: "unknown standby edge",
+    stack: STAGING,
+    config: { "holodeck:edgeStandby": "istio" },
+    key: "holodeck:edgeStandby",
+    allowed: "unset, or the edge other",
+  },
+  {
     what: "edge in another case",
     stack: PRODUCTION,
     config: { "holodeck:edge": "Gateway" },

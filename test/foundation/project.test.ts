@@ -30,6 +30,7 @@ const CONTRACT_KEYS = [
   "natGateways",
   "kubernetesVersion",
   "edge",
+  "edgeStandby",
   "endpointPublicAccessCidrs",
   "systemNodeGroup",
   "workloadNodeGroup",

@@ -8,13 +8,19 @@
 {{- required "global.edge is required (gateway | ingress-nginx, set by the services ApplicationSet)" .Values.global.edge -}}
 {{- end -}}
 
-{{/* The namespace the public edge's proxies run in: what may call the app's HTTP port from outside. */}}
-{{- define "hs.edgeNamespace" -}}
-{{- if eq (include "hs.edge" .) "gateway" -}}
-{{- required "global.gateway.namespace is required on the gateway edge (set by the services ApplicationSet)" (.Values.global.gateway | default dict).namespace -}}
-{{- else -}}
-ingress-nginx
+{{/* "true" when the service is served on edge .edge: the stack's edge, or its standby edge during a switch. */}}
+{{- define "hs.servesOn" -}}
+{{- if or (eq (include "hs.edge" .root) .edge) (eq (.root.Values.global.edgeStandby | default "") .edge) }}true{{ end -}}
 {{- end -}}
+
+{{/* The namespace peers of the edges' proxies: what may call the app's HTTP port from outside. */}}
+{{- define "hs.edgePeers" -}}
+{{- if include "hs.servesOn" (dict "root" . "edge" "gateway") }}
+{{ include "hs.nsPeer" (required "global.gateway.namespace is required on the gateway edge (set by the services ApplicationSet)" (.Values.global.gateway | default dict).namespace) }}
+{{- end }}
+{{- if include "hs.servesOn" (dict "root" . "edge" "ingress-nginx") }}
+{{ include "hs.nsPeer" "ingress-nginx" }}
+{{- end }}
 {{- end -}}
 
 {{- define "hs.domain" -}}

@@ -1,12 +1,10 @@
-// What every public edge shares (docs/edge.md): the wildcard certificate `*.<domain>` in the
-// edge's namespace, the one NLB (a LoadBalancer Service claimed by the AWS Load Balancer
-// Controller, selecting the edge's proxy pods) and the Route53 record `*.<domain>` -> NLB.
-// The Service is a Pulumi object, not a chart's: Pulumi waits for its deletion, i.e. until the
-// controller has removed the NLB, before it deletes the controller, the cluster and the VPC.
-// The record keeps one URN whichever edge runs, so switching edges updates it in place (new NLB
-// first, old one deleted last) instead of deleting and re-creating `*.<domain>`.
+// What every public edge has the same way (docs/edge.md): the wildcard certificate `*.<domain>`
+// in the edge's namespace and its NLB (a LoadBalancer Service claimed by the AWS Load Balancer
+// Controller, selecting the edge's proxy pods). The Service is a Pulumi object, not a chart's:
+// Pulumi waits for its deletion, i.e. until the controller has removed the NLB, before it
+// deletes the controller, the cluster and the VPC. `*.<domain>` points at the serving edge's
+// NLB (wildcard-record.ts).
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { WAIT_FOR_READY } from "../shared/k8s-helpers";
 import type { LetsencryptIssuer } from "../cert-manager/cluster-issuers";
@@ -32,9 +30,8 @@ export interface ProxyTarget {
   targetPorts: { http: number | string; https: number | string };
 }
 
-export interface PublicEndpointArgs {
+export interface EdgeEndpointArgs {
   domain: string;
-  hostedZoneId: string;
   /** Issuer of the wildcard certificate. */
   wildcardIssuer: LetsencryptIssuer;
   proxy: ProxyTarget;
@@ -46,20 +43,20 @@ export interface PublicEndpointArgs {
    * URN of the component that owned these resources before they moved here (ingress-nginx's,
    * of the same name), so stacks deployed before keep them instead of replacing them.
    */
-  formerParent: pulumi.Input<string>;
+  formerParent?: pulumi.Input<string>;
 }
 
-export class PublicEndpoint extends pulumi.ComponentResource {
+export class EdgeEndpoint extends pulumi.ComponentResource {
   public readonly service: k8s.core.v1.Service;
+  public readonly certificate: k8s.apiextensions.CustomResource;
   public readonly loadBalancerHostname: pulumi.Output<string>;
-  /** `*.<domain>` is resolvable and served with a valid certificate once these exist. */
-  public readonly ready: pulumi.Resource[];
 
-  constructor(name: string, args: PublicEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("holodeck:bootstrap:PublicEndpoint", name, {}, opts);
-    const formerly = (suffix: string): pulumi.Alias[] => [{ name: `${name}-${suffix}`, parent: args.formerParent }];
+  constructor(name: string, args: EdgeEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("holodeck:bootstrap:EdgeEndpoint", name, {}, opts);
+    const formerParent = args.formerParent;
+    const formerly = (suffix: string): pulumi.Alias[] => (formerParent === undefined ? [] : [{ name: `${name}-${suffix}`, parent: formerParent }]);
 
-    const certificate = new k8s.apiextensions.CustomResource(
+    this.certificate = new k8s.apiextensions.CustomResource(
       `${name}-wildcard-cert`,
       {
         apiVersion: "cert-manager.io/v1",
@@ -93,12 +90,6 @@ export class PublicEndpoint extends pulumi.ComponentResource {
     );
     this.loadBalancerHostname = this.service.status.loadBalancer.ingress[0].hostname;
 
-    const record = new aws.route53.Record(
-      `${name}-wildcard-dns`,
-      { zoneId: args.hostedZoneId, name: `*.${args.domain}`, type: "CNAME", ttl: 300, records: [this.loadBalancerHostname] },
-      { parent: this, aliases: formerly("wildcard-dns") },
-    );
-    this.ready = [this.service, record, certificate];
     this.registerOutputs({ loadBalancerHostname: this.loadBalancerHostname });
   }
 }
