@@ -226,6 +226,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         platformRepoRevision: repos.platformRepoRevision,
         servicesRepoUrl: repos.servicesRepoUrl,
         serviceRepoUrlPrefix: repos.serviceRepoUrlPrefix,
+        serviceChartRepository: `${chartRegistryHost(args.chartRegistry)}/charts`,
         letsencryptIssuer: issuer,
         vpcCidr: args.network.vpcCidr,
         edge: args.edge,

@@ -44,6 +44,12 @@ export interface HandoffArgs {
   platformRepoRevision: string;
   servicesRepoUrl: string;
   serviceRepoUrlPrefix: string;
+  /**
+   * The holodeck-service chart's OCI repository, `<registry of record>/charts` (the URL of the
+   * repository Secret platform-apps writes): services' `helm dependency build` pulls it, and
+   * Argo CD hands the repo-server its credentials only when the project permits it.
+   */
+  serviceChartRepository: string;
   letsencryptIssuer: string;
   /** The stack's VPC CIDR (services' Postgres egress, chart `global.vpcCidr`). */
   vpcCidr: string;
@@ -89,7 +95,7 @@ export class Handoff extends pulumi.ComponentResource {
       SERVICES_PROJECT,
       {
         description: "Developer services: their own repos, their own namespaces, namespaced kinds only",
-        sourceRepos: [`${args.serviceRepoUrlPrefix}/*`],
+        sourceRepos: [`${args.serviceRepoUrlPrefix}/*`, args.serviceChartRepository],
         destinations: [
           ...PLATFORM_NAMESPACES.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace: `!${namespace}` })),
           { server: IN_CLUSTER_SERVER, namespace: "*" },

@@ -99,7 +99,10 @@ export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string,
         metadata: {
           name: "{{.service}}",
           labels: { "holodeck.dev/service": "{{.service}}", "holodeck.dev/cluster": "{{.cluster}}" },
-          finalizers: [ARGOCD_FINALIZER],
+          // The resources finalizer makes deleting the Application delete what it deployed. Argo CD
+          // keeps a finalizer the template writes even with preserveResourcesOnDeletion, so in
+          // production the template writes none: removing a file never deletes a running service.
+          ...(production ? {} : { finalizers: [ARGOCD_FINALIZER] }),
         },
         spec: {
           project: SERVICES_PROJECT,

@@ -57,9 +57,11 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     for (const [key, value] of Object.entries(annotations)) expect([key, typeof value, value.length > 0]).toEqual([key, "string", true]);
   });
 
-  it("limits the services project to service repos, namespaced kinds plus Namespace, and no platform namespace", () => {
+  it("limits the services project to service repos and the service chart, namespaced kinds plus Namespace, and no platform namespace", () => {
     const spec = input<Record<string, unknown>>(k8sObject(rec, "AppProject", "services"), "spec");
-    expect(spec.sourceRepos).toEqual(["https://gitlab.com/holodeck/services/*"]);
+    // The chart repository is the registry of record's (production-eu-west-1) `charts`, the URL of
+    // the repository Secret platform-apps writes; without it no service's chart dependency resolves.
+    expect(spec.sourceRepos).toEqual(["https://gitlab.com/holodeck/services/*", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts"]);
     expect(spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
     const destinations = spec.destinations as { namespace: string; server: string }[];
     expect(destinations.at(-1)).toEqual({ server: "https://kubernetes.default.svc", namespace: "*" });
@@ -105,6 +107,8 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     ]);
     expect(at(spec, "template.spec.project")).toBe("services");
     expect(at(spec, "syncPolicy")).toEqual({ preserveResourcesOnDeletion: production });
+    // A template-written resources finalizer would delete a production service with its file.
+    expect((at(spec, "template.metadata") as Record<string, unknown>).finalizers).toEqual(production ? undefined : ["resources-finalizer.argocd.argoproj.io"]);
     expect(at(spec, "template.spec.source.helm.parameters")).toContainEqual({
       name: "global.imageRegistry",
       value: `${facts.accountId}.dkr.ecr.${facts.region}.amazonaws.com`,
