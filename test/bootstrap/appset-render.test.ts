@@ -2,7 +2,7 @@
 // exact services-root file of the acceptance case (contracts §4).
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderApplicationSet, type Manifest } from "../harness/appset-render";
-import { runStack, type StackRecording } from "../harness/stacks";
+import { recordedStack, type StackRecording } from "../harness/stacks";
 import { validateManifest } from "../harness/k8s-schema";
 import { k8sObject, useBootstrapCrds } from "./helpers";
 
@@ -14,8 +14,8 @@ const FILE = `{"cluster": "staging", "service": "python-example", "imageTag": "$
 describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/template + sprig", () => {
   let rec: StackRecording;
   let appSet: Manifest;
-  beforeAll(async () => {
-    rec = await runStack("staging-eu-west-1");
+  beforeAll(() => {
+    rec = recordedStack("staging-eu-west-1");
     appSet = k8sObject(rec, "ApplicationSet", "services").inputs;
   });
 

@@ -38,8 +38,8 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
   const facts = FACTS[stack];
   const production = facts.environment === "production";
   let rec: StackRecording;
-  beforeAll(async () => {
-    rec = await stackOnEdge(stack, "gateway");
+  beforeAll(() => {
+    rec = stackOnEdge(stack, "gateway");
   });
   const crdGroups = (): RecordedResource[] => rec.byType("kubernetes:yaml/v2:ConfigGroup");
   const envoyGateway = (): RecordedResource => release(rec, CHARTS.envoyGateway.chart);
@@ -191,8 +191,8 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
 describe.each(STACKS)("%s: switching the edge", (stack) => {
   let gateway: StackRecording;
   let nginx: StackRecording;
-  beforeAll(async () => {
-    [gateway, nginx] = await Promise.all([stackOnEdge(stack, "gateway"), stackOnEdge(stack, "ingress-nginx")]);
+  beforeAll(() => {
+    [gateway, nginx] = [stackOnEdge(stack, "gateway"), stackOnEdge(stack, "ingress-nginx")];
   });
   const components = (rec: StackRecording): string[] =>
     rec.resources

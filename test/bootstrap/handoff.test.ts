@@ -108,7 +108,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(at(spec, "template.spec.project")).toBe("services");
     expect(at(spec, "syncPolicy")).toEqual({ preserveResourcesOnDeletion: production });
     // A template-written resources finalizer would delete a production service with its file.
-    expect((at(spec, "template.metadata") as Record<string, unknown>).finalizers).toEqual(production ? undefined : ["resources-finalizer.argocd.argoproj.io"]);
+    expect(at<Record<string, unknown>>(spec, "template.metadata").finalizers).toEqual(production ? undefined : ["resources-finalizer.argocd.argoproj.io"]);
     expect(at(spec, "template.spec.source.helm.parameters")).toContainEqual({
       name: "global.imageRegistry",
       value: `${facts.accountId}.dkr.ecr.${facts.region}.amazonaws.com`,

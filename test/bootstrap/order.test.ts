@@ -8,8 +8,8 @@ import { input, kubernetesObjects, release, waitsFor } from "./helpers";
 
 describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
   let rec: StackRecording;
-  beforeAll(async () => {
-    rec = await stackOnEdge(stack, edge);
+  beforeAll(() => {
+    rec = stackOnEdge(stack, edge);
   });
   const controller = EDGE_CHART[edge];
   // Each edge's certificate and NLB keep their own names (bootstrap/ingress/edges.ts).

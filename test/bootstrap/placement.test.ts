@@ -17,9 +17,9 @@ describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) =
   let rec: StackRecording;
   // The Envoy Gateway edge's placement: test/bootstrap/gateway-edge.test.ts.
   let onIngressNginx: StackRecording;
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = recordedStack(stack);
-    onIngressNginx = await stackOnEdge(stack, "ingress-nginx");
+    onIngressNginx = stackOnEdge(stack, "ingress-nginx");
   });
   const values = (chart: string, path: string, from: () => StackRecording = () => rec): unknown => input(release(from(), chart), `values.${path}`);
 

@@ -134,8 +134,8 @@ describe.each(STACKS)("%s releases", (stack) => {
 describe.each(STACKS)("%s releases on the ingress-nginx edge", (stack) => {
   const production = FACTS[stack].environment === "production";
   let rec: StackRecording;
-  beforeAll(async () => {
-    rec = await stackOnEdge(stack, "ingress-nginx");
+  beforeAll(() => {
+    rec = stackOnEdge(stack, "ingress-nginx");
   });
 
   it("installs exactly the pinned charts of its edge from their repositories", () => {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
 import { estimateCost } from "../../cli/plan/costs";
 import { buildReport, renderText, type PlanReport } from "../../cli/plan/report";
-import { REPO_ROOT, runStack, type RecordedResource, type StackRecording } from "../harness/stacks";
+import { recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 
 function resource(urn: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource {
   return {
@@ -86,8 +86,8 @@ describe("cost of Services", () => {
 describe("plan report of staging-eu-west-1", () => {
   let rec: StackRecording;
   let report: PlanReport;
-  beforeAll(async () => {
-    rec = await runStack("staging-eu-west-1");
+  beforeAll(() => {
+    rec = recordedStack("staging-eu-west-1");
     report = buildReport(rec, "eu-west-1");
   });
 

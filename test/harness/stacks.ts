@@ -37,15 +37,28 @@ export interface SavedRecording {
   secretOutputs: string[];
 }
 
+/**
+ * Config variants many suites need, recorded once per run for every stack like the stack file
+ * itself (a variant's name -> its overrides). A variant equal to the stack file is skipped.
+ */
+export const SHARED_VARIANTS = {
+  "ingress-nginx-edge": { "holodeck:edge": "ingress-nginx" },
+} as const satisfies Record<string, Record<string, string>>;
+export type SharedVariant = keyof typeof SHARED_VARIANTS;
+
+/** The file name a recording is saved under. */
+export const recordingFile = (stack: string, variant?: SharedVariant): string => `${stack}${variant ? `@${variant}` : ""}.json`;
+
 const loaded = new Map<string, StackRecording>();
 
-/** The recording of a stack file as it is, shared by the whole test run; throws for an unknown stack. */
-export function recordedStack(stack: string): StackRecording {
-  const cached = loaded.get(stack);
+/** The recording of a stack file as it is (or of a shared variant), shared by the whole test run; throws for an unknown one. */
+export function recordedStack(stack: string, variant?: SharedVariant): StackRecording {
+  const key = recordingFile(stack, variant);
+  const cached = loaded.get(key);
   if (cached) return cached;
-  const file = path.join(inject("holodeckRecordings"), `${stack}.json`);
+  const file = path.join(inject("holodeckRecordings"), key);
   const saved = JSON.parse(readFileSync(file, "utf8")) as SavedRecording;
   const recording = toRecording(saved.stack, saved.resources, saved.outputs, saved.secretOutputs);
-  loaded.set(stack, recording);
+  loaded.set(key, recording);
   return recording;
 }
