@@ -43,7 +43,7 @@ export const helmRepoTrusted = resourceRule({
   types: HELM_RELEASE,
   check: (props, report) => {
     const chart = asString(props["chart"]) ?? "";
-    const repo = asString(get(props, "repositoryOpts", "repo")) ?? (chart.startsWith("oci://") ? chart : "");
+    const repo = asString(get(props, "repositoryOpts", "repo")) || (chart.startsWith("oci://") ? chart : "");
     if (!/^(https|oci):\/\//.test(repo)) report(`chart '${chartName(props)}' must come from an https:// or oci:// repository (got '${repo || "unset"}').`);
   },
 });

@@ -41,8 +41,14 @@ export const clusterAddonCases: RuleCases[] = [
     pass: [
       { title: "https repo", resources: [release("vault", {})] },
       { title: "oci chart", resources: [release("oci://ghcr.io/x/chart", {}, { repositoryOpts: undefined })] },
+      { title: "oci chart with an empty repo", resources: [release("oci://ghcr.io/x/chart", {}, { repositoryOpts: { repo: "" } })] },
     ],
     fail: [
+      {
+        title: "local chart, empty repo",
+        resources: [release("./charts/x", {}, { repositoryOpts: { repo: "" } })],
+        messages: ["chart 'x' must come from an https:// or oci:// repository (got 'unset')."],
+      },
       {
         title: "plain http",
         resources: [release("vault", {}, { repositoryOpts: { repo: "http://charts.example.org" } })],
