@@ -103,9 +103,13 @@ describe.each(stacks)("stack %s", (stack) => {
 
   it("deletes Argo CD apps with finalizers while Argo CD and every controller their cascade needs still run", () => {
     const holders = all(cascadesThroughArgo);
-    expect(new Set(holders.map((r) => r.type))).toEqual(
-      new Set(["kubernetes:argoproj.io/v1alpha1:Application", "kubernetes:argoproj.io/v1alpha1:ApplicationSet"]),
-    );
+    // The root Application cascades everywhere; the services ApplicationSet's Applications only
+    // in staging (production services survive their Application: no finalizer there).
+    const cascading = [
+      "kubernetes:argoproj.io/v1alpha1:Application",
+      ...(stack.startsWith("production-") ? [] : ["kubernetes:argoproj.io/v1alpha1:ApplicationSet"]),
+    ];
+    expect(new Set(holders.map((r) => r.type))).toEqual(new Set(cascading));
     expectDeletedBefore(holders, [argocd(), lbController(), lbControllerRole(), ebsCsi(), ...infrastructure()]);
   });
 

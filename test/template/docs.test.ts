@@ -62,7 +62,7 @@ describe("docs/new-service.md, followed step by step", () => {
   });
 
   it("renders the database, migration, Redis and Vault secret", () => {
-    for (const kind of ["PostgresInstance", "Job", "ExternalSecret", "Ingress"]) expect(run.stdout).toMatch(new RegExp(`^\\s+1 kind: ${kind}$`, "m"));
+    for (const kind of ["PostgresInstance", "Job", "ExternalSecret", "HTTPRoute"]) expect(run.stdout).toMatch(new RegExp(`^\\s+1 kind: ${kind}$`, "m"));
     expect(run.stdout).toMatch(/^\s+2 kind: Deployment$/m);
   });
 

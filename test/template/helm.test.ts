@@ -23,6 +23,8 @@ const APPSET_PARAMS: HelmSets = {
   "global.clusterIssuer": "letsencrypt-staging",
   "global.imageRegistry": REGISTRY,
   "global.vpcCidr": "10.20.0.0/16",
+  // The ingress-nginx edge: these tests check the Ingress (test/chart/gateway-route.test.ts the HTTPRoute).
+  "global.edge": "ingress-nginx",
 };
 
 const helmDir = (project: string): string => path.join(project, "helm");
