@@ -23,7 +23,8 @@ args=(template python-example "$work/chart" --namespace python-example --kube-ve
   --set-string holodeck-service.image.tag=1.4.2
   --set "global.clusterDomain=staging.eu-west-1.holodeck.dev,global.environment=staging"
   --set "global.clusterIssuer=letsencrypt-staging,global.imageRegistry=123456789012.dkr.ecr.eu-west-1.amazonaws.com"
-  --set global.vpcCidr=10.20.0.0/16)
+  --set global.vpcCidr=10.20.0.0/16
+  --set "global.edge=gateway,global.gateway.namespace=envoy-gateway-system,global.gateway.name=holodeck,global.gateway.sectionName=https-services")
 objects="$("$helm" "${args[@]}" | grep -c '^kind:')"
 
 times=()
