@@ -29,11 +29,13 @@ export interface SyncRetry {
 
 /**
  * Sync retry of every Application the bootstrap generates (services and the platform root).
- * Without it Argo CD retries 5 times (~2.5 min) and then never auto-syncs that revision
- * again. After a rebuild a service's first syncs fail until the platform apps have installed
- * the CRDs its chart uses; the platform ApplicationSets retry for up to ~56 min (limit 10,
- * 15 s doubling to 10 min), so services keep trying for longer: 15 s doubling to 5 min, 20
- * retries = 465 s + 15 x 300 s ~ 83 min (test/bootstrap/handoff.test.ts checks the margin).
+ * Retry n waits duration x factor^n, at most maxDuration. Without a policy Argo CD retries 5
+ * times (5 s x 2^n: ~5 min) and then never auto-syncs that revision again. After a rebuild a
+ * service's first syncs fail until the platform apps have installed the CRDs its chart uses;
+ * the platform ApplicationSets retry for up to ~65 min (limit 10, 15 s doubling to 10 min), so
+ * services keep trying for longer: 20 retries, 15 s doubling to 5 min = 450 s + 16 x 300 s
+ * ~ 87.5 min (test/bootstrap/handoff.test.ts checks the margin; the real Argo CD run of
+ * test/control-plane/rebuild-retry.test.ts proves the policy recovers).
  */
 export const APP_SYNC_RETRY: SyncRetry = { limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } };
 

@@ -94,8 +94,8 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     // What every platform ApplicationSet shares (platform-apps/applicationsets/kustomization.yaml).
     const shared = parse(readFileSync(path.join(REPO_ROOT, PLATFORM_ROOT_PATH, "every-applicationset.patch.yaml"), "utf8")) as Record<string, unknown>;
     const platform = at<SyncRetry>(shared, "spec.template.spec.syncPolicy.retry");
-    expect(retryWindowSeconds(platform)).toBe(3345);
-    expect(retryWindowSeconds(APP_SYNC_RETRY)).toBe(4965);
+    expect(retryWindowSeconds(platform)).toBe(3930);
+    expect(retryWindowSeconds(APP_SYNC_RETRY)).toBe(5250);
   });
 
   it("generates services from <environment>/*.json with goTemplate and missingkey=error", () => {
@@ -122,10 +122,10 @@ const seconds = (duration: string): number => {
   return Number(match[1]) * (match[2] === "m" ? 60 : 1);
 };
 
-/** How long Argo CD keeps retrying a failed sync: the sum of every backoff wait. */
+/** How long Argo CD keeps retrying a failed sync: the sum of every backoff wait (retry n waits duration x factor^n). */
 function retryWindowSeconds(retry: SyncRetry): number {
   let total = 0;
-  for (let attempt = 0; attempt < retry.limit; attempt++) {
+  for (let attempt = 1; attempt <= retry.limit; attempt++) {
     total += Math.min(seconds(retry.backoff.duration) * retry.backoff.factor ** attempt, seconds(retry.backoff.maxDuration));
   }
   return total;
