@@ -3,25 +3,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDrReport, renderDr, type DrReport } from "../../cli/plan/dr";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
-import { recordedStack, listStacks, type RecordedResource } from "../harness/stacks";
+import { fakeResource, recordedStack, listStacks, type RecordedResource } from "../harness/stacks";
 
 function recorded(name: string, type: string, deps: { data?: string[]; order?: string[] } = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
   const data = (deps.data ?? []).map((d) => `urn:${d}`);
-  return {
-    type,
-    name,
+  return fakeResource(type, name, {
     urn: `urn:${name}`,
-    inputs: {},
     dependsOn: [...data, ...(deps.order ?? []).map((d) => `urn:${d}`)],
-    secretInputs: [],
     propertyDependencies: data.length ? { input: data } : {},
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    custom: true,
-    remote: false,
     ...extra,
-  };
+  });
 }
 
 // vpc(15s) -> cluster(600s) -> nodes(240s) ..order..> release(120s); the release needs only the cluster's data.

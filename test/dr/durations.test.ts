@@ -2,24 +2,9 @@
 // DNS-01 on the critical path vs. in-cluster CA) and Helm releases that do not wait.
 import { beforeAll, describe, expect, it } from "vitest";
 import { CA_CERTIFICATE_SECONDS, durationModel, NO_WAIT_RELEASE_SECONDS } from "../../cli/plan/durations";
-import { runStack, type RecordedResource, type StackRecording } from "../harness/stacks";
+import { fakeResource, runStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 
-function resource(name: string, type: string, inputs: Record<string, unknown>): RecordedResource {
-  return {
-    type,
-    name,
-    urn: name,
-    inputs,
-    secretInputs: [],
-    dependsOn: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    custom: true,
-    remote: false,
-  };
-}
+const resource = (name: string, type: string, inputs: Record<string, unknown>): RecordedResource => fakeResource(type, name, { inputs });
 const issuer = (name: string, spec: Record<string, unknown>) => resource(name, "kubernetes:cert-manager.io/v1:ClusterIssuer", { metadata: { name }, spec });
 const certificate = (name: string, issuerName: string) =>
   resource(name, "kubernetes:cert-manager.io/v1:Certificate", { spec: { issuerRef: { name: issuerName, kind: "ClusterIssuer" } } });

@@ -5,25 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph, criticalPath } from "../../cli/plan/graph";
 import { estimateCost } from "../../cli/plan/costs";
 import { buildReport, renderText, type PlanReport } from "../../cli/plan/report";
-import { recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
+import { fakeResource, recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 
-function resource(urn: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource {
-  return {
-    type,
-    name: urn,
-    urn,
-    inputs: {},
-    secretInputs: [],
-    dependsOn: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    custom: true,
-    remote: false,
-    ...extra,
-  };
-}
+const resource = (urn: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource => fakeResource(type, urn, extra);
 
 describe("critical path", () => {
   it("follows the longest chain through dependencies, providers and components", () => {

@@ -24,6 +24,25 @@ async function freshProgram(): Promise<ProgramModules> {
   return { loadConfig, program };
 }
 
+/** A hand-made recorded resource for graph and report tests: a plain custom resource unless `extra` says otherwise. */
+export function fakeResource(type: string, name: string, extra: Partial<RecordedResource> = {}): RecordedResource {
+  return {
+    type,
+    name,
+    urn: name,
+    inputs: {},
+    secretInputs: [],
+    dependsOn: [],
+    propertyDependencies: {},
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    custom: true,
+    remote: false,
+    ...extra,
+  };
+}
+
 /** A fresh run of `stack`, with fresh project modules. */
 export function runStack(stack: string, opts: RunStackOptions = {}): Promise<StackRecording> {
   return runPlanEngine(stack, { ...opts, loadProgram: freshProgram });
