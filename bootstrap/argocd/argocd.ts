@@ -89,6 +89,8 @@ export class ArgoCd extends pulumi.ComponentResource {
               "admin.enabled": !production,
               "exec.enabled": false,
               "application.resourceTrackingMethod": "annotation",
+              // Syncs run as each AppProject's destinationServiceAccounts (docs/tenancy.md).
+              "application.sync.impersonation.enabled": "true",
               "oidc.config": stringify({
                 name: "SSO",
                 issuer: args.oidc.issuer,
