@@ -58,8 +58,9 @@ function platformApplicationSets(rootPath: string): ApplicationSetObject[] {
 async function rootApplication(): Promise<Application> {
   return cluster.argocd.waitForApplication(
     ROOT_APP,
-    "Synced and Healthy",
-    (a) => a.status?.sync?.status === "Synced" && a.status?.health?.status === "Healthy",
+    "Synced and Healthy, its sync operation Succeeded",
+    // Synced and Healthy can show while the operation still runs (phase Running): wait for its end too.
+    (a) => a.status?.sync?.status === "Synced" && a.status?.health?.status === "Healthy" && a.status.operationState?.phase === "Succeeded",
     SYNC_TIMEOUT,
   );
 }

@@ -129,8 +129,9 @@ describe("services converge after a rebuild whose CRDs come late (issue 19)", ()
 
     const converged = await argocd.waitForApplication(
       SERVICE,
-      "to converge to Synced and Healthy",
-      (a) => a.status?.sync?.status === "Synced" && a.status?.health?.status === "Healthy",
+      "to converge to Synced and Healthy, its sync operation Succeeded",
+      // Synced and Healthy can show while the operation still runs (phase Running): wait for its end too.
+      (a) => a.status?.sync?.status === "Synced" && a.status?.health?.status === "Healthy" && phase(a) === "Succeeded",
       600_000,
     );
     expect(phase(converged)).toBe("Succeeded");
