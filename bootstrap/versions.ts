@@ -27,6 +27,10 @@ export const CHARTS = {
   vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", appVersion: "2.0.4" },
   // Source: argoproj/argo-helm tag argo-cd-10.1.1, charts/argo-cd/Chart.yaml (redis-ha subchart 4.38.0).
   argoCd: { chart: "argo-cd", repo: "https://argoproj.github.io/argo-helm", version: "10.1.1", appVersion: "v3.4.4" },
+  // Source: aws/karpenter-provider-aws tag v1.15.2 (Go module github.com/aws/karpenter-provider-aws@v1.15.2,
+  // charts/karpenter; the release job packages it with the tag as version and appVersion).
+  // Published only as an OCI artifact: the chart is the full reference.
+  karpenter: { chart: "oci://public.ecr.aws/karpenter/karpenter", repo: "", version: "1.15.2", appVersion: "1.15.2" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader). */
