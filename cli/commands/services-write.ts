@@ -3,7 +3,7 @@ import type { Io } from "../io";
 import { EXIT } from "../exit-codes";
 import { applyChange, type Change, type ChangeResult } from "../services/change";
 import { deployChange } from "../services/deploy";
-import { promoteChange } from "../services/promote";
+import { ownerAtTip, promoteChange } from "../services/promote";
 import { rollbackPlanner } from "../services/rollback";
 import type { Environment } from "../services/record";
 import type { WorkingCopy } from "../services/working-copy";
@@ -39,8 +39,7 @@ export function addDeployCommand(services: Command, io: Io, setExit: SetExit): v
       .requiredOption("--image-tag <sha>", "image tag: the full commit SHA the image was built from", parseSha)
       .requiredOption("--revision <sha>", "service repository commit whose helm/ chart is deployed", parseSha),
   ).action(async (options: RepoOptions & { env: Environment; service: string; imageTag: string; revision: string }) => {
-    const change = deployChange(options);
-    await runChange(io, setExit, options, () => change);
+    await runChange(io, setExit, options, async (copy) => deployChange(options, await ownerAtTip(copy, options.service)));
   });
 }
 

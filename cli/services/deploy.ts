@@ -1,3 +1,4 @@
+import type { ServiceOwner } from "../../model/team";
 import { formatRecord, recordPath, type Environment, type ServiceRecord } from "./record";
 import type { Change } from "./change";
 import { redact } from "./redact";
@@ -19,9 +20,12 @@ export function commitBody(record: ServiceRecord, pipelineUrl: string | undefine
 
 export const shortSha = (sha: string): string => sha.slice(0, 12);
 
-/** The file and commit a deploy makes; identical content later means no commit at all. */
-export function deployChange(args: DeployArgs): Change {
-  const record: ServiceRecord = { cluster: args.env, service: args.service, imageTag: args.imageTag, targetRevision: args.revision };
+/**
+ * The file and commit a deploy makes; identical content later means no commit at all. Team and
+ * domain come from the team file of the services-root checkout, never from the pipeline.
+ */
+export function deployChange(args: DeployArgs, owner: ServiceOwner): Change {
+  const record: ServiceRecord = { cluster: args.env, service: args.service, ...owner, imageTag: args.imageTag, targetRevision: args.revision };
   return {
     path: recordPath(args.env, args.service),
     content: formatRecord(record),

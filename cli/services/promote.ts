@@ -1,8 +1,10 @@
 import { RefusedError, type Change } from "./change";
 import { commitBody, shortSha } from "./deploy";
 import { formatError, validateEntry } from "./validate";
+import { requireOwner, TEAMS_FOLDER } from "./teams";
 import { formatRecord, recordPath, type Environment, type ServiceRecord } from "./record";
 import type { WorkingCopy } from "./working-copy";
+import type { ServiceOwner } from "../../model/team";
 
 export interface PromoteArgs {
   from: Environment;
@@ -25,7 +27,12 @@ export async function readRecord(copy: WorkingCopy, environment: Environment, se
   return report.record;
 }
 
-/** Copies the source environment's imageTag and targetRevision unchanged into the target. */
+/** The owner of `service` as the team files at the fetched tip say (refuses when no team lists it). */
+export async function ownerAtTip(copy: WorkingCopy, service: string): Promise<ServiceOwner> {
+  return requireOwner(await copy.readFolders([TEAMS_FOLDER]), service);
+}
+
+/** Copies the source environment's imageTag and targetRevision unchanged into the target; team and domain from the team files. */
 export async function promoteChange(copy: WorkingCopy, args: PromoteArgs): Promise<Change> {
   if (args.from === args.to) throw new RefusedError(`--from and --to are both "${args.from}"`);
   const source = await readRecord(copy, args.from, args.service);
@@ -34,7 +41,7 @@ export async function promoteChange(copy: WorkingCopy, args: PromoteArgs): Promi
       `${args.from} runs ${args.service} at ${source.imageTag}, not the expected ${args.expectImageTag} (a newer deploy landed); nothing promoted`,
     );
   }
-  const record: ServiceRecord = { ...source, cluster: args.to };
+  const record: ServiceRecord = { ...source, ...(await ownerAtTip(copy, args.service)), cluster: args.to };
   return {
     path: recordPath(args.to, args.service),
     content: formatRecord(record),

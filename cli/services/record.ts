@@ -1,14 +1,18 @@
 import { ENVIRONMENTS, type Environment } from "../../model";
+import type { ServiceDomain } from "../../model/team";
 import schemaDocument from "../../services-root/service.schema.json";
 
 // Every environment has a folder in services-root (docs/contracts.md §4); the entry's
 // `cluster` key names it.
 export { ENVIRONMENTS, type Environment };
 
-/** One services-root entry: exactly these four keys, in this order on disk. */
+/** One services-root entry: exactly these six keys, in this order on disk. */
 export interface ServiceRecord {
   cluster: Environment;
   service: string;
+  /** the team and domain its team file gives it (teams/<team>.json), written by the CLI */
+  team: string;
+  domain: ServiceDomain;
   imageTag: string;
   targetRevision: string;
 }
@@ -60,6 +64,8 @@ export function formatRecord(record: ServiceRecord): string {
   const ordered: ServiceRecord = {
     cluster: record.cluster,
     service: record.service,
+    team: record.team,
+    domain: record.domain,
     imageTag: record.imageTag,
     targetRevision: record.targetRevision,
   };

@@ -1,6 +1,7 @@
 import { RefusedError, type Change } from "./change";
 import { commitBody, shortSha } from "./deploy";
-import { readRecord } from "./promote";
+import { ownerAtTip, readRecord } from "./promote";
+import type { ServiceOwner } from "../../model/team";
 import { validateEntry } from "./validate";
 import { formatRecord, recordPath, type Environment, type ServiceRecord } from "./record";
 import type { WorkingCopy } from "./working-copy";
@@ -18,6 +19,24 @@ interface RollbackTarget {
   toCommit: string;
 }
 
+/**
+ * A version from the file's history, owned as the team files say today. Entries written before
+ * team and domain were required (exactly the four old keys) count as that version too.
+ */
+function historicRecord(file: string, bytes: Buffer, args: RollbackArgs, owner: ServiceOwner): ServiceRecord | undefined {
+  const current = validateEntry(file, bytes, args.env, args.service).record;
+  if (current) return { ...current, ...owner };
+  let legacy: unknown;
+  try {
+    legacy = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof legacy !== "object" || legacy === null || Object.keys(legacy).sort().join() !== "cluster,imageTag,service,targetRevision") return undefined;
+  const upgraded = formatRecord({ ...(legacy as ServiceRecord), ...owner });
+  return validateEntry(file, Buffer.from(upgraded, "utf8"), args.env, args.service).record;
+}
+
 const sameVersion = (a: ServiceRecord, b: ServiceRecord): boolean => a.imageTag === b.imageTag && a.targetRevision === b.targetRevision;
 
 /**
@@ -28,13 +47,14 @@ const sameVersion = (a: ServiceRecord, b: ServiceRecord): boolean => a.imageTag 
 async function findPrevious(copy: WorkingCopy, args: RollbackArgs): Promise<RollbackTarget> {
   const file = recordPath(args.env, args.service);
   const current = await readRecord(copy, args.env, args.service);
+  const owner = await ownerAtTip(copy, args.service);
   const inspected = new Set<string>();
   for (let depth = 32; ; depth *= 4) {
     for (const commit of await copy.fileHistory(file)) {
       if (inspected.has(commit)) continue;
       inspected.add(commit);
       const bytes = await copy.fileAt(commit, file);
-      const record = bytes && validateEntry(file, bytes, args.env, args.service).record;
+      const record = bytes && historicRecord(file, bytes, args, owner);
       if (record && !sameVersion(record, current)) return { from: current, to: record, toCommit: commit };
     }
     if (!(await copy.deepen(depth))) {

@@ -4,6 +4,8 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020"
 import { UsageError } from "../errors";
 import schemaDocument from "../../services-root/service.schema.json";
 import { JsonSyntaxError, parseStrictJson, type JsonValue } from "./strict-json";
+import { ownerOf, type Team } from "../../model/team";
+import { readTeams, TEAMS_FOLDER } from "./teams";
 import { EXPECT_ENVIRONMENT, EXPECT_SERVICE_NAME, isEnvironment, serviceNameProblem, type ServiceRecord } from "./record";
 
 /** One finding: which file, which field, what is wrong and what was expected. */
@@ -150,9 +152,23 @@ export function validateTree(root: string): TreeReport {
     throw new UsageError(`services validate: "${root}" is not a directory`);
   }
   const errors: ValidationError[] = [];
+  const entries: { file: string; record: ServiceRecord }[] = [];
+  let teams: Team[] = [];
   let filesChecked = 0;
   for (const top of fs.readdirSync(root, { withFileTypes: true }).sort(byName)) {
     if (isHidden(top.name)) continue;
+    if (top.name === TEAMS_FOLDER && top.isDirectory()) {
+      const files = fs
+        .readdirSync(path.join(root, top.name), { withFileTypes: true })
+        .filter((f) => !isHidden(f.name))
+        .sort(byName)
+        .map((f) => ({ path: `${top.name}/${f.name}`, bytes: f.isFile() ? fs.readFileSync(path.join(root, top.name, f.name)) : Buffer.alloc(0) }));
+      filesChecked += files.length;
+      const report = readTeams(files);
+      errors.push(...report.errors);
+      teams = report.teams;
+      continue;
+    }
     if (!top.isDirectory()) {
       if (top.name.endsWith(".json")) {
         errors.push({ file: top.name, field: "(path)", message: "is outside an environment folder", expected: "<environment>/<service>.json" });
@@ -177,10 +193,46 @@ export function validateTree(root: string): TreeReport {
       }
       filesChecked++;
       const bytes = fs.readFileSync(path.join(root, file));
-      errors.push(...validateEntry(file, bytes, top.name, entry.name.slice(0, -".json".length)).errors);
+      const report = validateEntry(file, bytes, top.name, entry.name.slice(0, -".json".length));
+      errors.push(...report.errors);
+      if (report.record) entries.push({ file, record: report.record });
     }
   }
+  for (const { file, record } of entries) errors.push(...ownershipErrors(file, record, teams));
   return { filesChecked, errors };
+}
+
+/** An entry's team and domain must be what the team files say (the platform derives the namespace's identity from them). */
+function ownershipErrors(file: string, record: ServiceRecord, teams: readonly Team[]): ValidationError[] {
+  const owner = ownerOf(teams, record.service);
+  if (!owner) {
+    return [
+      {
+        file,
+        field: "service",
+        message: `"${record.service}" is listed by no team file`,
+        expected: `a team file ${TEAMS_FOLDER}/<team>.json whose "services" has {"name": "${record.service}", ...} (teams: ${teams.map((t) => t.team).join(", ") || "none"})`,
+      },
+    ];
+  }
+  const errors: ValidationError[] = [];
+  if (record.team !== owner.team) {
+    errors.push({
+      file,
+      field: "team",
+      message: `is "${record.team}" but ${TEAMS_FOLDER}/${owner.team}.json lists "${record.service}"`,
+      expected: `"${owner.team}"`,
+    });
+  }
+  if (record.domain !== owner.domain) {
+    errors.push({
+      file,
+      field: "domain",
+      message: `is "${record.domain}" but ${TEAMS_FOLDER}/${owner.team}.json gives "${record.service}" domain "${owner.domain}"`,
+      expected: `"${owner.domain}"`,
+    });
+  }
+  return errors;
 }
 
 function byName(a: fs.Dirent, b: fs.Dirent): number {
