@@ -52,6 +52,8 @@ export interface BootstrapArgs {
   /** The roles that deploy the stack (CI + admins): they log in to Vault with AWS auth. */
   deployRoleArns: string[];
   argocd: { oidc: OidcSettings; gitCredentialsSecretName: string };
+  /** SSO groups of the platform admins (holodeck:platformAdminGroups): Argo CD, Grafana, Vault, Kiali. */
+  platformAdminGroups: string[];
   repos: { platformRepoUrl: string; platformRepoRevision: string; servicesRepoUrl: string; serviceRepoUrlPrefix: string };
   /** The registry of record every cluster pulls the service chart from (docs/contracts.md §8). */
   chartRegistry: ChartRegistry;
@@ -198,6 +200,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         environment,
         domain: dns.domain,
         oidc: args.argocd.oidc,
+        platformAdminGroups: args.platformAdminGroups,
         gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
         repoUrlPrefixes: [repos.platformRepoUrl, repos.servicesRepoUrl, repos.serviceRepoUrlPrefix],
         // ingress-nginx's admission webhook (failurePolicy Fail) must answer for argocd-server's Ingress.

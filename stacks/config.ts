@@ -66,6 +66,8 @@ export interface HolodeckConfig {
   serviceRepoUrlPrefix: string;
   gitCredentialsSecretName: string;
   argocdOidc: ArgocdOidcConfig;
+  /** SSO (`groups` claim) groups whose members administer the platform: Argo CD, Grafana, Vault, Kiali. */
+  platformAdminGroups: string[];
   deletionProtection: boolean;
   tags: Record<string, string>;
   /** ECR registry of record or replica (stacks/config-registry.ts). */
@@ -109,6 +111,7 @@ const ALLOWED = {
   revision: "a git branch, tag or commit",
   secretName: "an AWS Secrets Manager name: letters, digits and /_+=.@-",
   argocdOidc: "{issuer: https URL, clientId: non-empty, clientSecretName: Secrets Manager name}",
+  platformAdminGroups: "a non-empty list of distinct SSO group names (the OIDC groups claim): letters, digits and ._-, e.g. [holodeck-platform-admins]",
   deletionProtection: "true | false (true in production)",
   tags: `a map of non-empty strings with ${rules.REQUIRED_TAGS.join(", ")}; Environment = environment`,
 } as const;
@@ -188,6 +191,14 @@ function readEdgeStandby(r: Reader, edge: Edge): Edge | undefined {
   const standby = r.optionalString(key);
   if (standby === undefined) return undefined;
   return r.check(key, standby, ALLOWED.edgeStandby, rules.oneOf(EDGES), (v) => (v === edge ? "is already holodeck:edge" : undefined)) as Edge;
+}
+
+/** Groups are matched literally in Argo CD's policy.csv, Grafana's JMESPath and Vault group aliases: no separators or quotes. */
+function readPlatformAdminGroups(r: Reader): string[] {
+  const key = "holodeck:platformAdminGroups";
+  const groups = r.stringList(key, ALLOWED.platformAdminGroups, (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : "not an SSO group name"));
+  if (groups.length === 0 || new Set(groups).size !== groups.length) r.fail(key, groups, "empty or duplicated", ALLOWED.platformAdminGroups);
+  return groups;
 }
 
 /** eu-west-1 -> euw1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1. */
@@ -274,6 +285,7 @@ export function loadConfig(): HolodeckConfig {
     serviceRepoUrlPrefix,
     gitCredentialsSecretName: r.string("holodeck:gitCredentialsSecretName", ALLOWED.secretName, rules.secretName),
     argocdOidc: readArgocdOidc(r),
+    platformAdminGroups: readPlatformAdminGroups(r),
     deletionProtection: r.check(
       "holodeck:deletionProtection",
       r.value("holodeck:deletionProtection", ALLOWED.deletionProtection),

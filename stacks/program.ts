@@ -120,6 +120,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       adminCidrs: cfg.endpointPublicAccessCidrs,
       deployRoleArns: [cfg.ciRoleArn, ...cfg.adminRoleArns],
       argocd: { oidc: cfg.argocdOidc, gitCredentialsSecretName: cfg.gitCredentialsSecretName },
+      platformAdminGroups: cfg.platformAdminGroups,
       repos: {
         platformRepoUrl: cfg.platformRepoUrl,
         platformRepoRevision: cfg.platformRepoRevision,

@@ -12,11 +12,10 @@ import { systemPlacement } from "../shared/placement";
 import { readJsonSecret } from "../shared/secrets-manager";
 import { INGRESS_CLASS } from "../ingress/ingress-nginx";
 import { HEALTH_CUSTOMIZATIONS } from "./argocd-health";
+import { argocdRbac } from "./rbac";
 
 export const ARGOCD_NAMESPACE = "argocd";
 export const OIDC_SECRET = "argocd-oidc";
-/** IdP group whose members are Argo CD admins (manual step: create it in the IdP). */
-export const ADMIN_GROUP = "holodeck-platform-admins";
 
 export interface OidcSettings {
   issuer: string;
@@ -28,6 +27,8 @@ export interface ArgoCdArgs {
   environment: Environment;
   domain: string;
   oidc: OidcSettings;
+  /** SSO groups of the platform admins (holodeck:platformAdminGroups): Argo CD admins. */
+  platformAdminGroups: readonly string[];
   gitCredentialsSecretName: string;
   /** URL prefixes the git token is valid for (platform repo, services-root, service repos). */
   repoUrlPrefixes: string[];
@@ -102,7 +103,8 @@ export class ArgoCd extends pulumi.ComponentResource {
             },
             // TLS ends at ingress-nginx (wildcard certificate); the server speaks plain HTTP behind it.
             params: { "server.insecure": true },
-            rbac: { "policy.default": "role:readonly", "policy.csv": `g, ${ADMIN_GROUP}, role:admin\n`, scopes: "[groups]" },
+            // Platform admins only; teams get their own apps through their AppProject's role.
+            rbac: argocdRbac(args.platformAdminGroups),
           },
           dex: { enabled: false },
           // redis-ha's own top-level keys place both its Redis StatefulSet and HAProxy. Its 3

@@ -124,8 +124,9 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.pdb")).toEqual({ enabled: production });
     expect(input(r, "values.dex.enabled")).toBe(false);
     expect(input(r, "values.global.domain")).toBe(`argocd.${facts.domain}`);
+    // No default role: SSO users see only what their team's AppProject role grants (test/self-service/argocd-rbac.test.ts).
     expect(input(r, "values.configs.rbac")).toEqual({
-      "policy.default": "role:readonly",
+      "policy.default": "",
       "policy.csv": "g, holodeck-platform-admins, role:admin\n",
       scopes: "[groups]",
     });

@@ -47,6 +47,7 @@ const CONTRACT_KEYS = [
   "serviceRepoUrlPrefix",
   "gitCredentialsSecretName",
   "argocdOidc",
+  "platformAdminGroups",
   "deletionProtection",
   "tags",
   "registry",
