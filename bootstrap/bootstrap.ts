@@ -4,13 +4,14 @@
 // `providers: [aws, cluster.provider]`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Edge, Environment, Tags } from "../model";
+import type { Edge, Environment, NodeGroupConfig, Tags } from "../model";
 import { ArgoCd, type OidcSettings } from "./argocd/argocd";
 import { CertManager } from "./cert-manager/cert-manager";
 import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cert-manager/cluster-issuers";
 import { ARGOCD_BACKEND, PlatformRoute, VAULT_BACKEND } from "./gateway/platform-route";
 import { Handoff } from "./handoff/handoff";
 import { installEdges } from "./ingress/edges";
+import { Karpenter } from "./karpenter/karpenter";
 import { AwsLoadBalancerController } from "./load-balancer-controller/aws-load-balancer-controller";
 import { chartRegistryHost, PlatformIdentities, type ChartRegistry } from "./platform-identities/platform-identities";
 import type { ClusterIdentity } from "./shared/types";
@@ -47,6 +48,8 @@ export interface BootstrapArgs {
   edgeStandby?: Edge;
   /** Nodes the system node group always has (its minSize). */
   systemNodes: number;
+  /** The stack's workloadNodeGroup: the shape of Karpenter's workload NodePool (docs/scaling.md). */
+  workloadNodes: NodeGroupConfig;
   /** CIDRs allowed to the public Kubernetes endpoint, and so to Vault's public ingress. */
   adminCidrs: string[];
   /** The roles that deploy the stack (CI + admins): they log in to Vault with AWS auth. */
@@ -76,6 +79,12 @@ export class Bootstrap extends pulumi.ComponentResource {
     const lbc = new AwsLoadBalancerController(
       `${name}-lbc`,
       { cluster: args.cluster, clusterName, environment, region, vpcId: args.network.vpcId, account, tags },
+      child,
+    );
+    // Workload nodes: Karpenter's controller on the system nodes and its workload NodePool.
+    const karpenter = new Karpenter(
+      `${name}-karpenter`,
+      { cluster: args.cluster, clusterName, environment, region, account, workload: args.workloadNodes, tags },
       child,
     );
     const certManager = new CertManager(`${name}-cert-manager`, { cluster: args.cluster, environment, hostedZoneId: dns.hostedZoneId, tags }, child);
@@ -167,6 +176,14 @@ export class Bootstrap extends pulumi.ComponentResource {
         address: vault.deployAddress,
         region,
         loginHeaderValue: vault.loginHost,
+        people: {
+          oidc: args.argocd.oidc,
+          platformAdminGroups: args.platformAdminGroups,
+          vaultHost: `vault.${dns.domain}`,
+          internalAddress: vault.internalAddress,
+          servicesRepoUrl: args.repos.servicesRepoUrl,
+          gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
+        },
         // The init Job sets up the deploy login; a public address answers once its DNS record,
         // NLB and wildcard certificate exist (and, on the gateway edge, its route).
         after: [
@@ -257,8 +274,8 @@ export class Bootstrap extends pulumi.ComponentResource {
           chart_pull_role_arn: identities.chartPullRoleArn,
         },
         // Argo CD's CRDs; and on destroy, what the synced apps need while Argo CD deletes them
-        // (NLB cleanup, certificates, Vault) and their AWS identities.
-        after: [argocd.release, lbc.release, ...edges.all.map((e) => e.endpoint.service), certManager.release, vaultConfig, identities],
+        // (NLB cleanup, certificates, Vault, the workload nodes they run on) and their AWS identities.
+        after: [argocd.release, lbc.release, karpenter.pools, ...edges.all.map((e) => e.endpoint.service), certManager.release, vaultConfig, identities],
       },
       child,
     );

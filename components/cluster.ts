@@ -13,6 +13,7 @@ import { policyJson, serviceTrustPolicy } from "./iam-policy";
 import { IrsaRole } from "./irsa";
 import { KmsKey } from "./kms";
 import { kubeconfigJson } from "./kubeconfig";
+import { KARPENTER_DISCOVERY_TAG } from "./network";
 import { NodeGroup } from "./node-group";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -45,8 +46,8 @@ export interface ClusterArgs {
   /** Role of the scheduled drift checks: read-only, Secrets included (what a refresh reads). */
   driftRoleArn?: string;
   deletionProtection: boolean;
+  /** The one managed node group (tainted for critical add-ons); workloads run on Karpenter's nodes (bootstrap/karpenter/). */
   systemNodeGroup: NodeGroupConfig;
-  workloadNodeGroup: NodeGroupConfig;
   logs: { kmsKeyArn: pulumi.Input<string>; retentionInDays: number };
   accountId: pulumi.Input<string>;
   partition: pulumi.Input<string>;
@@ -170,7 +171,8 @@ export class Cluster extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: `Extra SG of ${args.clusterName} nodes (identity for RDS and other peers)`,
-        tags: { Name: `${args.clusterName}-nodes` },
+        // Karpenter's EC2NodeClass selects it by the discovery tag (its nodes get the same SGs as the managed ones).
+        tags: { Name: `${args.clusterName}-nodes`, [KARPENTER_DISCOVERY_TAG]: args.clusterName },
       },
       child,
     );
@@ -190,32 +192,31 @@ export class Cluster extends pulumi.ComponentResource {
       `${AWS_POLICY}/AmazonSSMManagedInstanceCore`,
     ]);
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
-    const nodeGroup = (role: "system" | "workload", config: NodeGroupConfig): NodeGroup =>
-      new NodeGroup(
-        `${name}-${role}`,
-        {
-          clusterName: cluster.name,
-          kubernetesVersion: args.kubernetesVersion,
-          nodeRoleArn: nodeRole.arn,
-          subnetIds: args.privateSubnetIds,
-          securityGroupIds: [this.clusterSecurityGroupId, nodeSg.id],
-          config,
-          role,
-          // EKS spells the effect NO_SCHEDULE for the Kubernetes NoSchedule.
-          taints: role === "system" ? [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }] : undefined,
-          after: [...networkAddons.addons, ...nodePolicies, ...args.egress],
-        },
-        child,
-      );
-    const nodeGroups = [nodeGroup("system", args.systemNodeGroup), nodeGroup("workload", args.workloadNodeGroup)];
+    const systemNodes = new NodeGroup(
+      `${name}-system`,
+      {
+        clusterName: cluster.name,
+        kubernetesVersion: args.kubernetesVersion,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.privateSubnetIds,
+        securityGroupIds: [this.clusterSecurityGroupId, nodeSg.id],
+        config: args.systemNodeGroup,
+        role: "system",
+        // EKS spells the effect NO_SCHEDULE for the Kubernetes NoSchedule.
+        taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }],
+        after: [...networkAddons.addons, ...nodePolicies, ...args.egress],
+      },
+      child,
+    );
     const workloadAddons = new ClusterAddons(
       `${name}-addons-workload`,
       {
         clusterName: cluster.name,
         kubernetesVersion: args.kubernetesVersion,
-        // CoreDNS and the EBS CSI controller are Deployments: they need nodes to become ACTIVE.
+        // CoreDNS and the EBS CSI controller are Deployments: they need nodes to become ACTIVE
+        // (both tolerate CriticalAddonsOnly, so they run on the system nodes).
         addons: [{ addonName: "coredns" }, { addonName: "aws-ebs-csi-driver", serviceAccountRoleArn: ebsCsiRole.roleArn }],
-        after: [...nodeGroups.map((g) => g.nodeGroup), ebsCsiRole],
+        after: [systemNodes.nodeGroup, ebsCsiRole],
       },
       child,
     );

@@ -1,5 +1,5 @@
 // The stack's VPC: public and private subnets over the AZs (CIDRs from network-layout.ts),
-// tagged for the AWS Load Balancer Controller, NAT gateways (one, or one per AZ so an AZ
+// tagged for the AWS Load Balancer Controller (and the private ones for Karpenter), NAT gateways (one, or one per AZ so an AZ
 // outage does not cut the others off), VPC endpoints and flow logs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,10 +21,18 @@ export interface NetworkArgs {
 
 type SubnetTier = "public" | "private";
 
-/** Tags the AWS Load Balancer Controller uses to find subnets for internet-facing / internal LBs. */
+/**
+ * Tag by which Karpenter's EC2NodeClass finds its subnets and security group (value: the cluster
+ * name). Only the private subnets and the node security group carry it: Karpenter nodes never
+ * land in a public subnet.
+ */
+export const KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery";
+
+/** Tags the AWS Load Balancer Controller uses to find subnets for internet-facing / internal LBs (and Karpenter's, private only). */
 export function subnetTags(tier: SubnetTier, clusterName: string, name: string): Record<string, string> {
   const role = tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb";
-  return { Name: name, [role]: "1", [`kubernetes.io/cluster/${clusterName}`]: "shared", "holodeck.dev/tier": tier };
+  const discovery: Record<string, string> = tier === "private" ? { [KARPENTER_DISCOVERY_TAG]: clusterName } : {};
+  return { Name: name, [role]: "1", [`kubernetes.io/cluster/${clusterName}`]: "shared", "holodeck.dev/tier": tier, ...discovery };
 }
 
 export class Network extends pulumi.ComponentResource {

@@ -66,8 +66,9 @@ export class NodeGroup extends pulumi.ComponentResource {
         taints: args.taints,
         nodeRepairConfig: { enabled: true },
       },
-      // The cluster autoscaler owns desiredSize after creation; re-applying it would undo scaling.
-      { parent: this, dependsOn: args.after, ignoreChanges: ["scalingConfig.desiredSize"] },
+      // Sized by the stack config alone: Karpenter scales workload capacity with its own nodes
+      // and never touches a managed node group (bootstrap/karpenter/, docs/scaling.md).
+      { parent: this, dependsOn: args.after },
     );
     this.registerOutputs({ nodeGroupArn: this.nodeGroup.arn });
   }

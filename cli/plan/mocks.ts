@@ -72,6 +72,11 @@ export const resourceOutputs: Record<string, ResourceOutputs> = {
   },
   "aws:rds/subnetGroup:SubnetGroup": (args) => ({ name: inputName(args) }),
   "aws:eks/nodeGroup:NodeGroup": (args, ctx) => ({ arn: arn(ctx, "eks", `nodegroup/${args.name}`), status: "ACTIVE" }),
+  "aws:sqs/queue:Queue": (args, ctx) => {
+    const name = inputName(args);
+    return { name, arn: arn(ctx, "sqs", name), url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}` };
+  },
+  "aws:cloudwatch/eventRule:EventRule": (args, ctx) => ({ name: inputName(args), arn: arn(ctx, "events", `rule/${inputName(args)}`) }),
   "aws:secretsmanager/secret:Secret": (args, ctx) => ({ arn: arn(ctx, "secretsmanager", `secret:${inputName(args)}-${mockHex(6, args.name)}`) }),
   "aws:s3/bucket:Bucket": (args) => ({ arn: `arn:aws:s3:::${String(inputsOf(args).bucket)}`, bucket: inputsOf(args).bucket }),
   "vault:index/authBackend:AuthBackend": (args) => ({ accessor: `auth_${String(inputsOf(args).type)}_${mockHex(8, args.name)}` }),
