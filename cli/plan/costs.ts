@@ -1,10 +1,13 @@
-// Monthly cost estimate of a recorded stack: fixed-rate resources only (control plane, nodes at
-// desired size, NAT gateways, public IPs, interface endpoints, EBS, KMS, Secrets Manager
-// secrets, and the NLB the Load Balancer Controller makes for each Service of type
-// LoadBalancer). Usage-based charges (data processing, log ingestion, traffic) are not
-// modelled beyond the NLB's assumed baseline LCU; docs/plan.md says so.
+// Monthly cost estimate of a recorded stack: fixed-rate resources only (control plane, managed
+// nodes at desired size, Karpenter's workload nodes at the NodePool's planned size, NAT
+// gateways, public IPs, interface endpoints, EBS, KMS, Secrets Manager secrets, and the NLB the
+// Load Balancer Controller makes for each Service of type LoadBalancer). Usage-based charges
+// (data processing, log ingestion, traffic) are not modelled beyond the NLB's assumed baseline
+// LCU; Karpenter's interruption queue and rules are free at its volume (AWS-service events,
+// SQS free tier). docs/plan.md and docs/scaling.md say so.
 import type { RecordedResource, StackRecording } from "./run-stack";
-import { HOURS_PER_MONTH, PRICE_DATE, PRICES, type RegionPrices } from "./prices";
+import { PLANNED_NODES_ANNOTATION } from "../../bootstrap/karpenter/constants";
+import { HOURS_PER_MONTH, PRICE_DATE, PRICES, SPOT_PRICE_SHARE, type RegionPrices } from "./prices";
 
 export interface CostLine {
   type: string;
@@ -59,8 +62,54 @@ const loadBalancerService: Pricer = (r, p, rec) => {
   return { usd: month(hourly), detail: `NLB (${where}) + ${NLB_ASSUMED_LCU} NLCU assumed (traffic not included)` };
 };
 
+export const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
+
+interface Requirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+/** What a Karpenter NodePool is planned to cost: its planned nodes, capacity types and allowed instance types. */
+export function nodePoolPlan(pool: RecordedResource): { nodes: number; types: string[]; spot: boolean; nodeClass: string } {
+  const spec = pool.inputs.spec as { template?: { spec?: { requirements?: Requirement[]; nodeClassRef?: { name?: string } } } } | undefined;
+  const requirements = spec?.template?.spec?.requirements ?? [];
+  const values = (key: string): string[] => requirements.find((r) => r.key === key && r.operator === "In")?.values ?? [];
+  const annotations = (pool.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+  return {
+    nodes: Number(annotations[PLANNED_NODES_ANNOTATION] ?? 0),
+    types: values("node.kubernetes.io/instance-type"),
+    spot: values("karpenter.sh/capacity-type").includes("spot"),
+    nodeClass: spec?.template?.spec?.nodeClassRef?.name ?? "",
+  };
+}
+
+function nodeClassDiskGiB(rec: StackRecording, name: string): number {
+  const nodeClass = rec.resources.find((r) => r.type === NODE_CLASS && (r.inputs.metadata as { name?: string } | undefined)?.name === name);
+  const mappings = (nodeClass?.inputs.spec as { blockDeviceMappings?: { ebs?: { volumeSize?: string } }[] } | undefined)?.blockDeviceMappings ?? [];
+  return mappings.reduce((sum, m) => sum + parseInt(m.ebs?.volumeSize ?? "0", 10), 0);
+}
+
+/**
+ * Karpenter's nodes at the NodePool's planned size (annotation), each priced as the dearest
+ * allowed instance type (Karpenter picks among them), at SPOT_PRICE_SHARE of on-demand when the
+ * pool may use spot (it prefers spot and falls back to on-demand only when spot is short).
+ */
+const karpenterNodePool: Pricer = (r, p, rec) => {
+  const plan = nodePoolPlan(r);
+  const hourly = plan.types.map((t) => p.instanceHour[t]);
+  if (plan.types.length === 0 || hourly.some((h) => h === undefined)) return undefined;
+  const dearest = plan.types[hourly.indexOf(Math.max(...hourly))];
+  const nodeHour = Math.max(...hourly) * (plan.spot ? SPOT_PRICE_SHARE : 1);
+  const disk = nodeClassDiskGiB(rec, plan.nodeClass);
+  const capacity = plan.spot ? `spot at ${SPOT_PRICE_SHARE * 100}% of on-demand` : "on-demand";
+  return { usd: plan.nodes * (month(nodeHour) + disk * p.gp3GibMonth), detail: `Karpenter: ${plan.nodes} x ${dearest} (${capacity}) + ${disk} GiB gp3 each` };
+};
+
 const PRICERS: Record<string, Pricer> = {
   "kubernetes:core/v1:Service": loadBalancerService,
+  [NODE_POOL]: karpenterNodePool,
   "aws:secretsmanager/secret:Secret": (_r, p) => ({ usd: p.secretMonth, detail: "Secrets Manager secret (API calls not included)" }),
   "aws:eks/cluster:Cluster": (_r, p) => ({ usd: month(p.eksClusterHour), detail: "EKS control plane (standard support)" }),
   "aws:ec2/natGateway:NatGateway": (_r, p) => ({ usd: month(p.natGatewayHour), detail: "NAT gateway hours (data processing not included)" }),
@@ -90,6 +139,10 @@ export function estimateCost(rec: StackRecording, region: string): CostEstimate 
     const priced = PRICERS[r.type]?.(r, prices, rec);
     if (priced) lines.push({ type: r.type, name: r.name, monthlyUsd: Math.round(priced.usd * 100) / 100, detail: priced.detail });
     else if (r.type === "aws:eks/nodeGroup:NodeGroup") unpriced.add(((r.inputs.instanceTypes ?? []) as string[])[0]);
+    else if (r.type === NODE_POOL)
+      nodePoolPlan(r)
+        .types.filter((t) => prices.instanceHour[t] === undefined)
+        .forEach((t) => unpriced.add(t));
   }
   const total = lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
   return { region, priceDate: PRICE_DATE, monthlyUsd: Math.round(total * 100) / 100, lines, unpricedInstanceTypes: [...unpriced] };

@@ -22,6 +22,15 @@ export interface RegionPrices {
   secretMonth: number;
 }
 
+/**
+ * Spot capacity is billed at the Spot price of the hour, which moves with supply and demand.
+ * ASSUMPTION of the estimate: a Spot hour costs this share of the on-demand hour (a 65% saving).
+ * AWS advertises savings of up to 90%; general-purpose types in EU regions usually save well
+ * over half. Check before budgeting: `aws ec2 describe-spot-price-history --instance-types
+ * <type> --product-descriptions Linux/UNIX --region <region>`.
+ */
+export const SPOT_PRICE_SHARE = 0.35;
+
 export const PRICES: Record<string, RegionPrices> = {
   "eu-west-1": {
     instanceHour: {
