@@ -8,13 +8,20 @@ import * as k8s from "@pulumi/kubernetes";
 import type { Edge, Environment } from "../../model";
 import { ARGOCD_NAMESPACE } from "../argocd/argocd";
 import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation, type ClusterSecretLabel } from "./gitops-bridge";
-import { APP_SYNC_RETRY, ARGOCD_FINALIZER, IN_CLUSTER_SERVER, SERVICES_PROJECT, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
+import { APP_SYNC_RETRY, ARGOCD_FINALIZER, IN_CLUSTER_SERVER, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
+import { TEAMS_APPSET, teamsApplicationSet, type TeamsAppSetArgs } from "./teams-appset";
+import { hostPolicyObjects } from "./host-policy";
 
 export const PLATFORM_PROJECT = "platform";
 export const ROOT_APPLICATION = "platform-root";
 export const CLUSTER_SECRET = "in-cluster";
 const ARGO_API = "argoproj.io/v1alpha1";
-/** Namespaces services may never deploy into (Argo CD deny destinations: "!<ns>"). */
+/**
+ * Argo CD syncs every platform Application as its own application controller (sync impersonation
+ * is on, and a project without a matching destinationServiceAccounts entry cannot sync at all).
+ */
+export const PLATFORM_SYNC_ACCOUNT = `${ARGOCD_NAMESPACE}:argocd-application-controller`;
+/** Namespaces no service may take (the service-name rule's reserved list). */
 export const PLATFORM_NAMESPACES = [
   "kube-system",
   "kube-public",
@@ -84,33 +91,14 @@ export class Handoff extends pulumi.ComponentResource {
       PLATFORM_PROJECT,
       {
         description: "Platform add-ons from platform-apps/ (cluster-wide rights)",
-        sourceRepos: [args.platformRepoUrl, ...PLATFORM_CHART_REPOS],
+        // services-root: the teams ApplicationSet reads the team files from it.
+        sourceRepos: [args.platformRepoUrl, ...PLATFORM_CHART_REPOS, args.servicesRepoUrl],
         destinations: [{ server: IN_CLUSTER_SERVER, namespace: "*" }],
+        destinationServiceAccounts: [{ server: IN_CLUSTER_SERVER, namespace: "*", defaultServiceAccount: PLATFORM_SYNC_ACCOUNT }],
         clusterResourceWhitelist: [{ group: "*", kind: "*" }],
       },
       afterArgo,
     );
-    const servicesProject = appProject(
-      `${name}-services-project`,
-      SERVICES_PROJECT,
-      {
-        description: "Developer services: their own repos, their own namespaces, namespaced kinds only",
-        sourceRepos: [`${args.serviceRepoUrlPrefix}/*`, args.serviceChartRepository],
-        destinations: [
-          ...PLATFORM_NAMESPACES.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace: `!${namespace}` })),
-          { server: IN_CLUSTER_SERVER, namespace: "*" },
-        ],
-        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-        namespaceResourceBlacklist: [
-          { group: "", kind: "ResourceQuota" },
-          { group: "", kind: "LimitRange" },
-          { group: "rbac.authorization.k8s.io", kind: "Role" },
-          { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
-        ],
-      },
-      afterArgo,
-    );
-
     const clusterSecret = new k8s.core.v1.Secret(
       `${name}-cluster-secret`,
       {
@@ -119,7 +107,7 @@ export class Handoff extends pulumi.ComponentResource {
       },
       afterArgo,
     );
-    const roots = { parent: this, dependsOn: [...args.after, platformProject, servicesProject, clusterSecret], customTimeouts: { delete: "30m" } };
+    const roots = { parent: this, dependsOn: [...args.after, platformProject, clusterSecret], customTimeouts: { delete: "30m" } };
 
     new k8s.apiextensions.CustomResource(
       `${name}-root-app`,
@@ -137,14 +125,39 @@ export class Handoff extends pulumi.ComponentResource {
       roots,
     );
 
+    // Teams before services: a service's project, namespace and deployer come from its team.
+    const teams = new k8s.apiextensions.CustomResource(`${name}-teams-appset`, applicationSetArgs(teamsApplicationSet(teamsArgs(args))), roots);
     const appSet = pulumi.output(args.accountId).apply((account) => servicesApplicationSet(servicesArgs(args, account)));
     new k8s.apiextensions.CustomResource(
       `${name}-services-appset`,
       { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: "services", namespace: ARGOCD_NAMESPACE }, spec: appSet.apply((m) => m.spec) },
-      roots,
+      { ...roots, dependsOn: [...roots.dependsOn, teams] },
     );
-    this.registerOutputs({ rootApplication: ROOT_APPLICATION, projects: [PLATFORM_PROJECT, SERVICES_PROJECT] });
+    for (const [index, policy] of hostPolicyObjects({ clusterDomain: args.domain }).entries()) {
+      new k8s.apiextensions.CustomResource(`${name}-host-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
+        parent: this,
+        dependsOn: args.after,
+      });
+    }
+    this.registerOutputs({ rootApplication: ROOT_APPLICATION, projects: [PLATFORM_PROJECT], applicationSets: [TEAMS_APPSET, "services"] });
   }
+}
+
+function applicationSetArgs(manifest: Record<string, unknown>): k8s.apiextensions.CustomResourceArgs {
+  const { metadata, spec } = manifest as { metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
+  return { apiVersion: ARGO_API, kind: "ApplicationSet", metadata, spec };
+}
+
+export function teamsArgs(args: HandoffArgs): TeamsAppSetArgs {
+  return {
+    servicesRepoUrl: args.servicesRepoUrl,
+    platformRepoUrl: args.platformRepoUrl,
+    platformRepoRevision: args.platformRepoRevision,
+    platformProject: PLATFORM_PROJECT,
+    argocdNamespace: ARGOCD_NAMESPACE,
+    serviceRepoUrlPrefix: args.serviceRepoUrlPrefix,
+    serviceChartRepository: args.serviceChartRepository,
+  };
 }
 
 export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppSetArgs {

@@ -4,16 +4,18 @@
 // instead of deploying with an empty value (proven by test/bootstrap with appset-render).
 import type { Edge, Environment } from "../../model";
 import { GATEWAY_NAME, GATEWAY_NAMESPACE, SERVICES_LISTENER } from "../gateway/constants";
+import { DOMAIN_LABEL, SERVICE_LABEL, TEAM_LABEL, teamProject } from "../../model/team";
 
-export const SERVICES_PROJECT = "services";
+/** Each service syncs in its team's project (team files, model/team.ts), as that namespace's deployer. */
+export const SERVICES_PROJECT_TEMPLATE = teamProject("{{.team}}");
 export const SERVICES_APPSET = "services";
 export const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 export const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 
 /**
- * Pod Security Admission labels of every service namespace: the chart's workloads are
- * built to "restricted" (and Istio runs through istio-cni, so sidecars need no privileges),
- * so the namespace enforces it and a pod that is not restricted is refused, not just warned.
+ * Pod Security Admission labels of every service namespace (the team chart writes them, this is
+ * their one home): the chart's workloads are built to "restricted" (Istio runs through
+ * istio-cni, so sidecars need no privileges), so the namespace enforces it.
  */
 export const SERVICE_NAMESPACE_LABELS: Record<string, string> = {
   "pod-security.kubernetes.io/enforce": "restricted",
@@ -66,6 +68,11 @@ export interface HelmParameter {
 export function platformHelmParameters(args: ServicesAppSetArgs): HelmParameter[] {
   return [
     { name: "holodeck-service.image.tag", value: "{{.imageTag}}", forceString: true },
+    // The service's identity comes from services-root (the file and its team), never from the
+    // developer's values: the chart refuses global.service/global.domain that disagree.
+    { name: "global.platform.service", value: "{{.service}}" },
+    { name: "global.platform.domain", value: "{{.domain}}" },
+    { name: "global.platform.team", value: "{{.team}}" },
     { name: "global.clusterDomain", value: args.domain },
     { name: "global.environment", value: args.environment },
     { name: "global.clusterIssuer", value: args.letsencryptIssuer },
@@ -100,14 +107,14 @@ export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string,
       template: {
         metadata: {
           name: "{{.service}}",
-          labels: { "holodeck.dev/service": "{{.service}}", "holodeck.dev/cluster": "{{.cluster}}" },
+          labels: { [SERVICE_LABEL]: "{{.service}}", [TEAM_LABEL]: "{{.team}}", [DOMAIN_LABEL]: "{{.domain}}", "holodeck.dev/cluster": "{{.cluster}}" },
           // The resources finalizer makes deleting the Application delete what it deployed. Argo CD
           // keeps a finalizer the template writes even with preserveResourcesOnDeletion, so in
           // production the template writes none: removing a file never deletes a running service.
           ...(production ? {} : { finalizers: [ARGOCD_FINALIZER] }),
         },
         spec: {
-          project: SERVICES_PROJECT,
+          project: SERVICES_PROJECT_TEMPLATE,
           source: {
             repoURL: `${args.serviceRepoUrlPrefix}/{{.service}}.git`,
             targetRevision: "{{.targetRevision}}",
@@ -115,12 +122,9 @@ export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string,
             helm: { parameters: platformHelmParameters(args) },
           },
           destination: { server: IN_CLUSTER_SERVER, namespace: "{{.service}}" },
-          syncPolicy: {
-            automated: { prune: true, selfHeal: true },
-            retry: APP_SYNC_RETRY,
-            syncOptions: ["CreateNamespace=true"],
-            managedNamespaceMetadata: { labels: SERVICE_NAMESPACE_LABELS },
-          },
+          // No CreateNamespace: the namespace is the platform's (team chart), and the deployer
+          // this Application syncs as may not touch it.
+          syncPolicy: { automated: { prune: true, selfHeal: true }, retry: APP_SYNC_RETRY },
         },
       },
     },

@@ -9,7 +9,7 @@ import { k8sObject, useBootstrapCrds } from "./helpers";
 useBootstrapCrds();
 
 const SHA = "a2a7d76d9f6af65f96fd46cc92bcee7f065d8514";
-const FILE = `{"cluster": "staging", "service": "python-example", "imageTag": "${SHA}", "targetRevision": "${SHA}"}`;
+const FILE = `{"cluster": "staging", "service": "python-example", "team": "checkout", "domain": "services", "imageTag": "${SHA}", "targetRevision": "${SHA}"}`;
 
 describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/template + sprig", () => {
   let rec: StackRecording;
@@ -27,11 +27,16 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
         kind: "Application",
         metadata: {
           name: "python-example",
-          labels: { "holodeck.dev/service": "python-example", "holodeck.dev/cluster": "staging" },
+          labels: {
+            "holodeck.dev/service": "python-example",
+            "holodeck.dev/team": "checkout",
+            "holodeck.dev/domain": "services",
+            "holodeck.dev/cluster": "staging",
+          },
           finalizers: ["resources-finalizer.argocd.argoproj.io"],
         },
         spec: {
-          project: "services",
+          project: "team-checkout",
           source: {
             repoURL: "https://gitlab.com/holodeck/services/python-example.git",
             targetRevision: SHA,
@@ -39,6 +44,9 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
             helm: {
               parameters: [
                 { name: "holodeck-service.image.tag", value: SHA, forceString: true },
+                { name: "global.platform.service", value: "python-example" },
+                { name: "global.platform.domain", value: "services" },
+                { name: "global.platform.team", value: "checkout" },
                 { name: "global.clusterDomain", value: "staging.eu-west-1.holodeck.dev" },
                 { name: "global.environment", value: "staging" },
                 { name: "global.clusterIssuer", value: "letsencrypt-staging" },
@@ -55,14 +63,6 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             retry: { limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } },
-            syncOptions: ["CreateNamespace=true"],
-            managedNamespaceMetadata: {
-              labels: {
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/audit": "restricted",
-                "pod-security.kubernetes.io/warn": "restricted",
-              },
-            },
           },
         },
       },
@@ -79,7 +79,7 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
     expect(apps.map((a) => (a.metadata as { name: string }).name)).toEqual(["python-example"]);
   });
 
-  it.each(["cluster", "service", "imageTag", "targetRevision"])("fails to render a file without %s (missingkey=error)", (key) => {
+  it.each(["cluster", "service", "team", "domain", "imageTag", "targetRevision"])("fails to render a file without %s (missingkey=error)", (key) => {
     const file = JSON.parse(FILE) as Record<string, string>;
     delete file[key];
     expect(() => renderApplicationSet(appSet, { "staging/python-example.json": JSON.stringify(file) })).toThrow(
@@ -92,5 +92,45 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
     const [app] = renderApplicationSet(appSet, { "staging/python-example.json": file });
     const parameters = ((app.spec as Manifest).source as { helm: { parameters: { name: string; value: string; forceString?: boolean }[] } }).helm.parameters;
     expect(parameters[0]).toEqual({ name: "holodeck-service.image.tag", value: "1234567", forceString: true });
+  });
+});
+
+describe("teams ApplicationSet of staging-eu-west-1, rendered by Go text/template + sprig", () => {
+  const TEAM = JSON.stringify({
+    team: "checkout",
+    ssoGroups: ["holodeck-team-checkout"],
+    domains: ["services"],
+    services: [{ name: "python-example", domain: "services" }],
+  });
+  let appSet: Manifest;
+  beforeAll(() => {
+    appSet = k8sObject(recordedStack("staging-eu-west-1"), "ApplicationSet", "teams").inputs;
+  });
+
+  it("gives Application team-<team> in the platform project, the team chart with the team file as values", () => {
+    const apps = renderApplicationSet(appSet, { "teams/checkout.json": TEAM, "staging/python-example.json": FILE });
+    expect(apps.map((a) => (a.metadata as { name: string }).name)).toEqual(["team-checkout"]);
+    const spec = apps[0].spec as { project: string; source: { path: string; helm: { releaseName: string; values: string } }; destination: unknown };
+    expect(spec.project).toBe("platform");
+    expect(spec.source.path).toBe("platform-apps/charts/team");
+    expect(spec.source.helm.releaseName).toBe("team-checkout");
+    expect(spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: "argocd" });
+    expect(JSON.parse(spec.source.helm.values)).toEqual({
+      ...JSON.parse(TEAM),
+      alerts: null,
+      platform: {
+        server: "https://kubernetes.default.svc",
+        argocdNamespace: "argocd",
+        serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
+        serviceChartRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts",
+      },
+    });
+    validateManifest({ ...apps[0], metadata: { ...(apps[0].metadata as Manifest), namespace: "argocd" } }, "rendered Application");
+  });
+
+  it("passes the optional alerts through", () => {
+    const withAlerts = JSON.stringify({ ...JSON.parse(TEAM), alerts: { slackChannel: "#checkout-alerts" } });
+    const [app] = renderApplicationSet(appSet, { "teams/checkout.json": withAlerts });
+    expect(JSON.parse((app.spec as { source: { helm: { values: string } } }).source.helm.values).alerts).toEqual({ slackChannel: "#checkout-alerts" });
   });
 });

@@ -43,7 +43,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
       platform_repo_url: PLATFORM_REPO,
       platform_repo_revision: facts.platformRepoRevision,
       services_repo_url: "https://gitlab.com/holodeck/services-root.git",
-      letsencrypt_issuer: production ? "letsencrypt-prod" : "letsencrypt-staging",
+      letsencrypt_issuer: "letsencrypt-prod",
       vault_addr: "https://vault-active.vault.svc:8200",
       oidc_issuer_url: "https://sso.holodeck.dev/realms/holodeck",
       loki_bucket_name: `${facts.clusterName}-${facts.accountId}-loki`,
@@ -57,22 +57,22 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     for (const [key, value] of Object.entries(annotations)) expect([key, typeof value, value.length > 0]).toEqual([key, "string", true]);
   });
 
-  it("limits the services project to service repos and the service chart, namespaced kinds plus Namespace, and no platform namespace", () => {
-    const spec = input<Record<string, unknown>>(k8sObject(rec, "AppProject", "services"), "spec");
-    // The chart repository is the registry of record's (production-eu-west-1) `charts`, the URL of
-    // the repository Secret platform-apps writes; without it no service's chart dependency resolves.
-    expect(spec.sourceRepos).toEqual(["https://gitlab.com/holodeck/services/*", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts"]);
-    expect(spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
-    const destinations = spec.destinations as { namespace: string; server: string }[];
-    expect(destinations.at(-1)).toEqual({ server: "https://kubernetes.default.svc", namespace: "*" });
-    for (const platform of ["argocd", "vault", "kube-system", "cert-manager", "crossplane-system", "external-secrets"]) {
-      expect(destinations).toContainEqual({ server: "https://kubernetes.default.svc", namespace: `!${platform}` });
-    }
-    expect(spec.namespaceResourceBlacklist).toContainEqual({ group: "rbac.authorization.k8s.io", kind: "RoleBinding" });
+  it("has no shared services project: each service syncs in its team's project (made by the team chart)", () => {
+    expect(rec.byType("kubernetes:argoproj.io/v1alpha1:AppProject").map((p) => (p.inputs.metadata as { name: string }).name)).toEqual(["platform"]);
   });
 
-  it("lets the platform project read the platform repo and exactly the chart repos of platform-apps", () => {
-    expect(input(k8sObject(rec, "AppProject", "platform"), "spec.sourceRepos")).toEqual([PLATFORM_REPO, ...PLATFORM_CHART_REPOS]);
+  it("lets the platform project read the platform repo, exactly the chart repos of platform-apps and services-root (team files)", () => {
+    expect(input(k8sObject(rec, "AppProject", "platform"), "spec.sourceRepos")).toEqual([
+      PLATFORM_REPO,
+      ...PLATFORM_CHART_REPOS,
+      "https://gitlab.com/holodeck/services-root.git",
+    ]);
+  });
+
+  it("syncs platform Applications as Argo CD's application controller (sync impersonation is on)", () => {
+    expect(input(k8sObject(rec, "AppProject", "platform"), "spec.destinationServiceAccounts")).toEqual([
+      { server: "https://kubernetes.default.svc", namespace: "*", defaultServiceAccount: "argocd:argocd-application-controller" },
+    ]);
   });
 
   it("roots platform-apps (a kustomization) at the configured revision, cascading on delete", () => {
@@ -105,7 +105,8 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(spec.generators).toEqual([
       { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "HEAD", files: [{ path: `${facts.environment}/*.json` }] } },
     ]);
-    expect(at(spec, "template.spec.project")).toBe("services");
+    expect(at(spec, "template.spec.project")).toBe("team-{{.team}}");
+    expect(at(spec, "template.spec.syncPolicy")).toEqual({ automated: { prune: true, selfHeal: true }, retry: APP_SYNC_RETRY });
     expect(at(spec, "syncPolicy")).toEqual({ preserveResourcesOnDeletion: production });
     // A template-written resources finalizer would delete a production service with its file.
     expect(at<Record<string, unknown>>(spec, "template.metadata").finalizers).toEqual(production ? undefined : ["resources-finalizer.argocd.argoproj.io"]);
