@@ -97,6 +97,53 @@ export function simulateDestroy(resources: readonly GraphResource[]): DestroyOut
   };
 }
 
+// ---- Capacity outside the state: what a controller removes when Pulumi deletes a holder ----
+
+/**
+ * Kinds whose deletion makes Karpenter remove EC2 capacity Pulumi never recorded (its nodes
+ * would otherwise keep their ENIs in the subnets and block the VPC's deletion), and what it does.
+ */
+export const OUTSIDE_STATE_HOLDERS: Readonly<Record<string, string>> = {
+  "kubernetes:karpenter.sh/v1:NodePool": "Karpenter drains and terminates every node it launched for the pool",
+  "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass":
+    "its finalizer holds the deletion until no instance of the class is left, then Karpenter deletes the instance profile",
+};
+
+/** What has to still run and exist while a holder's capacity goes (shown per holder). */
+function isCapacityPrerequisite(r: GraphResource): boolean {
+  if (r.type === "kubernetes:helm.sh/v3:Release") return typeof r.inputs["chart"] === "string" && r.inputs["chart"].endsWith("/karpenter");
+  if (r.type === "aws:eks/accessEntry:AccessEntry") return r.inputs["type"] === "EC2_LINUX";
+  return ["aws:eks/cluster:Cluster", "aws:ec2/vpc:Vpc", "aws:sqs/queue:Queue"].includes(r.type);
+}
+
+export interface OutsideStateStep {
+  resource: string;
+  /** 1-based destroy wave it is deleted in. */
+  wave: number;
+  effect: string;
+  /** The controller, queue, node access, cluster and VPC: all deleted in later waves. */
+  outlivedBy: string[];
+}
+
+export function capacityOutsideState(resources: readonly GraphResource[]): OutsideStateStep[] {
+  const deps = deletionDependencies(resources);
+  const waves = destroyWaves(resources);
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  return resources
+    .filter((r) => OUTSIDE_STATE_HOLDERS[r.type] !== undefined)
+    .map((r) => ({
+      resource: label(r),
+      wave: waves.findIndex((wave) => wave.includes(r.urn)) + 1,
+      effect: OUTSIDE_STATE_HOLDERS[r.type],
+      outlivedBy: [...reachable(deps, r.urn)]
+        .map((urn) => byUrn.get(urn)!)
+        .filter(isCapacityPrerequisite)
+        .map(label)
+        .sort(),
+    }))
+    .sort((a, b) => a.wave - b.wave || a.resource.localeCompare(b.resource));
+}
+
 // ---- `npm run plan -- --dr`: the rebuild critical path and what serialises it ----------
 
 /** Why a resource on the critical path started when it did. */
@@ -128,6 +175,8 @@ export interface DrReport {
   rebuild: { totalSeconds: number; totalMinutes: number; criticalPath: DrStep[] };
   couldRunInParallel: SerialisedStep[];
   destroy: { waves: number; deleted: number; keptInStack: string[]; retainedInCloud: string[] };
+  /** Karpenter's pools: deleted while its controller still runs, before the cluster and VPC. */
+  capacityOutsideState: OutsideStateStep[];
 }
 
 const label = (r: { type: string; name: string }): string => `${r.type} ${r.name}`;
@@ -190,6 +239,7 @@ export function buildDrReport(stack: string, resources: RecordedResource[]): DrR
       keptInStack: named(outcome.keptInStack.filter((urn) => byUrn.get(urn)!.custom && !byUrn.get(urn)!.type.startsWith("pulumi:"))),
       retainedInCloud: named(outcome.retainedInCloud),
     },
+    capacityOutsideState: capacityOutsideState(resources),
   };
 }
 
@@ -218,5 +268,9 @@ export function renderDr(report: DrReport): string {
   for (const kept of report.destroy.keptInStack) out.push(`    ${kept}`);
   out.push(`  removed from the stack but left in place (retainOnDelete): ${report.destroy.retainedInCloud.length}`);
   for (const kept of report.destroy.retainedInCloud) out.push(`    ${kept}`);
+  out.push(`  capacity outside the state (deleted while its controller runs): ${report.capacityOutsideState.length}`);
+  for (const step of report.capacityOutsideState) {
+    out.push(`    wave ${step.wave}: ${step.resource}: ${step.effect}`, `      before ${step.outlivedBy.join(", ")}`);
+  }
   return out.join("\n");
 }
