@@ -106,7 +106,14 @@ export class ClusterIssuers extends pulumi.ComponentResource {
   }
 }
 
-/** The ACME issuer services use in an environment (contracts §2 `letsencrypt_issuer`). */
+/**
+ * The ACME issuer of everything a person opens in a browser (platform UIs and service hosts,
+ * contracts §2 `letsencrypt_issuer`): the trusted production endpoint in every environment,
+ * staging included, so no one learns to click through a certificate warning. The
+ * letsencrypt-staging ClusterIssuer stays for deliberate tests of issuance (its rate limits are
+ * higher); nothing a person opens uses it.
+ */
 export function letsencryptIssuerFor(environment: Environment): LetsencryptIssuer {
-  return environment === "production" ? TRUSTED_ISSUER : "letsencrypt-staging";
+  return ENVIRONMENT_ISSUERS[environment];
 }
+const ENVIRONMENT_ISSUERS: Record<Environment, LetsencryptIssuer> = { staging: TRUSTED_ISSUER, production: TRUSTED_ISSUER };

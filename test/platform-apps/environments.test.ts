@@ -120,7 +120,7 @@ describe("Grafana", () => {
     expect(at(values, "grafana.ini", "auth.generic_oauth", "enabled")).toBe(true);
     expect(at(values, "envFromSecret")).toBe("grafana-oidc");
     expect(at(values, "ingress", "hosts")).toEqual(["grafana.staging.eu-west-1.holodeck.dev"]);
-    expect(at(values, "ingress", "annotations")).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt-staging" });
+    expect(at(values, "ingress", "annotations")).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt-prod" });
     expect(at(values, "grafana.ini", "server", "root_url")).toBe("https://grafana.staging.eu-west-1.holodeck.dev");
   });
 });

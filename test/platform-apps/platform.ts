@@ -76,7 +76,7 @@ export function clusterSecret(environment: Environment): ClusterParams {
     domain: `${environment}.${region}.holodeck.dev`,
     platform_repo_url: PLATFORM_REPO_URL,
     platform_repo_revision: "main",
-    letsencrypt_issuer: environment === "production" ? "letsencrypt-prod" : "letsencrypt-staging",
+    letsencrypt_issuer: "letsencrypt-prod",
     vault_addr: "https://vault.vault.svc:8200",
     crossplane_provider_aws_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-crossplane`,
     loki_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-loki`,
