@@ -131,6 +131,8 @@ describe("teams ApplicationSet of staging-eu-west-1, rendered by Go text/templat
   it("passes the optional alerts through", () => {
     const withAlerts = JSON.stringify({ ...JSON.parse(TEAM), alerts: { slackChannel: "#checkout-alerts" } });
     const [app] = renderApplicationSet(appSet, { "teams/checkout.json": withAlerts });
-    expect(JSON.parse((app.spec as { source: { helm: { values: string } } }).source.helm.values).alerts).toEqual({ slackChannel: "#checkout-alerts" });
+    expect((JSON.parse((app.spec as { source: { helm: { values: string } } }).source.helm.values) as { alerts: unknown }).alerts).toEqual({
+      slackChannel: "#checkout-alerts",
+    });
   });
 });
