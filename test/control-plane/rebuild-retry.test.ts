@@ -1,10 +1,18 @@
 // Issue 19 on a real Argo CD: after a rebuild, services-root already lists a service whose chart
 // uses a kind whose CRD a platform app installs later (here ServiceMonitor, which
 // kube-prometheus-stack brings; the CRD is applied by the test, standing in for that chart).
-// A copy of the services ApplicationSet without `retry` shows Argo CD's default (5 retries,
-// 5 s doubling from 10 s, ~310 s) giving up for good; the recorded services ApplicationSet (its retry as
-// the stack records it) keeps retrying and converges to Synced/Healthy once the CRD exists,
-// without a commit or a manual sync.
+//
+// Time-scaled: Argo CD's retry semantics are what matter here (each failure counted, the
+// operation given up for good at the limit, no new attempt after a refresh of the same revision,
+// convergence at the next retry once the CRD exists), not minutes of real backoff. So four copies
+// of the recorded services ApplicationSet run side by side over the same services-root entry:
+// - `services` as recorded: its Application's operation carries the recorded retry exactly
+//   (limit 20, 15 s doubling, at most 5 m) and converges at its next real retry;
+// - without `retry`: its operation carries Argo CD's default (limit 5; 5 s doubling, 3 m: retry
+//   n waits 5 s x 2^n, ~310 s in all), which it is not waited out;
+// - `default-scaled` (limit 5, factor 2 as Argo CD's default) and `recorded-scaled` (limit 20,
+//   factor 2 as recorded), both with SHORT_BACKOFF durations: the default gives up after 5 retries
+//   and stays failed after a refresh while the recorded limit is still retrying, then converges.
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordedStack } from "../harness/stacks";
@@ -22,26 +30,36 @@ import {
 
 const STACK = "staging-eu-west-1";
 const SERVICE = "retry-example";
-/**
- * Argo CD's retry when an Application sets none (controller/appcontroller.go: RetryStrategy{Limit: 5};
- * 5 s doubling, at most 3 min). Retry n waits duration x factor^n (measured here: 10, 20, 40, 80,
- * 160 s), so the default gives up about 310 s after the first failure.
- */
+/** Argo CD's retry when an Application sets none (controller/appcontroller.go: RetryStrategy{Limit: 5}; 5 s doubling, at most 3 m). */
 const DEFAULT_RETRY_LIMIT = 5;
-const DEFAULT_RETRY_WINDOW_S = [1, 2, 3, 4, 5].reduce((total, n) => total + 5 * 2 ** n, 0);
+const DEFAULT_RETRY_FACTOR = 2;
+/** The recorded services ApplicationSet's retry (stacks' program, bootstrap/handoff). */
+const RECORDED_RETRY = { limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } };
+/** The scaled copies' durations: retry n waits min(1 s x 2^n, 4 s), so 5 retries take ~18 s instead of ~310 s. */
+const SHORT_BACKOFF = { duration: "1s", maxDuration: "4s" };
+
+interface Retry {
+  limit: number;
+  backoff?: { duration: string; factor: number; maxDuration: string };
+}
 
 interface ServicesAppSet extends KubeObject {
   spec: {
     generators: { git: { files: { path: string }[] } }[];
     template: {
       metadata: { name: string };
-      spec: {
-        destination: { namespace: string };
-        syncPolicy: { retry?: { limit: number; backoff: { duration: string; factor: number; maxDuration: string } } };
-      };
+      spec: { destination: { namespace: string }; syncPolicy: { retry?: Retry } };
     };
   };
 }
+
+/** The Application names of the four copies. */
+const APPS = {
+  recorded: SERVICE,
+  noRetry: `no-retry-${SERVICE}`,
+  defaultScaled: `default-scaled-${SERVICE}`,
+  recordedScaled: `recorded-scaled-${SERVICE}`,
+};
 
 let cluster: HolodeckCluster;
 let recordedAppSet: ServicesAppSet;
@@ -54,6 +72,17 @@ const SERVICE_CHART: Record<string, string> = {
   "helm/templates/configmap.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${SERVICE}\ndata:\n  environment: {{ .Values.global.environment | quote }}\n`,
   "helm/templates/servicemonitor.yaml": `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: ${SERVICE}\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ${SERVICE}\n  endpoints:\n  - port: http\n`,
 };
+
+/** A copy of the recorded ApplicationSet whose Applications (and namespaces) are `<prefix>-<service>`, with `retry` (none: unset). */
+function copyOf(prefix: string, retry: Retry | undefined): ServicesAppSet {
+  const copy = structuredClone(recordedAppSet);
+  copy.metadata.name = `services-${prefix}`;
+  copy.spec.template.metadata.name = `${prefix}-{{.service}}`;
+  copy.spec.template.spec.destination.namespace = `${prefix}-{{.service}}`;
+  if (retry) copy.spec.template.spec.syncPolicy.retry = retry;
+  else delete copy.spec.template.spec.syncPolicy.retry;
+  return copy;
+}
 
 beforeAll(async () => {
   cluster = await startHolodeckCluster({ stack: STACK, recording: recordedStack(STACK) });
@@ -75,12 +104,11 @@ beforeAll(async () => {
   servicesRootHead = git.commit(LOCAL_REPOS.servicesRoot, `deploy ${SERVICE}`);
   // The handoff without the platform root Application (the platform apps are not what this is about).
   await applyHandoff(cluster, (o) => o.kind !== "Application");
-  const withoutRetry = structuredClone(recordedAppSet);
-  withoutRetry.metadata.name = "services-default-retry";
-  withoutRetry.spec.template.metadata.name = `default-retry-{{.service}}`;
-  withoutRetry.spec.template.spec.destination.namespace = `default-retry-{{.service}}`;
-  delete withoutRetry.spec.template.spec.syncPolicy.retry;
-  await cluster.plane.kubectl.apply([withoutRetry]);
+  await cluster.plane.kubectl.apply([
+    copyOf("no-retry", undefined),
+    copyOf("default-scaled", { limit: DEFAULT_RETRY_LIMIT, backoff: { ...SHORT_BACKOFF, factor: DEFAULT_RETRY_FACTOR } }),
+    copyOf("recorded-scaled", { limit: RECORDED_RETRY.limit, backoff: { ...SHORT_BACKOFF, factor: RECORDED_RETRY.backoff.factor } }),
+  ]);
 }, 600_000);
 
 afterAll(async () => {
@@ -88,38 +116,49 @@ afterAll(async () => {
 });
 
 const phase = (a: Application): string | undefined => a.status?.operationState?.phase;
+const retryCount = (a: Application | undefined): number => a?.status?.operationState?.retryCount ?? 0;
+/** The retry strategy the application controller put on the Application's current operation. */
+const operationRetry = (a: Application): unknown => (a.status?.operationState?.operation as { retry?: unknown } | undefined)?.retry;
 const missingKind = /monitoring\.coreos\.com|ServiceMonitor/;
+const failedOnMissingKind = (a: Application): boolean => missingKind.test(a.status?.operationState?.message ?? "");
+const convergedAt =
+  (revision: string) =>
+  (a: Application): boolean =>
+    // Synced and Healthy can show while the operation still runs (phase Running): wait for its end too.
+    a.status?.sync?.status === "Synced" && a.status.sync.revision === revision && a.status.health?.status === "Healthy" && phase(a) === "Succeeded";
 
 describe("services converge after a rebuild whose CRDs come late (issue 19)", () => {
-  it("Argo CD's default gives up after 5 retries; the recorded retry keeps trying and syncs once the CRD exists, without a commit or a manual sync", async () => {
+  it("the recorded services ApplicationSet retries 20 times, 15 s doubling to at most 5 m", () => {
+    expect(recordedAppSet.spec.template.spec.syncPolicy.retry).toEqual(RECORDED_RETRY);
+  });
+
+  it("Argo CD takes the recorded retry, or its default of 5 retries when none is set, for the automated sync", async () => {
     const { argocd } = cluster;
-    const retry = recordedAppSet.spec.template.spec.syncPolicy.retry;
-    expect(retry).toEqual({ limit: 20, backoff: { duration: "15s", factor: 2, maxDuration: "5m" } });
+    const recorded = await argocd.waitForApplication(APPS.recorded, "to fail its first sync on the missing kind", failedOnMissingKind, 180_000);
+    expect(recorded.status?.operationState?.operation?.initiatedBy?.automated).toBe(true);
+    expect(operationRetry(recorded)).toEqual(RECORDED_RETRY);
+    const noRetry = await argocd.waitForApplication(APPS.noRetry, "to fail its first sync on the missing kind", failedOnMissingKind, 180_000);
+    expect(operationRetry(noRetry)).toEqual({ limit: DEFAULT_RETRY_LIMIT });
+    expect(noRetry.status?.operationState?.message).toMatch(/Retrying attempt #1 at /);
+  });
 
-    // Both fail first: the kind does not exist.
-    const firstFailure = await argocd.waitForApplication(
-      SERVICE,
-      "to fail its first sync on the missing kind",
-      (a) => missingKind.test(a.status?.operationState?.message ?? ""),
-      180_000,
-    );
-    expect(firstFailure.status?.operationState?.operation?.initiatedBy?.automated).toBe(true);
-
-    // The default: 5 retries (~155 s), then "will not retry" for this revision.
+  it("the default limit gives up for good, the recorded limit keeps retrying and converges once the CRD exists, without a commit or a manual sync", async () => {
+    const { argocd } = cluster;
     const gaveUp = await argocd.waitForApplication(
-      `default-retry-${SERVICE}`,
-      "to exhaust Argo CD's default retries",
-      (a) => phase(a) === "Failed" && a.status?.operationState?.retryCount === DEFAULT_RETRY_LIMIT,
-      (DEFAULT_RETRY_WINDOW_S + 240) * 1000,
+      APPS.defaultScaled,
+      `to exhaust ${DEFAULT_RETRY_LIMIT} retries`,
+      (a) => phase(a) === "Failed" && retryCount(a) === DEFAULT_RETRY_LIMIT,
+      240_000,
     );
     expect(gaveUp.status?.operationState?.message).toMatch(missingKind);
     expect(gaveUp.status?.operationState?.message).toContain(`(retried ${DEFAULT_RETRY_LIMIT} times)`);
 
-    // Later than the default window: the recorded policy is still retrying.
-    const stillTrying = await argocd.application(SERVICE);
+    // With the same durations, the recorded limit is still retrying.
+    const stillTrying = await argocd.application(APPS.recordedScaled);
     expect(stillTrying?.status?.sync?.status).toBe("OutOfSync");
-    expect(stillTrying?.status?.operationState?.retryCount ?? 0).toBeGreaterThanOrEqual(3);
-    expect(stillTrying?.status?.operationState?.retryCount ?? 0).toBeLessThan(retry?.limit ?? 0);
+    expect(stillTrying && phase(stillTrying)).toBe("Running");
+    expect(retryCount(stillTrying)).toBeGreaterThanOrEqual(3);
+    expect(retryCount(stillTrying)).toBeLessThan(RECORDED_RETRY.limit);
 
     // The platform installs the CRD (stand-in: the prometheus-operator CRD kube-prometheus-stack ships).
     await installCrds(
@@ -127,37 +166,27 @@ describe("services converge after a rebuild whose CRDs come late (issue 19)", ()
       crdsIn([path.join(PLATFORM_CRDS, "prometheus-operator")]).filter((c) => c.metadata.name === "servicemonitors.monitoring.coreos.com"),
     );
 
-    const converged = await argocd.waitForApplication(
-      SERVICE,
-      "to converge to Synced and Healthy, its sync operation Succeeded",
-      // Synced and Healthy can show while the operation still runs (phase Running): wait for its end too.
-      (a) => a.status?.sync?.status === "Synced" && a.status?.health?.status === "Healthy" && phase(a) === "Succeeded",
-      600_000,
-    );
-    expect(phase(converged)).toBe("Succeeded");
-    expect(converged.status?.operationState?.operation?.initiatedBy?.automated).toBe(true);
-    expect(converged.status?.sync?.revision).toBe(serviceHead);
+    for (const name of [APPS.recordedScaled, APPS.recorded]) {
+      // The recorded one at its real next retry: 30 s after its first failure, or 60 s after the second.
+      // (Once synced, self-heal may run another automated operation: its retryCount starts again at 0.)
+      const converged = await argocd.waitForApplication(name, "to converge to Synced and Healthy", convergedAt(serviceHead), 240_000);
+      expect(converged.status?.operationState?.operation?.initiatedBy?.automated, name).toBe(true);
+      const namespace = converged.spec.destination.namespace ?? "";
+      expect((await cluster.plane.kubectl.get("servicemonitors.monitoring.coreos.com", SERVICE, namespace))?.metadata.name, name).toBe(SERVICE);
+    }
     expect(cluster.git.head(LOCAL_REPOS.servicesRoot)).toBe(servicesRootHead);
-    expect((await cluster.plane.kubectl.get("servicemonitors.monitoring.coreos.com", SERVICE, SERVICE))?.metadata.name).toBe(SERVICE);
 
-    // The default-retry copy stays stuck even after a refresh: same revision, failed before, no new attempt.
-    await cluster.plane.kubectl.ok([
-      "annotate",
-      "--overwrite",
-      "-n",
-      "argocd",
-      `applications.argoproj.io/default-retry-${SERVICE}`,
-      "argocd.argoproj.io/refresh=hard",
-    ]);
+    // The given-up copy stays failed even after a refresh: same revision, failed before, no new attempt.
+    await argocd.refreshApplication(APPS.defaultScaled, "hard");
     const stuck = await argocd.waitForApplication(
-      `default-retry-${SERVICE}`,
+      APPS.defaultScaled,
       "to be refreshed",
       (a) => a.metadata.annotations?.["argocd.argoproj.io/refresh"] === undefined,
       60_000,
     );
     expect(stuck.status?.sync?.status).toBe("OutOfSync");
     expect(phase(stuck)).toBe("Failed");
-    expect(stuck.status?.operationState?.retryCount).toBe(DEFAULT_RETRY_LIMIT);
+    expect(retryCount(stuck)).toBe(DEFAULT_RETRY_LIMIT);
     expect(stuck.status?.conditions?.find((c) => c.type === "SyncError")?.message).toContain("Failed last sync attempt");
-  }, 1_500_000);
+  }, 600_000);
 });
