@@ -3,13 +3,19 @@
 // commits its staging entry to services-root, the real ApplicationSet controller creates the
 // Application, the real repo-server renders helm/ with the holodeck-service chart pulled from
 // an OCI registry, and the real application controller runs the sync waves, gated by the
-// stack's Lua health checks on what the stand-ins (stand-ins/) report after a delay.
+// stack's Lua health checks on what the stand-ins (stand-ins/) report after a delay. Then the
+// staging delete (issue 13, scenario 3; production's promote, rollback and delete are in
+// promote-rollback-delete.test.ts, a cluster of its own as in the platform): removing the
+// service's file from services-root prunes what the Application deployed (the staging
+// ApplicationSet has preserveResourcesOnDeletion false), except the database, which the chart
+// marks Delete=false.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OciRegistry } from "../chart/oci-registry";
-import type { Application } from "./harness";
+import { waitFor, type Application } from "./harness";
 import { deploymentAvailable, Timeline } from "./fixtures/timeline";
-import { deploy, generateService, publishChart, SEED_SERVICE, type ServiceRepo } from "./fixtures/service-repos";
-import { recordedParameter, STAND_IN_DELAYS, startServiceCluster, syncedHealthy, waitForApp, type ServiceCluster } from "./fixtures/story";
+import { deploy, generateService, publishChart, removeEntry, SEED_SERVICE, type ServiceRepo } from "./fixtures/service-repos";
+import { recordedParameter, STAND_IN_DELAYS, startServiceCluster, syncedHealthy, waitForApp, waitForAppGone, type ServiceCluster } from "./fixtures/story";
+import { DATABASE, DATABASE_SECRET, existing, RESOURCES_FINALIZER, TRACKED } from "./fixtures/tracked";
 import { ENVOY_GATEWAY_CONTROLLER } from "./stand-ins/envoy-gateway";
 import { STAND_IN_LOAD_BALANCER } from "./stand-ins/ingress-nginx";
 import { conditionOf, type KubeObject } from "./stand-ins/kube-rest";
@@ -136,5 +142,41 @@ describe(`the seed's developer story on ${STACK}`, () => {
     }
     const pods = await sc.kube.list<KubeObject>(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io/component%3Dapp`);
     expect(pods.map((p) => (p.spec as { nodeName?: string }).nodeName).every((node) => typeof node === "string" && node.length > 0)).toBe(true);
+  });
+
+  describe("then removing the service's file prunes its resources", () => {
+    let uids: Map<string, string>;
+
+    beforeAll(async () => {
+      const started = Date.now();
+      uids = new Map();
+      for (const p of [DATABASE, DATABASE_SECRET]) uids.set(p, (await sc.kube.get(p))?.metadata.uid ?? "");
+      removeEntry(sc.cluster.git, "staging", SEED_SERVICE);
+      await sc.refreshServices();
+      await waitForAppGone(sc, SEED_SERVICE, 240_000);
+      await waitFor("the pruned resources to be gone", async () => ((await existing(sc, TRACKED)).length === 0 ? true : undefined), 60_000).catch(
+        async (error: Error) => {
+          throw new Error(`${error.message}; still there: ${(await existing(sc, TRACKED)).join(", ")}`);
+        },
+      );
+      timings.removeToPrunedMs = Date.now() - started;
+    }, 360_000);
+
+    it("the staging Application carried Argo CD's resources finalizer, so deleting it prunes", () => {
+      expect(app.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);
+    });
+
+    it("deleted the Application and every resource it deployed", async () => {
+      expect(await sc.cluster.argocd.application(SEED_SERVICE)).toBeUndefined();
+      expect(await existing(sc, TRACKED)).toEqual([]);
+    });
+
+    it("kept the database and its connection Secret (the chart's Prune=false,Delete=false)", async () => {
+      const database = await sc.kube.get(DATABASE);
+      expect(database?.metadata.uid).toBe(uids.get(DATABASE));
+      expect(database?.metadata.deletionTimestamp).toBeUndefined();
+      expect((await sc.kube.get(DATABASE_SECRET))?.metadata.uid).toBe(uids.get(DATABASE_SECRET));
+      expect(sc.standInErrors()).toEqual([]);
+    });
   });
 });

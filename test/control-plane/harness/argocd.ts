@@ -13,6 +13,9 @@ import type { KubeObject } from "./kube";
 import { ARGOCD_PROGRAMS, ARGOCD_SCRIPTS_DIR, CONTROL_PLANE_SHARE, HELM4_DIR, requireTools, TOOLS_BIN } from "./tools";
 
 export const ARGOCD_NAMESPACE = "argocd";
+/** The application controller's pause between sync waves (controller/sync.go EnvVarSyncWaveDelay; upstream default 2 s). */
+const SYNC_WAVE_DELAY_ENV = "ARGOCD_SYNC_WAVE_DELAY";
+export const SYNC_WAVE_DELAY_S = 1;
 /** Kinds of the upstream install manifests that are applied; its workloads (Deployments, Services...) are replaced by local processes. */
 const INSTALL_KINDS = new Set([
   "CustomResourceDefinition",
@@ -182,7 +185,9 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
     name: "argocd-application-controller",
     command: argocd,
     args: [`--repo-server=${repoServer}`, "--repo-server-plaintext", `--redis=${redis}`, `--metrics-port=${controllerMetrics}`, "--loglevel=info"],
-    env: { ...common, ARGOCD_BINARY_NAME: "argocd-application-controller", KUBECONFIG: controllerConfig },
+    // Between sync waves the controller sleeps ARGOCD_SYNC_WAVE_DELAY seconds (default 2) so other
+    // controllers can react; 1 s keeps that pause (health still gates each wave) and saves a second per wave.
+    env: { ...common, ARGOCD_BINARY_NAME: "argocd-application-controller", KUBECONFIG: controllerConfig, [SYNC_WAVE_DELAY_ENV]: String(SYNC_WAVE_DELAY_S) },
   });
   const appsetConfig = await plane.serviceAccountKubeconfig("argocd-applicationset-controller", ARGOCD_NAMESPACE);
   processes.start({
@@ -201,9 +206,9 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
   });
   const alive = (): void => processes.assertRunning();
   const httpOk = async (url: string): Promise<true | undefined> => ((await fetch(url)).ok ? true : undefined);
-  await waitFor("the ApplicationSet controller to serve metrics", () => httpOk(`http://127.0.0.1:${appsetMetrics}/metrics`), 60_000, alive);
-  await waitFor("the application controller to serve metrics", () => httpOk(`http://127.0.0.1:${controllerMetrics}/metrics`), 60_000, alive);
-  await waitFor("the repo-server to serve metrics", () => httpOk(`http://127.0.0.1:${repoMetrics}/metrics`), 60_000, alive);
+  await waitFor("the ApplicationSet controller to serve metrics", () => httpOk(`http://127.0.0.1:${appsetMetrics}/metrics`), 120_000, alive);
+  await waitFor("the application controller to serve metrics", () => httpOk(`http://127.0.0.1:${controllerMetrics}/metrics`), 120_000, alive);
+  await waitFor("the repo-server to serve metrics", () => httpOk(`http://127.0.0.1:${repoMetrics}/metrics`), 120_000, alive);
 
   const application = (name: string): Promise<Application | undefined> => kubectl.get<Application>("applications.argoproj.io", name, ARGOCD_NAMESPACE);
   return {

@@ -1,11 +1,12 @@
 // One Kubernetes control plane on loopback: etcd, kube-apiserver (TLS, RBAC + Node
 // authorization, EKS's admission plugins incl. Pod Security, ServiceAccount token signing),
 // kube-controller-manager, kube-scheduler and kwok for the simulated nodes. Every test file
-// starts its own (about 10 s) and stops it in afterAll.
+// starts its own (about 10 s on an idle machine) and stops it in afterAll.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
 import { Kubectl, writeKubeconfig, type KubeObject } from "./kube";
 import { makePki, type Pki } from "./pki";
 import { Processes, tail } from "./processes";
@@ -73,6 +74,30 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${lastError}` : ""}`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * kwok's pod stages (create, init container running/completed, ready, complete) each wait 1 s
+ * plus up to 5 s of jitter: simulated kubelet time, ~10-17 s per pod lifecycle. Scaled down so a
+ * rollout or a migration Job takes seconds; every pod still goes through the same steps in the
+ * same order (a pod's deletion still waits for its grace period). Node stages are left as shipped.
+ */
+export const POD_STAGE_DELAY = { durationMilliseconds: 200, jitterDurationMilliseconds: 300 };
+
+interface KwokStage {
+  kind: string;
+  spec: { resourceRef: { kind: string }; delay?: { durationMilliseconds?: number; jitterDurationMilliseconds?: number } };
+}
+
+function withPodStageDelay(stage: KwokStage): KwokStage {
+  const delay = stage.spec.delay;
+  if (stage.kind !== "Stage" || stage.spec.resourceRef.kind !== "Pod" || !delay) return stage;
+  const scaled = { ...delay };
+  if (scaled.durationMilliseconds !== undefined) scaled.durationMilliseconds = Math.min(scaled.durationMilliseconds, POD_STAGE_DELAY.durationMilliseconds);
+  if (scaled.jitterDurationMilliseconds !== undefined) {
+    scaled.jitterDurationMilliseconds = Math.min(scaled.jitterDurationMilliseconds, POD_STAGE_DELAY.jitterDurationMilliseconds);
+  }
+  return { ...stage, spec: { ...stage.spec, delay: scaled } };
 }
 
 export interface ControlPlaneOptions {
@@ -211,7 +236,8 @@ export class ControlPlane {
       stages,
       readdirSync(stageDir)
         .filter((f) => f.endsWith(".yaml"))
-        .map((f) => readFileSync(path.join(stageDir, f), "utf8"))
+        .flatMap((f) => parseAllDocuments(readFileSync(path.join(stageDir, f), "utf8")).map((d) => d.toJS() as KwokStage))
+        .map((stage) => JSON.stringify(withPodStageDelay(stage)))
         .join("\n---\n"),
     );
     processes.start({
@@ -252,7 +278,7 @@ export class ControlPlane {
         );
         return ready.length === names.size ? true : undefined;
       },
-      60_000,
+      120_000,
       () => this.processes.assertRunning(),
     );
   }

@@ -34,7 +34,7 @@ export async function installCrds(plane: ControlPlane, crds: KubeObject[]): Prom
       );
       return established.length === names.size ? true : undefined;
     },
-    120_000,
+    300_000,
     () => plane.processes.assertRunning(),
     500,
   );

@@ -5,8 +5,9 @@
 //   const cluster = await startHolodeckCluster({ stack: "staging-eu-west-1" });
 //   afterAll(() => cluster.stop());
 //
-// Each test file starts its own (~20-30 s on 2 cores) and stops it in afterAll; a cluster that
-// cannot start throws with the failing process's log tail (the test fails, it never skips).
+// Each test file starts its own (~20-30 s on 2 cores: own temporary folder and loopback ports, so
+// files run side by side, vitest.control-plane.config.mts) and stops it in afterAll; a cluster
+// that cannot start throws with the failing process's log tail (the test fails, it never skips).
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";

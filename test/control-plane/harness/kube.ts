@@ -45,6 +45,9 @@ export function writeKubeconfig(file: string, args: KubeconfigArgs): string {
   return file;
 }
 
+/** How long one `kubectl apply` of a list may take. */
+const APPLY_TIMEOUT_MS = 300_000;
+
 /** kubectl against one kubeconfig. */
 export class Kubectl {
   constructor(
@@ -68,8 +71,8 @@ export class Kubectl {
   }
 
   /** Runs kubectl and throws with its stderr when it fails. */
-  async ok(args: string[], input?: string): Promise<string> {
-    const result = await this.run(args, input);
+  async ok(args: string[], input?: string, timeoutMs?: number): Promise<string> {
+    const result = await this.run(args, input, timeoutMs);
     if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${result.stderr.trim()}`);
     return result.stdout;
   }
@@ -78,7 +81,8 @@ export class Kubectl {
   async apply(objects: KubeObject[]): Promise<void> {
     if (objects.length === 0) return;
     const list = { apiVersion: "v1", kind: "List", items: objects };
-    await this.ok(["apply", "--server-side", "--force-conflicts", "--field-manager", "holodeck-test", "-f", "-"], JSON.stringify(list));
+    // Many CRDs at once (the platform's are 8 MB) take minutes on a busy 2-core machine.
+    await this.ok(["apply", "--server-side", "--force-conflicts", "--field-manager", "holodeck-test", "-f", "-"], JSON.stringify(list), APPLY_TIMEOUT_MS);
   }
 
   /** One object, or undefined when it does not exist. */
