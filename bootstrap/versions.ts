@@ -39,6 +39,9 @@ export const IMAGES = {
   vault: `hashicorp/vault:${CHARTS.vault.appVersion}`,
   // Source: aws/aws-cli tag 2.36.49, published as public.ecr.aws/aws-cli/aws-cli.
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.36.49",
+  // The Vault team sync: git clones services-root, Python (standard library only) writes Vault.
+  git: "alpine/git:v2.45.1",
+  python: "python:3.13-alpine3.22",
 } as const;
 
 /**

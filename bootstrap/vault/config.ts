@@ -1,6 +1,7 @@
 // Vault's own configuration with @pulumi/vault through an explicit provider: kv-v2 at
 // `secret/`, the file audit device (stdout, collected with the pod logs), Kubernetes auth,
-// the per-namespace read policy External Secrets uses, and the raft-snapshot role.
+// the per-namespace read policy External Secrets uses, the raft-snapshot role, and people's
+// access: SSO login and teams (human-access.ts, team-sync.ts).
 //
 // Least privilege: one ClusterSecretStore with one wide role would let any namespace read
 // every secret. Instead ESO logs in with the `vault-secrets` ServiceAccount of the
@@ -10,6 +11,7 @@
 // gets exactly its own domain/service path.
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { OidcSettings } from "../argocd/argocd";
 import {
   AUDIT_DEVICE_PATH,
   AWS_AUTH_PATH,
@@ -24,6 +26,8 @@ import {
   VAULT_NAMESPACE,
   VAULT_TOKEN_AUDIENCE,
 } from "./constants";
+import { VaultHumanAccess } from "./human-access";
+import { VaultTeamSync } from "./team-sync";
 
 export interface VaultConfigArgs {
   /** Public (ingress) address, or the in-cluster one when Vault has no public ingress. */
@@ -37,6 +41,19 @@ export interface VaultConfigArgs {
    * public one, what makes it answer: DNS record, NLB Service and wildcard certificate.
    */
   after: pulumi.Resource[];
+  /** People: SSO login, platform admins, teams from services-root. */
+  people: VaultPeopleArgs;
+}
+
+export interface VaultPeopleArgs {
+  oidc: OidcSettings;
+  platformAdminGroups: readonly string[];
+  /** vault.<domain>: the UI's OIDC callback host. */
+  vaultHost: string;
+  /** In-cluster address the team sync CronJob talks to. */
+  internalAddress: string;
+  servicesRepoUrl: string;
+  gitCredentialsSecretName: string;
 }
 
 /** Read access for a namespace to `secret/data/<domain>/<namespace>` and below. */
@@ -90,7 +107,7 @@ export class VaultConfig extends pulumi.ComponentResource {
     );
     const inVault = { parent: this, provider: this.provider, dependsOn: args.after };
 
-    new vault.Mount(`${name}-kv`, { path: KV_MOUNT, type: "kv", options: { version: "2" }, description: "Application secrets (kv-v2)" }, inVault);
+    const kv = new vault.Mount(`${name}-kv`, { path: KV_MOUNT, type: "kv", options: { version: "2" }, description: "Application secrets (kv-v2)" }, inVault);
     new vault.Audit(`${name}-audit`, { type: "file", path: AUDIT_DEVICE_PATH, options: { file_path: "stdout", log_raw: "false" } }, inVault);
 
     const kubernetes = new vault.AuthBackend(`${name}-k8s-auth`, { type: "kubernetes", path: KUBERNETES_AUTH_PATH }, inVault);
@@ -137,6 +154,27 @@ export class VaultConfig extends pulumi.ComponentResource {
         tokenMaxTtl: 600,
       },
       k8sAuth,
+    );
+    const people = new VaultHumanAccess(
+      `${name}-people`,
+      {
+        oidc: args.people.oidc,
+        platformAdminGroups: args.people.platformAdminGroups,
+        vaultHost: args.people.vaultHost,
+        kubernetesAuthPath: kubernetes.path,
+        kvMount: kv,
+      },
+      { parent: this, providers: [this.provider], dependsOn: [...args.after, kubernetes] },
+    );
+    new VaultTeamSync(
+      `${name}-team-sync`,
+      {
+        vaultAddress: args.people.internalAddress,
+        servicesRepoUrl: args.people.servicesRepoUrl,
+        gitCredentialsSecretName: args.people.gitCredentialsSecretName,
+        after: [people],
+      },
+      { parent: this },
     );
     this.registerOutputs({ kvMount: KV_MOUNT, kubernetesAuthPath: KUBERNETES_AUTH_PATH });
   }

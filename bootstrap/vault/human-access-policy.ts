@@ -1,0 +1,99 @@
+// What people may do in Vault, as data both Pulumi (human-access.ts) and the tests apply to a
+// real Vault: the OIDC login role every SSO user gets, the platform admins' policy, and the
+// narrow policy of the team sync (team-sync.py), which turns each services-root team file into
+// a `team-<team>` policy on its services' paths plus an external group whose aliases are the
+// team's SSO groups. Teams change in git, not in Pulumi: the sync is the only writer.
+import { KV_MOUNT } from "./constants";
+
+/** The OIDC auth method people log in with (browser or `vault login -method=oidc`). */
+export const OIDC_AUTH_PATH = "oidc";
+/** Its one role: every SSO user may log in; what they may do comes only from their groups. */
+export const DEVELOPER_ROLE = "developer";
+export const PLATFORM_ADMIN_POLICY = "platform-admin";
+/** External group whose aliases are holodeck:platformAdminGroups. */
+export const PLATFORM_ADMINS_GROUP = "platform-admins";
+/** Policies and external groups the team sync owns: `team-<team>` (nothing else starts with it). */
+export const TEAM_PREFIX = "team-";
+export const TEAM_SYNC_ROLE = "team-sync";
+export const TEAM_SYNC_SERVICE_ACCOUNT = "vault-team-sync";
+
+/** The login role's settings in Vault's API field names (auth/<path>/role/<name>). */
+export interface LoginRoleSettings {
+  user_claim: string;
+  groups_claim: string;
+  oidc_scopes: string[];
+  token_policies: string[];
+  token_ttl: number;
+  token_max_ttl: number;
+}
+
+export const DEVELOPER_ROLE_SETTINGS: LoginRoleSettings = {
+  // The audit log names the person.
+  user_claim: "email",
+  // Group aliases on this mount are matched against these claim values (Argo CD reads the same claim).
+  groups_claim: "groups",
+  oidc_scopes: ["openid", "profile", "email", "groups"],
+  token_policies: ["default"],
+  token_ttl: 3600,
+  token_max_ttl: 8 * 3600,
+};
+
+/** Redirect URIs of the login role: the UI behind the platform's edge, and the CLI's local listener. */
+export function oidcRedirectUris(vaultHost: string): string[] {
+  return [`https://${vaultHost}/ui/vault/auth/${OIDC_AUTH_PATH}/oidc/callback`, "http://localhost:8250/oidc/callback"];
+}
+
+/** Platform admins: every application secret and the platform's own (break-glass stays the root token). */
+export const PLATFORM_ADMIN_POLICY_HCL = `path "${KV_MOUNT}/*" {
+  capabilities = ["create", "read", "update", "patch", "delete", "list"]
+}
+path "sys/policies/acl/*" {
+  capabilities = ["read", "list"]
+}
+path "identity/group/*" {
+  capabilities = ["read", "list"]
+}
+`;
+
+/**
+ * The team sync may write only `team-*` policies and `team-*` external groups whose policies
+ * are `team-*`, and their aliases; it reads the auth mounts to find the OIDC accessor.
+ */
+export const TEAM_SYNC_POLICY_HCL = `path "sys/policies/acl/${TEAM_PREFIX}*" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+path "sys/policies/acl/" {
+  capabilities = ["list"]
+}
+path "identity/group/name/${TEAM_PREFIX}*" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "type" = ["external"]
+    "policies" = ["${TEAM_PREFIX}*"]
+    "metadata" = []
+  }
+}
+path "identity/group/name/" {
+  capabilities = ["list"]
+}
+path "identity/group-alias" {
+  capabilities = ["create", "update"]
+}
+path "identity/group-alias/id/*" {
+  capabilities = ["read", "delete"]
+}
+path "sys/auth" {
+  capabilities = ["read"]
+}
+`;
+
+/** Where Pulumi writes Grafana's role mapping (the ExternalSecret grafana-oidc reads it). */
+export const GRAFANA_ROLES_SECRET = "platform/monitoring/grafana-roles";
+export const GRAFANA_ROLE_ENV = "GF_AUTH_GENERIC_OAUTH_ROLE_ATTRIBUTE_PATH";
+
+/** Grafana's JMESPath on the ID token: Admin for any platform admin group, else Viewer. */
+export function grafanaRoleAttributePath(platformAdminGroups: readonly string[]): string {
+  if (platformAdminGroups.length === 0) throw new Error("Grafana roles: platformAdminGroups is empty (holodeck:platformAdminGroups)");
+  const anyAdmin = platformAdminGroups.map((group) => `contains(groups[*], '${group}')`).join(" || ");
+  return `(${anyAdmin}) && 'Admin' || 'Viewer'`;
+}
