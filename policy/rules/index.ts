@@ -6,6 +6,7 @@ import { eksClusterRules } from "./eks-cluster";
 import { helmRules } from "./helm";
 import { iamRules } from "./iam";
 import { k8sRules } from "./k8s";
+import { karpenterRules } from "./karpenter";
 import { networkRules } from "./network";
 import { nodeRules } from "./nodes";
 import { tagRules } from "./tags";
@@ -13,6 +14,7 @@ import { tagRules } from "./tags";
 export const ALL_RULES: readonly HolodeckRule[] = [
   ...eksClusterRules,
   ...nodeRules,
+  ...karpenterRules,
   ...iamRules,
   ...dataRules,
   ...networkRules,
