@@ -2,7 +2,9 @@
 # Installs the CRDs (NodePool, NodeClaim, EC2NodeClass, NodeOverlay, CapacityBuffer) of the
 # exact Karpenter version the bootstrap deploys (CHARTS.karpenter in bootstrap/versions.ts, read
 # from there so a bump stays one line) into .tools/bootstrap-crds/karpenter/, so the tests
-# validate the recorded EC2NodeClass and NodePools strictly against them. Source: the project's
+# validate the recorded EC2NodeClass and NodePools strictly against them, and the chart's
+# values.yaml at that tag into .tools/karpenter-chart/ (the values keys the bootstrap sets are
+# checked against it: the OCI chart is the tag's chart folder). Source: the project's
 # Go module zip from the Go module proxy (pkg/apis/crds holds the CRDs the chart ships). The
 # module asks for a newer Go than the pinned toolchain, so `go mod download` fetches and
 # verifies the zip but does not extract it: the CRD files are read from the verified zip.
@@ -15,7 +17,8 @@ version="$(cd "$root" && node_modules/.bin/tsx -e 'import { CHARTS } from "./boo
 [[ -n "$version" ]] || { echo "$installer: no Karpenter pin in bootstrap/versions.ts" >&2; exit 1; }
 module="github.com/aws/karpenter-provider-aws"
 dest="$tools/bootstrap-crds/karpenter"
-if [[ -f "$dest/.version" && "$(cat "$dest/.version")" == "$module@v$version" ]]; then
+chart="$tools/karpenter-chart"
+if [[ -f "$dest/.version" && "$(cat "$dest/.version")" == "$module@v$version" && -f "$chart/.version" && "$(cat "$chart/.version")" == "$module@v$version" ]]; then
   exit 0
 fi
 require_go "download $module@v$version"
@@ -30,4 +33,8 @@ mkdir -p "$dest"
 unzip -q -j -o "$zip" "$module@v$version/pkg/apis/crds/*.yaml" -d "$dest"
 grep -L -E "^kind: CustomResourceDefinition" "$dest"/*.yaml | xargs -r rm -f
 echo "$module@v$version" >"$dest/.version"
+rm -rf "$chart"
+mkdir -p "$chart"
+unzip -q -j -o "$zip" "$module@v$version/charts/karpenter/values.yaml" -d "$chart"
+echo "$module@v$version" >"$chart/.version"
 echo "$installer: $(find "$dest" -name '*.yaml' | wc -l) CRDs of $module@v$version in $dest" >&2
