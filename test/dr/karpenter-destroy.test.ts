@@ -96,8 +96,7 @@ describe.each(stacks)("stack %s", (stack) => {
 });
 
 describe("capacity outside the state on a hand-made graph", () => {
-  const node = (name: string, type: string, extra: Partial<GraphResource> = {}): RecordedResource =>
-    fakeResource(type, name, extra as Partial<RecordedResource>);
+  const node = (name: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource => fakeResource(type, name, extra);
   const graph = [
     node("vpc", "aws:ec2/vpc:Vpc"),
     node("cluster", "aws:eks/cluster:Cluster", { dependsOn: ["vpc"] }),
