@@ -16,6 +16,12 @@ export const PLATFORM_ADMINS_GROUP = "platform-admins";
 export const TEAM_PREFIX = "team-";
 export const TEAM_SYNC_ROLE = "team-sync";
 export const TEAM_SYNC_SERVICE_ACCOUNT = "vault-team-sync";
+/**
+ * A team's alert receiver secret is `<kv>/<prefix>/<team>`, key slack-webhook-url: the team
+ * writes it (its team policy), the team chart's ExternalSecret in monitoring reads it (External
+ * Secrets' identity in monitoring reads `+/monitoring/**` only).
+ */
+export const ALERTS_SECRET_PREFIX = "platform/monitoring/teams";
 
 /** The login role's settings in Vault's API field names (auth/<path>/role/<name>). */
 export interface LoginRoleSettings {

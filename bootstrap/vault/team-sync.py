@@ -3,12 +3,13 @@
 
 For every teams/<team>.json (schema-valid, checked by `holodeck services validate`):
   - policy `team-<team>`: read/write secret/<domain>/<service> (and below) of the team's own
-    services, and its alert receiver secret secret/platform/teams/<team>;
+    services, and its alert receiver secret <kv>/<ALERTS_SECRET_PREFIX>/<team> (read by the team
+    chart's ExternalSecret in monitoring: platform-apps/charts/team/templates/alerting.yaml);
   - external group `team-<team>` with that policy, one alias per SSO group on the OIDC mount,
     so a person logging in with the `groups` claim gets exactly their teams' policies.
 Policies and groups named team-* whose team file is gone are deleted. Standard library only.
 
-Env: VAULT_ADDR, VAULT_CACERT (optional), TEAMS_DIR, OIDC_AUTH_PATH, KV_MOUNT, and either
+Env: VAULT_ADDR, VAULT_CACERT (optional), TEAMS_DIR, OIDC_AUTH_PATH, KV_MOUNT, ALERTS_SECRET_PREFIX, and either
 VAULT_TOKEN or KUBERNETES_AUTH_PATH + TEAM_SYNC_ROLE + VAULT_JWT_FILE (Kubernetes login).
 """
 import glob
@@ -51,9 +52,9 @@ class Vault:
             sys.exit(f"team-sync: {method} {path}: HTTP {err.code} {err.read().decode().strip()}")
 
 
-def policy(team, kv):
+def policy(team, kv, alerts_prefix):
     """The team's policy: its services' secrets, and its alert receiver secret."""
-    prefixes = [f"{s['domain']}/{s['name']}" for s in team["services"]] + [f"platform/teams/{team['team']}"]
+    prefixes = [f"{s['domain']}/{s['name']}" for s in team["services"]] + [f"{alerts_prefix}/{team['team']}"]
     blocks = []
     for prefix in prefixes:
         for suffix in ("", "/*"):
@@ -88,6 +89,7 @@ def main():
     vault = Vault(env("VAULT_ADDR"), os.environ.get("VAULT_CACERT"))
     kv = env("KV_MOUNT")
     oidc_path = env("OIDC_AUTH_PATH")
+    alerts_prefix = env("ALERTS_SECRET_PREFIX")
     if os.environ.get("VAULT_TOKEN"):
         vault.token = os.environ["VAULT_TOKEN"]
     else:
@@ -100,7 +102,7 @@ def main():
 
     for name, team in sorted(teams.items()):
         group_name = PREFIX + name
-        vault.call("PUT", f"sys/policies/acl/{group_name}", {"policy": policy(team, kv)})
+        vault.call("PUT", f"sys/policies/acl/{group_name}", {"policy": policy(team, kv, alerts_prefix)})
         vault.call("POST", f"identity/group/name/{group_name}", {"type": "external", "policies": [group_name], "metadata": {"team": name}})
         group = vault.call("GET", f"identity/group/name/{group_name}")["data"]
         existing = {a["name"]: a["id"] for a in (group.get("alias") and [group["alias"]] or []) if a.get("name")}

@@ -11,7 +11,7 @@ import { IMAGES } from "../versions";
 import { readScript } from "../shared/scripts";
 import { readJsonSecret } from "../shared/secrets-manager";
 import { KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_NAMESPACE, VAULT_TLS_DIR, VAULT_TLS_SECRET, VAULT_TOKEN_AUDIENCE } from "./constants";
-import { OIDC_AUTH_PATH, TEAM_SYNC_ROLE, TEAM_SYNC_SERVICE_ACCOUNT } from "./human-access-policy";
+import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_SYNC_ROLE, TEAM_SYNC_SERVICE_ACCOUNT } from "./human-access-policy";
 import { restrictedContainer } from "./job-pod";
 
 export const TEAM_SYNC_SCRIPT = readScript(__dirname, "team-sync.py");
@@ -114,6 +114,7 @@ export class VaultTeamSync extends pulumi.ComponentResource {
                         { name: "TEAMS_DIR", value: `${CHECKOUT}/repo/teams` },
                         { name: "KV_MOUNT", value: KV_MOUNT },
                         { name: "OIDC_AUTH_PATH", value: OIDC_AUTH_PATH },
+                        { name: "ALERTS_SECRET_PREFIX", value: ALERTS_SECRET_PREFIX },
                         { name: "KUBERNETES_AUTH_PATH", value: KUBERNETES_AUTH_PATH },
                         { name: "TEAM_SYNC_ROLE", value: TEAM_SYNC_ROLE },
                         { name: "VAULT_JWT_FILE", value: `${TOKEN_DIR}/token` },
