@@ -12,6 +12,7 @@ import { ARGOCD_BACKEND, PlatformRoute, VAULT_BACKEND } from "./gateway/platform
 import { Handoff } from "./handoff/handoff";
 import { installEdges } from "./ingress/edges";
 import { Karpenter } from "./karpenter/karpenter";
+import { MetricsServer } from "./metrics-server/metrics-server";
 import { AwsLoadBalancerController } from "./load-balancer-controller/aws-load-balancer-controller";
 import { chartRegistryHost, PlatformIdentities, type ChartRegistry } from "./platform-identities/platform-identities";
 import type { ClusterIdentity } from "./shared/types";
@@ -87,6 +88,8 @@ export class Bootstrap extends pulumi.ComponentResource {
       { cluster: args.cluster, clusterName, environment, region, account, workload: args.workloadNodes, tags },
       child,
     );
+    // The resource metrics API every HorizontalPodAutoscaler reads.
+    new MetricsServer(`${name}-metrics-server`, { environment }, child);
     const certManager = new CertManager(`${name}-cert-manager`, { cluster: args.cluster, environment, hostedZoneId: dns.hostedZoneId, tags }, child);
     // Issuers are cert-manager CRs: its CRDs and its webhook (failurePolicy Fail) come with the release.
     const issuers = new ClusterIssuers(

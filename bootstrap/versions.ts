@@ -31,6 +31,9 @@ export const CHARTS = {
   // charts/karpenter; the release job packages it with the tag as version and appVersion).
   // Published only as an OCI artifact: the chart is the full reference.
   karpenter: { chart: "oci://public.ecr.aws/karpenter/karpenter", repo: "", version: "1.15.2", appVersion: "1.15.2" },
+  // Source: kubernetes-sigs/metrics-server release metrics-server-helm-chart-3.13.1 (2026-06-11);
+  // charts/metrics-server/Chart.yaml of Go module sigs.k8s.io/metrics-server@v0.9.0 (3.13.1, appVersion 0.8.1).
+  metricsServer: { chart: "metrics-server", repo: "https://kubernetes-sigs.github.io/metrics-server/", version: "3.13.1", appVersion: "0.8.1" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader). */
