@@ -11,6 +11,15 @@ import type { LetsencryptIssuer } from "../cert-manager/cluster-issuers";
 
 export const WILDCARD_TLS_SECRET = "wildcard-tls";
 
+/**
+ * The names of the edge's one certificate: every domain host `<domain>.<stack domain>` of
+ * every service (one DNS label under the stack domain) is served with it, so services
+ * request none (docs/chart.md) and Let's Encrypt sees one order per edge, not one per service.
+ */
+export function wildcardDnsNames(domain: string): string[] {
+  return [domain, `*.${domain}`];
+}
+
 /** The NLB Service's annotations (same for every edge): internet-facing, IP targets, client IPs kept. */
 export const NLB_ANNOTATIONS: Record<string, string> = {
   "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
@@ -64,7 +73,7 @@ export class EdgeEndpoint extends pulumi.ComponentResource {
         metadata: { name: WILDCARD_TLS_SECRET, namespace: args.proxy.namespace, annotations: WAIT_FOR_READY },
         spec: {
           secretName: WILDCARD_TLS_SECRET,
-          dnsNames: [args.domain, `*.${args.domain}`],
+          dnsNames: wildcardDnsNames(args.domain),
           issuerRef: { name: args.wildcardIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         },

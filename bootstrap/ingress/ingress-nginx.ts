@@ -14,6 +14,12 @@ export const INGRESS_NAMESPACE = "ingress-nginx";
 export const INGRESS_CLASS = "nginx";
 export const INGRESS_SERVICE = "ingress-nginx-controller";
 const RELEASE_NAME = "ingress-nginx";
+/**
+ * The certificate ingress-nginx serves for an Ingress TLS host without a secretName: the
+ * edge's wildcard, in the controller's own namespace (an Ingress can name only Secrets of
+ * its own namespace, so service Ingresses list their host and leave the Secret out).
+ */
+export const DEFAULT_SSL_CERTIFICATE = `${INGRESS_NAMESPACE}/${WILDCARD_TLS_SECRET}`;
 
 export interface IngressNginxArgs {
   environment: Environment;
@@ -53,7 +59,7 @@ export class IngressNginx extends pulumi.ComponentResource {
             // EdgeEndpoint's Service replaces the chart's; publish its NLB address on Ingresses.
             service: { enabled: false },
             extraArgs: {
-              "default-ssl-certificate": `${INGRESS_NAMESPACE}/${WILDCARD_TLS_SECRET}`,
+              "default-ssl-certificate": DEFAULT_SSL_CERTIFICATE,
               "publish-service": `${INGRESS_NAMESPACE}/${INGRESS_SERVICE}`,
             },
           },

@@ -8,7 +8,7 @@ import { INGRESS_NAMESPACE } from "../../bootstrap/ingress/ingress-nginx";
 import { platformHelmParameters } from "../../bootstrap/handoff/services-appset";
 import { findObject } from "../harness/helm";
 import { ALL_ON } from "./cases";
-import { APPSET_PARAMS, CHART_DIR, SERVICE, at, container, renderExample, renderMinimal } from "./render";
+import { APPSET_PARAMS, CHART_DIR, SERVICE, at, container, renderExample, renderMinimal, substituted } from "./render";
 import { platformXrds } from "./xrd";
 
 const chartSchema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, unknown>;
@@ -42,7 +42,10 @@ describe("chart global.domain ↔ the python-service template's domain choices (
     const copier = parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "templates", "python-service", "copier.yml"), "utf8")) as {
       domain: { choices: string[] };
     };
-    expect(at(chartSchema, "properties.global.properties.domain.enum")).toEqual(copier.domain.choices);
+    expect(at(chartSchema, "definitions.domain.enum")).toEqual(copier.domain.choices);
+    // The developer's global.domain and the platform's global.platform.domain are the same set.
+    expect(at(chartSchema, "properties.global.properties.domain")).toEqual({ $ref: "#/definitions/domain" });
+    expect(at(chartSchema, "properties.global.properties.platform.properties.domain")).toEqual({ $ref: "#/definitions/domain" });
     expect(copier.domain.choices).toEqual(["services", "payments", "identity", "catalog", "data"]);
   });
 });
@@ -64,14 +67,14 @@ describe("chart ↔ services ApplicationSet parameters", () => {
   });
 
   it("renders the documented example with the ApplicationSet's production parameters", () => {
-    // Argo CD substitutes {{.imageTag}} from the services-root file before helm runs.
-    const sets = Object.fromEntries(parameters.map((p) => [p.name, p.value.replace("{{.imageTag}}", "2.0.0")]));
-    const objects = renderExample(sets);
+    const objects = renderExample(substituted(parameters, "2.0.0"));
     expect(container(findObject(objects, "Deployment", SERVICE)).image).toBe("210987654321.dkr.ecr.eu-central-1.amazonaws.com/python-example:2.0.0");
     const ingress = findObject(objects, "Ingress", SERVICE);
     expect(at(ingress, "spec.rules.0.host")).toBe("services.production.eu-central-1.holodeck.dev");
-    expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
+    // No per-service certificate: the platform's wildcard serves the domain host.
+    expect(Object.keys(ingress.metadata.annotations ?? {}).filter((key) => key.startsWith("cert-manager.io/"))).toEqual([]);
     expect(ingress.metadata.labels?.["holodeck.dev/environment"]).toBe("production");
+    expect(ingress.metadata.labels?.["holodeck.dev/team"]).toBe("checkout");
     // Postgres egress goes to the stack's VPC only, not to any host on 5432.
     const egress = at(findObject(objects, "NetworkPolicy", `${SERVICE}-egress`), "spec.egress") as Array<Record<string, unknown>>;
     expect(egress.filter((rule) => JSON.stringify(rule.ports).includes("5432"))).toEqual([

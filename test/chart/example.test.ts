@@ -29,6 +29,7 @@ describe("documented example values", () => {
       "ConfigMap/python-example-dashboard",
       "Deployment/python-example",
       "Deployment/python-example-redis",
+      "ExternalSecret/python-example-redis-auth",
       "ExternalSecret/python-example-vault",
       "Ingress/python-example",
       "Job/python-example-migrate",
@@ -36,6 +37,7 @@ describe("documented example values", () => {
       "NetworkPolicy/python-example-egress",
       "NetworkPolicy/python-example-ingress",
       "NetworkPolicy/python-example-redis",
+      "Password/python-example-redis-auth",
       "PeerAuthentication/python-example",
       "PodDisruptionBudget/python-example",
       "PostgresInstance/python-example",
@@ -54,6 +56,7 @@ describe("documented example values", () => {
       "ConfigMap/python-example-dashboard": 2,
       "Deployment/python-example": 1,
       "Deployment/python-example-redis": -2,
+      "ExternalSecret/python-example-redis-auth": -2,
       "ExternalSecret/python-example-vault": -1,
       "Ingress/python-example": 1,
       "Job/python-example-migrate": 0,
@@ -61,6 +64,7 @@ describe("documented example values", () => {
       "NetworkPolicy/python-example-egress": -2,
       "NetworkPolicy/python-example-ingress": -2,
       "NetworkPolicy/python-example-redis": -2,
+      "Password/python-example-redis-auth": -2,
       "PeerAuthentication/python-example": -2,
       "PodDisruptionBudget/python-example": 1,
       "PostgresInstance/python-example": -2,
@@ -117,7 +121,9 @@ describe("documented example values", () => {
     // $(VAR) only expands variables defined earlier in the list.
     const order = [...env.keys()];
     for (const name of Object.keys(parts)) expect(order.indexOf(name)).toBeLessThan(order.indexOf("DATABASE_URL"));
-    expect(env.get("REDIS_URL")?.value).toBe("redis://python-example-redis:6379/0");
+    expect(env.get("REDIS_PASSWORD")?.valueFrom).toEqual({ secretKeyRef: { name: "python-example-redis-auth", key: "password" } });
+    expect(env.get("REDIS_URL")?.value).toBe("redis://:$(REDIS_PASSWORD)@python-example-redis:6379/0");
+    expect(order.indexOf("REDIS_PASSWORD")).toBeLessThan(order.indexOf("REDIS_URL"));
     expect(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://jaeger-collector.observability.svc:4317");
     expect(env.get("OTEL_SERVICE_NAME")?.value).toBe("python-example");
     expect(env.get("LOG_FORMAT")?.value).toBe("json");
@@ -148,10 +154,10 @@ describe("documented example values", () => {
       "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
       "nginx.ingress.kubernetes.io/use-regex": "true",
       "nginx.ingress.kubernetes.io/x-forwarded-prefix": "/python-example",
-      "cert-manager.io/cluster-issuer": "letsencrypt-staging",
     });
     expect(at(ingress, "spec.ingressClassName")).toBe("nginx");
-    expect(at(ingress, "spec.tls")).toEqual([{ hosts: [host], secretName: "python-example-tls" }]);
+    // No secretName: ingress-nginx's default certificate (the platform's wildcard) serves the host.
+    expect(at(ingress, "spec.tls")).toEqual([{ hosts: [host] }]);
     expect(at(ingress, "spec.rules")).toEqual([
       {
         host,
@@ -168,8 +174,10 @@ describe("documented example values", () => {
     ]);
   });
 
-  it("runs Redis from the pinned image on ECR Public", () => {
-    expect(container(get("Deployment", "python-example-redis")).image).toBe("public.ecr.aws/docker/library/redis:7.4.2-alpine");
+  it("runs Redis from the image on ECR Public pinned by digest", () => {
+    expect(container(get("Deployment", "python-example-redis")).image).toBe(
+      "public.ecr.aws/docker/library/redis:7.4.2-alpine@sha256:02419de7eddf55aa5bcf49efb74e88fa8d931b4d77c07eff8a6b2144472b6952",
+    );
   });
 
   it("gives Redis its own Service on 6379 reachable only from the service's pods", () => {

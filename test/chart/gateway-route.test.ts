@@ -12,7 +12,7 @@ import { findObject, type HelmSets, type K8sObject } from "../harness/helm";
 import { registerCrdFile, validateManifests } from "../harness/k8s-schema";
 import { REPO_ROOT } from "../harness/stacks";
 import { ALL_ON } from "./cases";
-import { at, CLUSTER_DOMAIN, names, renderExample, renderMinimal, SERVICE, VPC_CIDR } from "./render";
+import { at, CLUSTER_DOMAIN, names, renderExample, renderMinimal, SERVICE, substituted, VPC_CIDR } from "./render";
 import { registerPlatformXrds } from "./xrd";
 
 /** The Helm parameters the services ApplicationSet sets on a staging stack with this edge. */
@@ -27,8 +27,7 @@ function appsetParams(edge: Edge): HelmSets {
     vpcCidr: VPC_CIDR,
     edge,
   });
-  // Argo CD substitutes {{.imageTag}} from the services-root file before helm runs.
-  return Object.fromEntries(parameters.map((p) => [p.name, p.value.replace("{{.imageTag}}", "1.4.2")]));
+  return substituted(parameters, "1.4.2");
 }
 
 const GATEWAY = appsetParams("gateway");
@@ -103,8 +102,8 @@ describe("the documented example values render verbatim on both edges", () => {
 });
 
 describe("chart options on the gateway edge", () => {
-  it("without rewrite: no filters; per-service certificates do not apply (the Gateway terminates TLS)", () => {
-    const objects = renderMinimal({ ...GATEWAY, "ingress.rewrite": false, "ingress.certificate": "clusterIssuer" });
+  it("without rewrite: no filters, and no certificate (the Gateway terminates TLS)", () => {
+    const objects = renderMinimal({ ...GATEWAY, "ingress.rewrite": false });
     expect(at(findObject(objects, "HTTPRoute", SERVICE), "spec.rules")).toEqual([
       { matches: [{ path: { type: "PathPrefix", value: `/${SERVICE}` } }], backendRefs: [{ group: "", kind: "Service", name: SERVICE, port: 80 }] },
     ]);

@@ -1,5 +1,6 @@
 // NOTES.txt is rendered only by `helm install`/`upgrade`, which need a cluster; this test
 // renders it through `helm template` by wrapping it in a ConfigMap in a copy of the chart.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -45,6 +46,16 @@ describe("NOTES.txt", () => {
     expect(notes).toContain("database/Redis (-2) → Vault secrets (-1) → migration (0) → app (1) → monitors (2)");
     expect(notes).toContain("Secret python-example-vault (keys: WEATHER_API_KEY)");
     expect(notes).toContain("PostgresInstance python-example (20 GiB requested)");
-    expect(notes).toContain("REDIS_URL=redis://python-example-redis:6379/0");
+    expect(notes).toContain("REDIS_URL=redis://:<password>@python-example-redis:6379/0 (password generated once into Secret python-example-redis-auth)");
+  });
+
+  it("points to Grafana, Jaeger and Argo CD in the browser, never to kubectl", () => {
+    // The dashboard's uid: "hs-" and the first 12 hex digits of the service name's sha256.
+    const uid = `hs-${createHash("sha256").update(SERVICE).digest("hex").slice(0, 12)}`;
+    expect(notes).toContain(`Dashboard (metrics, logs panel, link to traces): https://grafana.staging.eu-west-1.holodeck.dev/d/${uid}\n`);
+    expect(notes).toContain('Logs: Grafana → Explore → Loki, query {namespace="python-example"} (json lines from stdout)');
+    expect(notes).toContain("Traces: https://jaeger.staging.eu-west-1.holodeck.dev/search?service=python-example");
+    expect(notes).toContain("https://argocd.staging.eu-west-1.holodeck.dev/applications/argocd/python-example");
+    expect(notes).not.toMatch(/kubectl/);
   });
 });

@@ -9,13 +9,11 @@ import { CHART_DIR, SERVICE, VPC_CIDR, at, container, envOf, names, minimalSets,
 let defaults: K8sObject[];
 let on: K8sObject[];
 let off: K8sObject[];
-let wildcard: K8sObject[];
 
 beforeAll(() => {
   defaults = renderMinimal();
   on = renderMinimal(ALL_ON);
   off = renderMinimal(ALL_OFF);
-  wildcard = renderMinimal({ "holodeck-service.ingress.certificate": "wildcard" });
 });
 
 describe("defaults (only the required globals)", () => {
@@ -89,20 +87,6 @@ describe("defaults (only the required globals)", () => {
 
   it("checks PromQL with Prometheus' parser, which rejects a broken expression", () => {
     expect(promqlErrors(["sum(rate(http_requests_total[5m])"])).toEqual(["sum(rate(http_requests_total[5m]): 1:34: parse error: unclosed left parenthesis"]);
-  });
-
-  it("ships a Grafana dashboard the sidecar picks up", () => {
-    const dashboard = findObject(defaults, "ConfigMap", "python-example-dashboard");
-    expect(dashboard.metadata.labels?.grafana_dashboard).toBe("1");
-    const json = JSON.parse((dashboard.data as Record<string, string>)["python-example.json"]) as {
-      title: string;
-      panels: Array<{ targets: Array<{ expr: string }> }>;
-    };
-    expect(json.title).toBe(SERVICE);
-    expect(json.panels).toHaveLength(7);
-    const queries = json.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
-    expect(queries.every((q) => q.includes(`namespace="${SERVICE}"`))).toBe(true);
-    expect(promqlErrors(queries)).toEqual([]);
   });
 
   it("opens DNS, tracing, istiod and public HTTPS egress; ingress-nginx and Prometheus ingress", () => {
@@ -179,6 +163,7 @@ describe("every optional feature on", () => {
     const cron = findObject(on, "CronJob", "python-example-nightly");
     expect(at(cron, "spec.schedule")).toBe("0 3 * * *");
     expect(at(cron, "spec.concurrencyPolicy")).toBe("Forbid");
+    expect(at(cron, "spec.startingDeadlineSeconds")).toBe(120);
     expect(container(cron).command).toEqual(["python", "-m", "report"]);
     expect(container(cron).env).toEqual(container(worker).env);
     expect(podLabels(cron)["sidecar.istio.io/inject"]).toBe("false");
@@ -196,7 +181,6 @@ describe("every optional feature on", () => {
     expect(env.get("ENVIRONMENT")?.value).toBe("production");
     expect([env.get("LOG_FORMAT")?.value, env.get("LOG_LEVEL")?.value]).toEqual(["text", "debug"]);
     expect(env.get("OTEL_EXPORTER_OTLP_PROTOCOL")?.value).toBe("http/protobuf");
-    expect(findObject(on, "Ingress", SERVICE).metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
   });
 
   it("scrapes the app port when metrics share it", () => {
@@ -211,14 +195,6 @@ describe("every optional feature on", () => {
   it("puts workers, CronJobs and the HPA in wave 1", () => {
     expect(wave(findObject(on, "CronJob", "python-example-nightly"))).toBe(1);
     expect(wave(findObject(on, "HorizontalPodAutoscaler", SERVICE))).toBe(1);
-  });
-});
-
-describe("ingress.certificate: wildcard", () => {
-  it("uses ingress-nginx's default certificate instead of a per-service one", () => {
-    const ingress = findObject(wildcard, "Ingress", SERVICE);
-    expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBeUndefined();
-    expect(at(ingress, "spec.tls")).toEqual([{ hosts: ["services.staging.eu-west-1.holodeck.dev"] }]);
   });
 });
 

@@ -18,6 +18,8 @@ export const SERVICE = "python-example";
 export const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 export const CLUSTER_DOMAIN = "staging.eu-west-1.holodeck.dev";
 export const VPC_CIDR = "10.20.0.0/16";
+export const DOMAIN = "services";
+export const TEAM = "checkout";
 
 /**
  * What the services ApplicationSet passes as Helm parameters on every service of an
@@ -31,7 +33,29 @@ export const APPSET_PARAMS: HelmSets = {
   "global.imageRegistry": REGISTRY,
   "global.vpcCidr": VPC_CIDR,
   "global.edge": "ingress-nginx",
+  "global.platform.service": SERVICE,
+  "global.platform.domain": DOMAIN,
+  "global.platform.team": TEAM,
 };
+
+/**
+ * The ApplicationSet's Helm parameters as helm receives them: Argo CD substitutes the
+ * generator's `{{.imageTag}}`, `{{.service}}`, `{{.domain}}` and `{{.team}}` from the
+ * services-root file before helm runs.
+ */
+export function substituted(parameters: { name: string; value: string }[], imageTag: string): HelmSets {
+  const fields: Record<string, string> = { imageTag, service: SERVICE, domain: DOMAIN, team: TEAM };
+  return Object.fromEntries(
+    parameters.map((p) => [
+      p.name,
+      p.value.replace(/\{\{\.(\w+)\}\}/g, (_, field: string) => {
+        const value = fields[field];
+        if (value === undefined) throw new Error(`ApplicationSet parameter ${p.name} uses {{.${field}}}, which the chart tests do not know`);
+        return value;
+      }),
+    ]),
+  );
+}
 
 /** The documented example through the wrapper chart, as Argo CD renders it, plus `extra` values. */
 export function renderExample(extra: HelmSets = {}): K8sObject[] {
@@ -48,8 +72,19 @@ export function renderMinimal(extra: HelmSets = {}): K8sObject[] {
 
 /** Values for the chart on its own: the required globals plus `extra`, wrapper prefix removed. */
 export function minimalSets(extra: HelmSets = {}): HelmSets {
-  const sets: HelmSets = { ...APPSET_PARAMS, "global.domain": "services", "global.service": SERVICE, ...extra };
+  const sets: HelmSets = { ...APPSET_PARAMS, "global.domain": DOMAIN, "global.service": SERVICE, ...extra };
   return Object.fromEntries(Object.entries(sets).map(([key, value]) => [key.replace(/^holodeck-service\./, ""), value]));
+}
+
+/**
+ * The chart's values when only the platform names the service (no global.service/domain from
+ * the developer), with a Vault key so the Vault path renders; render in namespace `service`.
+ */
+export function platformOnly(service: string, domain: string): HelmSets {
+  const sets = minimalSets({ "global.platform.service": service, "global.platform.domain": domain });
+  delete sets["global.service"];
+  delete sets["global.domain"];
+  return { ...sets, secrets: { enabled: true, envVarsFromVault: { API_KEY: "api_key" }, refreshInterval: "1h" } };
 }
 
 export const names = (objects: K8sObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();

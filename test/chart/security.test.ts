@@ -9,7 +9,7 @@ let emitted: K8sObject[];
 beforeAll(() => {
   emitted = workloads(
     renderExample({
-      "holodeck-service.workers": { consumer: { command: ["faststream", "run", "app:app"] } },
+      "holodeck-service.workers": { consumer: { command: ["faststream", "run", "app:app"], livenessCommand: ["python", "-m", "consumer.alive"] } },
       "holodeck-service.cronJobs": { nightly: { schedule: "@daily", command: ["python", "-m", "report"] } },
     }),
   );
@@ -31,7 +31,8 @@ describe("security defaults on every workload", () => {
       const pod = podSpec(workload);
       const where = `${workload.kind}/${workload.metadata.name}`;
       expect(pod.securityContext?.runAsNonRoot, where).toBe(true);
-      expect(pod.securityContext?.runAsUser, where).toBeGreaterThan(0);
+      // High UIDs only (Redis' image user is 999; it runs as 10001 like the app).
+      expect(pod.securityContext?.runAsUser, where).toBe(10001);
       expect(pod.securityContext?.seccompProfile, where).toEqual({ type: "RuntimeDefault" });
       expect(pod.automountServiceAccountToken, where).toBe(false);
       expect(pod.hostNetwork ?? false, where).toBe(false);
@@ -63,18 +64,34 @@ describe("security defaults on every workload", () => {
     }
   });
 
-  it("sets CPU and memory requests and limits on every container", () => {
+  it("sets CPU, memory and ephemeral-storage requests and limits on every container", () => {
     for (const workload of emitted) {
-      const resources = container(workload).resources;
-      const where = `${workload.kind}/${workload.metadata.name}`;
-      for (const kind of ["requests", "limits"] as const) {
-        expect(Object.keys(resources?.[kind] ?? {}).sort(), where).toEqual(["cpu", "memory"]);
+      for (const c of podSpec(workload).containers) {
+        const where = `${workload.kind}/${workload.metadata.name}/${c.name}`;
+        for (const kind of ["requests", "limits"] as const) {
+          expect(Object.keys(c.resources?.[kind] ?? {}).sort(), where).toEqual(["cpu", "ephemeral-storage", "memory"]);
+        }
       }
     }
     expect(container(emitted.find((w) => w.metadata.name === SERVICE) as K8sObject).resources).toEqual({
-      requests: { cpu: "100m", memory: "128Mi" },
-      limits: { cpu: "1", memory: "512Mi" },
+      requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "512Mi" },
     });
+    // Redis' limit covers its emptyDirs (data 512Mi + tmp 64Mi).
+    expect(container(emitted.find((w) => w.metadata.name === `${SERVICE}-redis`) as K8sObject).resources).toEqual({
+      requests: { cpu: "50m", memory: "96Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "250m", memory: "128Mi", "ephemeral-storage": "640Mi" },
+    });
+  });
+
+  it("gives every long-running container a liveness probe, and a readiness probe where it serves a port", () => {
+    for (const workload of emitted.filter((w) => w.kind === "Deployment")) {
+      for (const c of podSpec(workload).containers) {
+        const where = `${workload.kind}/${workload.metadata.name}/${c.name}`;
+        expect(c.livenessProbe, where).toBeDefined();
+        if (c.ports?.length) expect(c.readinessProbe, where).toBeDefined();
+      }
+    }
   });
 
   it("keeps one-shot pods (and Redis) out of the mesh so they can complete, the app and workers in it", () => {

@@ -3,10 +3,10 @@
 // and the platform's PostgresInstance XRD from platform-apps/. One file, so the schema
 // validator is loaded once.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type K8sObject } from "../harness/helm";
+import { helmTemplate, type K8sObject } from "../harness/helm";
 import { validateManifests } from "../harness/k8s-schema";
 import { ALL_OFF, ALL_ON, TUNED } from "./cases";
-import { names, renderExample, renderMinimal } from "./render";
+import { CHART_DIR, names, platformOnly, renderExample, renderMinimal } from "./render";
 import { registerPlatformXrds } from "./xrd";
 
 const CASES: Record<string, () => K8sObject[]> = {
@@ -15,7 +15,8 @@ const CASES: Record<string, () => K8sObject[]> = {
   "all options on": () => renderMinimal(ALL_ON),
   "on-by-default features off": () => renderMinimal(ALL_OFF),
   "tuned values": () => renderMinimal(TUNED),
-  "wildcard certificate": () => renderMinimal({ "holodeck-service.ingress.certificate": "wildcard" }),
+  "identity from global.platform only": () =>
+    helmTemplate(CHART_DIR, [], platformOnly("billing-api", "payments"), { releaseName: "billing-api", namespace: "billing-api" }),
 };
 
 const rendered = new Map<string, K8sObject[]>();
@@ -44,6 +45,7 @@ describe("rendered objects validate against the real schemas", () => {
       "Ingress",
       "Job",
       "NetworkPolicy",
+      "Password",
       "PeerAuthentication",
       "PodDisruptionBudget",
       "PostgresInstance",

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, type K8sObject } from "../harness/helm";
 import { SERVICE, at, container, envOf, podSpec, renderMinimal } from "./render";
-import { TUNED } from "./cases";
+import { REDIS_DIGEST, TUNED } from "./cases";
 
 let objects: K8sObject[];
 const get = (kind: string, name = SERVICE): K8sObject => findObject(objects, kind, name);
@@ -20,7 +20,10 @@ describe("tuned values", () => {
       command: ["uvicorn"],
       args: ["app:app", "--port", "8000"],
       imagePullPolicy: "Always",
-      resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: 2, memory: "1Gi" } },
+      resources: {
+        requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+        limits: { cpu: 2, memory: "1Gi", "ephemeral-storage": "1Gi" },
+      },
       ports: [
         { name: "http", containerPort: 8000, protocol: "TCP" },
         { name: "metrics", containerPort: 9100, protocol: "TCP" },
@@ -36,7 +39,7 @@ describe("tuned values", () => {
   it("keep the platform's ingress annotations over the developer's", () => {
     expect(get("Ingress").metadata.annotations).toMatchObject({
       "nginx.ingress.kubernetes.io/proxy-body-size": "10m",
-      "cert-manager.io/cluster-issuer": "letsencrypt-staging",
+      "nginx.ingress.kubernetes.io/ssl-redirect": "true",
     });
   });
 
@@ -46,8 +49,25 @@ describe("tuned values", () => {
     expect(at(es, "spec.data")).toEqual([{ secretKey: "API_TOKEN", remoteRef: { key: "services/python-example", property: "api_token" } }]);
     expect(at(get("Job", "python-example-migrate"), "spec")).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 1800 });
     const redis = container(get("Deployment", "python-example-redis"));
-    expect(redis.image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/redis:7.4.1-alpine");
-    expect(redis.args).toEqual(["redis-server", "--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]);
+    expect(redis.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/redis:7.4.2-alpine@${REDIS_DIGEST}`);
+    expect(redis.args).toEqual([
+      "redis-server",
+      "/etc/redis/redis.conf",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--maxmemory",
+      "256mb",
+      "--maxmemory-policy",
+      "allkeys-lru",
+    ]);
+    // Helm merges the given resources into the defaults: Redis' own ephemeral-storage stays.
+    expect(redis.resources).toEqual({
+      requests: { cpu: "100m", memory: "300Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "500m", memory: "320Mi", "ephemeral-storage": "640Mi" },
+    });
+    expect(podSpec(get("Deployment", "python-example-redis")).securityContext).toMatchObject({ runAsUser: 20000, runAsGroup: 20000, fsGroup: 20000 });
     expect(at(get("PodDisruptionBudget"), "spec.maxUnavailable")).toBe(2);
   });
 

@@ -1,6 +1,7 @@
 {{/*
 The environment every container of the service's image gets (app, workers, migration,
-CronJobs). Order matters: DATABASE_URL expands $(DATABASE_*) defined before it.
+CronJobs). Order matters: DATABASE_URL and REDIS_URL expand $(DATABASE_*) and
+$(REDIS_PASSWORD) defined before them.
 */}}
 {{- define "hs.env" -}}
 {{- $name := include "hs.name" . -}}
@@ -62,8 +63,13 @@ CronJobs). Order matters: DATABASE_URL expands $(DATABASE_*) defined before it.
   value: "postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@$(DATABASE_HOST):$(DATABASE_PORT)/$(DATABASE_NAME)"
 {{- end }}
 {{- if .Values.redis.enabled }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hs.redisAuthSecret" . }}
+      key: password
 - name: REDIS_URL
-  value: {{ printf "redis://%s:6379/0" (include "hs.redisHost" .) | quote }}
+  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s:6379/0" (include "hs.redisHost" .) | quote }}
 {{- end }}
 {{- if .Values.secrets.enabled }}
 {{- $secret := include "hs.vaultSecret" . }}

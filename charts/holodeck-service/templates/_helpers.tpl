@@ -1,6 +1,29 @@
+{{/*
+The service's identity: global.platform.<key> (set by the services ApplicationSet from
+services-root, docs/contracts.md section 4) wins; the developer's global.<key> may repeat it
+but never contradict it. Without the platform's value (a local render) global.<key> is used.
+Args: root, key (service | domain), example.
+*/}}
+{{- define "hs.identity" -}}
+{{- $own := index .root.Values.global .key | default "" -}}
+{{- $platform := index (.root.Values.global.platform | default dict) .key | default "" -}}
+{{- if $platform -}}
+{{- if and $own (ne $own $platform) -}}
+{{- fail (printf "holodeck-service: global.%s is %q in the service's values but the platform deploys it as global.platform.%s=%q (services-root); remove global.%s or set it to %q" .key $own .key $platform .key $platform) -}}
+{{- end -}}
+{{- $platform -}}
+{{- else -}}
+{{- required (printf "global.%s is required (e.g. %s; the services ApplicationSet sets global.platform.%s)" .key .example .key) $own -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Service name: namespace, image name, URL path and the prefix of every object name. */}}
 {{- define "hs.name" -}}
-{{- required "global.service is required (the service name, e.g. python-example)" .Values.global.service -}}
+{{- $name := include "hs.identity" (dict "root" . "key" "service" "example" "python-example") -}}
+{{- if and (.Values.global.platform | default dict).service (ne .Release.Namespace $name) -}}
+{{- fail (printf "holodeck-service: the release namespace is %q but global.platform.service is %q; a service deploys only into its own namespace" .Release.Namespace $name) -}}
+{{- end -}}
+{{- $name -}}
 {{- end -}}
 
 {{/* The stack's public edge (set by the services ApplicationSet): gateway | ingress-nginx. */}}
@@ -24,7 +47,7 @@
 {{- end -}}
 
 {{- define "hs.domain" -}}
-{{- required "global.domain is required (the business domain, e.g. services)" .Values.global.domain -}}
+{{- include "hs.identity" (dict "root" . "key" "domain" "example" "services") -}}
 {{- end -}}
 
 {{/* Labels on every object. */}}
@@ -35,6 +58,11 @@ app.kubernetes.io/part-of: {{ include "hs.domain" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 holodeck.dev/environment: {{ .Values.global.environment }}
+holodeck.dev/service: {{ include "hs.name" . }}
+holodeck.dev/domain: {{ include "hs.domain" . }}
+{{- with (.Values.global.platform | default dict).team }}
+holodeck.dev/team: {{ . }}
+{{- end }}
 {{- end -}}
 
 {{/* Selector labels of one component (app, worker-<name>, redis, migrate, cron-<name>). */}}
@@ -74,6 +102,8 @@ metadata:
 {{- define "hs.postgresSecret" -}}{{ include "hs.name" . }}-postgres{{- end -}}
 {{- define "hs.vaultSecret" -}}{{ include "hs.name" . }}-vault{{- end -}}
 {{- define "hs.redisHost" -}}{{ include "hs.name" . }}-redis{{- end -}}
+{{- define "hs.dashboardUid" -}}hs-{{ include "hs.name" . | sha256sum | trunc 12 }}{{- end -}}
+{{- define "hs.redisAuthSecret" -}}{{ include "hs.name" . }}-redis-auth{{- end -}}
 
 {{/* Pod-level security: Pod Security "restricted". Args: root, user (optional uid). */}}
 {{- define "hs.podSecurityContext" -}}
@@ -134,7 +164,7 @@ command, args, resources, extra (YAML appended: ports, probes).
   env:
     {{- include "hs.env" .root | nindent 4 }}
   resources:
-    {{- toYaml .resources | nindent 4 }}
+    {{- include "hs.resources" (dict "root" .root "resources" .resources) | nindent 4 }}
   {{- include "hs.containerSecurityContext" . | nindent 2 }}
   volumeMounts:
     - name: tmp
@@ -142,4 +172,25 @@ command, args, resources, extra (YAML appended: ports, probes).
   {{- with .extra }}
   {{- . | nindent 2 }}
   {{- end }}
+{{- end -}}
+
+
+{{/*
+A container's resources with ephemeral-storage (logs and emptyDirs count against it) taken
+from .Values.ephemeralStorage where the given requests/limits do not set it, so that every
+container declares it. Args: root, resources.
+*/}}
+{{- define "hs.resources" -}}
+{{- $requests := deepCopy (.resources.requests | default dict) -}}
+{{- $limits := deepCopy (.resources.limits | default dict) -}}
+{{- if not (hasKey $requests "ephemeral-storage") }}{{ $_ := set $requests "ephemeral-storage" .root.Values.ephemeralStorage.request }}{{ end -}}
+{{- if not (hasKey $limits "ephemeral-storage") }}{{ $_ := set $limits "ephemeral-storage" .root.Values.ephemeralStorage.limit }}{{ end -}}
+{{- toYaml (dict "requests" $requests "limits" $limits) -}}
+{{- end -}}
+
+{{/* Deployment annotations when its pods read Secrets (Vault, database, Redis): Reloader restarts it when one changes. */}}
+{{- define "hs.reloader" -}}
+{{- if or .Values.postgres.enabled .Values.redis.enabled (and .Values.secrets.enabled .Values.secrets.envVarsFromVault) -}}
+reloader.stakater.com/auto: "true"
+{{- end -}}
 {{- end -}}
