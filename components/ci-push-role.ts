@@ -20,6 +20,12 @@ export const ECR_PUSH_ACTIONS = [
   "ecr:UploadLayerPart",
 ] as const;
 
+/**
+ * Repositories under this prefix hold Helm charts (oci://<registry>/charts/holodeck-service):
+ * service pipelines may never push or create there; a new chart version is the platform's.
+ */
+export const CHART_REPOSITORY_PREFIX = "charts";
+
 export interface CiPushRoleArgs {
   /** GitLab instance URL, the `iss` of its id_tokens, e.g. https://gitlab.com. */
   gitlabUrl: string;
@@ -79,6 +85,13 @@ export class CiPushRole extends pulumi.ComponentResource {
           // GetAuthorizationToken has no resource-level permissions: AWS requires Resource "*".
           { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
           { Sid: "PushToThisRegistry", Effect: "Allow", Action: [...ECR_PUSH_ACTIONS], Resource: repositories },
+          // An explicit Deny wins over the Allow above: no service pipeline publishes a chart.
+          {
+            Sid: "NoChartPush",
+            Effect: "Deny",
+            Action: [...ECR_PUSH_ACTIONS],
+            Resource: pulumi.interpolate`arn:${args.partition}:ecr:${args.region}:${args.accountId}:repository/${CHART_REPOSITORY_PREFIX}/*`,
+          },
         ]),
       },
       { parent: this },
