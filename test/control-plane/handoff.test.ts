@@ -40,8 +40,7 @@ let platformWork: string;
 beforeAll(async () => {
   cluster = await startHolodeckCluster({ stack: STACK, recording: recordedStack(STACK) });
   platformWork = cluster.git.workTree(LOCAL_REPOS.platform);
-  // The CRDs the upstream charts would install (crossplane, external-secrets, istio, prometheus-operator...).
-  await installCrds(cluster.plane, crdsIn(readdirSync(PLATFORM_CRDS).map((p) => path.join(PLATFORM_CRDS, p))));
+  await installCrds(cluster.plane, manifestCrds());
   await applyHandoff(cluster);
 }, 600_000);
 
@@ -156,6 +155,39 @@ describe(`handoff of ${STACK} on a real control plane`, () => {
   });
 });
 
+/** Every YAML file under `dir`. */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? yamlFiles(full) : entry.name.endsWith(".yaml") ? [full] : [];
+  });
+}
+
+const groupKind = (o: KubeObject): string => `${o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : ""}/${o.kind}`;
+
+/**
+ * The CRDs the upstream charts would install (crossplane, external-secrets, istio,
+ * prometheus-operator: the pinned copies), narrowed to the kinds platform-apps/manifests uses:
+ * all that holodeck's own manifests Applications can need (the chart Applications stop at the
+ * unreachable chart repository). The other ~55 CRDs only cost the API server minutes on 2 cores.
+ */
+function manifestCrds(): KubeObject[] {
+  const kinds = new Set(
+    yamlFiles(path.join(platformWork, "platform-apps", "manifests")).flatMap((f) =>
+      parseAllDocuments(readFileSync(f, "utf8"))
+        .map((d) => d.toJS() as KubeObject | null)
+        .filter((o): o is KubeObject => typeof o?.kind === "string" && typeof o.apiVersion === "string")
+        .map(groupKind),
+    ),
+  );
+  type Crd = KubeObject & { spec: { group: string; names: { kind: string } } };
+  const crds = (crdsIn(readdirSync(PLATFORM_CRDS).map((p) => path.join(PLATFORM_CRDS, p))) as Crd[]).filter((c) =>
+    kinds.has(`${c.spec.group}/${c.spec.names.kind}`),
+  );
+  if (crds.length === 0) throw new Error(`no CRD in ${PLATFORM_CRDS} serves a kind platform-apps/manifests uses`);
+  return crds;
+}
+
 /** "<group>/<Kind>" of every document `kustomize build` (or the folder's YAML files) yields for a platform repo path. */
 function manifestKinds(repoPath: string): string[] {
   const dir = path.join(platformWork, repoPath);
@@ -169,7 +201,7 @@ function manifestKinds(repoPath: string): string[] {
     parseAllDocuments(t)
       .map((d) => d.toJS() as KubeObject | null)
       .filter((o): o is KubeObject => o !== null)
-      .map((o) => `${o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : ""}/${o.kind}`),
+      .map(groupKind),
   );
 }
 

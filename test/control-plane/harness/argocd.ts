@@ -210,11 +210,12 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
   await waitFor("the application controller to serve metrics", () => httpOk(`http://127.0.0.1:${controllerMetrics}/metrics`), 120_000, alive);
   await waitFor("the repo-server to serve metrics", () => httpOk(`http://127.0.0.1:${repoMetrics}/metrics`), 120_000, alive);
 
-  const application = (name: string): Promise<Application | undefined> => kubectl.get<Application>("applications.argoproj.io", name, ARGOCD_NAMESPACE);
+  const applicationsPath = `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`;
+  const application = (name: string): Promise<Application | undefined> => plane.rest.get<Application>(`${applicationsPath}/${name}`);
   return {
     repoServer,
     application,
-    applications: () => kubectl.list<Application>("applications.argoproj.io", ARGOCD_NAMESPACE),
+    applications: () => plane.rest.list<Application>(applicationsPath),
     async refreshApplicationSet(name) {
       await kubectl.ok([
         "annotate",

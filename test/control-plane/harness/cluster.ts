@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { KubeRest } from "../stand-ins/kube-rest";
 import { Kubectl, writeKubeconfig, type KubeObject } from "./kube";
 import { makePki, type Pki } from "./pki";
 import { Processes, tail } from "./processes";
@@ -107,6 +108,12 @@ export interface ControlPlaneOptions {
 
 export class ControlPlane {
   readonly kubectl: Kubectl;
+  /**
+   * The API server over HTTPS from this process, as the admin: for what is polled every second
+   * (readiness, nodes, CRDs, Applications), where a kubectl process per poll costs CPU that
+   * several control planes on 2 cores do not have.
+   */
+  readonly rest: KubeRest;
 
   private constructor(
     readonly dir: string,
@@ -116,6 +123,8 @@ export class ControlPlane {
     readonly kubeconfig: string,
   ) {
     this.kubectl = new Kubectl(kubeconfig, path.join(dir, "kubectl-cache"));
+    const admin = pki.clients.admin;
+    this.rest = new KubeRest({ server, ca: readFileSync(pki.caCert, "utf8"), cert: readFileSync(admin.cert, "utf8"), key: readFileSync(admin.key, "utf8") });
   }
 
   /** Starts everything and waits until the API server serves, controllers run and the nodes are Ready. */
@@ -188,13 +197,7 @@ export class ControlPlane {
     const kubeconfig = writeKubeconfig(path.join(dir, "admin.kubeconfig"), { server, caCert: pki.caCert, ...pki.clients.admin });
     const plane = new ControlPlane(dir, processes, pki, server, kubeconfig);
     const alive = (): void => processes.assertRunning();
-    await waitFor(
-      "the API server to be ready (/readyz)",
-      async () => ((await plane.kubectl.run(["get", "--raw", "/readyz"])).stdout.trim() === "ok" ? true : undefined),
-      90_000,
-      alive,
-      500,
-    );
+    await waitFor("the API server to be ready (/readyz)", async () => ((await plane.rest.raw("/readyz")) === "ok" ? true : undefined), 90_000, alive, 500);
 
     const cmConfig = writeKubeconfig(path.join(dir, "controller-manager.kubeconfig"), { server, caCert: pki.caCert, ...pki.clients["controller-manager"] });
     processes.start({
@@ -257,7 +260,7 @@ export class ControlPlane {
     // The controller-manager is up once it has made the `default` ServiceAccount.
     await waitFor(
       "kube-controller-manager to create the default ServiceAccount",
-      () => plane.kubectl.get("serviceaccount", "default", "default").then((sa) => (sa ? true : undefined)),
+      () => plane.rest.get("/api/v1/namespaces/default/serviceaccounts/default").then((sa) => (sa ? true : undefined)),
       90_000,
       alive,
     );
@@ -273,7 +276,7 @@ export class ControlPlane {
     await waitFor(
       `${names.size} simulated nodes to be Ready`,
       async () => {
-        const ready = (await this.kubectl.list<{ metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }>("nodes")).filter(
+        const ready = (await this.rest.list<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>("/api/v1/nodes")).filter(
           (n) => names.has(n.metadata.name) && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
         );
         return ready.length === names.size ? true : undefined;
@@ -302,6 +305,7 @@ export class ControlPlane {
 
   /** Stops every process and removes the temporary folder (kept when HOLODECK_KEEP_CONTROL_PLANE is set). */
   async stop(): Promise<void> {
+    this.rest.close();
     await this.processes.stop();
     if (!process.env.HOLODECK_KEEP_CONTROL_PLANE) rmSync(this.dir, { recursive: true, force: true });
   }

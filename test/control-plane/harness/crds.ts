@@ -29,7 +29,7 @@ export async function installCrds(plane: ControlPlane, crds: KubeObject[]): Prom
   await waitFor(
     `${names.size} CRDs to be established`,
     async () => {
-      const established = (await plane.kubectl.list<Crd>("customresourcedefinitions")).filter(
+      const established = (await plane.rest.list<Crd & KubeObject>("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")).filter(
         (c) => names.has(c.metadata.name) && c.status?.conditions?.some((k) => k.type === "Established" && k.status === "True"),
       );
       return established.length === names.size ? true : undefined;

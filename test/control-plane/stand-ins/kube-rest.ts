@@ -101,6 +101,11 @@ export class KubeRest {
     });
   }
 
+  /** The body of a GET as text (e.g. /readyz). */
+  raw(path: string): Promise<string> {
+    return this.request("GET", path);
+  }
+
   /** The object, or undefined when the API server answers 404. */
   async get<T extends KubeObject = KubeObject>(path: string): Promise<T | undefined> {
     try {
