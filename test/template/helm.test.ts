@@ -72,6 +72,7 @@ describe("generated helm/ with every option on", () => {
       `ConfigMap/${name}-dashboard`,
       `Deployment/${name}`,
       `Deployment/${name}-redis`,
+      `ExternalSecret/${name}-redis-auth`,
       `ExternalSecret/${name}-vault`,
       `Ingress/${name}`,
       `Job/${name}-migrate`,
@@ -79,6 +80,7 @@ describe("generated helm/ with every option on", () => {
       `NetworkPolicy/${name}-egress`,
       `NetworkPolicy/${name}-ingress`,
       `NetworkPolicy/${name}-redis`,
+      `Password/${name}-redis-auth`,
       `PeerAuthentication/${name}`,
       `PodDisruptionBudget/${name}`,
       `PostgresInstance/${name}`,
@@ -108,7 +110,7 @@ describe("generated helm/ with every option on", () => {
   it("injects every variable the generated Settings reads", () => {
     const env = envOf(findObject(objects, "Deployment", name));
     expect(env.get("DATABASE_URL")?.value).toBe("postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@$(DATABASE_HOST):$(DATABASE_PORT)/$(DATABASE_NAME)");
-    expect(env.get("REDIS_URL")?.value).toBe(`redis://${name}-redis:6379/0`);
+    expect(env.get("REDIS_URL")?.value).toBe(`redis://:$(REDIS_PASSWORD)@${name}-redis:6379/0`);
     expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
     expect(env.get("NATS_USER")?.value).toBe("app");
     expect(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://jaeger-collector.observability.svc:4317");
