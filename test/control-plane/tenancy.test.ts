@@ -1,0 +1,308 @@
+// Tenancy (issue 14) on the real API server and the real Argo CD of the control-plane harness:
+// the stack's recorded platform AppProject, teams and services ApplicationSets and host
+// admission policy; the team chart from the platform repo (as committed); two teams in
+// services-root. The seed service still deploys; a hostile team's charts that template an object
+// into another service's namespace, a cluster-scoped object, a relabel of another namespace or a
+// route for a platform host fail to sync with a message naming the refusal; its deploy identity
+// and even the cluster admin are refused routes and certificates for other hosts and paths; and
+// nothing outside the hostile team's namespaces changes.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OciRegistry } from "../chart/oci-registry";
+import { recordedStack } from "../harness/stacks";
+import {
+  ARGOCD_NAMESPACE,
+  BOOTSTRAP_CRDS,
+  crdsIn,
+  installCrds,
+  LOCAL_REPOS,
+  startHolodeckCluster,
+  TOOLS_BIN,
+  waitFor,
+  type Application,
+  type HolodeckCluster,
+  type KubeObject,
+} from "./harness";
+import { chartRepositorySecret, handoffObject, recordedChartRepository } from "./fixtures/argocd-config";
+import { installServiceCrds } from "./fixtures/crds";
+import { deploy, generateService, publishChart, SEED_SERVICE } from "./fixtures/service-repos";
+import { startCrossplanePostgres } from "./stand-ins/crossplane-postgres";
+import { startEnvoyGateway } from "./stand-ins/envoy-gateway";
+import { startExternalSecrets } from "./stand-ins/external-secrets";
+import { startIngressNginx } from "./stand-ins/ingress-nginx";
+import { KubeRest } from "./stand-ins/kube-rest";
+import type { StandIn } from "./stand-ins/stand-in";
+import { HOST_POLICY } from "../../bootstrap/handoff/host-policy";
+import { DEPLOYER_SERVICE_ACCOUNT } from "../../model/team";
+
+const STACK = "staging-eu-west-1";
+const TEAMS = {
+  checkout: { team: "checkout", ssoGroups: ["holodeck-team-checkout"], domains: ["services"], services: [{ name: SEED_SERVICE, domain: "services" }] },
+  intruders: {
+    team: "intruders",
+    ssoGroups: ["holodeck-team-intruders"],
+    domains: ["payments"],
+    services: ["attack-namespace", "attack-cluster", "attack-relabel", "attack-route"].map((name) => ({ name, domain: "payments" })),
+  },
+};
+
+let registry: OciRegistry;
+let cluster: HolodeckCluster;
+let kube: KubeRest;
+let clusterDomain: string;
+const standIns: StandIn[] = [];
+const commits: Record<string, string> = {};
+
+/** A hostile service repository: helm/ is a plain chart with exactly these templates. */
+function hostileService(name: string, templates: Record<string, KubeObject>): string {
+  const repo = `${LOCAL_REPOS.servicePrefix}/${name}`;
+  cluster.git.create(repo);
+  const files: Record<string, string> = { "helm/Chart.yaml": `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n` };
+  for (const [file, object] of Object.entries(templates)) files[`helm/templates/${file}.yaml`] = JSON.stringify(object, null, 2);
+  cluster.git.write(repo, files);
+  return cluster.git.commit(repo, `${name}: hostile chart`);
+}
+
+const route = (namespace: string, hostnames: string[], pathPrefix: string, name = "hostile"): KubeObject => ({
+  apiVersion: "gateway.networking.k8s.io/v1",
+  kind: "HTTPRoute",
+  metadata: { name, namespace },
+  spec: { hostnames, rules: [{ matches: [{ path: { type: "PathPrefix", value: pathPrefix } }], backendRefs: [{ name: "x", port: 80 }] }] },
+});
+
+/** Everything Argo CD says about an Application's last sync and state, as one text. */
+function messagesOf(app: Application | undefined): string {
+  const status = app?.status;
+  return [
+    ...(status?.conditions ?? []).map((c) => c.message),
+    status?.operationState?.message ?? "",
+    ...(status?.operationState?.syncResult?.resources ?? []).map((r) => `${r.kind}/${r.name}: ${r.message}`),
+  ].join("\n");
+}
+
+async function appState(name: string, what: string, check: (app: Application) => boolean, timeoutMs = 240_000): Promise<Application> {
+  try {
+    return await waitFor(
+      `Application ${name} ${what}`,
+      async () => {
+        const app = await cluster.argocd.application(name);
+        return app && check(app) ? app : undefined;
+      },
+      timeoutMs,
+      () => cluster.plane.processes.assertRunning(),
+      1000,
+    );
+  } catch (error) {
+    const app = await cluster.argocd.application(name);
+    throw new Error(
+      `${(error as Error).message}\nstate: ${JSON.stringify({ sync: app?.status?.sync, health: app?.status?.health })}\nmessages: ${messagesOf(app)}\n` +
+        `application-controller log:\n${cluster.plane.logTail("argocd-application-controller", 15)}`,
+      { cause: error },
+    );
+  }
+}
+
+const synced = (app: Application): boolean => app.status?.sync?.status === "Synced" && app.status.operationState?.phase === "Succeeded";
+
+/** The kubectl identity Argo CD syncs a service as. */
+const asDeployer = (namespace: string): string[] => ["--as", `system:serviceaccount:${namespace}:${DEPLOYER_SERVICE_ACCOUNT}`];
+
+/** Creates `object` with kubectl (as `as`, or the cluster admin); the refusal text, or "" when admitted. */
+async function create(object: KubeObject, as: string[] = []): Promise<string> {
+  const result = await cluster.plane.kubectl.run([...as, "create", "-f", "-"], JSON.stringify(object));
+  return result.code === 0 ? "" : result.stderr.trim();
+}
+
+beforeAll(async () => {
+  registry = await publishChart();
+  cluster = await startHolodeckCluster({ stack: STACK, recording: recordedStack(STACK) });
+  const { plane } = cluster;
+  const admin = plane.pki.clients.admin;
+  kube = new KubeRest({
+    server: plane.server,
+    ca: readFileSync(plane.pki.caCert, "utf8"),
+    cert: readFileSync(admin.cert, "utf8"),
+    key: readFileSync(admin.key, "utf8"),
+  });
+  await installServiceCrds(kube);
+  // cert-manager's Certificate (the policy covers it) and External Secrets' Password generator
+  // (the chart's Redis password) besides the service CRDs of the shared fixture.
+  const password = crdsIn([path.join(TOOLS_BIN, "..", "crds", "external-secrets")]).filter(
+    (c) => c.metadata.name === "passwords.generators.external-secrets.io",
+  );
+  await installCrds(plane, [...crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]), ...password]);
+
+  // The recorded handoff's tenancy objects, the chart repository rewritten to the loopback registry.
+  const chartRepository = `${registry.host}/charts`;
+  const recordedChart = recordedChartRepository(cluster);
+  const teams = handoffObject(cluster, "ApplicationSet", "teams") as KubeObject & { spec: { template: { spec: { source: { helm: { values: string } } } } } };
+  const helm = teams.spec.template.spec.source.helm;
+  for (const [from, to] of [...cluster.rewrite, [recordedChart, chartRepository]]) helm.values = helm.values.split(from).join(to);
+  const services = JSON.parse(
+    JSON.stringify(handoffObject(cluster, "ApplicationSet", "services"))
+      .split(recordedChart)
+      .join(chartRepository),
+  ) as KubeObject;
+  const policies = cluster.handoffObjects.filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"));
+  clusterDomain = handoffObject(cluster, "Secret", "in-cluster").metadata.annotations?.domain ?? "";
+  await plane.kubectl.apply([...policies, chartRepositorySecret(chartRepository), handoffObject(cluster, "AppProject", "platform"), teams, services]);
+  standIns.push(
+    startCrossplanePostgres(kube, { readyAfterMs: 3000 }),
+    startExternalSecrets(kube, { syncAfterMs: 2000 }),
+    startIngressNginx(kube),
+    startEnvoyGateway(kube),
+  );
+
+  // services-root: the two team files; the teams' Applications make namespaces and projects.
+  cluster.git.write(LOCAL_REPOS.servicesRoot, Object.fromEntries(Object.values(TEAMS).map((t) => [`teams/${t.team}.json`, `${JSON.stringify(t, null, 2)}\n`])));
+  cluster.git.commit(LOCAL_REPOS.servicesRoot, "teams checkout and intruders");
+  await plane.kubectl.ok(["annotate", "--overwrite", "-n", ARGOCD_NAMESPACE, "applicationset/teams", "argocd.argoproj.io/application-set-refresh=true"]);
+  await Promise.all(Object.keys(TEAMS).map((team) => appState(`team-${team}`, "Synced", synced)));
+
+  // The seed and the hostile services, each deployed through the real CLI.
+  commits[SEED_SERVICE] = generateService(cluster.git, registry.host).commits[0];
+  const other = SEED_SERVICE;
+  commits["attack-namespace"] = hostileService("attack-namespace", {
+    configmap: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "intruder", namespace: other }, data: { stolen: "yes" } },
+  });
+  commits["attack-cluster"] = hostileService("attack-cluster", {
+    clusterrole: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "intruder" },
+      rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+    },
+  });
+  commits["attack-relabel"] = hostileService("attack-relabel", {
+    namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: other, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
+  });
+  commits["attack-route"] = hostileService("attack-route", { route: route("attack-route", [`argocd.${clusterDomain}`], "/attack-route") });
+  for (const [service, sha] of Object.entries(commits)) await deploy(cluster.git, "staging", service, sha);
+  await plane.kubectl.ok(["annotate", "--overwrite", "-n", ARGOCD_NAMESPACE, "applicationset/services", "argocd.argoproj.io/application-set-refresh=true"]);
+}, 600_000);
+
+afterAll(async () => {
+  for (const standIn of standIns) await standIn.stop();
+  kube?.close();
+  await cluster?.stop();
+  await registry?.close();
+});
+
+describe("the platform's side, from the team files", () => {
+  it("made each service namespace with its identity labels and Pod Security restricted", async () => {
+    const namespace = await kube.get(`/api/v1/namespaces/${SEED_SERVICE}`);
+    expect(namespace?.metadata.labels).toMatchObject({
+      "holodeck.dev/service": SEED_SERVICE,
+      "holodeck.dev/team": "checkout",
+      "holodeck.dev/domain": "services",
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
+  });
+
+  it("made one AppProject per team whose destinations are its services' namespaces only", async () => {
+    const project = await cluster.plane.kubectl.get<{ spec: { destinations: { namespace: string }[] } }>("appproject", "team-intruders", ARGOCD_NAMESPACE);
+    expect(project?.spec.destinations.map((d) => d.namespace)).toEqual(TEAMS.intruders.services.map((s) => s.name));
+  });
+});
+
+describe("the seed still deploys", () => {
+  it(`${SEED_SERVICE} ends Synced and Healthy in project team-checkout, synced as its deployer`, async () => {
+    const app = await appState(SEED_SERVICE, "Synced and Healthy", (a) => synced(a) && a.status?.health?.status === "Healthy", 300_000);
+    expect(app.spec.project).toBe("team-checkout");
+    expect(app.status?.sync?.revision).toBe(commits[SEED_SERVICE]);
+  });
+});
+
+describe("a hostile team's charts fail to sync, with a message, and change nothing", () => {
+  const refused = (pattern: RegExp) => (app: Application) => pattern.test(messagesOf(app));
+
+  it("an object in another service's namespace: the namespace is not a destination of its project", async () => {
+    const app = await appState("attack-namespace", "refused", refused(new RegExp(`namespace ${SEED_SERVICE} is not permitted in project 'team-intruders'`)));
+    expect(app.status?.sync?.status).not.toBe("Synced");
+    expect(await kube.get(`/api/v1/namespaces/${SEED_SERVICE}/configmaps/intruder`)).toBeUndefined();
+  });
+
+  it("a cluster-scoped object: its project permits none", async () => {
+    await appState("attack-cluster", "refused", refused(/resource rbac\.authorization\.k8s\.io:ClusterRole is not permitted in project team-intruders/));
+    expect(await kube.get("/apis/rbac.authorization.k8s.io/v1/clusterroles/intruder")).toBeUndefined();
+  });
+
+  it("a relabel of another service's namespace (Pod Security privileged): Namespace is cluster-scoped, refused", async () => {
+    await appState("attack-relabel", "refused", refused(/resource :Namespace is not permitted in project team-intruders/));
+    const namespace = await kube.get(`/api/v1/namespaces/${SEED_SERVICE}`);
+    expect(namespace?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  });
+
+  it("a route for a platform host in its own namespace: the admission policy refuses it at sync", async () => {
+    await appState("attack-route", "refused", refused(/names a platform host \(argocd\./));
+    expect(await kube.get("/apis/gateway.networking.k8s.io/v1/namespaces/attack-route/httproutes/hostile")).toBeUndefined();
+  });
+});
+
+describe("the deploy identity and the admission policy, asked directly", () => {
+  it("the deployer may not write into another service's namespace nor relabel its own", async () => {
+    const intrusion = await create(
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "intruder", namespace: SEED_SERVICE } },
+      asDeployer("attack-route"),
+    );
+    expect(intrusion).toContain(
+      `User "system:serviceaccount:attack-route:${DEPLOYER_SERVICE_ACCOUNT}" cannot create resource "configmaps" in API group "" in the namespace "${SEED_SERVICE}"`,
+    );
+    const relabel = await cluster.plane.kubectl.run([
+      ...asDeployer("attack-route"),
+      "label",
+      "namespace",
+      "attack-route",
+      "pod-security.kubernetes.io/enforce=privileged",
+      "--overwrite",
+    ]);
+    expect(relabel.stderr).toContain('cannot patch resource "namespaces"');
+  });
+
+  it("admits the service's own host and path (the policy is not deny-all)", async () => {
+    expect(await create(route("attack-route", [`payments.${clusterDomain}`], "/attack-route", "own"), asDeployer("attack-route"))).toBe("");
+  });
+
+  it("refuses another domain's host, naming the one allowed", async () => {
+    const message = await create(route("attack-route", [`services.${clusterDomain}`], "/attack-route"), asDeployer("attack-route"));
+    expect(message).toContain(`ValidatingAdmissionPolicy '${HOST_POLICY}'`);
+    expect(message).toContain(
+      `HTTPRoute attack-route/hostile: host(s) services.${clusterDomain} not allowed; only payments.${clusterDomain} under /attack-route`,
+    );
+  });
+
+  it("refuses another service's path on its own host", async () => {
+    const message = await create(route("attack-route", [`payments.${clusterDomain}`], `/${SEED_SERVICE}`), asDeployer("attack-route"));
+    expect(message).toContain("every rule must match a PathPrefix or Exact path under /attack-route");
+  });
+
+  it("refuses a route without hostnames (it would take every host of the listener)", async () => {
+    const message = await create(route("attack-route", [], "/attack-route"), asDeployer("attack-route"));
+    expect(message).toContain("spec.hostnames must be [payments.");
+  });
+
+  it("refuses a certificate for a platform host in a service namespace, even to the cluster admin", async () => {
+    const certificate: KubeObject = {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: "vault", namespace: "attack-route" },
+      spec: { secretName: "vault-tls", dnsNames: [`vault.${clusterDomain}`], issuerRef: { kind: "ClusterIssuer", name: "letsencrypt-staging" } },
+    };
+    expect(await create(certificate)).toContain(`Certificate attack-route/vault: names a platform host (vault.${clusterDomain})`);
+  });
+
+  it("refuses an Ingress catching every host or another service's path", async () => {
+    const ingress = (rules: unknown[]): KubeObject => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "hostile", namespace: "attack-route" },
+      spec: { rules },
+    });
+    const backend = { service: { name: "x", port: { number: 80 } } };
+    expect(await create(ingress([{ http: { paths: [{ path: "/attack-route", pathType: "Prefix", backend }] } }]))).toContain("every rule needs host payments.");
+    expect(await create(ingress([{ host: `payments.${clusterDomain}`, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } }]))).toContain(
+      "path(s) outside /attack-route are refused",
+    );
+  });
+});
