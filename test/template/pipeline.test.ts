@@ -32,6 +32,8 @@ const PYTHON_DIGESTS: Record<string, string> = {
   "3.13": "sha256:7c61056e61ac89e852de05f3dc6fa51a6dd2181797bceed46aa725dd7cb2cd3b",
 };
 const JOBS = ["test", "build", "deploy-staging", "deploy-production"];
+/** Manual, non-blocking rollback / re-deploy buttons (test/self-service/rollback-pipeline.test.ts runs them). */
+const BUTTONS = ["rollback-staging", "redeploy-staging", "rollback-production", "redeploy-production"];
 const CONTEXTS = {
   mergeRequest: { CI_PIPELINE_SOURCE: "merge_request_event", CI_DEFAULT_BRANCH: "main", CI_MERGE_REQUEST_IID: "7" },
   defaultBranch: { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main" },
@@ -48,8 +50,8 @@ beforeAll(() => {
 describe("generated .gitlab-ci.yml", () => {
   it("has the four stages and one job each, chained by needs", () => {
     expect(pipeline.stages).toEqual(["test", "build", "deploy-staging", "deploy-production"]);
-    const jobs = Object.keys(pipeline).filter((key) => !["workflow", "stages", "variables"].includes(key));
-    expect(jobs).toEqual(JOBS);
+    const jobs = Object.keys(pipeline).filter((key) => !["workflow", "stages", "variables"].includes(key) && !key.startsWith("."));
+    expect(jobs).toEqual([...JOBS, ...BUTTONS]);
     expect(JOBS.map((job) => pipeline[job].stage)).toEqual(pipeline.stages);
     expect(JOBS.map((job) => pipeline[job].needs)).toEqual([undefined, ["test"], ["build"], ["deploy-staging"]]);
   });
@@ -322,7 +324,9 @@ describe("ci/deploy.sh against a local services-root", () => {
     expect(noRepo.stderr).toContain("SERVICES_ROOT_URL is not set");
     const badTarget = deploy("qa", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
     expect(badTarget.code).toBe(2);
-    expect(badTarget.stderr).toContain("usage: ci/deploy.sh staging|production (got 'qa')");
+    expect(badTarget.stderr).toContain(
+      "usage: ci/deploy.sh staging|production|rollback-staging|rollback-production|redeploy-staging|redeploy-production (got 'qa')",
+    );
   });
 
   it("hands the deploy token to git through a credential helper, never on a command line", () => {
