@@ -3,8 +3,13 @@
 // preview role (merge-request `pulumi preview`) gets the read-only view policy, cluster-wide;
 // the optional drift role (scheduled `pulumi preview --refresh`) the read-only admin-view policy,
 // which also reads the Secrets and Helm release records Pulumi manages (a refresh reads them).
+// People sign in to the Kubernetes API with the platform's SSO (Kiali's RBAC mode uses their
+// ID token): an EKS OIDC identity provider config maps the `groups` claim to Kubernetes groups
+// `sso:<group>` and users to `sso:<email>`; what they may do is RBAC (the team chart's view
+// RoleBindings per service namespace).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SSO_PREFIX } from "../model/team";
 
 export interface ClusterAccessArgs {
   clusterName: pulumi.Input<string>;
@@ -15,6 +20,8 @@ export interface ClusterAccessArgs {
   previewRoleArn?: string;
   /** Role of the scheduled drift checks; read-only, Secrets included. */
   driftRoleArn?: string;
+  /** The SSO issuer (holodeck:argocdOidc.issuer) whose Kiali ID tokens the API accepts. */
+  ssoIssuerUrl: string;
 }
 
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
@@ -22,6 +29,11 @@ export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
 export const VIEW_POLICY = "AmazonEKSViewPolicy";
 /** AWS-managed read-only access policy that includes Secrets (AmazonEKSAdminViewPolicy). */
 export const ADMIN_VIEW_POLICY = "AmazonEKSAdminViewPolicy";
+/**
+ * The IdP client whose ID tokens the API accepts (aud): Kiali's (platform-apps/values/kiali).
+ * Kubernetes sees SSO groups and users with SSO_PREFIX (model/team.ts), as the team chart binds them.
+ */
+export const SSO_KUBERNETES_CLIENT_ID = "kiali";
 
 interface Principal {
   arn: string;
@@ -60,6 +72,22 @@ export class ClusterAccess extends pulumi.ComponentResource {
         { parent: this },
       );
     });
+    new aws.eks.IdentityProviderConfig(
+      `${name}-sso`,
+      {
+        clusterName: args.clusterName,
+        oidc: {
+          identityProviderConfigName: "sso",
+          issuerUrl: args.ssoIssuerUrl,
+          clientId: SSO_KUBERNETES_CLIENT_ID,
+          usernameClaim: "email",
+          usernamePrefix: SSO_PREFIX,
+          groupsClaim: "groups",
+          groupsPrefix: SSO_PREFIX,
+        },
+      },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 }

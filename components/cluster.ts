@@ -45,6 +45,8 @@ export interface ClusterArgs {
   previewRoleArn?: string;
   /** Role of the scheduled drift checks: read-only, Secrets included (what a refresh reads). */
   driftRoleArn?: string;
+  /** The platform's SSO issuer: people's ID tokens (Kiali) are accepted by the API (ClusterAccess). */
+  ssoIssuerUrl: string;
   deletionProtection: boolean;
   /** The one managed node group (tainted for critical add-ons); workloads run on Karpenter's nodes (bootstrap/karpenter/). */
   systemNodeGroup: NodeGroupConfig;
@@ -151,6 +153,7 @@ export class Cluster extends pulumi.ComponentResource {
         ciRoleArn: args.ciRoleArn,
         previewRoleArn: args.previewRoleArn,
         driftRoleArn: args.driftRoleArn,
+        ssoIssuerUrl: args.ssoIssuerUrl,
       },
       child,
     );

@@ -75,6 +75,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       ciRoleArn: cfg.ciRoleArn,
       previewRoleArn: cfg.previewRoleArn,
       driftRoleArn: cfg.driftRoleArn,
+      ssoIssuerUrl: cfg.argocdOidc.issuer,
       deletionProtection: cfg.deletionProtection,
       systemNodeGroup: cfg.systemNodeGroup,
       logs: { kmsKeyArn: logsKey.keyArn, retentionInDays },

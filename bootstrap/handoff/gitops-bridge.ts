@@ -62,5 +62,7 @@ export const PLATFORM_CHART_REPOS: readonly string[] = [
   "https://jaegertracing.github.io/helm-charts",
   "https://kiali.org/helm-charts",
   "https://nats-io.github.io/k8s/helm/charts/",
+  "https://oauth2-proxy.github.io/manifests",
   "https://prometheus-community.github.io/helm-charts",
+  "https://stakater.github.io/stakater-charts",
 ];

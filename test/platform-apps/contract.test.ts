@@ -114,7 +114,7 @@ describe("ApplicationSets", () => {
       .flat()
       .map((app) => (app as Application).metadata.name);
     expect(names.filter((n) => n.startsWith("crossplane") || n === "nats")).toEqual([]);
-    expect(names.length).toBe(11);
+    expect(names.length).toBe(12);
   });
 
   it("a missing annotation fails rendering (missingkey=error)", () => {
@@ -174,7 +174,7 @@ describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
 
   it("every chart is pinned to an exact version", () => {
     const charts = apps.flatMap((app) => app.spec.sources).filter((s) => s.chart !== undefined);
-    expect(charts.length).toBe(12);
+    expect(charts.length).toBe(14);
     for (const source of charts) expect(source.targetRevision, `${source.chart}`).toMatch(EXACT_VERSION);
   });
 

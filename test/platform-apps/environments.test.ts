@@ -7,6 +7,7 @@ import { at, helmValues } from "./values";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager/cert-manager";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
 import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/constants";
+import { SSO_KUBERNETES_CLIENT_ID } from "../../components/cluster-access";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
 
@@ -267,10 +268,13 @@ describe("External Secrets and Kiali", () => {
     expect(at(spec, "deployment", "replicas")).toBe(2);
   });
 
-  it("Kiali is read-only: with OpenID RBAC off every SSO user acts as Kiali's service account", () => {
+  it("Kiali uses each person's own Kubernetes RBAC (OpenID, RBAC on, groups claim requested) and stays read-only", () => {
     for (const env of [production, staging]) {
       const spec = at(env.values("kiali"), "cr", "spec") as Doc;
-      expect(at(spec, "auth", "openid", "disable_rbac")).toBe(true);
+      expect(at(spec, "auth", "openid", "disable_rbac")).toBe(false);
+      expect(at(spec, "auth", "openid", "client_id")).toBe(SSO_KUBERNETES_CLIENT_ID);
+      expect(at(spec, "auth", "openid", "username_claim")).toBe("email");
+      expect(at(spec, "auth", "openid", "scopes")).toEqual(["openid", "email", "profile", "groups"]);
       expect(at(spec, "deployment", "view_only_mode")).toBe(true);
     }
   });
