@@ -14,18 +14,18 @@ import {
   argoCdInstallObjects,
   argoCdSettingsOf,
   ControlPlane,
-  crdsIn,
+  bootstrapCrdsFor,
   installCrds,
   nodeGroupsOf,
   recordedConfigGroupCrds,
   recordedKubernetesObjects,
+  uniqueCrds,
   REPO,
   simulatedNodes,
   stackRegion,
   waitFor,
   type KubeObject,
 } from "./harness";
-import { BOOTSTRAP_CRDS } from "./harness/tools";
 
 const STACK = "staging-eu-west-1";
 const SERVICE_NAMESPACE = "refusals-example";
@@ -41,8 +41,7 @@ beforeAll(async () => {
   const argo = argoCdInstallObjects(argoCdSettingsOf(recording));
   await installCrds(plane, [
     ...argo.filter((o) => o.kind === "CustomResourceDefinition"),
-    ...crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]),
-    ...recordedConfigGroupCrds(recording),
+    ...uniqueCrds([...recordedConfigGroupCrds(recording), ...bootstrapCrdsFor(recorded)]),
   ]);
   await plane.kubectl.apply(argo.filter((o) => o.kind !== "CustomResourceDefinition"));
   await plane.kubectl.apply(recorded.filter((o) => o.kind === "Namespace"));

@@ -8,7 +8,7 @@ import { parseAllDocuments } from "yaml";
 import type { StackRecording } from "../../../cli/plan/run-stack";
 import { waitFor, type ControlPlane } from "./cluster";
 import type { KubeObject } from "./kube";
-import { CONTROL_PLANE_SHARE } from "./tools";
+import { BOOTSTRAP_CRDS, CONTROL_PLANE_SHARE } from "./tools";
 
 /** Every CRD in the given folders (*.yaml, not recursive). */
 export function crdsIn(folders: string[]): KubeObject[] {
@@ -70,4 +70,24 @@ export function recordedConfigGroupCrds(recording: StackRecording): KubeObject[]
     }
   }
   return crdsIn([...folders]);
+}
+
+/**
+ * The CRDs (from the bootstrap's pinned CRD folders, scripts/install/bootstrap-crds.sh) of the
+ * kinds `objects` use — cert-manager's issuers, Karpenter's node pools...: Helm releases install
+ * them on EKS, which cannot run here. Argo CD's come from its install manifests (harness/argocd.ts).
+ */
+export function bootstrapCrdsFor(objects: KubeObject[]): KubeObject[] {
+  const kinds = new Set(objects.map((o) => `${o.apiVersion.split("/")[0]}/${o.kind}`));
+  const folders = readdirSync(BOOTSTRAP_CRDS)
+    .filter((f) => f !== "argo-cd")
+    .map((f) => path.join(BOOTSTRAP_CRDS, f));
+  type Crd = KubeObject & { spec: { group: string; names: { kind: string } } };
+  return (crdsIn(folders) as Crd[]).filter((c) => kinds.has(`${c.spec.group}/${c.spec.names.kind}`));
+}
+
+/** CRDs without repeats (the first of each name). */
+export function uniqueCrds(crds: KubeObject[]): KubeObject[] {
+  const seen = new Set<string>();
+  return crds.filter((c) => !seen.has(c.metadata.name) && seen.add(c.metadata.name));
 }

@@ -28,8 +28,8 @@ import {
   type StackRepoUrls,
   type UrlRewrite,
 } from "./stack";
-import { crdsIn, installCrds, recordedConfigGroupCrds } from "./crds";
-import { BOOTSTRAP_CRDS, REPO } from "./tools";
+import { bootstrapCrdsFor, installCrds, recordedConfigGroupCrds, uniqueCrds } from "./crds";
+import { REPO } from "./tools";
 
 export { ARGOCD_NAMESPACE, argoCdInstallObjects, type Application, type ApplicationSource, type ArgoCd, type ArgoCdSettings } from "./argocd";
 export { ControlPlane, EKS_ADMISSION_PLUGINS, freePort, sleep, waitFor } from "./cluster";
@@ -48,7 +48,7 @@ export {
   type StackRepoUrls,
   type UrlRewrite,
 } from "./stack";
-export { crdsIn, installCrds, recordedConfigGroupCrds } from "./crds";
+export { bootstrapCrdsFor, crdsIn, installCrds, recordedConfigGroupCrds, uniqueCrds } from "./crds";
 export { BOOTSTRAP_CRDS, CONTROL_PLANE_SHARE, PLATFORM_CRDS, REPO, TOOLS_BIN } from "./tools";
 
 /** Folders of this repository (as committed at HEAD) that make up the local platform repo. */
@@ -106,13 +106,12 @@ export async function startHolodeckCluster(opts: HolodeckClusterOptions): Promis
 /**
  * Applies the stack's recorded Kubernetes objects (repository URLs rewritten) in the order Pulumi
  * creates them: Namespaces; the CRDs of the recorded ConfigGroups (Gateway API, Envoy Gateway) and
- * cert-manager's (a Helm release; no controller runs here) when recorded kinds need them;
- * everything else. `only` narrows the objects.
+ * those of the bootstrap's Helm releases (cert-manager, Karpenter...; no controller runs here)
+ * whose kinds the objects use; everything else. `only` narrows the objects.
  */
 export async function applyHandoff(cluster: HolodeckCluster, only: (o: KubeObject) => boolean = () => true): Promise<KubeObject[]> {
   const objects = cluster.handoffObjects.filter(only);
-  const crds = recordedConfigGroupCrds(cluster.recording);
-  if (objects.some((o) => o.apiVersion.startsWith("cert-manager.io/"))) crds.push(...crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]));
+  const crds = uniqueCrds([...recordedConfigGroupCrds(cluster.recording), ...bootstrapCrdsFor(objects)]);
   await cluster.plane.kubectl.apply(objects.filter((o) => o.kind === "Namespace"));
   if (crds.length > 0) await installCrds(cluster.plane, crds);
   await cluster.plane.kubectl.apply(objects.filter((o) => o.kind !== "Namespace"));
