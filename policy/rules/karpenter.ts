@@ -40,7 +40,7 @@ export const karpenterEncryptedVolumes = resourceRule({
 });
 
 /** Subnets of the stack carrying every tag of a selector term. */
-function selected(subnets: readonly { props: Readonly<Record<string, unknown>> }[], tags: Record<string, unknown>) {
+function selected<T extends { props: Readonly<Record<string, unknown>> }>(subnets: readonly T[], tags: Record<string, unknown>): T[] {
   return subnets.filter((s) => Object.entries(tags).every(([key, value]) => get(s.props, "tags", key) === value));
 }
 
