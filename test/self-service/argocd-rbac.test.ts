@@ -2,13 +2,14 @@
 // binary built from Argo CD's Go module by scripts/install/control-plane.sh) against the
 // recorded argocd-rbac-cm plus, like the API server's RBACPolicyEnforcer.EnforceClaims, the
 // runtime policy of the application's own AppProject (AppProject.ProjectPoliciesString). The
-// subject is the SSO group from the token's `groups` claim (scopes [groups]).
+// subject is the SSO group from the token's `groups` claim (scopes [groups]); the AppProjects
+// are the team chart's, rendered by Helm for two teams.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { argocdRbac, type ArgoCdRbac } from "../../bootstrap/argocd/rbac";
 import { input, release } from "../bootstrap/helpers";
 import { recordedStack, REPO_ROOT } from "../harness/stacks";
@@ -16,29 +17,36 @@ import { recordedStack, REPO_ROOT } from "../harness/stacks";
 const ARGOCD = path.join(REPO_ROOT, ".tools/bin/argocd");
 const ADMINS = "holodeck-platform-admins";
 
-/** The team contract's AppProject role (docs/tenancy.md): `developers` = the team's SSO groups, get/sync/logs on its apps. */
 interface ProjectRole {
   name: string;
   groups: string[];
   policies: string[];
 }
-function developersRole(team: string, ssoGroup: string): { project: string; roles: ProjectRole[] } {
-  const project = `team-${team}`;
-  const subject = `proj:${project}:developers`;
-  return {
-    project,
-    roles: [
-      {
-        name: "developers",
-        groups: [ssoGroup],
-        policies: [
-          `p, ${subject}, applications, get, ${project}/*, allow`,
-          `p, ${subject}, applications, sync, ${project}/*, allow`,
-          `p, ${subject}, logs, get, ${project}/*, allow`,
-        ],
-      },
+const HELM = path.join(REPO_ROOT, ".tools/bin/helm");
+
+/** The AppProject the team chart (platform-apps/charts/team) renders for a team file. */
+function teamProject(team: string, ssoGroup: string, dir: string): { project: string; roles: ProjectRole[] } {
+  const values = path.join(dir, `team-${team}.json`);
+  writeFileSync(values, JSON.stringify({ team, ssoGroups: [ssoGroup], domains: ["services"], services: [{ name: `${team}-api`, domain: "services" }] }));
+  const out = execFileSync(
+    HELM,
+    [
+      "template",
+      "team",
+      path.join(REPO_ROOT, "platform-apps/charts/team"),
+      "-f",
+      values,
+      "--set",
+      "platform.serviceRepoUrlPrefix=https://gitlab.com/holodeck/services",
+      "--set",
+      "platform.serviceChartRepository=oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts",
+      "--show-only",
+      "templates/appproject.yaml",
     ],
-  };
+    { encoding: "utf8" },
+  );
+  const project = parse(out) as { metadata: { name: string }; spec: { roles: ProjectRole[] } };
+  return { project: project.metadata.name, roles: project.spec.roles };
 }
 
 /** Argo CD's AppProject.ProjectPoliciesString, line for line. */
@@ -52,7 +60,7 @@ function projectPolicies(project: { project: string; roles: ProjectRole[] }): st
     .join("\n");
 }
 
-const TEAMS = { a: developersRole("a", "holodeck-team-a"), b: developersRole("b", "holodeck-team-b") };
+let TEAMS: { a: { project: string; roles: ProjectRole[] }; b: { project: string; roles: ProjectRole[] } };
 
 describe("Argo CD RBAC (argocd admin settings rbac can)", () => {
   let dir: string;
@@ -72,6 +80,7 @@ describe("Argo CD RBAC (argocd admin settings rbac can)", () => {
         "current-context": "unused",
       }),
     );
+    TEAMS = { a: teamProject("a", "holodeck-team-a", dir), b: teamProject("b", "holodeck-team-b", dir) };
     rbac = input<ArgoCdRbac>(release(recordedStack("staging-eu-west-1"), "argo-cd"), "values.configs.rbac");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
