@@ -1,10 +1,14 @@
 // Runs the pinned copier (scripts/install/python.sh → .tools/venv/bin/copier) on the
 // python-service template, and a generated project's own pytest in the shared venv built
 // from the template's lock (.tools/service-venv), so no test installs anything itself.
+// In the unit suite each answer set is generated from the local template once per run and
+// every test file gets its own copy of that generation (the template does not change during a run).
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { inject } from "vitest";
 import { stringify } from "yaml";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -81,15 +85,46 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+/** `copier copy --defaults` into `dest` (whose last segment is the project folder); throws CopierError. */
+function generate(answers: TemplateAnswers, dest: string, template: string, extraArgs: string[]): void {
+  const args = ["copy", "--defaults", "--quiet", "--data-file", answersFile(answers), ...extraArgs, template, dest];
+  const run = runCopier(args);
+  if (run.code !== 0) throw new CopierError(args, run.output);
+}
+
+/**
+ * The run's generation of the local template for these answers and folder name, made by the
+ * first test file that asks (test/harness/record-stacks.ts provides the run's scratch folder);
+ * undefined outside the unit suite.
+ */
+function sharedGeneration(answers: TemplateAnswers, dirName: string, extraArgs: string[]): string | undefined {
+  const scratch = inject("holodeckScratch");
+  if (scratch === undefined) return undefined;
+  const key = createHash("sha256").update(JSON.stringify({ answers, dirName, extraArgs })).digest("hex").slice(0, 16);
+  const shared = path.join(scratch, "copier", key);
+  if (!fs.existsSync(shared)) {
+    const staging = path.join(tempDir("generation"), key);
+    generate(answers, path.join(staging, dirName), TEMPLATE_DIR, extraArgs);
+    fs.mkdirSync(path.dirname(shared), { recursive: true });
+    try {
+      fs.renameSync(staging, shared);
+    } catch (error) {
+      // Another test file generated the same project first: use that one.
+      if (!fs.existsSync(shared)) throw error;
+    }
+  }
+  return path.join(shared, dirName);
+}
+
 /**
  * `copier copy --defaults` of `template` (the template folder, or a git URL) into
  * `<fresh temp dir>/<dirName>`; returns the generated project's directory. Throws CopierError.
  */
 export function copierCopy(answers: TemplateAnswers, dirName = "svc", template = TEMPLATE_DIR, extraArgs: string[] = []): string {
   const dest = path.join(tempDir("service"), dirName);
-  const args = ["copy", "--defaults", "--quiet", "--data-file", answersFile(answers), ...extraArgs, template, dest];
-  const run = runCopier(args);
-  if (run.code !== 0) throw new CopierError(args, run.output);
+  const shared = template === TEMPLATE_DIR ? sharedGeneration(answers, dirName, extraArgs) : undefined;
+  if (shared) fs.cpSync(shared, dest, { recursive: true });
+  else generate(answers, dest, template, extraArgs);
   return dest;
 }
 

@@ -18,6 +18,8 @@ import { RECORDINGS_MANIFEST, recordingFile, SHARED_VARIANTS, type SharedVariant
 declare module "vitest" {
   export interface ProvidedContext {
     holodeckRecordings: string;
+    /** A folder the run's test files share (removed at the end), e.g. for one copier generation per answer set. */
+    holodeckScratch?: string;
   }
 }
 
@@ -78,6 +80,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ),
   );
   project.provide("holodeckRecordings", dir);
+  const scratch = mkdtempSync(path.join(tmpdir(), "holodeck-run-"));
+  project.provide("holodeckScratch", scratch);
   return async () => {
     // Recordings no test waited for (a partial run) are not needed: stop their recorders.
     for (const recorder of recorders) if (recorder.process.exitCode === null && recorder.process.signalCode === null) recorder.process.kill("SIGTERM");
@@ -85,6 +89,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const failed = jobs.filter((job) => existsSync(`${job.file}.error`));
     const messages = failed.map((job) => `${path.basename(job.file)}: ${readFileSync(`${job.file}.error`, "utf8")}`);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
     if (messages.length > 0) throw new Error(`stack recordings failed:\n${messages.join("\n")}`);
   };
 }
