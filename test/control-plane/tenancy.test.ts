@@ -257,7 +257,8 @@ describe("the deploy identity and the admission policy, asked directly", () => {
       "pod-security.kubernetes.io/enforce=privileged",
       "--overwrite",
     ]);
-    expect(relabel.stderr).toContain('cannot patch resource "namespaces"');
+    // kubectl label reads the namespace first; the deployer may not even do that.
+    expect(relabel.stderr).toContain(`User "system:serviceaccount:attack-route:${DEPLOYER_SERVICE_ACCOUNT}" cannot get resource "namespaces"`);
   });
 
   it("admits the service's own host and path (the policy is not deny-all)", async () => {
@@ -304,5 +305,11 @@ describe("the deploy identity and the admission policy, asked directly", () => {
     expect(await create(ingress([{ host: `payments.${clusterDomain}`, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } }]))).toContain(
       "path(s) outside /attack-route are refused",
     );
+    // The chart's own form (rewrite path, TLS on its host) is admitted.
+    const own = ingress([
+      { host: `payments.${clusterDomain}`, http: { paths: [{ path: "/attack-route(/|$)(.*)", pathType: "ImplementationSpecific", backend }] } },
+    ]);
+    (own.spec as { tls: unknown[] }).tls = [{ hosts: [`payments.${clusterDomain}`], secretName: "attack-route-tls" }];
+    expect(await create(own)).toBe("");
   });
 });
