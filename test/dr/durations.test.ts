@@ -2,7 +2,7 @@
 // DNS-01 on the critical path vs. in-cluster CA) and Helm releases that do not wait.
 import { beforeAll, describe, expect, it } from "vitest";
 import { CA_CERTIFICATE_SECONDS, durationModel, NO_WAIT_RELEASE_SECONDS } from "../../cli/plan/durations";
-import { fakeResource, runStack, type RecordedResource, type StackRecording } from "../harness/stacks";
+import { fakeResource, recordedStack, type RecordedResource, type StackRecording } from "../harness/stacks";
 
 const resource = (name: string, type: string, inputs: Record<string, unknown>): RecordedResource => fakeResource(type, name, { inputs });
 const issuer = (name: string, spec: Record<string, unknown>) => resource(name, "kubernetes:cert-manager.io/v1:ClusterIssuer", { metadata: { name }, spec });
@@ -37,8 +37,8 @@ describe("duration model (synthetic resources)", () => {
 describe("duration model of the recorded production-eu-west-1 stack", () => {
   let rec: StackRecording;
   let seconds: (r: RecordedResource) => number;
-  beforeAll(async () => {
-    rec = await runStack("production-eu-west-1");
+  beforeAll(() => {
+    rec = recordedStack("production-eu-west-1");
     seconds = durationModel(rec.resources);
   });
 
