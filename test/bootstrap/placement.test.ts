@@ -28,7 +28,6 @@ describe.each(STACKS)("%s: control-plane add-ons on the system nodes", (stack) =
     expect(input(system, "labels")).toEqual(SYSTEM);
     expect(input(system, "taints")).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
     expect(input(system, "scalingConfig.minSize")).toBe(FACTS[stack].system.minSize);
-    expect(input(rec.one("aws:eks/nodeGroup:NodeGroup", "-workload-ng"), "labels")).toEqual({ "holodeck.dev/node-group": "workload" });
   });
 
   it("AWS Load Balancer Controller", () => {

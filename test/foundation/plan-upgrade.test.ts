@@ -93,7 +93,6 @@ describe("npm run plan -- --upgrade", { timeout: 240_000 }, () => {
       `add-on kube-proxy (stg-euw1-addons-network-kube-proxy) ${before["kube-proxy"]} -> ${after["kube-proxy"]}`,
       `add-on vpc-cni (stg-euw1-addons-network-vpc-cni) ${before["vpc-cni"]} -> ${after["vpc-cni"]}`,
       "node group stg-euw1-system-ng 1.35 -> 1.36",
-      "node group stg-euw1-workload-ng 1.35 -> 1.36",
       `add-on aws-ebs-csi-driver (stg-euw1-addons-workload-aws-ebs-csi-driver) ${before["aws-ebs-csi-driver"]} -> ${after["aws-ebs-csi-driver"]}`,
       `add-on coredns (stg-euw1-addons-workload-coredns) ${before.coredns} -> ${after.coredns}`,
     ]);

@@ -78,36 +78,21 @@ describe.each(STACKS)("%s cluster", (stack) => {
     }
   });
 
-  it("launches exactly two AL2023 managed node groups in the private subnets", () => {
+  it("launches exactly one AL2023 managed node group, the tainted system group, in the private subnets (workloads run on Karpenter's pool)", () => {
     const groups = rec().byType("aws:eks/nodeGroup:NodeGroup");
-    expect(groups.map((g) => g.name).sort()).toEqual([`${want.namePrefix}-system-ng`, `${want.namePrefix}-workload-ng`]);
+    expect(groups.map((g) => g.name)).toEqual([`${want.namePrefix}-system-ng`]);
     const system = rec().one("aws:eks/nodeGroup:NodeGroup", "-system-ng");
-    const workload = rec().one("aws:eks/nodeGroup:NodeGroup", "-workload-ng");
     expect(input(system, "amiType")).toBe("AL2023_x86_64_STANDARD");
-    expect(input(workload, "amiType")).toBe(want.workload.amiType);
     expect(input(system, "instanceTypes")).toEqual(want.system.instanceTypes);
-    expect(input(workload, "instanceTypes")).toEqual(want.workload.instanceTypes);
     expect(input(system, "scalingConfig")).toEqual({ minSize: want.system.minSize, desiredSize: want.system.desiredSize, maxSize: want.system.maxSize });
-    expect(input(workload, "scalingConfig")).toEqual({
-      minSize: want.workload.minSize,
-      desiredSize: want.workload.desiredSize,
-      maxSize: want.workload.maxSize,
-    });
     expect(input(system, "taints")).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
-    expect(workload.inputs.taints).toBeUndefined();
-    const privateIds = rec().outputs.privateSubnetIds;
-    for (const group of groups) {
-      expect(input(group, "subnetIds")).toEqual(privateIds);
-      expect(group.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
-      expect(input(group, "version")).toBe("1.35");
-    }
+    expect(input(system, "subnetIds")).toEqual(rec().outputs.privateSubnetIds);
+    expect(system.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+    expect(input(system, "version")).toBe("1.35");
   });
 
   it("requires IMDSv2 with hop limit 1 and encrypted gp3 root volumes", () => {
-    for (const [role, disk] of [
-      ["system", want.system.diskSizeGiB],
-      ["workload", want.workload.diskSizeGiB],
-    ] as const) {
+    for (const [role, disk] of [["system", want.system.diskSizeGiB]] as const) {
       const lt = rec().one("aws:ec2/launchTemplate:LaunchTemplate", `-${role}-lt`);
       expect(input(lt, "metadataOptions")).toEqual({
         httpEndpoint: "enabled",

@@ -39,6 +39,8 @@ describe.each(STACKS)("%s network", (stack) => {
         "kubernetes.io/role/internal-elb": "1",
         [`kubernetes.io/cluster/${want.clusterName}`]: "shared",
         "holodeck.dev/tier": "private",
+        // Karpenter launches nodes only into subnets carrying its discovery tag: the private ones.
+        "karpenter.sh/discovery": want.clusterName,
       });
     });
     for (const s of [...subnets("public"), ...subnets("private")]) expect(input(s, "mapPublicIpOnLaunch")).toBe(false);
@@ -58,7 +60,7 @@ describe.each(STACKS)("%s network", (stack) => {
     nats.forEach((nat, i) => expect(nat.propertyDependencies.subnetId).toEqual([subnets("public")[i].urn]));
   });
 
-  it("makes the node groups and the k8s provider wait for the way out of the VPC, so a destroy deletes them first", () => {
+  it("makes the system node group and the k8s provider wait for the way out of the VPC, so a destroy deletes them first", () => {
     const p = want.namePrefix;
     const azs = [1, 2, 3];
     const interfaces = want.production ? ["ecr-api", "ecr-dkr", "sts", "ec2", "logs"] : [];
@@ -77,7 +79,7 @@ describe.each(STACKS)("%s network", (stack) => {
         .map((r) => `${r.type.split(":").pop()} ${r.name}`)
         .sort();
     const waiters = [rec().one("pulumi:providers:kubernetes", "-k8s"), ...rec().byType("aws:eks/nodeGroup:NodeGroup")];
-    expect(waiters.length).toBe(3);
+    expect(waiters.map((w) => w.name).sort()).toEqual([`${p}-k8s`, `${p}-system-ng`]);
     for (const waiter of waiters) expect(waitsFor(waiter.dependsOn), waiter.name).toEqual(egress);
   });
 

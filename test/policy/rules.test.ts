@@ -13,10 +13,11 @@ import { clusterAddonCases } from "./cases/cluster-addons";
 import { dataCases } from "./cases/data";
 import { eksClusterCases } from "./cases/eks-cluster";
 import { iamCases } from "./cases/iam";
+import { karpenterCases } from "./cases/karpenter";
 import { nodeCases } from "./cases/nodes";
 import type { RuleCases } from "./cases/types";
 
-const ALL_CASES: RuleCases[] = [...eksClusterCases, ...nodeCases, ...iamCases, ...dataCases, ...clusterAddonCases];
+const ALL_CASES: RuleCases[] = [...eksClusterCases, ...nodeCases, ...iamCases, ...dataCases, ...clusterAddonCases, ...karpenterCases];
 
 describe("the rule set", () => {
   it("has at least 25 rules with unique names", () => {
