@@ -14,7 +14,16 @@ import type { OciRegistry } from "../chart/oci-registry";
 import { waitFor, type Application } from "./harness";
 import { deploymentAvailable, Timeline } from "./fixtures/timeline";
 import { deploy, generateService, publishChart, removeEntry, SEED_SERVICE, type ServiceRepo } from "./fixtures/service-repos";
-import { recordedParameter, STAND_IN_DELAYS, startServiceCluster, syncedHealthy, waitForApp, waitForAppGone, type ServiceCluster } from "./fixtures/story";
+import {
+  recordedParameter,
+  SEED_TEAM,
+  STAND_IN_DELAYS,
+  startServiceCluster,
+  syncedHealthy,
+  waitForApp,
+  waitForAppGone,
+  type ServiceCluster,
+} from "./fixtures/story";
 import { DATABASE, DATABASE_SECRET, existing, RESOURCES_FINALIZER, TRACKED } from "./fixtures/tracked";
 import { ENVOY_GATEWAY_CONTROLLER } from "./stand-ins/envoy-gateway";
 import { STAND_IN_LOAD_BALANCER } from "./stand-ins/ingress-nginx";
@@ -57,8 +66,13 @@ describe(`the seed's developer story on ${STACK}`, () => {
 
   it("the ApplicationSet made the Application the stack's template describes, from the local repositories", () => {
     const repoPrefix = sc.cluster.git.url("services").replace(/\.git$/, "");
-    expect(app.metadata.labels).toEqual({ "holodeck.dev/service": SEED_SERVICE, "holodeck.dev/cluster": "staging" });
-    expect(app.spec.project).toBe("services");
+    expect(app.metadata.labels).toEqual({
+      "holodeck.dev/service": SEED_SERVICE,
+      "holodeck.dev/team": SEED_TEAM.team,
+      "holodeck.dev/domain": "services",
+      "holodeck.dev/cluster": "staging",
+    });
+    expect(app.spec.project).toBe(`team-${SEED_TEAM.team}`);
     expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: SEED_SERVICE });
     expect(app.spec.source?.repoURL).toBe(`${repoPrefix}/${SEED_SERVICE}.git`);
     expect(app.spec.source?.targetRevision).toBe(service.commits[0]);

@@ -4,9 +4,11 @@
 //
 // Time-scaled: Argo CD's retry semantics are what matter here (each failure counted, the
 // operation given up for good at the limit, no new attempt after a refresh of the same revision,
-// convergence at the next retry once the CRD exists), not minutes of real backoff. So four copies
-// of the recorded services ApplicationSet run side by side over the same services-root entry:
-// - `services` as recorded: its Application's operation carries the recorded retry exactly
+// convergence at the next retry once the CRD exists), not minutes of real backoff. So four
+// services of one team (services-root teams/<team>.json: its namespaces, AppProject and deployer)
+// run side by side, each from its own copy of the recorded services ApplicationSet over its own
+// services-root folder:
+// - `services` as recorded (retry-example): its Application's operation carries the recorded retry exactly
 //   (limit 20, 15 s doubling, at most 5 m) and converges at its next real retry;
 // - without `retry`: its operation carries Argo CD's default (limit 5; 5 s doubling, 3 m: retry
 //   n waits 5 s x 2^n, ~310 s in all), which it is not waited out;
@@ -16,6 +18,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordedStack } from "../harness/stacks";
+import { recordedChartRepository, servicesHandoff } from "./fixtures/argocd-config";
 import {
   applyHandoff,
   crdsIn,
@@ -30,6 +33,8 @@ import {
 
 const STACK = "staging-eu-west-1";
 const SERVICE = "retry-example";
+const TEAM = "retry";
+const DOMAIN = "services";
 /** Argo CD's retry when an Application sets none (controller/appcontroller.go: RetryStrategy{Limit: 5}; 5 s doubling, at most 3 m). */
 const DEFAULT_RETRY_LIMIT = 5;
 const DEFAULT_RETRY_FACTOR = 2;
@@ -53,12 +58,12 @@ interface ServicesAppSet extends KubeObject {
   };
 }
 
-/** The Application names of the four copies. */
+/** The four services (= Application and namespace names); each but the first comes from a copy named after it. */
 const APPS = {
   recorded: SERVICE,
-  noRetry: `no-retry-${SERVICE}`,
-  defaultScaled: `default-scaled-${SERVICE}`,
-  recordedScaled: `recorded-scaled-${SERVICE}`,
+  noRetry: "retry-none",
+  defaultScaled: "retry-default-scaled",
+  recordedScaled: "retry-recorded-scaled",
 };
 
 let cluster: HolodeckCluster;
@@ -73,41 +78,51 @@ const SERVICE_CHART: Record<string, string> = {
   "helm/templates/servicemonitor.yaml": `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: ${SERVICE}\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ${SERVICE}\n  endpoints:\n  - port: http\n`,
 };
 
-/** A copy of the recorded ApplicationSet whose Applications (and namespaces) are `<prefix>-<service>`, with `retry` (none: unset). */
-function copyOf(prefix: string, retry: Retry | undefined): ServicesAppSet {
+/** A copy of the recorded ApplicationSet over services-root folder `<service>/` (its one entry), with `retry` (none: unset). */
+function copyOf(service: string, retry: Retry | undefined): ServicesAppSet {
   const copy = structuredClone(recordedAppSet);
-  copy.metadata.name = `services-${prefix}`;
-  copy.spec.template.metadata.name = `${prefix}-{{.service}}`;
-  copy.spec.template.spec.destination.namespace = `${prefix}-{{.service}}`;
+  copy.metadata.name = `services-${service}`;
+  copy.spec.generators[0].git.files = [{ path: `${service}/*.json` }];
   if (retry) copy.spec.template.spec.syncPolicy.retry = retry;
   else delete copy.spec.template.spec.syncPolicy.retry;
   return copy;
 }
 
+/** A services-root entry as `holodeck services deploy` writes it. */
+const entry = (cluster: string, service: string, sha: string): string =>
+  `${JSON.stringify({ cluster, service, team: TEAM, domain: DOMAIN, imageTag: sha, targetRevision: sha }, null, 2)}\n`;
+
 beforeAll(async () => {
   cluster = await startHolodeckCluster({ stack: STACK, recording: recordedStack(STACK) });
   const { git } = cluster;
-  const serviceRepo = `${LOCAL_REPOS.servicePrefix}/${SERVICE}`;
-  git.create(serviceRepo);
-  git.write(serviceRepo, SERVICE_CHART);
-  serviceHead = git.commit(serviceRepo, "service chart");
+  // The same chart in each service's repository (one commit each: the same tree, so the same SHA).
+  for (const service of Object.values(APPS)) {
+    const serviceRepo = `${LOCAL_REPOS.servicePrefix}/${service}`;
+    git.create(serviceRepo);
+    git.write(serviceRepo, SERVICE_CHART);
+    serviceHead = git.commit(serviceRepo, "service chart");
+  }
   recordedAppSet = cluster.handoffObjects.find((o) => o.kind === "ApplicationSet" && o.metadata.name === "services") as ServicesAppSet;
-  // services-root lists the service before Argo CD sees it, as after a rebuild.
+  // services-root lists the team and its services before Argo CD sees them, as after a rebuild.
   const environmentDir = path.dirname(recordedAppSet.spec.generators[0].git.files[0].path);
+  const team = { team: TEAM, ssoGroups: [`holodeck-team-${TEAM}`], domains: [DOMAIN], services: Object.values(APPS).map((name) => ({ name, domain: DOMAIN })) };
   git.write(LOCAL_REPOS.servicesRoot, {
-    [`${environmentDir}/${SERVICE}.json`]: JSON.stringify(
-      { cluster: environmentDir, service: SERVICE, imageTag: serviceHead, targetRevision: serviceHead },
-      null,
-      2,
+    [`teams/${TEAM}.json`]: `${JSON.stringify(team, null, 2)}\n`,
+    [`${environmentDir}/${SERVICE}.json`]: entry(environmentDir, SERVICE, serviceHead),
+    ...Object.fromEntries(
+      [APPS.noRetry, APPS.defaultScaled, APPS.recordedScaled].map((service) => [`${service}/${service}.json`, entry(environmentDir, service, serviceHead)]),
     ),
   });
-  servicesRootHead = git.commit(LOCAL_REPOS.servicesRoot, `deploy ${SERVICE}`);
-  // The handoff without the platform root Application (the platform apps are not what this is about).
-  await applyHandoff(cluster, (o) => o.kind !== "Application");
+  servicesRootHead = git.commit(LOCAL_REPOS.servicesRoot, `team ${TEAM}, deploy its services`);
+  // The handoff without the platform root Application (the platform apps are not what this is
+  // about); the teams ApplicationSet with the repository URLs inside its Helm values rewritten too.
+  const isTeams = (o: KubeObject): boolean => o.kind === "ApplicationSet" && o.metadata.name === "teams";
+  await applyHandoff(cluster, (o) => o.kind !== "Application" && !isTeams(o));
+  await cluster.plane.kubectl.apply(servicesHandoff(cluster, recordedChartRepository(cluster)).filter(isTeams));
   await cluster.plane.kubectl.apply([
-    copyOf("no-retry", undefined),
-    copyOf("default-scaled", { limit: DEFAULT_RETRY_LIMIT, backoff: { ...SHORT_BACKOFF, factor: DEFAULT_RETRY_FACTOR } }),
-    copyOf("recorded-scaled", { limit: RECORDED_RETRY.limit, backoff: { ...SHORT_BACKOFF, factor: RECORDED_RETRY.backoff.factor } }),
+    copyOf(APPS.noRetry, undefined),
+    copyOf(APPS.defaultScaled, { limit: DEFAULT_RETRY_LIMIT, backoff: { ...SHORT_BACKOFF, factor: DEFAULT_RETRY_FACTOR } }),
+    copyOf(APPS.recordedScaled, { limit: RECORDED_RETRY.limit, backoff: { ...SHORT_BACKOFF, factor: RECORDED_RETRY.backoff.factor } }),
   ]);
 }, 600_000);
 
