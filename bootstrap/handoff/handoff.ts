@@ -125,14 +125,15 @@ export class Handoff extends pulumi.ComponentResource {
       roots,
     );
 
-    // Teams before services: a service's project, namespace and deployer come from its team.
-    const teams = new k8s.apiextensions.CustomResource(`${name}-teams-appset`, applicationSetArgs(teamsApplicationSet(teamsArgs(args))), roots);
     const appSet = pulumi.output(args.accountId).apply((account) => servicesApplicationSet(servicesArgs(args, account)));
     new k8s.apiextensions.CustomResource(
       `${name}-services-appset`,
       { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: "services", namespace: ARGOCD_NAMESPACE }, spec: appSet.apply((m) => m.spec) },
-      { ...roots, dependsOn: [...roots.dependsOn, teams] },
+      roots,
     );
+    // A service's project, namespace and deployer come from its team; until the team's
+    // Application has synced, the service's sync fails and retries (APP_SYNC_RETRY).
+    new k8s.apiextensions.CustomResource(`${name}-teams-appset`, applicationSetArgs(teamsApplicationSet(teamsArgs(args))), roots);
     for (const [index, policy] of hostPolicyObjects({ clusterDomain: args.domain }).entries()) {
       new k8s.apiextensions.CustomResource(`${name}-host-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
         parent: this,

@@ -199,7 +199,7 @@ describe.each(STACKS)("%s: switching the edge", (stack) => {
       .filter((r) => ["holodeck:bootstrap:EnvoyGateway", "holodeck:bootstrap:GatewayCrds", "holodeck:bootstrap:IngressNginx"].includes(r.type))
       .map((r) => r.type.split(":")[2]);
   const params = (rec: StackRecording): Record<string, string> => {
-    const appSet = kubernetesObjects(rec).find((o) => o.inputs.kind === "ApplicationSet");
+    const appSet = kubernetesObjects(rec).find((o) => o.inputs.kind === "ApplicationSet" && (o.inputs.metadata as { name: string }).name === "services");
     if (!appSet) throw new Error("no ApplicationSet");
     const parameters = at<{ name: string; value: string }[]>(appSet.inputs, "spec.template.spec.source.helm.parameters");
     return Object.fromEntries(parameters.filter((p) => p.name.startsWith("global.edge") || p.name.startsWith("global.gateway")).map((p) => [p.name, p.value]));
@@ -288,7 +288,7 @@ describe.each(STACKS)("%s: both edges side by side during a switch (holodeck:edg
 
   it("services are served on both edges: the ApplicationSet passes both", () => {
     const params = (rec: StackRecording): Record<string, string> => {
-      const appSet = kubernetesObjects(rec).find((o) => o.inputs.kind === "ApplicationSet");
+      const appSet = kubernetesObjects(rec).find((o) => o.inputs.kind === "ApplicationSet" && (o.inputs.metadata as { name: string }).name === "services");
       if (!appSet) throw new Error("no ApplicationSet");
       const parameters = at<{ name: string; value: string }[]>(appSet.inputs, "spec.template.spec.source.helm.parameters");
       return Object.fromEntries(
