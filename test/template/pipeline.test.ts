@@ -214,7 +214,11 @@ describe("generated .gitlab-ci.yml under GitLab's own rules (gitlab-ci-local)", 
       "test;test;on_success;false;;",
       "build;build;on_success;false;;[test]",
       "deploy-staging;deploy-staging;on_success;false;staging;[build]",
+      "rollback-staging;deploy-staging;manual;true;staging;[]",
+      "redeploy-staging;deploy-staging;manual;true;staging;[]",
       "deploy-production;deploy-production;manual;false;production;[deploy-staging]",
+      "rollback-production;deploy-production;manual;true;production;[]",
+      "redeploy-production;deploy-production;manual;true;production;[]",
     ]);
   });
 
