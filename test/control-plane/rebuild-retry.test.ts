@@ -117,6 +117,11 @@ beforeAll(async () => {
   // The handoff without the platform root Application (the platform apps are not what this is
   // about); the teams ApplicationSet with the repository URLs inside its Helm values rewritten too.
   const isTeams = (o: KubeObject): boolean => o.kind === "ApplicationSet" && o.metadata.name === "teams";
+  // The AlertmanagerConfig kind a team's chart may render (not the ServiceMonitor this is about).
+  await installCrds(
+    cluster.plane,
+    crdsIn([path.join(PLATFORM_CRDS, "prometheus-operator")]).filter((c) => c.metadata.name === "alertmanagerconfigs.monitoring.coreos.com"),
+  );
   await applyHandoff(cluster, (o) => o.kind !== "Application" && !isTeams(o));
   await cluster.plane.kubectl.apply(servicesHandoff(cluster, recordedChartRepository(cluster)).filter(isTeams));
   await cluster.plane.kubectl.apply([

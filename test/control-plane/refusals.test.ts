@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_NAMESPACE_LABELS } from "../../bootstrap/handoff/services-appset";
 import { recordedStack } from "../harness/stacks";
 import {
   argoCdInstallObjects,
@@ -52,12 +53,9 @@ afterAll(async () => {
   await plane?.stop();
 });
 
-/** The labels the recorded services ApplicationSet puts on every service namespace. */
+/** The labels every service namespace carries (the team chart writes them from this constant). */
 function serviceNamespaceLabels(): Record<string, string> {
-  const appset = recorded.find((o) => o.kind === "ApplicationSet" && o.metadata.name === "services") as
-    (KubeObject & { spec: { template: { spec: { syncPolicy: { managedNamespaceMetadata: { labels: Record<string, string> } } } } } }) | undefined;
-  if (!appset) throw new Error(`${STACK} records no services ApplicationSet`);
-  return appset.spec.template.spec.syncPolicy.managedNamespaceMetadata.labels;
+  return SERVICE_NAMESPACE_LABELS;
 }
 
 const pod = (name: string, securityContext: Record<string, unknown>, containerSecurity: Record<string, unknown>): KubeObject => ({
@@ -68,7 +66,7 @@ const pod = (name: string, securityContext: Record<string, unknown>, containerSe
 });
 
 describe("Pod Security admission in a service namespace", () => {
-  it("the namespace enforces restricted, as the services ApplicationSet labels it", () => {
+  it("the namespace enforces restricted, as the team chart labels every service namespace", () => {
     expect(serviceNamespaceLabels()["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });
 
@@ -193,6 +191,7 @@ describe("RBAC of every ServiceAccount the platform creates (SubjectAccessReview
         "observability/vault-secrets",
         "vault/vault-init",
         "vault/vault-snapshot",
+        "vault/vault-team-sync",
       ].sort(),
     );
     await expectRights(
