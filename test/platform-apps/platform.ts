@@ -62,6 +62,15 @@ export function yamlFiles(dir: string, recursive = true): string[] {
     .sort();
 }
 
+/**
+ * The YAML files under platform-apps/ that are plain YAML: everything except the local charts'
+ * templates (Helm templates, tested through their rendered output with the chart).
+ */
+export function plainPlatformYamlFiles(): string[] {
+  const helmTemplate = new RegExp(`^${path.join(PLATFORM_DIR, "charts")}/[^/]+/templates/`);
+  return yamlFiles(PLATFORM_DIR).filter((file) => !helmTemplate.test(file));
+}
+
 /** The in-cluster Secret of a stack as bootstrap writes it (every listed key present). */
 export function clusterSecret(environment: Environment): ClusterParams {
   const region = environment === "staging" ? "eu-west-1" : "eu-central-1";
