@@ -5,7 +5,24 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { backoffDelay, DEFAULT_RETRY } from "../../cli/services/change";
 import { redact } from "../../cli/services/redact";
 import { isRetryablePushRejection } from "../../cli/services/working-copy";
-import { bareRepo, cli, cliProcess, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
+import { TEAMS_FOLDER } from "../../model/team";
+import {
+  bareRepo,
+  cli,
+  cliProcess,
+  expectedFile,
+  fileAtTip,
+  gitIn,
+  history,
+  seededRepo,
+  sha,
+  teamFilePath,
+  TEST_DOMAIN,
+  TEST_TEAM,
+  tempDir,
+  testTeam,
+  type CliResult,
+} from "./helpers";
 
 const deployArgs = (url: string, env: string, service: string, tag: string, ...extra: string[]): string[] => [
   "services",
@@ -23,8 +40,8 @@ const deployArgs = (url: string, env: string, service: string, tag: string, ...e
   ...extra,
 ];
 
-describe("services deploy on an empty bare repository", () => {
-  const repo = bareRepo();
+describe("services deploy on a services-root holding only its team file", () => {
+  const repo = seededRepo(["python-example"]);
   const tag = sha("deploy-1");
   let first: CliResult;
   let second: CliResult;
@@ -35,7 +52,7 @@ describe("services deploy on an empty bare repository", () => {
     second = await cli(...deployArgs(repo.url, "staging", "python-example", tag, "--json"));
   });
 
-  it("creates main with the file in its exact stable format", () => {
+  it("creates the file in its exact stable format, team and domain from the team file", () => {
     expect(first.code).toBe(0);
     expect(fileAtTip(repo.dir, "staging/python-example.json")).toBe(expectedFile("staging", "python-example", tag));
   });
@@ -51,25 +68,69 @@ describe("services deploy on an empty bare repository", () => {
   it("makes no commit when the same content is deployed again", () => {
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({ status: "unchanged", path: "staging/python-example.json", commit: history(repo.dir)[0], attempts: 1 });
-    expect(history(repo.dir)).toHaveLength(1);
+    expect(history(repo.dir)).toHaveLength(2);
+    expect(history(repo.dir)[1]).toBe(repo.seed);
+  });
+});
+
+describe("services deploy takes team and domain from the team files only", () => {
+  it("refuses a service no team lists (exit 1), naming the service and teams/, and commits nothing", async () => {
+    const repo = seededRepo(["alpha"]);
+    const result = await cli(...deployArgs(repo.url, "staging", "stranger", sha("stranger")));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `holodeck: service "stranger" is listed by no team file: add {"name": "stranger", "domain": "<domain>"} to "services" of ${TEAMS_FOLDER}/<team>.json (teams: ${TEST_TEAM})\n`,
+    );
+    expect(history(repo.dir)).toEqual([repo.seed]);
+    expect(fileAtTip(repo.dir, "staging/stranger.json")).toBeUndefined();
+  });
+
+  it("refuses on a repository without any team file and creates no branch", async () => {
+    const repo = bareRepo();
+    const result = await cli(...deployArgs(repo.url, "staging", "alpha", sha("no-teams")));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`service "alpha" is listed by no team file`);
+    expect(result.stderr).toContain(`(teams: none)`);
+    expect(history.bind(null, repo.dir)).toThrow();
+  });
+
+  it("refuses while a team file is invalid, naming the file, key and expectation", async () => {
+    const broken = { ...testTeam([]), services: [{ name: "alpha", domain: "payments" as const }] };
+    const repo = seededRepo([], [broken]);
+    const result = await cli(...deployArgs(repo.url, "staging", "alpha", sha("broken-team")));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `holodeck: the team files are invalid; fix them first:\n` +
+        `${teamFilePath(TEST_TEAM)}: services/0/domain: "payments" (service "alpha") is not one of this team's domains; expected one of ${TEST_DOMAIN}\n`,
+    );
+    expect(history(repo.dir)).toEqual([repo.seed]);
+  });
+
+  it("writes the owner another team's file gives, with that team's domain", async () => {
+    const payments = { team: "payments", domain: "payments" } as const;
+    const repo = seededRepo([], [testTeam(["alpha"]), testTeam(["ledger"], payments)]);
+    const tag = sha("ledger");
+    const result = await cli(...deployArgs(repo.url, "production", "ledger", tag));
+    expect(result.code).toBe(0);
+    expect(fileAtTip(repo.dir, "production/ledger.json")).toBe(expectedFile("production", "ledger", tag, tag, payments));
   });
 });
 
 describe("services deploy reusing a working copy", () => {
-  const repo = bareRepo();
+  const repo = seededRepo(["alpha", "beta"]);
   const workdir = path.join(tempDir("workdir"), "wc");
   it("fetches the new tip into the same directory and keeps no credentials in .git/config", async () => {
     for (const [i, service] of ["alpha", "beta", "alpha"].entries()) {
       const result = await cli(...deployArgs(repo.url, "production", service, sha(`reuse-${i}`), "--workdir", workdir));
       expect(result.code).toBe(0);
     }
-    expect(history(repo.dir)).toHaveLength(3);
+    expect(history(repo.dir)).toHaveLength(4); // the seed and three deploys
     expect(fileAtTip(repo.dir, "production/alpha.json")).toBe(expectedFile("production", "alpha", sha("reuse-2")));
     expect(fs.readFileSync(path.join(workdir, ".git", "config"), "utf8")).toContain(`repo = ${repo.url}`);
   });
 
   it("refuses a working copy of another repository (exit 2)", async () => {
-    const other = bareRepo();
+    const other = seededRepo(["alpha"]);
     const result = await cli(...deployArgs(other.url, "production", "alpha", sha("x"), "--workdir", workdir));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`is a working copy of "${repo.url}", not of "${other.url}"`);
@@ -99,20 +160,21 @@ describe("secrets never reach the output", () => {
 
 describe("push failures that retrying cannot fix", () => {
   it("stops at once with exit 3 when the server declines the push (protected branch hook)", async () => {
-    const repo = bareRepo();
+    const repo = seededRepo(["svc"]);
     const hook = path.join(repo.dir, "hooks", "pre-receive");
     fs.writeFileSync(hook, "#!/bin/sh\necho 'GitLab: You are not allowed to push code to protected branches on this project.' >&2\nexit 1\n", { mode: 0o755 });
     const result = await cli(...deployArgs(repo.url, "staging", "svc", sha(2)));
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("pre-receive hook declined");
     expect(result.stderr).not.toContain("retrying");
+    expect(history(repo.dir)).toEqual([repo.seed]);
   });
 });
 
 describe("push failures that are not someone else pushing first (exit 3 at once, no retry)", () => {
   /** A bare repository whose pre-receive hook runs `script`; every push reaches the hook. */
-  const repoWithHook = (script: string): { url: string; dir: string } => {
-    const repo = bareRepo();
+  const repoWithHook = (script: string): { url: string; dir: string; seed: string } => {
+    const repo = seededRepo(["svc"]);
     fs.writeFileSync(path.join(repo.dir, "hooks", "pre-receive"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     return repo;
   };
@@ -127,7 +189,7 @@ describe("push failures that are not someone else pushing first (exit 3 at once,
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toContain("retrying");
     expect(result.stderr).not.toContain("others kept pushing first");
-    expect(history.bind(null, repo.dir)).toThrow();
+    expect(history(repo.dir)).toEqual([repo.seed]);
   });
 
   it("retries exactly git's own rejections of a moved branch", () => {
@@ -172,14 +234,14 @@ describe("push failures that are not someone else pushing first (exit 3 at once,
 
 describe("a machine without git", () => {
   it("fails with exit 3 and says git cannot run", async () => {
-    const result = await cliProcess(deployArgs(bareRepo().url, "staging", "svc", sha(5)), { PATH: tempDir("no-git") });
+    const result = await cliProcess(deployArgs(seededRepo(["svc"]).url, "staging", "svc", sha(5)), { PATH: tempDir("no-git") });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("cannot run git: spawn git ENOENT");
   }, 60_000);
 });
 
 describe("command-line values are checked before any git work (exit 2)", () => {
-  const repo = bareRepo();
+  const repo = seededRepo(["svc"]);
   it.each([
     [["--image-tag", "abc1234"], "option '--image-tag <sha>' argument 'abc1234' is invalid"],
     [["--service", "Python_Example"], "option '--service <name>' argument 'Python_Example' is invalid"],
@@ -202,7 +264,7 @@ describe("command-line values are checked before any git work (exit 2)", () => {
     const result = await cli(...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(history.bind(null, repo.dir)).toThrow();
+    expect(history(repo.dir)).toEqual([repo.seed]);
   });
 
   it("requires --revision", async () => {

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { run } from "../../cli/main";
 import { redactingIo } from "../../cli/io";
+import { SERVICE_DOMAINS, TEAMS_FOLDER, type ServiceDomain, type ServiceOwner, type Team } from "../../model/team";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const LAUNCHER = path.join(REPO_ROOT, "cli", "holodeck.cjs");
@@ -72,7 +73,55 @@ export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}, command:
   });
 }
 
+/** The team every test service belongs to unless a test says otherwise, and the domain it gives them. */
+export const TEST_TEAM = "checkout";
+export const TEST_DOMAIN: ServiceDomain = SERVICE_DOMAINS[0];
+export const TEST_OWNER: ServiceOwner = { team: TEST_TEAM, domain: TEST_DOMAIN };
+
+/** Path of a team's file inside services-root. */
+export const teamFilePath = (team: string): string => `${TEAMS_FOLDER}/${team}.json`;
+
+/** A schema-valid team listing `services`, all in the team's one domain. */
+export function testTeam(services: readonly string[], owner: ServiceOwner = TEST_OWNER): Team {
+  return {
+    team: owner.team,
+    ssoGroups: [`holodeck-team-${owner.team}`],
+    domains: [owner.domain],
+    services: services.map((name) => ({ name, domain: owner.domain })),
+  };
+}
+
+export const teamFileContent = (team: Team): string => `${JSON.stringify(team, null, 2)}\n`;
+
+export interface SeededRepo {
+  url: string;
+  dir: string;
+  /** the commit on main holding the team files, before any test writes */
+  seed: string;
+}
+
+/**
+ * A bare services-root repository whose main is one commit with the team files — by default one
+ * team (TEST_OWNER) listing `services` — as deploy, promote and rollback need before they write.
+ */
+export function seededRepo(services: readonly string[], teams: readonly Team[] = [testTeam(services)]): SeededRepo {
+  const repo = bareRepo();
+  const git = (args: string[], input?: string): string =>
+    execFileSync("git", ["--git-dir", repo.dir, ...args], { input, env: { ...process.env, LC_ALL: "C" } })
+      .toString()
+      .trim();
+  const entries = teams.map((team) => `100644 blob ${git(["hash-object", "-w", "--stdin"], teamFileContent(team))}\t${team.team}.json\n`);
+  const teamsTree = git(["mktree"], entries.join(""));
+  const root = git(["mktree"], `040000 tree ${teamsTree}\t${TEAMS_FOLDER}\n`);
+  const seed = git(["-c", "user.name=t", "-c", "user.email=t@example.dev", "commit-tree", root, "-m", "teams"]);
+  git(["update-ref", "refs/heads/main", seed]);
+  return { ...repo, seed };
+}
+
 /** The exact bytes `deploy` writes, spelled out here so a formatting change fails the tests. */
-export function expectedFile(cluster: string, service: string, imageTag: string, revision: string = imageTag): string {
-  return `{\n  "cluster": "${cluster}",\n  "service": "${service}",\n  "imageTag": "${imageTag}",\n  "targetRevision": "${revision}"\n}\n`;
+export function expectedFile(cluster: string, service: string, imageTag: string, revision: string = imageTag, owner: ServiceOwner = TEST_OWNER): string {
+  return (
+    `{\n  "cluster": "${cluster}",\n  "service": "${service}",\n  "team": "${owner.team}",\n  "domain": "${owner.domain}",\n` +
+    `  "imageTag": "${imageTag}",\n  "targetRevision": "${revision}"\n}\n`
+  );
 }

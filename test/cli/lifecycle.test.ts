@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StatusReport } from "../../cli/services/status";
-import { bareRepo, cli, expectedFile, fileAtTip, gitIn, history, sha, tempDir, type CliResult } from "./helpers";
+import { cli, expectedFile, fileAtTip, gitIn, history, seededRepo, sha, tempDir, type CliResult } from "./helpers";
 
 const repoFlag = (url: string): string[] => ["--repo", url];
 const deploy = (url: string, env: string, service: string, tag: string, revision = tag): Promise<CliResult> =>
@@ -16,7 +16,7 @@ async function ok(result: Promise<CliResult>): Promise<CliResult> {
 }
 
 describe("promote", () => {
-  const repo = bareRepo();
+  const repo = seededRepo(["python-example"]);
   const tag = sha("promote-tag");
   const revision = sha("promote-rev");
   let promoted: CliResult;
@@ -69,7 +69,7 @@ describe("promote", () => {
   it("refuses when the source no longer runs the image the pipeline tested", () => {
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain(`staging runs python-example at ${tag}, not the expected ${sha("older")}`);
-    expect(history(repo.dir)).toHaveLength(2); // the deploy and the one successful promote
+    expect(history(repo.dir)).toHaveLength(3); // the seed, the deploy and the one successful promote
   });
 
   it("refuses to promote an environment onto itself", async () => {
@@ -80,7 +80,7 @@ describe("promote", () => {
 });
 
 describe("status", () => {
-  const repo = bareRepo();
+  const repo = seededRepo(["alpha", "beta", "gamma"]);
   const [a1, a2, b1] = [sha("a1"), sha("a2"), sha("b1")];
   beforeAll(async () => {
     await ok(deploy(repo.url, "staging", "alpha", a2));
@@ -119,6 +119,8 @@ describe("status", () => {
     expect(report.services.map((s) => s.service)).toEqual(["alpha", "beta"]);
     expect(report.invalid.map((e) => `${e.file}:${e.field}`)).toEqual([
       "staging/gamma.json:service",
+      "staging/gamma.json:team",
+      "staging/gamma.json:domain",
       "staging/gamma.json:imageTag",
       "staging/gamma.json:targetRevision",
     ]);
@@ -126,7 +128,7 @@ describe("status", () => {
 });
 
 describe("rollback", () => {
-  const repo = bareRepo();
+  const repo = seededRepo(["shop", "fresh", "legacy"]);
   const [v1, v2] = [sha("v1"), sha("v2")];
   const file = "production/shop.json";
   beforeAll(async () => {
@@ -166,5 +168,21 @@ describe("rollback", () => {
     const absent = await cli("services", "rollback", ...repoFlag(repo.url), "--env", "production", "--service", "fresh");
     expect(absent.code).toBe(1);
     expect(absent.stderr).toContain("production/fresh.json does not exist");
+  });
+
+  it("restores a version written before team and domain existed, with the team file's owner", async () => {
+    const old = sha("legacy-old");
+    const clone = path.join(tempDir("legacy"), "clone");
+    gitIn(path.dirname(clone), ["clone", "-q", repo.url, clone]);
+    fs.writeFileSync(
+      path.join(clone, "staging", "legacy.json"),
+      `${JSON.stringify({ cluster: "staging", service: "legacy", imageTag: old, targetRevision: old }, null, 2)}\n`,
+    );
+    gitIn(clone, ["add", "."]);
+    gitIn(clone, ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "four-key entry"]);
+    gitIn(clone, ["push", "-q", "origin", "HEAD:main"]);
+    await ok(deploy(repo.url, "staging", "legacy", sha("legacy-new")));
+    await ok(cli("services", "rollback", ...repoFlag(repo.url), "--env", "staging", "--service", "legacy"));
+    expect(fileAtTip(repo.dir, "staging/legacy.json")).toBe(expectedFile("staging", "legacy", old));
   });
 });
