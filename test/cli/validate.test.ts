@@ -5,17 +5,27 @@ import { validateTree, type TreeReport } from "../../cli/services/validate";
 import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
 import { isFullSha, serviceNameProblem, ENVIRONMENTS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 import { PLATFORM_NAMESPACES } from "../../bootstrap/handoff/handoff";
-import { cli, expectedFile, REPO_ROOT, sha, tempDir } from "./helpers";
+import type { ServiceOwner, Team } from "../../model/team";
+import { cli, expectedFile, REPO_ROOT, sha, teamFileContent, teamFilePath, TEST_DOMAIN, TEST_OWNER, TEST_TEAM, tempDir, testTeam } from "./helpers";
 
 const A = sha("a");
 const good = (cluster: string, service: string): string => expectedFile(cluster, service, A);
 const obj = (fields: Record<string, unknown>): string => `${JSON.stringify(fields, null, 2)}\n`;
-const valid = (cluster: string, service: string): Record<string, unknown> => ({ cluster, service, imageTag: A, targetRevision: A });
+const valid = (cluster: string, service: string): Record<string, unknown> => ({ cluster, service, ...TEST_OWNER, imageTag: A, targetRevision: A });
+
+/** Writes `files` (path inside services-root → content) and the team files under `root`. */
+function writeTree(root: string, teams: readonly Team[], files: ReadonlyArray<{ file: string; content: string | Buffer }>): void {
+  const teamFiles = teams.map((team) => ({ file: teamFilePath(team.team), content: teamFileContent(team) }));
+  for (const { file, content } of [...teamFiles, ...files]) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), content);
+  }
+}
 
 /** Each malformed file and the exact fields its errors must name. */
 const MALFORMED: ReadonlyArray<{ file: string; content: string | Buffer; fields: string[] }> = [
   { file: "staging/bad-json.json", content: '{"cluster": "staging" "service": "bad-json"}\n', fields: ["(file)"] },
-  { file: "staging/missing-key.json", content: obj({ cluster: "staging", service: "missing-key", targetRevision: A }), fields: ["imageTag"] },
+  { file: "staging/missing-key.json", content: obj({ cluster: "staging", service: "missing-key", ...TEST_OWNER, targetRevision: A }), fields: ["imageTag"] },
   { file: "staging/extra-key.json", content: obj({ ...valid("staging", "extra-key"), owner: "team-a" }), fields: ["owner"] },
   { file: "staging/short-sha.json", content: obj({ ...valid("staging", "short-sha"), imageTag: A.slice(0, 7) }), fields: ["imageTag"] },
   { file: "staging/upper-sha.json", content: obj({ ...valid("staging", "upper-sha"), targetRevision: A.toUpperCase() }), fields: ["targetRevision"] },
@@ -34,7 +44,7 @@ const MALFORMED: ReadonlyArray<{ file: string; content: string | Buffer; fields:
   { file: "staging/empty.json", content: "", fields: ["(file)"] },
   {
     file: "staging/duplicate.json",
-    content: `{"cluster": "staging", "service": "duplicate", "imageTag": "${sha("old")}", "imageTag": "${A}", "targetRevision": "${A}"}\n`,
+    content: `{"cluster": "staging", "service": "duplicate", "team": "${TEST_TEAM}", "domain": "${TEST_DOMAIN}", "imageTag": "${sha("old")}", "imageTag": "${A}", "targetRevision": "${A}"}\n`,
     fields: ["imageTag"],
   },
   { file: "staging/bom.json", content: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good("staging", "bom"))]), fields: ["(file)"] },
@@ -55,14 +65,11 @@ describe("services validate: every malformed file is rejected with its file and 
     fs.writeFileSync(path.join(root, "README.md"), "# services-root\n");
     fs.mkdirSync(path.join(root, ".git"));
     fs.writeFileSync(path.join(root, ".git", "HEAD"), "not json");
-    for (const { file, content } of [
-      ...MALFORMED,
-      { file: "staging/ok.json", content: good("staging", "ok") },
-      { file: "production/ok.json", content: good("production", "ok") },
-    ]) {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      fs.writeFileSync(path.join(root, file), content);
-    }
+    writeTree(
+      root,
+      [testTeam(["ok"])],
+      [...MALFORMED, { file: "staging/ok.json", content: good("staging", "ok") }, { file: "production/ok.json", content: good("production", "ok") }],
+    );
     report = validateTree(root);
   });
 
@@ -87,15 +94,18 @@ describe("services validate: every malformed file is rejected with its file and 
     expect(find("staging/short-sha.json", "imageTag")?.message).toContain(`"${A.slice(0, 7)}"`);
     expect(find("staging/wrong-folder.json", "cluster")?.expected).toBe('"staging" (the folder name)');
     expect(find("staging/file-name.json", "service")?.expected).toBe('"file-name" (the file name without .json)');
-    expect(find("staging/extra-key.json", "owner")?.expected).toBe("only the keys cluster, service, imageTag, targetRevision");
+    expect(find("staging/extra-key.json", "owner")?.expected).toBe("only the keys cluster, service, team, domain, imageTag, targetRevision");
     expect(find("staging/duplicate.json", "imageTag")?.message).toBe("key appears more than once (again at line 1)");
     expect(find("staging/bom.json", "(file)")?.expected).toBe("UTF-8 without BOM");
     expect(find("qa/", "(folder)")?.expected).toBe("one of: staging, production");
   });
 
-  it("checks the valid files and skips hidden folders and repository files", () => {
-    expect(report.errors.some((e) => e.file.includes("ok.json") || e.file.startsWith(".git") || e.file === "README.md")).toBe(false);
-    expect(report.filesChecked).toBe(MALFORMED.filter((m) => m.file.endsWith(".json") && /^(staging|production)\//.test(m.file)).length + 2);
+  it("checks the valid files and the team file and skips hidden folders and repository files", () => {
+    expect(report.errors.some((e) => e.file.includes("ok.json") || e.file.startsWith(".git") || e.file === "README.md" || e.file.startsWith("teams/"))).toBe(
+      false,
+    );
+    // the malformed entries, the two ok.json and the one team file
+    expect(report.filesChecked).toBe(MALFORMED.filter((m) => m.file.endsWith(".json") && /^(staging|production)\//.test(m.file)).length + 3);
   });
 
   it("exits 1 and prints every error as JSON for machines", async () => {
@@ -113,10 +123,80 @@ describe("services validate: every malformed file is rejected with its file and 
   });
 });
 
+describe("services validate: entries agree with the team files", () => {
+  const payments: ServiceOwner = { team: "payments", domain: "payments" };
+  let root: string;
+  let report: TreeReport;
+  beforeAll(() => {
+    root = tempDir("validate-teams");
+    writeTree(
+      root,
+      [testTeam(["right", "wrong-team", "wrong-domain"]), testTeam(["ledger"], payments)],
+      [
+        { file: "staging/right.json", content: good("staging", "right") },
+        { file: "production/ledger.json", content: expectedFile("production", "ledger", A, A, payments) },
+        { file: "staging/wrong-team.json", content: expectedFile("staging", "wrong-team", A, A, { team: "payments", domain: TEST_DOMAIN }) },
+        { file: "staging/wrong-domain.json", content: expectedFile("staging", "wrong-domain", A, A, { team: TEST_TEAM, domain: "payments" }) },
+        { file: "production/unlisted.json", content: good("production", "unlisted") },
+      ],
+    );
+    report = validateTree(root);
+  });
+
+  it("names the file, the key and the value the team file gives", () => {
+    expect(report.filesChecked).toBe(7);
+    expect(report.errors).toEqual([
+      {
+        file: "production/unlisted.json",
+        field: "service",
+        message: '"unlisted" is listed by no team file',
+        expected: `a team file teams/<team>.json whose "services" has {"name": "unlisted", ...} (teams: ${TEST_TEAM}, payments)`,
+      },
+      {
+        file: "staging/wrong-domain.json",
+        field: "domain",
+        message: `is "payments" but ${teamFilePath(TEST_TEAM)} gives "wrong-domain" domain "${TEST_DOMAIN}"`,
+        expected: `"${TEST_DOMAIN}"`,
+      },
+      {
+        file: "staging/wrong-team.json",
+        field: "team",
+        message: `is "payments" but ${teamFilePath(TEST_TEAM)} lists "wrong-team"`,
+        expected: `"${TEST_TEAM}"`,
+      },
+    ]);
+  });
+
+  it("exits 1 and prints each disagreement as file: key: message; expected value", async () => {
+    const result = await cli("services", "validate", root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `staging/wrong-team.json: team: is "payments" but ${teamFilePath(TEST_TEAM)} lists "wrong-team"; expected "${TEST_TEAM}"\n`,
+    );
+    expect(result.stderr).toContain(
+      `staging/wrong-domain.json: domain: is "payments" but ${teamFilePath(TEST_TEAM)} gives "wrong-domain" domain "${TEST_DOMAIN}"; expected "${TEST_DOMAIN}"\n`,
+    );
+    expect(result.stderr).toContain("3 error(s) in 7 file(s)");
+  });
+
+  it("accepts the same tree once the entries agree", async () => {
+    for (const file of ["staging/wrong-team.json", "staging/wrong-domain.json", "production/unlisted.json"]) fs.rmSync(path.join(root, file));
+    writeTree(
+      root,
+      [],
+      [
+        { file: "staging/wrong-team.json", content: good("staging", "wrong-team") },
+        { file: "staging/wrong-domain.json", content: good("staging", "wrong-domain") },
+      ],
+    );
+    expect(await cli("services", "validate", root)).toEqual({ code: 0, stdout: "ok: 6 files valid\n", stderr: "" });
+  });
+});
+
 describe("services validate on good trees", () => {
   it("accepts the example services-root tree shipped in this repo", async () => {
     const result = await cli("services", "validate", path.join(REPO_ROOT, "services-root", "example"));
-    expect(result).toEqual({ code: 0, stdout: "ok: 2 files valid\n", stderr: "" });
+    expect(result).toEqual({ code: 0, stdout: "ok: 3 files valid\n", stderr: "" }); // two entries and teams/checkout.json
   });
 
   it("is a usage error (exit 2) when the directory does not exist", async () => {
@@ -166,10 +246,10 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
     properties: Record<string, { enum?: string[]; pattern?: string; maxLength?: number; not?: { enum: string[] } }>;
   };
 
-  it("is draft 2020-12, closed, with the four contract keys", () => {
+  it("is draft 2020-12, closed, with the six contract keys", () => {
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required).toEqual(["cluster", "service", "imageTag", "targetRevision"]);
+    expect(schema.required).toEqual(["cluster", "service", "team", "domain", "imageTag", "targetRevision"]);
     expect(Object.keys(schema.properties)).toEqual(schema.required);
   });
 
