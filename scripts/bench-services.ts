@@ -10,8 +10,11 @@ import * as path from "node:path";
 import { formatRecord, ENVIRONMENTS } from "../cli/services/record";
 import { validateTree } from "../cli/services/validate";
 import { buildCli } from "../cli/build";
+import { TEAMS_FOLDER } from "../model/team";
 
 const ROOT = path.resolve(__dirname, "..");
+const TEAM = "bench";
+const DOMAIN = "services";
 const LAUNCHER = path.join(ROOT, "cli", "holodeck.cjs");
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf("--runs") + 1] ?? 0) || 5;
@@ -19,14 +22,26 @@ const RUNS = Number(args[args.indexOf("--runs") + 1] ?? 0) || 5;
 const sha = (seed: string): string => execFileSync("git", ["hash-object", "--stdin"], { input: seed }).toString().trim();
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Writes `services` services into every environment folder of `dir`. */
+/** Writes `services` services into every environment folder of `dir`, all owned by one team. */
 function writeTree(dir: string, services: number): void {
   const tag = sha("bench");
+  const names = Array.from({ length: services }, (_, i) => `service-${String(i).padStart(5, "0")}`);
+  fs.mkdirSync(path.join(dir, TEAMS_FOLDER), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, TEAMS_FOLDER, `${TEAM}.json`),
+    JSON.stringify(
+      { team: TEAM, ssoGroups: [`holodeck-team-${TEAM}`], domains: [DOMAIN], services: names.map((name) => ({ name, domain: DOMAIN })) },
+      null,
+      2,
+    ) + "\n",
+  );
   for (const environment of ENVIRONMENTS) {
     fs.mkdirSync(path.join(dir, environment), { recursive: true });
-    for (let i = 0; i < services; i++) {
-      const service = `service-${String(i).padStart(5, "0")}`;
-      fs.writeFileSync(path.join(dir, environment, `${service}.json`), formatRecord({ cluster: environment, service, imageTag: tag, targetRevision: tag }));
+    for (const service of names) {
+      fs.writeFileSync(
+        path.join(dir, environment, `${service}.json`),
+        formatRecord({ cluster: environment, service, team: TEAM, domain: DOMAIN, imageTag: tag, targetRevision: tag }),
+      );
     }
   }
 }
@@ -48,13 +63,14 @@ async function benchValidate(base: string): Promise<Record<string, number>> {
   writeTree(dir, 2000);
   const inProcess = Array.from({ length: RUNS }, () =>
     timeMs(() => {
+      // 4,000 entries and the team file.
       const report = validateTree(dir);
-      if (report.errors.length > 0 || report.filesChecked !== 4000) throw new Error("generated tree must be valid");
+      if (report.errors.length > 0 || report.filesChecked !== 4001) throw new Error("generated tree must be valid");
     }),
   );
   const runs = (fn: () => void): number => median(Array.from({ length: RUNS }, () => timeMs(fn)));
   return {
-    files: 4000,
+    files: 4001,
     inProcessMs: median(inProcess),
     commandMs: runs(() => cli(["services", "validate", dir])),
     bundledCommandMs: runs(() => cli(["services", "validate", dir], bundle)),
