@@ -4,40 +4,12 @@
 // effective tolerations of test/platform-apps/daemonsets.ts) on each node. A DaemonSet without
 // tolerations lands on the workload nodes only: the system taint is real here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PLANNED_NODES_ANNOTATION } from "../../bootstrap/karpenter/constants";
-import { recordedStack, type StackRecording } from "../harness/stacks";
-import { at, DAEMONSETS, type Toleration } from "../platform-apps/daemonsets";
-import { ControlPlane, nodeGroupsOf, simulatedNodes, stackRegion, waitFor, type KubeObject, type SimulatedNodeGroup } from "./harness";
+import { recordedStack } from "../harness/stacks";
+import { DAEMONSETS, type Toleration } from "../platform-apps/daemonsets";
+import { ControlPlane, nodeGroupsOf, simulatedNodes, stackRegion, waitFor, type KubeObject } from "./harness";
 
 const STACK = "staging-eu-west-1";
 const NAMESPACE = "daemonset-check";
-
-/** Karpenter's workload pool as kwok nodes: its planned nodes of its first type, its labels and taints, in the private subnets' zones. */
-function karpenterPools(recording: StackRecording): SimulatedNodeGroup[] {
-  const zones = [
-    ...new Set(
-      recording
-        .byType("aws:ec2/subnet:Subnet")
-        .filter((s) => s.name.includes("-private-"))
-        .map((s) => String(s.inputs.availabilityZone)),
-    ),
-  ].sort();
-  return recording.byType("kubernetes:karpenter.sh/v1:NodePool").map((pool) => {
-    const template = at(pool.inputs, "spec", "template") as {
-      metadata: { labels: Record<string, string> };
-      spec: { requirements: { key: string; values: string[] }[]; taints?: SimulatedNodeGroup["taints"] };
-    };
-    const types = template.spec.requirements.find((r) => r.key === "node.kubernetes.io/instance-type")!.values;
-    return {
-      role: String(at(pool.inputs, "metadata", "name")),
-      instanceType: types[0],
-      count: Number(at(pool.inputs, "metadata", "annotations", PLANNED_NODES_ANNOTATION)),
-      zones,
-      labels: template.metadata.labels,
-      taints: template.spec.taints ?? [],
-    };
-  });
-}
 
 const daemonSet = (name: string, tolerations: Toleration[]): KubeObject => ({
   apiVersion: "apps/v1",
@@ -59,7 +31,7 @@ let nodes: KubeObject[];
 
 beforeAll(async () => {
   const recording = recordedStack(STACK);
-  const groups = [...nodeGroupsOf(recording), ...karpenterPools(recording)];
+  const groups = nodeGroupsOf(recording);
   nodes = simulatedNodes(groups, stackRegion(recording));
   plane = await ControlPlane.start({ nodes });
   await plane.kubectl.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }]);

@@ -35,7 +35,7 @@ export { ARGOCD_NAMESPACE, argoCdInstallObjects, type Application, type Applicat
 export { ControlPlane, EKS_ADMISSION_PLUGINS, freePort, sleep, waitFor } from "./cluster";
 export { LocalGit } from "./git";
 export { Kubectl, type KubeObject, type KubectlResult } from "./kube";
-export { INSTANCE_TYPES, nodeGroupsOf, simulatedNodes, type SimulatedNodeGroup } from "./nodes";
+export { INSTANCE_TYPES, karpenterPoolsOf, managedNodeGroupsOf, nodeGroupsOf, simulatedNodes, type SimulatedNodeGroup } from "./nodes";
 export {
   argoCdSettingsOf,
   LOCAL_REPOS,

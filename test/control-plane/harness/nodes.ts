@@ -1,7 +1,10 @@
-// Simulated nodes with the shape of a stack's EKS managed node groups, derived from what the
-// stack's program records (aws:eks/nodeGroup:NodeGroup inputs: labels, taints, instance types,
-// desiredSize, subnets -> availability zones). kwok manages every Node carrying its annotation.
+// Simulated nodes with the shape of a stack's nodes, derived from what the stack's program
+// records: its EKS managed node groups (aws:eks/nodeGroup:NodeGroup inputs: labels, taints,
+// instance types, desiredSize, subnets -> availability zones) and Karpenter's NodePools (their
+// planned nodes of the first allowed type, labelled as Karpenter labels its nodes, in the
+// private subnets' zones). kwok manages every Node carrying its annotation.
 import type { RecordedResource, StackRecording } from "../../../cli/plan/run-stack";
+import { PLANNED_NODES_ANNOTATION } from "../../../bootstrap/karpenter/constants";
 import { isArmInstanceType, NODE_GROUP_LABEL } from "../../../model";
 import type { KubeObject } from "./kube";
 
@@ -50,8 +53,52 @@ function zonesOf(recording: StackRecording, group: RecordedResource): string[] {
   return [...new Set(zones)].sort();
 }
 
-/** The node groups of a recorded stack, as EKS would start them (desiredSize nodes of the first instance type). */
+interface RecordedNodePool {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: {
+    template: {
+      metadata?: { labels?: Record<string, string> };
+      spec: { requirements: { key: string; values: string[] }[]; taints?: SimulatedNodeGroup["taints"] };
+    };
+  };
+}
+
+/** Karpenter's NodePools as node groups: their planned nodes of the first allowed instance type, in the private subnets' zones. */
+export function karpenterPoolsOf(recording: StackRecording): SimulatedNodeGroup[] {
+  const zones = [
+    ...new Set(
+      recording
+        .byType("aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.includes("-private-"))
+        .map((s) => String(s.inputs.availabilityZone)),
+    ),
+  ].sort();
+  return recording.byType("kubernetes:karpenter.sh/v1:NodePool").map((recorded) => {
+    const pool = recorded.inputs as unknown as RecordedNodePool;
+    const name = pool.metadata.name;
+    const types = pool.spec.template.spec.requirements.find((r) => r.key === "node.kubernetes.io/instance-type")?.values ?? [];
+    const planned = Number(pool.metadata.annotations?.[PLANNED_NODES_ANNOTATION]);
+    if (types.length === 0) throw new Error(`NodePool ${name}: no node.kubernetes.io/instance-type requirement`);
+    if (!Number.isInteger(planned)) throw new Error(`NodePool ${name}: annotation ${PLANNED_NODES_ANNOTATION} is not a node count`);
+    if (zones.length === 0) throw new Error(`NodePool ${name}: no recorded private subnet`);
+    return {
+      role: name,
+      instanceType: types[0],
+      count: planned,
+      zones,
+      labels: { ...(pool.spec.template.metadata?.labels ?? {}), "karpenter.sh/nodepool": name },
+      taints: pool.spec.template.spec.taints ?? [],
+    };
+  });
+}
+
+/** Every node group of a recorded stack: its EKS managed node groups and Karpenter's NodePools. */
 export function nodeGroupsOf(recording: StackRecording): SimulatedNodeGroup[] {
+  return [...managedNodeGroupsOf(recording), ...karpenterPoolsOf(recording)];
+}
+
+/** The managed node groups of a recorded stack, as EKS would start them (desiredSize nodes of the first instance type). */
+export function managedNodeGroupsOf(recording: StackRecording): SimulatedNodeGroup[] {
   return recording.byType("aws:eks/nodeGroup:NodeGroup").map((group) => {
     const inputs = group.inputs as {
       instanceTypes: string[];
