@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildCli, type BuiltCli } from "../../cli/build";
-import { bareRepo, cliProcess, expectedFile, fileAtTip, REPO_ROOT, sha, tempDir } from "./helpers";
+import { cliProcess, expectedFile, fileAtTip, REPO_ROOT, seededRepo, sha, tempDir } from "./helpers";
 
 // The service pipelines' CLI: the esbuild bundle run by plain Node with no node_modules around.
 describe("bundled CLI (what the holodeck-cli image contains)", () => {
@@ -17,11 +17,11 @@ describe("bundled CLI (what the holodeck-cli image contains)", () => {
 
   it("validates the example tree without any installed package", async () => {
     const result = await bundle(["services", "validate", path.join(REPO_ROOT, "services-root", "example")]);
-    expect([result.code, result.stdout]).toEqual([0, "ok: 2 files valid\n"]);
+    expect([result.code, result.stdout]).toEqual([0, "ok: 3 files valid\n"]); // two entries and teams/checkout.json
   }, 60_000);
 
   it("deploys against a bare repository", async () => {
-    const repo = bareRepo();
+    const repo = seededRepo(["bundled"]);
     const tag = sha("bundle");
     const result = await bundle(["services", "deploy", "--repo", repo.url, "--env", "staging", "--service", "bundled", "--image-tag", tag, "--revision", tag]);
     expect(result.code).toBe(0);
@@ -37,7 +37,7 @@ describe("bundled CLI (what the holodeck-cli image contains)", () => {
   it("the Dockerfile copies every source file the bundle is built from", () => {
     const dockerfile = fs.readFileSync(path.join(REPO_ROOT, "cli", "Dockerfile"), "utf8");
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(" "));
-    expect(copied).toEqual(["package.json", "package-lock.json", "cli/", "model/", "services-root/service.schema.json"]);
+    expect(copied).toEqual(["package.json", "package-lock.json", "cli/", "model/", "services-root/service.schema.json", "services-root/team.schema.json"]);
     const uncovered = built.inputs.filter(
       (input) => !input.startsWith("node_modules/") && !copied.some((c) => (c.endsWith("/") ? input.startsWith(c) : input === c)),
     );
