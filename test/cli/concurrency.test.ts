@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { bareRepo, cliProcess, expectedFile, fileAtTip, gitIn, history, sha, type CliResult } from "./helpers";
+import { cliProcess, expectedFile, fileAtTip, gitIn, history, seededRepo, sha, type CliResult } from "./helpers";
 
 // Real processes racing for one bare repository: the only honest test of fetch/rebase/retry.
 // Generous timeouts: two shared cores, each process starts Node + tsx + a dozen git commands.
@@ -11,8 +11,8 @@ const deploy = (url: string, service: string, tag: string): Promise<CliResult> =
 const attemptsOf = (results: CliResult[]): number[] => results.map((r) => (JSON.parse(r.stdout) as { attempts: number }).attempts);
 
 describe("20 concurrent deploys of different services", () => {
-  const repo = bareRepo();
   const services = Array.from({ length: 20 }, (_, i) => `service-${String(i).padStart(2, "0")}`);
+  const repo = seededRepo(services);
   let results: CliResult[];
   beforeAll(async () => {
     results = await Promise.all(services.map((service) => deploy(repo.url, service, sha(service))));
@@ -24,7 +24,8 @@ describe("20 concurrent deploys of different services", () => {
   });
 
   it("all 20 commits land on main, one per service, nothing lost", () => {
-    expect(history(repo.dir)).toHaveLength(20);
+    expect(history(repo.dir)).toHaveLength(21); // the seed and one commit per service
+    expect(history(repo.dir).at(-1)).toBe(repo.seed);
     for (const service of services) expect(history(repo.dir, `staging/${service}.json`)).toHaveLength(1);
   });
 
@@ -39,7 +40,7 @@ describe("20 concurrent deploys of different services", () => {
 });
 
 describe("5 concurrent deploys of the same service", () => {
-  const repo = bareRepo();
+  const repo = seededRepo(["contended"]);
   const tags = Array.from({ length: 5 }, (_, i) => sha(`same-${i}`));
   const file = "staging/contended.json";
   let results: CliResult[];

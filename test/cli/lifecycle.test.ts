@@ -2,7 +2,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StatusReport } from "../../cli/services/status";
-import { cli, expectedFile, fileAtTip, gitIn, history, seededRepo, sha, tempDir, type CliResult } from "./helpers";
+import { TEAMS_FOLDER, type Team } from "../../model/team";
+import {
+  cli,
+  expectedFile,
+  fileAtTip,
+  gitIn,
+  history,
+  seededRepo,
+  sha,
+  teamFileContent,
+  teamFilePath,
+  TEST_TEAM,
+  tempDir,
+  testTeam,
+  type CliResult,
+} from "./helpers";
 
 const repoFlag = (url: string): string[] => ["--repo", url];
 const deploy = (url: string, env: string, service: string, tag: string, revision = tag): Promise<CliResult> =>
@@ -76,6 +91,44 @@ describe("promote", () => {
     const result = await cli("services", "promote", ...repoFlag(repo.url), "--from", "staging", "--to", "staging", "--service", "python-example");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--from and --to are both "staging"');
+  });
+});
+
+describe("promote follows the team files at the tip", () => {
+  const repo = seededRepo(["moving"]);
+  const tag = sha("moving");
+  const promote = (): Promise<CliResult> => cli("services", "promote", ...repoFlag(repo.url), "--from", "staging", "--to", "production", "--service", "moving");
+  /** Replaces the team files at the tip by `teams` (a hand push, as a platform merge request would). */
+  const pushTeams = (...teams: Team[]): void => {
+    const clone = path.join(tempDir("teams"), "clone");
+    gitIn(path.dirname(clone), ["clone", "-q", repo.url, clone]);
+    fs.rmSync(path.join(clone, TEAMS_FOLDER), { recursive: true });
+    fs.mkdirSync(path.join(clone, TEAMS_FOLDER));
+    for (const team of teams) fs.writeFileSync(path.join(clone, teamFilePath(team.team)), teamFileContent(team));
+    gitIn(clone, ["add", "-A"]);
+    gitIn(clone, ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "teams"]);
+    gitIn(clone, ["push", "-q", "origin", "HEAD:main"]);
+  };
+  beforeAll(async () => {
+    await ok(deploy(repo.url, "staging", "moving", tag));
+  });
+
+  it("refuses (exit 1, no commit) once no team lists the service", async () => {
+    pushTeams(testTeam([]));
+    const before = history(repo.dir);
+    const result = await promote();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`service "moving" is listed by no team file`);
+    expect(result.stderr).toContain(`${TEAMS_FOLDER}/<team>.json (teams: ${TEST_TEAM})`);
+    expect(history(repo.dir)).toEqual(before);
+  });
+
+  it("writes the new owner, not the source entry's, when the service moved to another team", async () => {
+    const data = { team: "data", domain: "data" } as const;
+    pushTeams(testTeam([]), testTeam(["moving"], data));
+    await ok(promote());
+    expect(fileAtTip(repo.dir, "production/moving.json")).toBe(expectedFile("production", "moving", tag, tag, data));
+    expect(fileAtTip(repo.dir, "staging/moving.json")).toBe(expectedFile("staging", "moving", tag));
   });
 });
 
