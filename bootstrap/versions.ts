@@ -36,14 +36,17 @@ export const CHARTS = {
   metricsServer: { chart: "metrics-server", repo: "https://kubernetes-sigs.github.io/metrics-server/", version: "3.13.1", appVersion: "0.8.1" },
 } as const satisfies Record<string, ChartPin>;
 
-/** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader). */
+/** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader, team sync). */
 export const IMAGES = {
   // Source: the pinned Vault chart's appVersion, so the CLI matches the server.
   vault: `hashicorp/vault:${CHARTS.vault.appVersion}`,
   // Source: aws/aws-cli tag 2.36.49, published as public.ecr.aws/aws-cli/aws-cli.
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.36.49",
   // The Vault team sync: git clones services-root, Python (standard library only) writes Vault.
+  // Source: alpine-docker/git build.sh, Docker Hub alpine/git tagged v<the git version it ships> (git 2.45.1).
   git: "alpine/git:v2.45.1",
+  // Source: docker-library/python 3.13/alpine3.22/Dockerfile, the official Docker Hub image python
+  // (tag 3.13-alpine3.22 follows 3.13's patch releases on Alpine 3.22).
   python: "python:3.13-alpine3.22",
 } as const;
 
