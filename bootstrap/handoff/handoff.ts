@@ -39,6 +39,8 @@ export const PLATFORM_NAMESPACES = [
   "loki",
   "nats",
   "kiali-operator",
+  "reloader",
+  "envoy-gateway-system",
 ];
 
 export interface HandoffArgs {

@@ -5,6 +5,7 @@ import { validateTree, type TreeReport } from "../../cli/services/validate";
 import { parseStrictJson, JsonSyntaxError } from "../../cli/services/strict-json";
 import { isFullSha, serviceNameProblem, ENVIRONMENTS, RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 import { PLATFORM_NAMESPACES } from "../../bootstrap/handoff/handoff";
+import { GATEWAY_NAMESPACE } from "../../bootstrap/gateway/constants";
 import type { ServiceOwner, Team } from "../../model/team";
 import { cli, expectedFile, REPO_ROOT, sha, teamFileContent, teamFilePath, TEST_DOMAIN, TEST_OWNER, TEST_TEAM, tempDir, testTeam } from "./helpers";
 
@@ -282,7 +283,7 @@ describe("the schema and the CLI's flag checks say the same thing", () => {
       .readdirSync(appsetDir)
       .flatMap((file) => [...fs.readFileSync(path.join(appsetDir, file), "utf8").matchAll(/^\s+namespace: ([a-z][-a-z0-9]*)\s*$/gm)].map((m) => m[1]));
     expect(platformNamespaces).toContain("monitoring");
-    for (const namespace of ["argocd", "vault", "kube-system", "kube-public", "default", ...platformNamespaces]) {
+    for (const namespace of ["argocd", "vault", "kube-system", "kube-public", "default", GATEWAY_NAMESPACE, ...platformNamespaces]) {
       expect(RESERVED_SERVICE_NAMES, namespace).toContain(namespace);
     }
   });
