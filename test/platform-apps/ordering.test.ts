@@ -125,7 +125,7 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
 
   it("every namespace used is created by an Application or owned by bootstrap", () => {
     const created = new Set(apps.filter((a) => a.spec.syncPolicy.syncOptions?.includes("CreateNamespace=true")).map((a) => a.spec.destination.namespace));
-    expect([...created].sort()).toEqual(["crossplane-system", "external-secrets", "istio-system", "loki", "monitoring", "nats", "observability"]);
+    expect([...created].sort()).toEqual(["crossplane-system", "external-secrets", "istio-system", "loki", "monitoring", "nats", "observability", "reloader"]);
     const used = new Set<string>(apps.map((a) => a.spec.destination.namespace));
     for (const { doc } of resources) if (meta(doc).namespace) used.add(String(meta(doc).namespace));
     const store = resources.find(({ doc }) => doc.kind === "ClusterSecretStore")?.doc as {
