@@ -20,6 +20,8 @@ medians() {
     walls+=("$(awk '{printf "%d", $1 * 1000}' <<<"$out")")
     cpus+=("$(awk '{printf "%d", ($2 + $3) * 1000}' <<<"$out")")
   done
+  # An awk program: its $1 is awk's first field, not a shell expansion.
+  # shellcheck disable=SC2016
   local median='{a[NR]=$1} END {print a[int((NR+1)/2)]}'
   echo "$(printf '%s\n' "${walls[@]}" | sort -n | awk "$median") $(printf '%s\n' "${cpus[@]}" | sort -n | awk "$median")"
 }

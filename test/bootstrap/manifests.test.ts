@@ -1,7 +1,7 @@
 // Every Kubernetes object the bootstrap creates through Pulumi validates against the real
 // schemas: built-in kinds strictly with the Go API types, Argo CD and cert-manager kinds
-// strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh), the
-// gateway edge's kinds with the pinned Gateway API and Envoy Gateway CRDs (gateway-api-crds.sh).
+// strictly with the CRDs of the exact versions deployed (scripts/install/bootstrap-crds.sh; Karpenter's
+// EC2NodeClass and NodePool with its CRDs at the pin), the gateway edge's kinds with the pinned Gateway API and Envoy Gateway CRDs (gateway-api-crds.sh).
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordedStack, type StackRecording } from "../harness/stacks";
 import { validateManifest } from "../harness/k8s-schema";
@@ -25,8 +25,8 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
       [
         ...(edgeOf(stack) === "gateway" ? GATEWAY_EDGE_KINDS : []),
         "AppProject",
-        "AppProject",
         "Application",
+        "ApplicationSet",
         "ApplicationSet",
         "Certificate",
         "Certificate",
@@ -35,12 +35,17 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
         "ClusterIssuer",
         "ClusterIssuer",
         "ClusterIssuer",
+        "ConfigMap",
         "CronJob",
+        "CronJob",
+        "EC2NodeClass",
         "Job",
         "Namespace",
         "Namespace",
         "Namespace",
         "Namespace",
+        "NodePool",
+        "Secret",
         "Secret",
         "Secret",
         "Secret",
@@ -49,7 +54,10 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
         "Service",
         "ServiceAccount",
         "ServiceAccount",
+        "ServiceAccount",
         "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
       ].sort(),
     );
     for (const object of objects) validateManifest(object.inputs, `${stack} ${object.name}`);
