@@ -42,7 +42,8 @@ export class VaultHumanAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: VaultHumanAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:VaultHumanAccess", name, {}, opts);
-    const inVault = { parent: this };
+    // Children do not inherit the component's dependsOn: without it they would configure Vault before its init Job.
+    const inVault = { parent: this, dependsOn: opts?.dependsOn };
     const client = readJsonSecret(args.oidc.clientSecretName, ["clientSecret"], { parent: this });
     const oidc = new vault.jwt.AuthBackend(
       `${name}-oidc`,
