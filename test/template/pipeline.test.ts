@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { copierCopy, tempDir } from "../harness/copier";
-import { bareRepo, expectedFile, fileAtTip, LAUNCHER, sha } from "../cli/helpers";
+import { expectedFile, fileAtTip, LAUNCHER, seededRepo, sha } from "../cli/helpers";
 import { FULL } from "./combos";
 import { ruleOutcome, type Rule } from "./gitlab-rules";
 
@@ -287,7 +287,8 @@ describe("ci/deploy.sh against a local services-root", () => {
   let repo: { url: string; dir: string };
   let bin: string;
   beforeAll(() => {
-    repo = bareRepo();
+    // services-root as the platform hands it over: a team file lists the service before it deploys.
+    repo = seededRepo([SERVICE]);
     bin = holodeckOnPath();
   });
 
