@@ -67,7 +67,7 @@ describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
 
   it("creates every Argo CD object after the argo-cd release (its CRDs) and the cluster Secret before the roots", () => {
     const argo = ofGroup("argoproj.io");
-    expect(argo.map((r) => String(r.inputs.kind)).sort()).toEqual(["AppProject", "AppProject", "Application", "ApplicationSet"]);
+    expect(argo.map((r) => String(r.inputs.kind)).sort()).toEqual(["AppProject", "Application", "ApplicationSet", "ApplicationSet"]);
     expectWaits(argo, release(rec, "argo-cd"));
     const clusterSecret = rec.one("kubernetes:core/v1:Secret", "-handoff-cluster-secret");
     expectWaits(
@@ -95,24 +95,34 @@ describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
     expect(waitsFor(rec, provider, rec.one("kubernetes:cert-manager.io/v1:Certificate", `${endpoint}-wildcard-cert`))).toBe(true);
   });
 
-  it("configures Vault only after the init Job, and snapshots only after the configuration", () => {
+  it("configures Vault only after the init Job, and snapshots and team sync only after the configuration", () => {
     const job = rec.one("kubernetes:batch/v1:Job", "-vault-init-job");
     expect(waitsFor(rec, job, release(rec, "vault"))).toBe(true);
     const vaultObjects = rec.resources.filter((r) => r.type.startsWith("vault:"));
     expect(vaultObjects.map((r) => r.type).sort()).toEqual([
+      "vault:identity/group:Group",
+      "vault:identity/groupAlias:GroupAlias",
       "vault:index/audit:Audit",
       "vault:index/authBackend:AuthBackend",
       "vault:index/mount:Mount",
       "vault:index/policy:Policy",
       "vault:index/policy:Policy",
+      "vault:index/policy:Policy",
+      "vault:index/policy:Policy",
+      "vault:jwt/authBackend:AuthBackend",
+      "vault:jwt/authBackendRole:AuthBackendRole",
       "vault:kubernetes/authBackendConfig:AuthBackendConfig",
       "vault:kubernetes/authBackendRole:AuthBackendRole",
       "vault:kubernetes/authBackendRole:AuthBackendRole",
+      "vault:kubernetes/authBackendRole:AuthBackendRole",
+      "vault:kv/secretV2:SecretV2",
     ]);
     expectWaits(vaultObjects, job);
     expectWaits(vaultObjects, release(rec, "vault"));
     const cronJob = rec.one("kubernetes:batch/v1:CronJob", "-vault-snapshots-cronjob");
     expect(waitsFor(rec, cronJob, rec.one("vault:kubernetes/authBackendRole:AuthBackendRole", "-raft-snapshot-role"))).toBe(true);
+    const teamSync = rec.one("kubernetes:batch/v1:CronJob", "-team-sync-cronjob");
+    expect(waitsFor(rec, teamSync, rec.one("vault:kubernetes/authBackendRole:AuthBackendRole", "-team-sync-role"))).toBe(true);
   });
 
   it("keeps the load balancer controller until the NLB Service is gone, and Argo CD's dependencies until the roots are gone", () => {

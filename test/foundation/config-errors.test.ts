@@ -286,8 +286,13 @@ describe("bad stack config", () => {
 
   it("without previewRoleArn and driftRoleArn creates no read-only access entry", async () => {
     const rec = await runStack(STAGING, { config: { "holodeck:previewRoleArn": undefined, "holodeck:driftRoleArn": undefined } });
-    const principals = rec.byType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.principalArn);
-    expect(principals).toEqual(["arn:aws:iam::210987654321:role/holodeck-platform-admin", "arn:aws:iam::210987654321:role/holodeck-gitlab-ci"]);
+    const standard = rec.byType("aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.type === "STANDARD");
+    expect(standard.map((e) => e.inputs.principalArn)).toEqual([
+      "arn:aws:iam::210987654321:role/holodeck-platform-admin",
+      "arn:aws:iam::210987654321:role/holodeck-gitlab-ci",
+    ]);
+    // The other entry is the Karpenter node role's EC2_LINUX entry (nodes joining, not people reading).
+    expect(rec.byType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.type)).toEqual(["STANDARD", "STANDARD", "EC2_LINUX"]);
   });
 
   it("accepts a private-only endpoint (empty allowlist)", async () => {

@@ -13,15 +13,16 @@ describe.each(STACKS)("%s access", (stack) => {
   const want = FACTS[stack];
   const rec = (): StackRecording => stacks[stack];
 
-  it("creates one access entry per admin role, the CI role, the preview role and the drift role, nothing else", () => {
+  it("creates one access entry per admin role, the CI role, the preview role and the drift role, and the Karpenter node role's EC2_LINUX entry, nothing else", () => {
     const entries = rec().byType("aws:eks/accessEntry:AccessEntry");
-    expect(entries.map((e) => input(e, "principalArn"))).toEqual([
-      ...want.adminRoleArns,
-      want.ciRoleArn,
-      ...(want.previewRoleArn ? [want.previewRoleArn] : []),
-      ...(want.driftRoleArn ? [want.driftRoleArn] : []),
+    const nodeRole = rec().one("aws:iam/role:Role", "-karpenter-node-role");
+    expect(entries.map((e) => [input(e, "type"), input(e, "principalArn")])).toEqual([
+      ...[...want.adminRoleArns, want.ciRoleArn, ...(want.previewRoleArn ? [want.previewRoleArn] : []), ...(want.driftRoleArn ? [want.driftRoleArn] : [])].map(
+        (arn) => ["STANDARD", arn],
+      ),
+      ["EC2_LINUX", expect.stringMatching(new RegExp(`^arn:aws:iam::${want.accountId}:role/${nodeRole.name}-[0-9a-f]+$`))],
     ]);
-    for (const e of entries) expect(input(e, "type")).toBe("STANDARD");
+    expect(entries.at(-1)?.propertyDependencies.principalArn).toEqual([nodeRole.urn]);
   });
 
   it("associates cluster-admin to the admins and the CI role, view (no Secrets) to the preview role, admin-view (reads Secrets, writes nothing) to the drift role, cluster-wide", () => {

@@ -87,7 +87,8 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(input(system, "scalingConfig")).toEqual({ minSize: want.system.minSize, desiredSize: want.system.desiredSize, maxSize: want.system.maxSize });
     expect(input(system, "taints")).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
     expect(input(system, "subnetIds")).toEqual(rec().outputs.privateSubnetIds);
-    expect(system.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+    // Sized by the stack config alone (no autoscaler changes a managed node group any more).
+    expect(system.ignoreChanges).toEqual([]);
     expect(input(system, "version")).toBe("1.35");
   });
 
