@@ -7,10 +7,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../harness/copier";
-import { expectedFile } from "../cli/helpers";
+import { expectedFile, teamFilePath, testTeam } from "../cli/helpers";
+import type { ServiceOwner } from "../../model/team";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const DOC = path.join(REPO_ROOT, "docs", "new-service.md");
+/** The team the doc's services-root lists weather in (its copier answers: owner_team, domain). */
+const WEATHER: ServiceOwner = { team: "weather", domain: "services" };
 
 /** The ```sh blocks that directly follow a `<!-- rehearse -->` line. */
 export function rehearsalBlocks(markdown: string): string[] {
@@ -62,14 +65,23 @@ describe("docs/new-service.md, followed step by step", () => {
   });
 
   it("renders the database, migration, Redis and Vault secret", () => {
-    for (const kind of ["PostgresInstance", "Job", "ExternalSecret", "HTTPRoute"]) expect(run.stdout).toMatch(new RegExp(`^\\s+1 kind: ${kind}$`, "m"));
+    for (const kind of ["PostgresInstance", "Job", "HTTPRoute", "Password"]) expect(run.stdout).toMatch(new RegExp(`^\\s+1 kind: ${kind}$`, "m"));
+    // app + Redis; the Vault secret (WEATHER_API_KEY) + Redis's password from the Password generator.
     expect(run.stdout).toMatch(/^\s+2 kind: Deployment$/m);
+    expect(run.stdout).toMatch(/^\s+2 kind: ExternalSecret$/m);
   });
 
-  it("ends with a valid staging services-root entry for the commit", () => {
-    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: path.join(work, "weather"), encoding: "utf8" }).stdout.trim();
-    expect(fs.readFileSync(path.join(work, "services-root", "staging", "weather.json"), "utf8")).toBe(expectedFile("staging", "weather", head));
-    expect(run.stdout).toContain(expectedFile("staging", "weather", head));
+  it("lists the service in its team's file first, as the merge request the platform team merges", () => {
+    // The doc's team file is the one team listing weather in its one domain (the copier answer).
+    expect(JSON.parse(fs.readFileSync(path.join(work, "services-root", teamFilePath(WEATHER.team)), "utf8"))).toEqual(testTeam(["weather"], WEATHER));
     expect(run.stdout).toContain("ok: 1 files valid");
+  });
+
+  it("ends with a valid staging services-root entry for the commit, owned by the team file", () => {
+    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: path.join(work, "weather"), encoding: "utf8" }).stdout.trim();
+    const entry = expectedFile("staging", "weather", head, head, WEATHER);
+    expect(fs.readFileSync(path.join(work, "services-root", "staging", "weather.json"), "utf8")).toBe(entry);
+    expect(run.stdout).toContain(entry);
+    expect(run.stdout).toContain("ok: 2 files valid");
   });
 });
