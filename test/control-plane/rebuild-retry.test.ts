@@ -69,7 +69,8 @@ const APPS = {
 let cluster: HolodeckCluster;
 let recordedAppSet: ServicesAppSet;
 let servicesRootHead: string;
-let serviceHead: string;
+/** Each service repository's head (same tree, but the SHA differs when the commits straddle a second). */
+const serviceHeads: Record<string, string> = {};
 
 /** The service's chart: a ConfigMap and a ServiceMonitor (the kind whose CRD is missing at first). */
 const SERVICE_CHART: Record<string, string> = {
@@ -95,12 +96,12 @@ const entry = (cluster: string, service: string, sha: string): string =>
 beforeAll(async () => {
   cluster = await startHolodeckCluster({ stack: STACK, recording: recordedStack(STACK) });
   const { git } = cluster;
-  // The same chart in each service's repository (one commit each: the same tree, so the same SHA).
+  // The same chart in each service's repository, one commit each.
   for (const service of Object.values(APPS)) {
     const serviceRepo = `${LOCAL_REPOS.servicePrefix}/${service}`;
     git.create(serviceRepo);
     git.write(serviceRepo, SERVICE_CHART);
-    serviceHead = git.commit(serviceRepo, "service chart");
+    serviceHeads[service] = git.commit(serviceRepo, "service chart");
   }
   recordedAppSet = cluster.handoffObjects.find((o) => o.kind === "ApplicationSet" && o.metadata.name === "services") as ServicesAppSet;
   // services-root lists the team and its services before Argo CD sees them, as after a rebuild.
@@ -108,9 +109,12 @@ beforeAll(async () => {
   const team = { team: TEAM, ssoGroups: [`holodeck-team-${TEAM}`], domains: [DOMAIN], services: Object.values(APPS).map((name) => ({ name, domain: DOMAIN })) };
   git.write(LOCAL_REPOS.servicesRoot, {
     [`teams/${TEAM}.json`]: `${JSON.stringify(team, null, 2)}\n`,
-    [`${environmentDir}/${SERVICE}.json`]: entry(environmentDir, SERVICE, serviceHead),
+    [`${environmentDir}/${SERVICE}.json`]: entry(environmentDir, SERVICE, serviceHeads[SERVICE]),
     ...Object.fromEntries(
-      [APPS.noRetry, APPS.defaultScaled, APPS.recordedScaled].map((service) => [`${service}/${service}.json`, entry(environmentDir, service, serviceHead)]),
+      [APPS.noRetry, APPS.defaultScaled, APPS.recordedScaled].map((service) => [
+        `${service}/${service}.json`,
+        entry(environmentDir, service, serviceHeads[service]),
+      ]),
     ),
   });
   servicesRootHead = git.commit(LOCAL_REPOS.servicesRoot, `team ${TEAM}, deploy its services`);
@@ -189,7 +193,7 @@ describe("services converge after a rebuild whose CRDs come late (issue 19)", ()
     for (const name of [APPS.recordedScaled, APPS.recorded]) {
       // The recorded one at its real next retry: 30 s after its first failure, or 60 s after the second.
       // (Once synced, self-heal may run another automated operation: its retryCount starts again at 0.)
-      const converged = await argocd.waitForApplication(name, "to converge to Synced and Healthy", convergedAt(serviceHead), 240_000);
+      const converged = await argocd.waitForApplication(name, "to converge to Synced and Healthy", convergedAt(serviceHeads[name]), 240_000);
       expect(converged.status?.operationState?.operation?.initiatedBy?.automated, name).toBe(true);
       const namespace = converged.spec.destination.namespace ?? "";
       expect((await cluster.plane.kubectl.get("servicemonitors.monitoring.coreos.com", SERVICE, namespace))?.metadata.name, name).toBe(SERVICE);
