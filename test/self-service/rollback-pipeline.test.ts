@@ -8,8 +8,9 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { copierCopy, tempDir } from "../harness/copier";
-import { bareRepo, fileAtTip, LAUNCHER, sha } from "../cli/helpers";
+import { bareRepo, fileAtTip, sha } from "../cli/helpers";
 import { FULL } from "../template/combos";
+import { holodeckOnPath, runDeployScript, type ScriptRun } from "../template/deploy-script";
 
 const SERVICE = String(FULL.answers.service_name);
 const GITLAB_CI_LOCAL = path.resolve(__dirname, "..", "..", "node_modules", ".bin", "gitlab-ci-local");
@@ -72,22 +73,7 @@ describe("ci/deploy.sh rollback-<env> / redeploy-<env> against a local services-
   let repo: { url: string; dir: string };
   let bin: string;
 
-  function run(target: string, env: NodeJS.ProcessEnv): { code: number; stderr: string } {
-    const result = spawnSync("ci/deploy.sh", [target], {
-      cwd: project,
-      encoding: "utf8",
-      env: {
-        PATH: `${bin}:${process.env.PATH}`,
-        HOME: tempDir("ci-home"),
-        GIT_CONFIG_NOSYSTEM: "1",
-        GITLAB_USER_NAME: "Ada Dev",
-        GITLAB_USER_EMAIL: "ada@example.dev",
-        SERVICES_ROOT_URL: repo.url,
-        ...env,
-      },
-    });
-    return { code: result.status ?? -1, stderr: result.stderr };
-  }
+  const run = (target: string, env: NodeJS.ProcessEnv): ScriptRun => runDeployScript(project, target, { SERVICES_ROOT_URL: repo.url, ...env }, bin);
   /** The version an environment runs: imageTag and targetRevision of its services-root entry. */
   const version = (env: string): string[] => {
     const entry = JSON.parse(fileAtTip(repo.dir, `${env}/${SERVICE}.json`) ?? "{}") as { imageTag?: string; targetRevision?: string };
@@ -112,8 +98,7 @@ describe("ci/deploy.sh rollback-<env> / redeploy-<env> against a local services-
     ]) {
       execFileSync("git", args, { cwd: seed, stdio: "ignore" });
     }
-    bin = tempDir("holodeck-bin");
-    fs.writeFileSync(path.join(bin, "holodeck"), `#!/bin/sh\nexec "${process.execPath}" "${LAUNCHER}" "$@"\n`, { mode: 0o755 });
+    bin = holodeckOnPath();
     for (const version of [first, second]) {
       for (const target of ["staging", "production"]) {
         const result = run(target, { CI_COMMIT_SHA: version });

@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { copierCopy, tempDir } from "../harness/copier";
 import { expectedFile, fileAtTip, LAUNCHER, seededRepo, sha } from "../cli/helpers";
 import { FULL } from "./combos";
+import { holodeckOnPath, runDeployScript } from "./deploy-script";
 import { ruleOutcome, type Rule } from "./gitlab-rules";
 
 type Job = {
@@ -247,31 +248,7 @@ describe("generated .gitlab-ci.yml under GitLab's own rules (gitlab-ci-local)", 
 });
 
 /** A directory with a `holodeck` that runs this repository's CLI (as the CLI image does). */
-function holodeckOnPath(): string {
-  const bin = tempDir("holodeck-bin");
-  fs.writeFileSync(path.join(bin, "holodeck"), `#!/bin/sh\nexec "${process.execPath}" "${LAUNCHER}" "$@"\n`, { mode: 0o755 });
-  return bin;
-}
-
-/**
- * Runs ci/deploy.sh as a CI job would: through its own shebang (as the job's `ci/deploy.sh
- * staging` line does), a fresh HOME (no git identity), GitLab's user variables.
- */
-function deploy(target: string, env: NodeJS.ProcessEnv, bin: string): Run {
-  const run = spawnSync("ci/deploy.sh", [target], {
-    cwd: project,
-    encoding: "utf8",
-    env: {
-      PATH: `${bin}:${process.env.PATH}`,
-      HOME: tempDir("ci-home"),
-      GIT_CONFIG_NOSYSTEM: "1",
-      GITLAB_USER_NAME: "Ada Dev",
-      GITLAB_USER_EMAIL: "ada@example.dev",
-      ...env,
-    },
-  });
-  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-}
+const deploy = (target: string, env: NodeJS.ProcessEnv, bin: string): Run => runDeployScript(project, target, env, bin);
 
 function validate(bareDir: string): Run {
   const checkout = path.join(tempDir("services-root"), "checkout");
