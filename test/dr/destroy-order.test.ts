@@ -10,6 +10,7 @@ import { STATEFUL_TYPES } from "../../policy/rules/data";
 import { chartName } from "../../policy/rules/helm";
 import { asArray, asString, get } from "../../policy/rules/props";
 import { recordedStack, listStacks, type RecordedResource } from "../harness/stacks";
+import { recordedQueries } from "./queries";
 
 const ARGOCD_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 const stacks = listStacks();
@@ -44,15 +45,7 @@ const cascadesThroughArgo = (r: RecordedResource) =>
 
 describe.each(stacks)("stack %s", (stack) => {
   const resources = () => recorded.get(stack)!;
-  const all = (predicate: (r: RecordedResource) => boolean) => resources().filter(predicate);
-  const one = (what: string, predicate: (r: RecordedResource) => boolean) => {
-    const found = all(predicate);
-    expect(
-      found.map((r) => r.name),
-      what,
-    ).toHaveLength(1);
-    return found[0];
-  };
+  const { all, one } = recordedQueries(resources);
   /** Asserts each holder is deleted before every resource in `mustOutlive`. */
   const expectDeletedBefore = (holders: RecordedResource[], mustOutlive: RecordedResource[]) => {
     const deps = deletionDependencies(resources());

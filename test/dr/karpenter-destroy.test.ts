@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDrReport, capacityOutsideState, deletionDependencies, destroyWaves, reachable, renderDr } from "../../cli/plan/dr";
 import { fakeResource, listStacks, recordedStack, type RecordedResource } from "../harness/stacks";
+import { recordedQueries } from "./queries";
 
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
@@ -20,15 +21,7 @@ beforeAll(() => {
 
 describe.each(stacks)("stack %s", (stack) => {
   const resources = () => recorded.get(stack)!;
-  const all = (predicate: (r: RecordedResource) => boolean) => resources().filter(predicate);
-  const one = (what: string, predicate: (r: RecordedResource) => boolean) => {
-    const found = all(predicate);
-    expect(
-      found.map((r) => r.name),
-      what,
-    ).toHaveLength(1);
-    return found[0];
-  };
+  const { all, one } = recordedQueries(resources);
   const ofType = (type: string) => (r: RecordedResource) => r.type === type;
   const nodePool = () => one("workload NodePool", ofType(NODE_POOL));
   const nodeClass = () => one("workload EC2NodeClass", ofType(NODE_CLASS));
