@@ -19,7 +19,6 @@ import {
   LOCAL_REPOS,
   startHolodeckCluster,
   TOOLS_BIN,
-  waitFor,
   type Application,
   type HolodeckCluster,
   type KubeObject,
@@ -34,7 +33,9 @@ import { startIngressNginx } from "./stand-ins/ingress-nginx";
 import { KubeRest } from "./stand-ins/kube-rest";
 import type { StandIn } from "./stand-ins/stand-in";
 import { HOST_POLICY } from "../../bootstrap/handoff/host-policy";
-import { DEPLOYER_SERVICE_ACCOUNT } from "../../model/team";
+import { DEPLOYER_SERVICE_ACCOUNT, teamProject } from "../../model/team";
+import { SERVICES_APPSET } from "../../bootstrap/handoff/services-appset";
+import { TEAMS_APPSET } from "../../bootstrap/handoff/teams-appset";
 
 const STACK = "staging-eu-west-1";
 const TEAMS = {
@@ -81,18 +82,15 @@ function messagesOf(app: Application | undefined): string {
   ].join("\n");
 }
 
-async function appState(name: string, what: string, check: (app: Application) => boolean, timeoutMs = 240_000): Promise<Application> {
+async function appState(
+  name: string,
+  what: string,
+  check: (app: Application) => boolean,
+  timeoutMs = 240_000,
+  generatedBy = SERVICES_APPSET,
+): Promise<Application> {
   try {
-    return await waitFor(
-      `Application ${name} ${what}`,
-      async () => {
-        const app = await cluster.argocd.application(name);
-        return app && check(app) ? app : undefined;
-      },
-      timeoutMs,
-      () => cluster.plane.processes.assertRunning(),
-      1000,
-    );
+    return await cluster.argocd.waitForApplication(name, what, check, timeoutMs, generatedBy);
   } catch (error) {
     const app = await cluster.argocd.application(name);
     throw new Error(
@@ -157,8 +155,8 @@ beforeAll(async () => {
   // services-root: the two team files; the teams' Applications make namespaces and projects.
   cluster.git.write(LOCAL_REPOS.servicesRoot, Object.fromEntries(Object.values(TEAMS).map((t) => [`teams/${t.team}.json`, `${JSON.stringify(t, null, 2)}\n`])));
   cluster.git.commit(LOCAL_REPOS.servicesRoot, "teams checkout and intruders");
-  await plane.kubectl.ok(["annotate", "--overwrite", "-n", ARGOCD_NAMESPACE, "applicationset/teams", "argocd.argoproj.io/application-set-refresh=true"]);
-  await Promise.all(Object.keys(TEAMS).map((team) => appState(`team-${team}`, "Synced", synced)));
+  await cluster.argocd.refreshApplicationSet(TEAMS_APPSET);
+  await Promise.all(Object.keys(TEAMS).map((team) => appState(teamProject(team), "Synced", synced, 240_000, TEAMS_APPSET)));
 
   // The seed and the hostile services, each deployed through the real CLI.
   commits[SEED_SERVICE] = generateService(cluster.git, registry.host).commits[0];
@@ -179,7 +177,7 @@ beforeAll(async () => {
   });
   commits["attack-route"] = hostileService("attack-route", { route: route("attack-route", [`argocd.${clusterDomain}`], "/attack-route") });
   for (const [service, sha] of Object.entries(commits)) await deploy(cluster.git, "staging", service, sha);
-  await plane.kubectl.ok(["annotate", "--overwrite", "-n", ARGOCD_NAMESPACE, "applicationset/services", "argocd.argoproj.io/application-set-refresh=true"]);
+  await cluster.argocd.refreshApplicationSet(SERVICES_APPSET);
 }, 600_000);
 
 afterAll(async () => {

@@ -13,6 +13,10 @@ import type { KubeObject } from "./kube";
 import { ARGOCD_PROGRAMS, ARGOCD_SCRIPTS_DIR, CONTROL_PLANE_SHARE, HELM4_DIR, requireTools, TOOLS_BIN } from "./tools";
 
 export const ARGOCD_NAMESPACE = "argocd";
+/** The annotation Argo CD's git webhook sets to make an ApplicationSet re-read its generators. */
+const APPSET_REFRESH_ANNOTATION = "argocd.argoproj.io/application-set-refresh";
+/** How long an expected Application may stay absent before its ApplicationSet is asked again. */
+const REGENERATE_AFTER_MS = 20_000;
 /** The application controller's pause between sync waves (controller/sync.go EnvVarSyncWaveDelay; upstream default 2 s). */
 const SYNC_WAVE_DELAY_ENV = "ARGOCD_SYNC_WAVE_DELAY";
 export const SYNC_WAVE_DELAY_S = 1;
@@ -57,8 +61,11 @@ export interface ArgoCdSettings {
 
 export interface ArgoCd {
   repoServer: string;
-  /** Waits until Application `name` satisfies `check` (returns its last state in the timeout error). */
-  waitForApplication(name: string, what: string, check: (app: Application) => boolean, timeoutMs: number): Promise<Application>;
+  /**
+   * Waits until Application `name` satisfies `check` (returns its last state in the timeout error).
+   * With `generatedBy`, an Application still absent after 20 s makes that ApplicationSet refresh again.
+   */
+  waitForApplication(name: string, what: string, check: (app: Application) => boolean, timeoutMs: number, generatedBy?: string): Promise<Application>;
   application(name: string): Promise<Application | undefined>;
   applications(): Promise<Application[]>;
   /**
@@ -212,29 +219,49 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
 
   const applicationsPath = `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`;
   const application = (name: string): Promise<Application | undefined> => plane.rest.get<Application>(`${applicationsPath}/${name}`);
+  const refreshApplicationSet = async (name: string): Promise<void> => {
+    // The controller drops the annotation only after a reconcile that succeeds; one that fails
+    // (a repo-server timeout under load, a project its cache has not seen yet) keeps it and waits
+    // 3 minutes. Setting the same value again is no change and wakes nothing: remove it first.
+    const target = ["-n", ARGOCD_NAMESPACE, `applicationsets.argoproj.io/${name}`];
+    await kubectl.ok(["annotate", ...target, `${APPSET_REFRESH_ANNOTATION}-`]);
+    await kubectl.ok(["annotate", ...target, `${APPSET_REFRESH_ANNOTATION}=true`]);
+  };
+  const applicationSetConditions = async (): Promise<string> => {
+    const sets = await plane.rest.list<KubeObject & { status?: { conditions?: { type: string; status: string; message?: string }[] } }>(
+      `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets`,
+    );
+    return sets
+      .map(
+        (set) =>
+          `ApplicationSet ${set.metadata.name}: ${(set.status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.message ?? ""}`).join("; ") || "no conditions"}`,
+      )
+      .join("\n");
+  };
   return {
     repoServer,
     application,
     applications: () => plane.rest.list<Application>(applicationsPath),
-    async refreshApplicationSet(name) {
-      await kubectl.ok([
-        "annotate",
-        "--overwrite",
-        "-n",
-        ARGOCD_NAMESPACE,
-        `applicationsets.argoproj.io/${name}`,
-        "argocd.argoproj.io/application-set-refresh=true",
-      ]);
-    },
+    refreshApplicationSet,
     async refreshApplication(name, kind = "normal") {
       await kubectl.ok(["annotate", "--overwrite", "-n", ARGOCD_NAMESPACE, `applications.argoproj.io/${name}`, `argocd.argoproj.io/refresh=${kind}`]);
     },
-    async waitForApplication(name, what, check, timeoutMs) {
+    async waitForApplication(name, what, check, timeoutMs, generatedBy) {
       let last: Application | undefined;
+      let absentSince = Date.now();
       try {
         return await waitFor(
           `Application ${name} ${what}`,
-          async () => ((last = await application(name)) && check(last) ? last : undefined),
+          async () => {
+            last = await application(name);
+            if (last) absentSince = Date.now();
+            else if (generatedBy && Date.now() - absentSince >= REGENERATE_AFTER_MS) {
+              // What a second push's webhook does: ask the ApplicationSet again.
+              await refreshApplicationSet(generatedBy);
+              absentSince = Date.now();
+            }
+            return last && check(last) ? last : undefined;
+          },
           timeoutMs,
           alive,
           2000,
@@ -248,9 +275,14 @@ export async function startArgoCd(plane: ControlPlane, settings: ArgoCdSettings 
               operationState: last.status?.operationState,
             })
           : "absent";
-        throw new Error(`${(err as Error).message}\nlast state: ${state}\napplication-controller log:\n${plane.logTail("argocd-application-controller", 15)}`, {
-          cause: err,
-        });
+        // An absent Application is the ApplicationSet controller's doing: its conditions and log say why.
+        const generators = last
+          ? ""
+          : `\n${await applicationSetConditions()}\napplicationset-controller log:\n${plane.logTail("argocd-applicationset-controller", 25)}`;
+        throw new Error(
+          `${(err as Error).message}\nlast state: ${state}${generators}\napplication-controller log:\n${plane.logTail("argocd-application-controller", 15)}`,
+          { cause: err },
+        );
       }
     },
   };
