@@ -23,6 +23,7 @@ export function rehearsalBlocks(markdown: string): string[] {
 describe("docs/new-service.md, followed step by step", () => {
   let work: string;
   let run: { code: number; stdout: string; stderr: string };
+  const gitOut = (args: string[]): string => spawnSync("git", args, { cwd: path.join(work, "weather"), encoding: "utf8" }).stdout.trim();
   beforeAll(() => {
     work = tempDir("new-service");
     const script = ["set -euo pipefail", ...rehearsalBlocks(fs.readFileSync(DOC, "utf8"))].join("\n");
@@ -44,15 +45,18 @@ describe("docs/new-service.md, followed step by step", () => {
     run = { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   }, 300_000);
 
-  it("has the steps a user runs: generate, test, render, commit, deploy, validate", () => {
+  it("has the steps a user runs: generate, test, render, commit, deploy, validate, roll back", () => {
     const blocks = rehearsalBlocks(fs.readFileSync(DOC, "utf8"));
-    expect(blocks.length).toBe(5);
-    expect(blocks.map((b) => /copier" copy|pytest|helm" template|git commit|ci\/deploy\.sh staging/.exec(b)?.[0])).toEqual([
+    expect(blocks.length).toBe(6);
+    // Each block by the first of these it contains (a later block may also commit).
+    const steps = ['copier" copy', "pytest", 'helm" template', "ci/deploy.sh rollback-staging", "ci/deploy.sh staging", "git commit"];
+    expect(blocks.map((b) => steps.find((step) => b.includes(step)))).toEqual([
       'copier" copy',
       "pytest",
       'helm" template',
       "git commit",
       "ci/deploy.sh staging",
+      "ci/deploy.sh rollback-staging",
     ]);
   });
 
@@ -77,11 +81,24 @@ describe("docs/new-service.md, followed step by step", () => {
     expect(run.stdout).toContain("ok: 1 files valid");
   });
 
-  it("ends with a valid staging services-root entry for the commit, owned by the team file", () => {
-    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: path.join(work, "weather"), encoding: "utf8" }).stdout.trim();
-    const entry = expectedFile("staging", "weather", head, head, WEATHER);
-    expect(fs.readFileSync(path.join(work, "services-root", "staging", "weather.json"), "utf8")).toBe(entry);
-    expect(run.stdout).toContain(entry);
+  it("deployed the first commit to staging as a valid services-root entry, owned by the team file", () => {
+    const first = gitOut(["rev-parse", "HEAD~1"]);
+    expect(run.stdout).toContain(expectedFile("staging", "weather", first, first, WEATHER));
     expect(run.stdout).toContain("ok: 2 files valid");
+  });
+
+  it("rolled staging back from the second commit to the first, each step a services-root commit naming its pipeline", () => {
+    const [first, second] = [gitOut(["rev-parse", "HEAD~1"]), gitOut(["rev-parse", "HEAD"])];
+    expect(fs.readFileSync(path.join(work, "services-root", "staging", "weather.json"), "utf8")).toBe(
+      expectedFile("staging", "weather", first, first, WEATHER),
+    );
+    expect(run.stdout).toMatch(/^2$/m);
+    const history = spawnSync("git", ["log", "--format=%B%x00", "--", "staging/weather.json"], { cwd: path.join(work, "services-root"), encoding: "utf8" })
+      .stdout.split("\0")
+      .map((m) => m.trim())
+      .filter(Boolean);
+    expect(history).toHaveLength(3);
+    expect(history.map((m) => /pipelines\/\d/.exec(m)?.[0])).toEqual(["pipelines/2", "pipelines/2", "pipelines/1"]);
+    expect(history[1]).toContain(second.slice(0, 12));
   });
 });
