@@ -1,6 +1,7 @@
 // The gitops-bridge contract: what the ArgoCD cluster Secret written by Pulumi carries,
 // and what platform-apps/ may read from it. Both sides are tested against these lists
 // (docs/contracts.md, section 2), so a key exists here only if both sides use it.
+import type { Edge } from "../../model";
 
 /** Add-ons that platform-apps/ installs; each gets an `enable_<addon>: "true"` label. */
 export const PLATFORM_ADDONS = [
@@ -43,8 +44,20 @@ export const CLUSTER_SECRET_ANNOTATIONS = [
   "chart_registry_host",
   "chart_registry_region",
   "chart_pull_role_arn",
+  // The stack's public edge and, during a switch, the standby one (docs/edge.md): the platform
+  // UIs' edge value files and route manifests are named after them (edgeAnnotations).
+  "edge",
+  "edge_standby",
 ] as const;
 export type ClusterSecretAnnotation = (typeof CLUSTER_SECRET_ANNOTATIONS)[number];
+
+/** `edge_standby` when no switch is under way: names no value file or manifest, so nothing extra is rendered. */
+export const NO_STANDBY_EDGE = "none";
+
+/** The edge annotations, from the stack config's `edge` and `edgeStandby` (their one writer). */
+export function edgeAnnotations(edge: Edge, edgeStandby?: Edge): Record<"edge" | "edge_standby", string> {
+  return { edge, edge_standby: edgeStandby ?? NO_STANDBY_EDGE };
+}
 
 /** Path of the folder the root Application syncs: a kustomization (platform-apps/applicationsets/kustomization.yaml). */
 export const PLATFORM_ROOT_PATH = "platform-apps/applicationsets";
