@@ -1,12 +1,12 @@
 // The stack's ECR registry. Every stack: a KMS key, a ROOT repository creation template (for
 // repositories ECR creates on push or by replication: immutable tags, KMS, lifecycle) and
 // scan-on-push. The registry of record also replicates every image to the other stacks and
-// holds the GitLab push role; a replica in another account lets the source account replicate
+// holds GitLab's OIDC provider and the boundary of the per-service push roles; a replica in another account lets the source account replicate
 // into it. Each cluster pulls only from its own registry, so a region pulls with the others down.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryConfig } from "../model";
-import { CiPushRole } from "./ci-push-role";
+import { CiPushRole, type ServicePushRoles } from "./ci-push-role";
 import { policyJson, serviceTrustPolicy } from "./iam-policy";
 import { KmsKey } from "./kms";
 
@@ -78,8 +78,8 @@ export function lifecyclePolicy(keep: number, untaggedDays: number): string {
 export class Registry extends pulumi.ComponentResource {
   /** `<account>.dkr.ecr.<region>.amazonaws.com`: PLATFORM_REGISTRY on the source, global.imageRegistry everywhere. */
   readonly url: string;
-  /** ECR_PUSH_ROLE_ARN of the GitLab group; only the registry of record has one. */
-  readonly pushRoleArn?: pulumi.Output<string>;
+  /** What the team chart makes each service's push role from; only the registry of record has it. */
+  readonly pushRoles?: pulumi.Output<ServicePushRoles>;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:registry:Registry", name, {}, opts);
@@ -135,11 +135,11 @@ export class Registry extends pulumi.ComponentResource {
         child,
       );
       const { gitlabUrl, gitlabGroup, defaultBranch } = args.config;
-      this.pushRoleArn = new CiPushRole(
+      this.pushRoles = new CiPushRole(
         `${name}-push`,
         { gitlabUrl, gitlabGroup, defaultBranch, region: args.region, accountId: args.accountId, partition: args.partition },
         child,
-      ).roleArn;
+      ).pushRoles;
     } else if (args.config.sourceAccountId !== args.accountId) {
       // Same-account replication needs no policy; another account must be let in explicitly.
       new aws.ecr.RegistryPolicy(
@@ -158,6 +158,6 @@ export class Registry extends pulumi.ComponentResource {
         child,
       );
     }
-    this.registerOutputs({ url: this.url, pushRoleArn: this.pushRoleArn });
+    this.registerOutputs({ url: this.url, pushRoles: this.pushRoles });
   }
 }

@@ -1,6 +1,7 @@
 // The ECR registry of every stack (components/registry.ts, ci-push-role.ts): the registry of
 // record replicates to exactly the other stacks (computed from the stack files, not from the
-// code), trusts only the GitLab group's default-branch pipelines, pushes only here; replicas in
+// code), holds GitLab's OIDC provider and the boundary of the per-service push roles (which the
+// service pipeline derives from the registry host and its name); replicas in
 // another account let the source replicate in; every stack's creation template is locked down.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -9,6 +10,7 @@ import { recordedStack, listStacks, REPO_ROOT, runStack, stackConfig, StackRunEr
 import type { RegistryConfig } from "../../model";
 import { readRegistry, type RegistryContext, type StackPlace } from "../../stacks/config-registry";
 import { Reader } from "../../stacks/config-reader";
+import { ECR_PUSH_ACTIONS, GITLAB_AUDIENCE, PUSH_ROLE_NAME_PREFIX, PUSH_ROLE_PATH } from "../../components/ci-push-role";
 import { input, policyStatements } from "./helpers";
 
 const SOURCE = "production-eu-west-1";
@@ -123,45 +125,29 @@ describe("the registry of record", () => {
     expect(expected.length).toBe(2);
   });
 
-  it("trusts only default-branch pipelines of the services group, through GitLab's OIDC provider", () => {
+  it("registers GitLab as an OIDC provider with the audience the service pipeline's id_token carries", () => {
     const provider = rec().one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "-ecr-push-gitlab");
-    expect(provider.inputs.url).toBe("https://gitlab.com");
-    expect(provider.inputs.clientIdLists).toEqual(["sts.amazonaws.com"]);
-    const role = rec().one("aws:iam/role:Role", "-ecr-push-role");
-    expect(policyStatements(role.inputs.assumeRolePolicy)).toEqual([
-      {
-        Effect: "Allow",
-        Principal: { Federated: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/gitlab.com` },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: { [`${host}:aud`]: "sts.amazonaws.com" },
-          StringLike: { [`${host}:sub`]: "project_path:holodeck/services/*:ref_type:branch:ref:main" },
-        },
-      },
-    ]);
-    // Auto-named role: the mock adds a random-looking suffix like AWS's.
-    expect(rec().outputs.ecrPushRoleArn).toMatch(new RegExp(`^arn:aws:iam::${SOURCE_ACCOUNT}:role/${role.name}-[0-9a-f]{7}$`));
-  });
-
-  it("asks for the same audience the service pipeline's id_token carries", () => {
+    expect(provider.inputs.url).toBe(`https://${host}`);
+    expect(provider.inputs.clientIdLists).toEqual([GITLAB_AUDIENCE]);
     const pipeline = readFileSync(path.join(REPO_ROOT, "templates/python-service/project/.gitlab-ci.yml.jinja"), "utf8");
-    expect(pipeline).toMatch(/id_tokens:\s+AWS_ID_TOKEN:\s+aud: sts\.amazonaws\.com/);
-    expect(pipeline).toContain('AWS_ROLE_ARN="$ECR_PUSH_ROLE_ARN"');
+    expect(pipeline).toMatch(new RegExp(`id_tokens:\\s+AWS_ID_TOKEN:\\s+aud: ${GITLAB_AUDIENCE.replace(/\./g, "\\.")}`));
   });
 
-  it("may push only to repositories of this registry", () => {
-    const [login, push] = policyStatements(rec().one("aws:iam/rolePolicy:RolePolicy", "-ecr-push-push").inputs.policy);
+  it("the service pipeline derives its own role's ARN from the registry host and the push path (no shared role, no role variable)", () => {
+    const pipeline = readFileSync(path.join(REPO_ROOT, "templates/python-service/project/.gitlab-ci.yml.jinja"), "utf8");
+    expect(pipeline).not.toContain("ECR_PUSH_ROLE_ARN");
+    expect(pipeline).toContain(`AWS_ROLE_ARN="arn:aws:iam::\${PLATFORM_REGISTRY%%.*}:role${PUSH_ROLE_PATH}${PUSH_ROLE_NAME_PREFIX}\${SERVICE_NAME}"`);
+    expect(
+      rec()
+        .byType("aws:iam/role:Role")
+        .filter((role) => role.name.includes("-ecr-push")),
+    ).toEqual([]);
+  });
+
+  it("caps every push role with a boundary that pushes only to repositories of this registry", () => {
+    const [login, push] = policyStatements(rec().one("aws:iam/policy:Policy", "-ecr-push-boundary").inputs.policy);
     expect(login).toEqual({ Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-    expect(push.Action).toEqual([
-      "ecr:BatchCheckLayerAvailability",
-      "ecr:BatchGetImage",
-      "ecr:CompleteLayerUpload",
-      "ecr:CreateRepository",
-      "ecr:DescribeRepositories",
-      "ecr:InitiateLayerUpload",
-      "ecr:PutImage",
-      "ecr:UploadLayerPart",
-    ]);
+    expect(push.Action).toEqual([...ECR_PUSH_ACTIONS]);
     expect(push.Resource).toBe(`arn:aws:ecr:eu-west-1:${SOURCE_ACCOUNT}:repository/*`);
   });
 
@@ -174,7 +160,7 @@ describe.each(STACKS.filter((s) => s !== SOURCE))("replica %s", (stack) => {
   const rec = (): StackRecording => recordings[stack];
   const crossAccount = PLACES[stack].accountId !== SOURCE_ACCOUNT;
 
-  it("neither replicates, nor trusts GitLab, nor exports a push role", () => {
+  it("neither replicates, nor trusts GitLab, nor has a push boundary", () => {
     expect(rec().byType("aws:ecr/replicationConfiguration:ReplicationConfiguration")).toEqual([]);
     expect(rec().byType("holodeck:ci-push-role:CiPushRole")).toEqual([]);
     expect(
@@ -182,7 +168,11 @@ describe.each(STACKS.filter((s) => s !== SOURCE))("replica %s", (stack) => {
         .byType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
         .map((r) => r.name),
     ).toEqual([expect.stringMatching(/^(stg|prd)-[a-z0-9]+-oidc$/)]); // the cluster's own
-    expect(rec().outputs).not.toHaveProperty("ecrPushRoleArn");
+    expect(
+      rec()
+        .byType("aws:iam/policy:Policy")
+        .filter((p) => p.name.endsWith("-ecr-push-boundary")),
+    ).toEqual([]);
   });
 
   it(`${crossAccount ? "lets" : "needs no policy to let"} the source account replicate in`, () => {
