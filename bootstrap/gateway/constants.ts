@@ -2,7 +2,7 @@
 // chart's parentRef) and the tests share. One shared Gateway per stack, in the controller's
 // namespace: Envoy Gateway runs each Gateway's proxies there, next to the NLB Service.
 import { ARGOCD_NAMESPACE } from "../argocd/argocd";
-import { SERVICE_NAMESPACE_LABELS } from "../handoff/services-appset";
+import { SERVICE_LABEL } from "../../model/team";
 import { VAULT_NAMESPACE } from "../vault/constants";
 
 export const GATEWAY_NAMESPACE = "envoy-gateway-system";
@@ -35,15 +35,12 @@ export const PLATFORM_UIS = {
 export type PlatformUi = keyof typeof PLATFORM_UIS;
 
 /**
- * Namespaces whose HTTPRoutes may attach to the services listener: the label the services
- * ApplicationSet puts on every service namespace (managedNamespaceMetadata) and no platform
- * namespace carries.
+ * Namespaces whose HTTPRoutes may attach to the services listener: those carrying the service
+ * label, which the team chart sets on each service namespace (its value is the service) and the
+ * host admission policy keys on (bootstrap/handoff/host-policy.ts). No platform namespace
+ * carries it, so a platform app cannot claim a service host, nor a service a platform listener.
  */
-const TENANT_LABEL = "pod-security.kubernetes.io/enforce";
-/** A function, not a constant: services-appset.ts imports this module too. */
-export function serviceRouteNamespaces(): Record<string, string> {
-  return { [TENANT_LABEL]: SERVICE_NAMESPACE_LABELS[TENANT_LABEL] };
-}
+export const SERVICE_ROUTE_NAMESPACES = { matchExpressions: [{ key: SERVICE_LABEL, operator: "Exists" }] } as const;
 
 /** Envoy Gateway listens on listener port + 10000 for ports below 1024 (non-root proxies). */
 export const PROXY_PORTS = { http: 10080, https: 10443 } as const;

@@ -22,7 +22,7 @@ import {
   PROXY_CONFIG,
   PROXY_POD_LABELS,
   PROXY_PORTS,
-  serviceRouteNamespaces,
+  SERVICE_ROUTE_NAMESPACES,
   SERVICES_LISTENER,
   type PlatformUi,
 } from "./constants";
@@ -146,20 +146,22 @@ export class EnvoyGateway extends pulumi.ComponentResource {
 export function gatewayListeners(domain: string): Record<string, unknown>[] {
   const tls = { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: WILDCARD_TLS_SECRET }] };
   const httpRoutes = [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }];
-  const https = (listener: string, hostname: string, namespaces: Record<string, string>): Record<string, unknown> => ({
+  const https = (listener: string, hostname: string, namespaces: Record<string, unknown>): Record<string, unknown> => ({
     name: listener,
     port: 443,
     protocol: "HTTPS",
     hostname,
     tls,
-    allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: namespaces } }, kinds: httpRoutes },
+    allowedRoutes: { namespaces: { from: "Selector", selector: namespaces }, kinds: httpRoutes },
   });
   return [
     // Only the redirect route of the Gateway's own namespace.
     { name: HTTP_LISTENER, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" }, kinds: httpRoutes } },
-    https(SERVICES_LISTENER, `*.${domain}`, serviceRouteNamespaces()),
+    // Service namespaces only (the service label), on any host of the stack domain.
+    https(SERVICES_LISTENER, `*.${domain}`, SERVICE_ROUTE_NAMESPACES),
+    // Each platform host from its UI's namespace only.
     ...(Object.entries(PLATFORM_UIS) as [PlatformUi, string][]).map(([ui, namespace]) =>
-      https(platformListener(ui), `${ui}.${domain}`, { "kubernetes.io/metadata.name": namespace }),
+      https(platformListener(ui), `${ui}.${domain}`, { matchLabels: { "kubernetes.io/metadata.name": namespace } }),
     ),
   ];
 }
