@@ -13,11 +13,8 @@ import {
   pushRoleName,
   PUSH_BOUNDARY_NAME,
   PUSH_BOUNDARY_PATH,
-  PUSH_ROLE_NAME_PREFIX,
-  PUSH_ROLE_PATH,
   servicePushStatements,
   servicePushTrustStatement,
-  type ServicePushRoles,
 } from "../../components/ci-push-role";
 import {
   BOUNDARY_POLICY_EDIT_ACTIONS,
@@ -28,27 +25,15 @@ import {
   PUSH_ROLE_READ_ACTIONS,
 } from "../../bootstrap/platform-identities/platform-identities";
 import { irsaRole } from "../bootstrap/helpers";
+import { PUSH_ACCOUNT, PUSH_BOUNDARY, PUSH_REPOSITORIES, PUSH_ROLES } from "../handoff/push-roles";
 import { STACKS } from "../harness/stack-facts";
 import { policyStatements } from "./helpers";
 
 const SOURCE = "production-eu-west-1";
-const ACCOUNT = "123456789012";
-const REPOSITORIES = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/`;
-const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/holodeck/holodeck-ecr-push-boundary`;
-const ROLES: ServicePushRoles = {
-  path: PUSH_ROLE_PATH,
-  namePrefix: PUSH_ROLE_NAME_PREFIX,
-  roleArnPrefix: `arn:aws:iam::${ACCOUNT}:role/holodeck/push/`,
-  repositoryArnPrefix: REPOSITORIES,
-  oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`,
-  oidcHost: "gitlab.com",
-  audience: "sts.amazonaws.com",
-  gitlabGroup: "holodeck/services",
-  defaultBranch: "main",
-  boundaryPolicyArn: BOUNDARY,
-  maxSessionSeconds: 3600,
-  pushActions: [...ECR_PUSH_ACTIONS],
-};
+const ACCOUNT = PUSH_ACCOUNT;
+const REPOSITORIES = PUSH_REPOSITORIES;
+const BOUNDARY = PUSH_BOUNDARY;
+const ROLES = PUSH_ROLES;
 
 describe("a service's push role (rendered per service by the team chart)", () => {
   it("is named after the service under the push path", () => {
