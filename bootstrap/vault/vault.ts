@@ -1,5 +1,6 @@
 // Vault in HA with integrated raft storage: 3 replicas spread over zones, TLS from the
-// internal CA, auto-unseal with a KMS key through IRSA, UI behind ingress-nginx, agent
+// internal CA, auto-unseal with a KMS key through IRSA, UI and API public on the stack's edge
+// (docs/edge.md: OIDC login, per-team policies, audit; restricted to CIDRs only on request), agent
 // injector off (pods get secrets through External Secrets). The Release does not wait:
 // Vault pods only become ready after VaultInit has initialised the cluster.
 import * as pulumi from "@pulumi/pulumi";
@@ -32,10 +33,16 @@ export interface VaultArgs {
    */
   systemNodes: number;
   /**
-   * Source CIDRs allowed through the public ingress (operators, CI). [] (private EKS
-   * endpoint) = no public ingress at all: Vault stays cluster-internal.
+   * Source CIDRs operators and CI reach the cluster from (the EKS endpoint's). Non-empty: they
+   * deploy from outside the VPC, so Pulumi's vault provider talks to Vault through the edge;
+   * [] (private EKS endpoint): through the in-cluster address.
    */
   adminCidrs: string[];
+  /**
+   * Only these source CIDRs reach Vault on the edge; undefined = anyone (every shipped stack:
+   * docs/edge.md says why that is acceptable).
+   */
+  uiAllowedCidrs?: string[];
   /** IAM roles that log in with Vault's AWS auth (Vault resolves them with iam:GetRole). */
   deployRoleArns: string[];
   tags: Tags;
@@ -46,8 +53,12 @@ export interface VaultArgs {
   certificateAfter: pulumi.Resource[];
   /** What the release waits for: the StorageClass its raft PVCs ask for. */
   after: pulumi.Resource[];
-  /** The ingress-nginx release: its admission webhook must answer for Vault's Ingress (public ingress only). */
-  ingressController: pulumi.Resource;
+  /**
+   * ingress-nginx's release when that edge runs (serving or standby): Vault then gets the chart's
+   * Ingress, which its admission webhook must answer for. Undefined: no Ingress (the gateway
+   * edge's HTTPRoute is PlatformRoute's).
+   */
+  ingressController?: pulumi.Resource;
 }
 
 export class Vault extends pulumi.ComponentResource {
@@ -56,9 +67,11 @@ export class Vault extends pulumi.ComponentResource {
   public readonly unsealKey: KmsKey;
   /** In-cluster address (TLS, internal CA) used by External Secrets and the Jobs. */
   public readonly internalAddress = `https://${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc:8200`;
-  /** Public address through ingress-nginx (UI), undefined when Vault has no public ingress. */
-  public readonly publicAddress: string | undefined;
-  /** Where Pulumi's vault provider talks to Vault: public ingress, else the in-cluster address. */
+  /** Public address on the stack's edge (UI, OIDC login, API). */
+  public readonly publicAddress: string;
+  /** The source CIDRs the edge lets through to Vault; undefined = anyone. */
+  public readonly allowedCidrs: string[] | undefined;
+  /** Where Pulumi's vault provider talks to Vault: the public address from outside the VPC, else the in-cluster one. */
   public readonly deployAddress: string;
   /** Host Vault's AWS login header must name (public host, else the in-cluster one). */
   public readonly loginHost: string;
@@ -67,10 +80,11 @@ export class Vault extends pulumi.ComponentResource {
     super("holodeck:bootstrap:Vault", name, {}, opts);
     const host = `vault.${args.domain}`;
     const pinToSystemNodes = args.systemNodes >= VAULT_REPLICAS;
-    const publicIngress = args.adminCidrs.length > 0;
-    this.publicAddress = publicIngress ? `https://${host}` : undefined;
-    this.deployAddress = this.publicAddress ?? this.internalAddress;
-    this.loginHost = publicIngress ? host : `${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc`;
+    const deployThroughEdge = args.adminCidrs.length > 0;
+    this.publicAddress = `https://${host}`;
+    this.allowedCidrs = args.uiAllowedCidrs;
+    this.deployAddress = deployThroughEdge ? this.publicAddress : this.internalAddress;
+    this.loginHost = deployThroughEdge ? host : `${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc`;
     // Deleting the namespace would delete the raft PVCs (and with them every secret):
     // Pulumi only forgets it; raft snapshots in S3 are the recovery path.
     this.namespace = addonNamespace(name, VAULT_NAMESPACE, { parent: this, retainOnDelete: true });
@@ -157,7 +171,7 @@ export class Vault extends pulumi.ComponentResource {
                   .apply(([keyId]) => raftConfig({ region: args.region, kmsKeyId: keyId, replicas: VAULT_REPLICAS, releaseName: RELEASE_NAME })),
               },
             },
-            ingress: publicIngress
+            ingress: args.ingressController
               ? {
                   enabled: true,
                   ingressClassName: INGRESS_CLASS,
@@ -166,7 +180,7 @@ export class Vault extends pulumi.ComponentResource {
                   annotations: {
                     "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
                     // The NLB keeps client IPs (preserve_client_ip), so nginx can filter on them.
-                    "nginx.ingress.kubernetes.io/whitelist-source-range": args.adminCidrs.join(","),
+                    ...(args.uiAllowedCidrs ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.uiAllowedCidrs.join(",") } : {}),
                   },
                   hosts: [{ host, paths: [] }],
                   tls: [{ hosts: [host] }],
@@ -175,7 +189,7 @@ export class Vault extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [role, tls, ...args.after, ...(publicIngress ? [args.ingressController] : [])] },
+      { parent: this, dependsOn: [role, tls, ...args.after, ...(args.ingressController ? [args.ingressController] : [])] },
     );
     this.registerOutputs({ internalAddress: this.internalAddress, deployAddress: this.deployAddress, unsealKeyArn: this.unsealKey.keyArn });
   }
