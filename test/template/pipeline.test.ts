@@ -13,6 +13,7 @@ import { expectedFile, fileAtTip, LAUNCHER, seededRepo, sha } from "../cli/helpe
 import { FULL } from "./combos";
 import { holodeckOnPath, runDeployScript } from "./deploy-script";
 import { ruleOutcome, type Rule } from "./gitlab-rules";
+import { GITLAB_AUDIENCE, PUSH_ROLE_NAME_PREFIX, PUSH_ROLE_PATH, pushRoleArn } from "../../components/ci-push-role";
 
 type Job = {
   stage: string;
@@ -125,16 +126,17 @@ interface Run {
  * does) with `apk`, `aws` and `docker` fakes that log their arguments; `aws ecr
  * describe-images` succeeds only when `imageExists`.
  */
-function runBuildScript(imageExists: boolean): { run: Run; calls: string[] } {
+function runBuildScript(imageExists: boolean): { run: Run; calls: string[]; roles: string[] } {
   const bin = tempDir("build-bin");
   const log = path.join(bin, "calls");
   const fake = (name: string, body = ""): void =>
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
   fake("apk");
   fake("docker", "cat >/dev/null 2>&1 || true");
+  // Records the role each aws call would assume (the web identity the AWS CLI reads from the env).
   fake(
     "aws",
-    `case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`,
+    `echo "$AWS_ROLE_ARN" >> "${path.join(bin, "roles")}"; case "$2" in describe-images) ${imageExists ? "echo '{\"imageDetails\": []}'; exit 0" : "echo 'ImageNotFoundException' >&2; exit 254"};; get-login-password) echo pw;; esac`,
   );
   const sha40 = "c".repeat(40);
   const run = spawnSync("sh", ["-e", "-c", pipeline["build"].script.join("\n")], {
@@ -142,7 +144,6 @@ function runBuildScript(imageExists: boolean): { run: Run; calls: string[] } {
     env: {
       PATH: `${bin}:${process.env.PATH}`,
       AWS_ID_TOKEN: "token",
-      ECR_PUSH_ROLE_ARN: "arn:aws:iam::123456789012:role/push",
       PLATFORM_REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
       SERVICE_NAME: SERVICE,
       CI_COMMIT_SHA: sha40,
@@ -150,9 +151,26 @@ function runBuildScript(imageExists: boolean): { run: Run; calls: string[] } {
       CI_PROJECT_URL: "https://gitlab.example.dev/x",
     },
   });
-  const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
-  return { run: { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr }, calls };
+  const lines = (file: string): string[] => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n") : []);
+  return { run: { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr }, calls: lines(log), roles: lines(path.join(bin, "roles")) };
 }
+
+describe("the build job's AWS identity", () => {
+  it("assumes this service's own push role, derived from the registry's account and the service name (no role variable)", () => {
+    const { run, roles } = runBuildScript(false);
+    expect(run.code, run.stderr).toBe(0);
+    const own = pushRoleArn({ roleArnPrefix: `arn:aws:iam::123456789012:role${PUSH_ROLE_PATH}`, namePrefix: PUSH_ROLE_NAME_PREFIX }, SERVICE);
+    expect(own).toBe(`arn:aws:iam::123456789012:role/holodeck/push/ecr-push-${SERVICE}`);
+    // describe-images and get-login-password: every AWS call runs as that role.
+    expect(roles).toEqual([own, own]);
+  });
+
+  it("asks GitLab for an id_token with the audience the push roles trust, and reads no shared role variable", () => {
+    const build = pipeline["build"] as Job & { id_tokens: Record<string, { aud: string }> };
+    expect(build.id_tokens).toEqual({ AWS_ID_TOKEN: { aud: GITLAB_AUDIENCE } });
+    expect(JSON.stringify(pipeline)).not.toContain("ECR_PUSH_ROLE_ARN");
+  });
+});
 
 describe("the build job with IMMUTABLE ECR tags", () => {
   const describeCall = `aws ecr describe-images --registry-id 123456789012 --repository-name ${SERVICE} --image-ids imageTag=${"c".repeat(40)}`;
