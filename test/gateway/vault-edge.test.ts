@@ -1,0 +1,44 @@
+// Vault on the public edge (docs/edge.md "Vault on the edge"): developers write their secrets in
+// the Vault UI with OIDC login (issue 15), so Vault is reachable like the other UIs on every
+// stack: on ingress-nginx through the chart's Ingress with no source filter, on the gateway edge
+// through its HTTPRoute at vault.<domain> (TLS re-checked to the active node).
+import { beforeAll, describe, expect, it } from "vitest";
+import { stackOnEdge } from "../bootstrap/edges";
+import { FACTS, STACKS, input, k8sObject, release } from "../bootstrap/helpers";
+import type { StackRecording } from "../harness/stacks";
+
+describe.each(STACKS)("%s: Vault on the ingress-nginx edge", (stack) => {
+  const facts = FACTS[stack];
+  let rec: StackRecording;
+  beforeAll(() => {
+    rec = stackOnEdge(stack, "ingress-nginx");
+  });
+
+  it("the chart's Ingress serves vault.<domain> to anyone, over TLS to the active node", () => {
+    const host = `vault.${facts.domain}`;
+    expect(input(release(rec, "vault"), "values.server.ingress")).toEqual({
+      enabled: true,
+      ingressClassName: "nginx",
+      activeService: true,
+      annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" },
+      hosts: [{ host, paths: [] }],
+      tls: [{ hosts: [host] }],
+    });
+  });
+});
+
+describe.each(STACKS)("%s: Vault on the gateway edge", (stack) => {
+  const facts = FACTS[stack];
+  let rec: StackRecording;
+  beforeAll(() => {
+    rec = stackOnEdge(stack, "gateway");
+  });
+
+  it("gets its HTTPRoute at vault.<domain> on its own listener, to the active node", () => {
+    expect(k8sObject(rec, "HTTPRoute", "vault").inputs.spec).toEqual({
+      parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "holodeck", namespace: "envoy-gateway-system", sectionName: "https-vault" }],
+      hostnames: [`vault.${facts.domain}`],
+      rules: [{ backendRefs: [{ group: "", kind: "Service", name: "vault-active", port: 8200 }] }],
+    });
+  });
+});
