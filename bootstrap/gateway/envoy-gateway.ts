@@ -27,7 +27,8 @@ import {
   type PlatformUi,
 } from "./constants";
 
-const RELEASE_NAME = "envoy-gateway";
+/** The Helm release: its name is the `app.kubernetes.io/instance` label of the chart's Services. */
+export const ENVOY_GATEWAY_RELEASE = "envoy-gateway";
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
 
 export interface EnvoyGatewayArgs {
@@ -54,7 +55,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
       name,
       CHARTS.envoyGateway,
       {
-        releaseName: RELEASE_NAME,
+        releaseName: ENVOY_GATEWAY_RELEASE,
         namespace: this.namespace.metadata.name,
         values: {
           // GatewayCrds installs the standard channel; the chart's sub-chart would add the experimental one.
