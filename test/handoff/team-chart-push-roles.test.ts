@@ -4,10 +4,12 @@
 // exactly components/ci-push-role.ts's, each reaching its own project and repository only.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findObject, helmLint, helmTemplate, type K8sObject } from "../harness/helm";
 import { tempDir } from "../harness/copier";
-import { TEAM_CHART_PATH } from "../../bootstrap/handoff/teams-appset";
+import { TEAM_CHART_PATH, teamsApplicationSet, type TeamsAppSetArgs } from "../../bootstrap/handoff/teams-appset";
+import { renderApplicationSet } from "../harness/appset-render";
 import { pushRoleName, servicePushStatements, servicePushTrustStatement } from "../../components/ci-push-role";
 import { SERVICE_LABEL } from "../../model/team";
 import { REPO_ROOT } from "../harness/stacks";
@@ -138,4 +140,53 @@ describe("team chart push roles", () => {
       );
     },
   );
+});
+
+describe("the teams ApplicationSet hands the push roles to the chart (bootstrap/handoff/teams-appset.ts)", () => {
+  const APPSET_ARGS: TeamsAppSetArgs = {
+    servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
+    platformRepoUrl: "https://gitlab.com/holodeck/holodeck.git",
+    platformRepoRevision: "main",
+    platformProject: "platform",
+    argocdNamespace: PLATFORM.argocdNamespace,
+    serviceRepoUrlPrefix: PLATFORM.serviceRepoUrlPrefix,
+    serviceChartRepository: PLATFORM.serviceChartRepository,
+  };
+
+  /** The team Application's Helm values as Argo CD renders them from the team file, then the chart with them. */
+  const renderThrough = (args: TeamsAppSetArgs): K8sObject[] => {
+    const [app] = renderApplicationSet(teamsApplicationSet(args), { "teams/checkout.json": fs.readFileSync(teamFile, "utf8") }) as Array<{
+      spec: { source: { helm: { values: string } } };
+    }>;
+    const values = path.join(tempDir("team-values"), "values.yaml");
+    fs.writeFileSync(values, JSON.stringify(parse(app.spec.source.helm.values)));
+    return helmTemplate(CHART, [values], {}, OPTIONS);
+  };
+
+  it("on the registry of record's cluster: every service of the team file gets its role, with the stack's push-role values", () => {
+    const rendered = renderThrough({ ...APPSET_ARGS, pushRoles: PUSH_ROLES });
+    expect(
+      iamObjects(rendered)
+        .map((o) => `${String(o.kind)} ${o.metadata.namespace}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      "Role orders/ecr-push-orders",
+      "Role payments-api/ecr-push-payments-api",
+      "RolePolicy orders/ecr-push-orders",
+      "RolePolicy payments-api/ecr-push-payments-api",
+    ]);
+    const role = findObject(
+      rendered.filter((o) => o.apiVersion === IAM_API),
+      "Role",
+      "ecr-push-orders",
+    ) as Role;
+    expect(JSON.parse(String(role.spec.forProvider.assumeRolePolicy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [servicePushTrustStatement(PUSH_ROLES, "orders")],
+    });
+  });
+
+  it("elsewhere: none", () => {
+    expect(iamObjects(renderThrough(APPSET_ARGS))).toEqual([]);
+  });
 });
