@@ -5,8 +5,8 @@
 # CD (application controller, ApplicationSet controller, repo-server: one multi-call binary, + its
 # install manifests), the Helm 4 CLI the repo-server runs, and a Redis for Argo CD's cache
 # (miniredis). The repo-server's kustomize is .tools/bin/kustomize (scripts/install/kustomize.sh,
-# 5.8.1: the version Argo CD 3.5.3 ships). Versions are pinned by the wrapper modules in
-# scripts/install/control-plane/<tool>/ (go.mod + go.sum) and by the variables below.
+# 5.8.1; docs/testing.md says why not the 5.8.3 Argo CD 3.6.2 ships). Versions are pinned by the
+# wrapper modules in scripts/install/control-plane/<tool>/ (go.mod + go.sum) and by the variables below.
 # Builds one binary at a time (2-2.6 GB peak each) and reuses the Go build cache. Idempotent:
 # each binary has a stamp next to it naming what it was built from; a matching stamp skips it.
 # shellcheck source-path=SCRIPTDIR source=../lib/install.sh
@@ -19,8 +19,13 @@ bin="$tools/bin"
 share="$tools/control-plane"
 
 KUBERNETES_VERSION="v1.35.4" # k8s.io/kubernetes; staging modules v0.35.4 (kubernetes/go.mod)
-ARGOCD_VERSION="v3.5.3"      # github.com/argoproj/argo-cd/v3 (argocd/go.mod says why not 3.6)
+ARGOCD_VERSION="v3.6.2"      # github.com/argoproj/argo-cd/v3 (the newest the proxy serves)
+# Argo CD 3.6 declares go 1.27: only its build (and reading its module) uses this toolchain, which
+# the go command fetches from the module proxy; everything else builds with the local Go.
+ARGOCD_GOTOOLCHAIN="go1.27.3"
 KWOK_VERSION="v0.8.0"        # sigs.k8s.io/kwok (kwok/go.mod)
+# The Helm 4 Argo CD ships: the version its wrapper module requires (one home: helm4/go.mod).
+helm4_version="$(awk '$1 == "helm.sh/helm/v4" { print $2 }' "$wrappers/helm4/go.mod")"
 
 # stamp_of <wrapper dir> <extra>: what a binary is built from (sources + flags).
 stamp_of() {
@@ -37,10 +42,12 @@ up_to_date() {
 
 # build_tool <output path> <wrapper dir> <package> [<ldflags>]
 # Builds <package> (a `tool` of the wrapper module, or "." for its own main) with the module
-# versions its go.sum pins; -mod=readonly fails instead of changing them.
+# versions its go.sum pins; -mod=readonly fails instead of changing them. A GOTOOLCHAIN other
+# than local (set for one call) is part of the stamp.
 build_tool() {
   local out="$1" dir="$2" pkg="$3" ldflags="-s -w ${4:-}" stamp started
   stamp="$(stamp_of "$dir" "$pkg $ldflags")"
+  [[ "$GOTOOLCHAIN" == local ]] || stamp+=" $GOTOOLCHAIN"
   up_to_date "$out" "$stamp" && return 0
   require_go "build $(basename "$out")"
   mkdir -p "$(dirname "$out")"
@@ -65,7 +72,7 @@ build_tool "$bin/etcd" etcd go.etcd.io/etcd/server/v3
 build_tool "$bin/kwok" kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build_tool "$bin/redis-server" redis .
 build_tool "$share/helm4/helm" helm4 helm.sh/helm/v4/cmd/helm \
-  "-X helm.sh/helm/v4/internal/version.version=v4.2.1 -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+  "-X helm.sh/helm/v4/internal/version.version=$helm4_version -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
 
 # kwok ships no stages: without them it exits with "no stages found". Node initialise +
 # heartbeat with a Lease, and the general pod lifecycle (init containers, Job pods complete).
@@ -82,14 +89,14 @@ if [[ ! -f "$kwok_stages/.version" || "$(cat "$kwok_stages/.version")" != "sigs.
   echo "sigs.k8s.io/kwok@$KWOK_VERSION" >"$kwok_stages/.version"
 fi
 
-build_tool "$bin/argocd" argocd github.com/argoproj/argo-cd/v3/cmd \
+GOTOOLCHAIN="$ARGOCD_GOTOOLCHAIN" build_tool "$bin/argocd" argocd github.com/argoproj/argo-cd/v3/cmd \
   "-X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v} -X github.com/argoproj/argo-cd/v3/common.gitTreeState=clean"
 
 # From Argo CD's module: its install manifests (CRDs, RBAC, ConfigMaps the harness applies) and the
 # scripts its image puts on PATH (the repo-server runs git-verify-wrapper.sh on every checkout).
 argocd_files="$ARGOCD_VERSION install.yaml git-verify-wrapper.sh gpg-wrapper.sh"
 if [[ ! -f "$share/argocd/.version" || "$(cat "$share/argocd/.version")" != "$argocd_files" ]]; then
-  argocd_dir="$(cd "$wrappers/argocd" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
+  argocd_dir="$(cd "$wrappers/argocd" && GOTOOLCHAIN="$ARGOCD_GOTOOLCHAIN" go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
   rm -rf "$share/argocd" && mkdir -p "$share/argocd/bin"
   cp "$argocd_dir/manifests/install.yaml" "$share/argocd/install.yaml"
   cp "$argocd_dir/hack/git-verify-wrapper.sh" "$argocd_dir/hack/gpg-wrapper.sh" "$share/argocd/bin/"
