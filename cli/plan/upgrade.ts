@@ -84,6 +84,22 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
     source: "aws/eks-charts stable/aws-load-balancer-controller/Chart.yaml 3.5.0 has no kubeVersion, checked 2026-12-03",
   },
   { charts: ["crossplane"], versionPrefix: "2.4.", source: "crossplane cluster/charts/crossplane/Chart.yaml (v2.4) has no kubeVersion, checked 2026-12-03" },
+  {
+    charts: [CHARTS.envoyGateway.chart],
+    versionPrefix: "v1.9.",
+    min: "1.33",
+    max: "1.36",
+    source:
+      "Envoy Gateway compatibility matrix (site/content/en/news/releases/matrix.md at v1.9.0: v1.9 supports Kubernetes v1.33 to v1.36; the chart has no kubeVersion), checked 2026-12-03",
+  },
+  {
+    charts: [CHARTS.karpenter.chart],
+    versionPrefix: "1.15.",
+    min: "1.31",
+    max: "1.37",
+    source:
+      "Karpenter compatibility matrix (website/content/en/v1.15/upgrading/compatibility.md: 1.15.x for Kubernetes 1.31 to 1.37, the oldest column; the chart has no kubeVersion), checked 2026-12-03",
+  },
 ];
 
 export interface PinnedChart {
