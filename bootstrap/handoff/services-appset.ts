@@ -47,7 +47,6 @@ export interface ServicesAppSetArgs {
   serviceRepoUrlPrefix: string;
   /** Stack domain, e.g. staging.eu-west-1.holodeck.dev (chart `global.clusterDomain`). */
   domain: string;
-  letsencryptIssuer: string;
   /** <account>.dkr.ecr.<region>.amazonaws.com */
   imageRegistry: string;
   /** The stack's VPC CIDR (chart `global.vpcCidr`): the only destination of the Postgres egress rule. */
@@ -75,7 +74,6 @@ export function platformHelmParameters(args: ServicesAppSetArgs): HelmParameter[
     { name: "global.platform.team", value: "{{.team}}" },
     { name: "global.clusterDomain", value: args.domain },
     { name: "global.environment", value: args.environment },
-    { name: "global.clusterIssuer", value: args.letsencryptIssuer },
     { name: "global.imageRegistry", value: args.imageRegistry },
     { name: "global.vpcCidr", value: args.vpcCidr },
     { name: "global.edge", value: args.edge },

@@ -32,7 +32,6 @@ function chartRoute(): KubeObject {
     servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
     serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
     domain: CLUSTER_DOMAIN,
-    letsencryptIssuer: "letsencrypt-prod",
     imageRegistry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
     vpcCidr: VPC_CIDR,
     edge: "gateway",
