@@ -4,11 +4,13 @@
 // `providers: [aws, cluster.provider]`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { ServicePushRoles } from "../components/ci-push-role";
 import type { Edge, Environment, NodeGroupConfig, Tags } from "../model";
 import { ArgoCd, type OidcSettings } from "./argocd/argocd";
 import { CertManager } from "./cert-manager/cert-manager";
 import { ClusterIssuers, letsencryptIssuerFor, TRUSTED_ISSUER } from "./cert-manager/cluster-issuers";
 import { ARGOCD_BACKEND, PlatformRoute, VAULT_BACKEND } from "./gateway/platform-route";
+import { edgeAnnotations } from "./handoff/gitops-bridge";
 import { Handoff } from "./handoff/handoff";
 import { installEdges } from "./ingress/edges";
 import { Karpenter } from "./karpenter/karpenter";
@@ -61,6 +63,8 @@ export interface BootstrapArgs {
   repos: { platformRepoUrl: string; platformRepoRevision: string; servicesRepoUrl: string; serviceRepoUrlPrefix: string };
   /** The registry of record every cluster pulls the service chart from (docs/contracts.md §8). */
   chartRegistry: ChartRegistry;
+  /** Only when this stack is the registry of record (Registry.pushRoles): per-service ECR push roles. */
+  pushRoles?: pulumi.Output<ServicePushRoles>;
 }
 
 export class Bootstrap extends pulumi.ComponentResource {
@@ -233,7 +237,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     }
     const identities = new PlatformIdentities(
       `${name}-platform-aws`,
-      { cluster: args.cluster, environment, region, account, clusterName, tags, chartRegistry: args.chartRegistry },
+      { cluster: args.cluster, environment, region, account, clusterName, tags, chartRegistry: args.chartRegistry, pushRoles: args.pushRoles },
       child,
     );
 
@@ -250,7 +254,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         servicesRepoUrl: repos.servicesRepoUrl,
         serviceRepoUrlPrefix: repos.serviceRepoUrlPrefix,
         serviceChartRepository: `${chartRegistryHost(args.chartRegistry)}/charts`,
-        letsencryptIssuer: issuer,
+        pushRoles: args.pushRoles,
         vpcCidr: args.network.vpcCidr,
         edge: args.edge,
         edgeStandby: args.edgeStandby,
@@ -265,9 +269,11 @@ export class Bootstrap extends pulumi.ComponentResource {
           platform_repo_revision: repos.platformRepoRevision,
           services_repo_url: repos.servicesRepoUrl,
           letsencrypt_issuer: issuer,
+          ...edgeAnnotations(args.edge, args.edgeStandby),
           vault_addr: vault.internalAddress,
           oidc_issuer_url: args.argocd.oidc.issuer,
           crossplane_provider_aws_role_arn: identities.crossplaneRoleArn,
+          crossplane_provider_aws_iam_role_arn: identities.crossplaneIamRoleArn ?? "",
           loki_role_arn: identities.lokiRoleArn,
           loki_bucket_name: identities.lokiBucketName,
           rds_subnet_group_name: args.network.rdsSubnetGroupName,

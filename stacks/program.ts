@@ -132,6 +132,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       chartRegistry: cfg.registry.source
         ? { accountId: cfg.accountId, region: cfg.region }
         : { accountId: cfg.registry.sourceAccountId, region: cfg.registry.sourceRegion },
+      pushRoles: registry.pushRoles,
     },
     { providers: [awsProvider, cluster.provider] },
   );
@@ -155,6 +156,5 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
     rdsSecurityGroupId: database.securityGroupId,
     domain: cfg.domain,
     registryUrl: registry.url,
-    ...(registry.pushRoleArn ? { ecrPushRoleArn: registry.pushRoleArn } : {}),
   };
 }

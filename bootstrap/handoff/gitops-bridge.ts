@@ -17,7 +17,15 @@ export const PLATFORM_ADDONS = [
   "nats",
 ] as const;
 
-export const CLUSTER_SECRET_LABELS = ["environment", "region", "cluster_name", ...PLATFORM_ADDONS.map((addon) => `enable_${addon}` as const)] as const;
+export const CLUSTER_SECRET_LABELS = [
+  "environment",
+  "region",
+  "cluster_name",
+  ...PLATFORM_ADDONS.map((addon) => `enable_${addon}` as const),
+  // "true" only on the registry of record's cluster ("false" elsewhere): the Crossplane IAM
+  // provider and the per-service ECR push roles live there (docs/tenancy.md).
+  "enable_ecr_push_roles",
+] as const;
 export type ClusterSecretLabel = (typeof CLUSTER_SECRET_LABELS)[number];
 
 export const CLUSTER_SECRET_ANNOTATIONS = [
@@ -35,6 +43,8 @@ export const CLUSTER_SECRET_ANNOTATIONS = [
   // OIDC issuer URL of the platform's SSO (config argocdOidc.issuer): Kiali's OpenID login.
   "oidc_issuer_url",
   "crossplane_provider_aws_role_arn",
+  // The Crossplane IAM provider's IRSA role (per-service ECR push roles); "" where enable_ecr_push_roles is "false".
+  "crossplane_provider_aws_iam_role_arn",
   "loki_role_arn",
   "loki_bucket_name",
   "rds_subnet_group_name",

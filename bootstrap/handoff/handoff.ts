@@ -5,6 +5,7 @@
 // so `pulumi destroy` removes these first and waits for Argo CD's cascade (docs/bootstrap.md).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { ServicePushRoles } from "../../components/ci-push-role";
 import type { Edge, Environment } from "../../model";
 import { ARGOCD_NAMESPACE } from "../argocd/argocd";
 import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation, type ClusterSecretLabel } from "./gitops-bridge";
@@ -59,13 +60,14 @@ export interface HandoffArgs {
    * Argo CD hands the repo-server its credentials only when the project permits it.
    */
   serviceChartRepository: string;
-  letsencryptIssuer: string;
   /** The stack's VPC CIDR (services' Postgres egress, chart `global.vpcCidr`). */
   vpcCidr: string;
   /** The stack's public edge (chart `global.edge`). */
   edge: Edge;
   /** The standby edge during a switch (chart `global.edgeStandby`). */
   edgeStandby?: Edge;
+  /** Only on the registry of record's stack: the team chart renders each service's ECR push role. */
+  pushRoles?: pulumi.Input<ServicePushRoles>;
   /** Every annotation of CLUSTER_SECRET_ANNOTATIONS (the type makes a missing one a compile error). */
   annotations: Record<ClusterSecretAnnotation, pulumi.Input<string>>;
   /** Argo CD (its CRDs) and the controllers its apps need while they are deleted. */
@@ -73,12 +75,13 @@ export interface HandoffArgs {
 }
 
 /** Argo CD's cluster-Secret marker plus exactly the contract's labels (gitops-bridge.ts). */
-export function clusterSecretLabels(args: Pick<HandoffArgs, "environment" | "region" | "clusterName">): Record<string, string> {
+export function clusterSecretLabels(args: Pick<HandoffArgs, "environment" | "region" | "clusterName" | "pushRoles">): Record<string, string> {
   const contract: Record<ClusterSecretLabel, string> = {
     environment: args.environment,
     region: args.region,
     cluster_name: args.clusterName,
     ...(Object.fromEntries(PLATFORM_ADDONS.map((addon) => [`enable_${addon}`, "true"])) as Record<`enable_${(typeof PLATFORM_ADDONS)[number]}`, string>),
+    enable_ecr_push_roles: args.pushRoles ? "true" : "false",
   };
   return { "argocd.argoproj.io/secret-type": "cluster", ...contract };
 }
@@ -135,7 +138,13 @@ export class Handoff extends pulumi.ComponentResource {
     );
     // A service's project, namespace and deployer come from its team; until the team's
     // Application has synced, the service's sync fails and retries (APP_SYNC_RETRY).
-    new k8s.apiextensions.CustomResource(`${name}-teams-appset`, applicationSetArgs(teamsApplicationSet(teamsArgs(args))), roots);
+    // The push roles' values are outputs (the OIDC provider's and the boundary's ARNs).
+    const teamsAppSet = pulumi.output(args.pushRoles).apply((pushRoles) => teamsApplicationSet({ ...teamsArgs(args), pushRoles }));
+    new k8s.apiextensions.CustomResource(
+      `${name}-teams-appset`,
+      { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: TEAMS_APPSET, namespace: ARGOCD_NAMESPACE }, spec: teamsAppSet.apply((m) => m.spec) },
+      roots,
+    );
     for (const [index, policy] of hostPolicyObjects({ clusterDomain: args.domain }).entries()) {
       new k8s.apiextensions.CustomResource(`${name}-host-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
         parent: this,
@@ -144,11 +153,6 @@ export class Handoff extends pulumi.ComponentResource {
     }
     this.registerOutputs({ rootApplication: ROOT_APPLICATION, projects: [PLATFORM_PROJECT], applicationSets: [TEAMS_APPSET, "services"] });
   }
-}
-
-function applicationSetArgs(manifest: Record<string, unknown>): k8s.apiextensions.CustomResourceArgs {
-  const { metadata, spec } = manifest as { metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
-  return { apiVersion: ARGO_API, kind: "ApplicationSet", metadata, spec };
 }
 
 export function teamsArgs(args: HandoffArgs): TeamsAppSetArgs {
@@ -169,7 +173,6 @@ export function servicesArgs(args: HandoffArgs, accountId: string): ServicesAppS
     servicesRepoUrl: args.servicesRepoUrl,
     serviceRepoUrlPrefix: args.serviceRepoUrlPrefix,
     domain: args.domain,
-    letsencryptIssuer: args.letsencryptIssuer,
     imageRegistry: `${accountId}.dkr.ecr.${args.region}.amazonaws.com`,
     vpcCidr: args.vpcCidr,
     edge: args.edge,

@@ -2,6 +2,7 @@
 // file `teams/<team>.json` of services-root, rendering the local chart platform-apps/charts/team
 // with the team file as values. It runs in the platform project (it makes Namespaces, RBAC and
 // the team's AppProject), so what a team may do is decided by the platform, never by the team.
+import type { ServicePushRoles } from "../../components/ci-push-role";
 import { TEAMS_FOLDER, teamProject } from "../../model/team";
 import { APP_SYNC_RETRY, IN_CLUSTER_SERVER } from "./services-appset";
 
@@ -21,6 +22,8 @@ export interface TeamsAppSetArgs {
   serviceRepoUrlPrefix: string;
   /** The holodeck-service chart's OCI repository, the other source a service may use. */
   serviceChartRepository: string;
+  /** Only on the registry of record's cluster: each service's ECR push role (team chart templates/push-roles.yaml). */
+  pushRoles?: ServicePushRoles;
 }
 
 /** What the platform (not the team file) adds to the chart's values. */
@@ -29,6 +32,7 @@ export interface TeamPlatformValues {
   argocdNamespace: string;
   serviceRepoUrlPrefix: string;
   serviceChartRepository: string;
+  pushRoles?: ServicePushRoles;
 }
 
 /**
@@ -76,6 +80,7 @@ export function teamsApplicationSet(args: TeamsAppSetArgs): Record<string, unkno
                 argocdNamespace: args.argocdNamespace,
                 serviceRepoUrlPrefix: args.serviceRepoUrlPrefix,
                 serviceChartRepository: args.serviceChartRepository,
+                ...(args.pushRoles ? { pushRoles: args.pushRoles } : {}),
               }),
             },
           },

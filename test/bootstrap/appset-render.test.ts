@@ -5,7 +5,6 @@ import { renderApplicationSet, type Manifest } from "../harness/appset-render";
 import { recordedStack, type StackRecording } from "../harness/stacks";
 import { validateManifest } from "../harness/k8s-schema";
 import { k8sObject, useBootstrapCrds } from "./helpers";
-import { letsencryptIssuerFor } from "../../bootstrap/cert-manager/cluster-issuers";
 
 useBootstrapCrds();
 
@@ -50,7 +49,6 @@ describe("services ApplicationSet of staging-eu-west-1, rendered by Go text/temp
                 { name: "global.platform.team", value: "checkout" },
                 { name: "global.clusterDomain", value: "staging.eu-west-1.holodeck.dev" },
                 { name: "global.environment", value: "staging" },
-                { name: "global.clusterIssuer", value: letsencryptIssuerFor("staging") },
                 { name: "global.imageRegistry", value: "210987654321.dkr.ecr.eu-west-1.amazonaws.com" },
                 { name: "global.vpcCidr", value: "10.20.0.0/16" },
                 { name: "global.edge", value: "gateway" },

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { APP_SYNC_RETRY, type SyncRetry } from "../../bootstrap/handoff/services-appset";
 import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH } from "../../bootstrap/handoff/gitops-bridge";
-import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
+import { recordedStack, REPO_ROOT, stackConfig, type StackRecording } from "../harness/stacks";
 import { FACTS, STACKS, at, input, k8sObject } from "./helpers";
 
 const PLATFORM_REPO = "https://gitlab.com/holodeck/holodeck.git";
@@ -15,6 +15,8 @@ const PLATFORM_REPO = "https://gitlab.com/holodeck/holodeck.git";
 describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
   const facts = FACTS[stack];
   const production = facts.environment === "production";
+  /** Only the registry of record's cluster runs the Crossplane IAM provider and the per-service push roles. */
+  const registryOfRecord = (JSON.parse(stackConfig(stack)["holodeck:registry"] ?? "{}") as { source?: boolean }).source === true;
   let rec: StackRecording;
   beforeAll(() => {
     rec = recordedStack(stack);
@@ -28,7 +30,9 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(Object.keys(labels).sort()).toEqual(["argocd.argoproj.io/secret-type", ...CLUSTER_SECRET_LABELS].sort());
     expect(labels["argocd.argoproj.io/secret-type"]).toBe("cluster");
     expect([labels.environment, labels.region, labels.cluster_name]).toEqual([facts.environment, facts.region, facts.clusterName]);
-    for (const key of CLUSTER_SECRET_LABELS.filter((l) => l.startsWith("enable_"))) expect([key, labels[key]]).toEqual([key, "true"]);
+    for (const key of CLUSTER_SECRET_LABELS.filter((l) => l.startsWith("enable_") && l !== "enable_ecr_push_roles"))
+      expect([key, labels[key]]).toEqual([key, "true"]);
+    expect(labels.enable_ecr_push_roles).toBe(String(registryOfRecord));
   });
 
   it("writes every gitops-bridge annotation, none extra, with this stack's values", () => {
@@ -54,7 +58,11 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(annotations.loki_role_arn).not.toBe(annotations.crossplane_provider_aws_role_arn);
     expect(annotations.rds_security_group_id).toMatch(/^sg-[0-9a-f]{17}$/);
     expect(annotations.rds_subnet_group_name.length).toBeGreaterThan(0);
-    for (const [key, value] of Object.entries(annotations)) expect([key, typeof value, value.length > 0]).toEqual([key, "string", true]);
+    expect(annotations.crossplane_provider_aws_iam_role_arn).toMatch(registryOfRecord ? new RegExp(`^arn:aws:iam::${facts.accountId}:role/`) : /^$/);
+    expect(annotations.crossplane_provider_aws_iam_role_arn).not.toBe(annotations.crossplane_provider_aws_role_arn);
+    for (const [key, value] of Object.entries(annotations).filter(([k]) => k !== "crossplane_provider_aws_iam_role_arn")) {
+      expect([key, typeof value, value.length > 0]).toEqual([key, "string", true]);
+    }
   });
 
   it("has no shared services project: each service syncs in its team's project (made by the team chart)", () => {

@@ -56,7 +56,6 @@ describe("chart ↔ services ApplicationSet parameters", () => {
     servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
     serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
     domain: "production.eu-central-1.holodeck.dev",
-    letsencryptIssuer: "letsencrypt-prod",
     imageRegistry: "210987654321.dkr.ecr.eu-central-1.amazonaws.com",
     vpcCidr: "10.30.0.0/16",
     edge: "ingress-nginx",

@@ -22,7 +22,6 @@ function appsetParams(edge: Edge): HelmSets {
     servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
     serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
     domain: CLUSTER_DOMAIN,
-    letsencryptIssuer: "letsencrypt-staging",
     imageRegistry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
     vpcCidr: VPC_CIDR,
     edge,

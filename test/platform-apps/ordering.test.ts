@@ -31,6 +31,7 @@ const CROSS_APP_CRD_USERS = [
   "alloy",
   "crossplane-apis",
   "crossplane-packages",
+  "crossplane-push-roles",
   "external-secrets",
   "grafana",
   "istiod",

@@ -77,6 +77,8 @@ export function clusterSecret(environment: Environment): ClusterParams {
   const clusterName = `holodeck-${environment}-${region}`;
   const labelValues: Record<string, string> = { environment, region, cluster_name: clusterName };
   for (const addon of PLATFORM_ADDONS) labelValues[`enable_${addon}`] = "true";
+  // As on the registry of record's cluster, so every ApplicationSet renders.
+  labelValues.enable_ecr_push_roles = "true";
   const annotationValues: Record<string, string> = {
     aws_region: region,
     aws_account_id: "123456789012",
@@ -88,6 +90,7 @@ export function clusterSecret(environment: Environment): ClusterParams {
     letsencrypt_issuer: "letsencrypt-prod",
     vault_addr: "https://vault.vault.svc:8200",
     crossplane_provider_aws_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-crossplane`,
+    crossplane_provider_aws_iam_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-crossplane-iam`,
     loki_role_arn: `arn:aws:iam::123456789012:role/${clusterName}-loki`,
     loki_bucket_name: `${clusterName}-loki`,
     rds_subnet_group_name: `${clusterName}-rds`,
