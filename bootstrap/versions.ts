@@ -26,6 +26,8 @@ export const CHARTS = {
   // Source: hashicorp/vault-helm tag v0.34.1, Chart.yaml (appVersion = the Vault server).
   vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", appVersion: "2.0.4" },
   // Source: argoproj/argo-helm tag argo-cd-10.1.1, charts/argo-cd/Chart.yaml (redis-ha subchart 4.38.0).
+  // Checked 2026-12-03: no argo-helm release shipping Argo CD 3.6 reachable to read (the test
+  // control plane runs 3.6.2; docs/testing.md says why the two differ).
   argoCd: { chart: "argo-cd", repo: "https://argoproj.github.io/argo-helm", version: "10.1.1", appVersion: "v3.4.4" },
   // Source: aws/karpenter-provider-aws tag v1.15.2 (Go module github.com/aws/karpenter-provider-aws@v1.15.2,
   // charts/karpenter; the release job packages it with the tag as version and appVersion).
