@@ -140,8 +140,8 @@ export class Bootstrap extends pulumi.ComponentResource {
         certificateAfter: [certManager.release, issuers.internalCa],
         // The raft PVCs ask for the default StorageClass.
         after: [storage.storageClass],
-        // vault.ts takes one resource: on the gateway edge the StorageClass it already waits for.
-        ingressController: edges.ingressAdmission[0] ?? storage.storageClass,
+        // Vault's Ingress exists only where ingress-nginx runs (its admission webhook must answer for it).
+        ingressController: edges.ingressAdmission[0],
       },
       child,
     );
@@ -161,22 +161,21 @@ export class Bootstrap extends pulumi.ComponentResource {
       },
       child,
     );
-    // On the gateway edge the bootstrap's UIs get HTTPRoutes; Vault only with admin CIDRs, only from them.
-    const vaultRoute =
-      edges.gateway && vault.publicAddress !== undefined
-        ? new PlatformRoute(
-            `${name}-vault-route`,
-            {
-              ui: "vault",
-              domain: dns.domain,
-              backend: VAULT_BACKEND,
-              allowedCidrs: args.adminCidrs,
-              backendTls: { caSecret: VAULT_TLS_SECRET, hostname: `${VAULT_BACKEND.name}.${VAULT_NAMESPACE}.svc` },
-              after: [edges.gateway, vault.release],
-            },
-            child,
-          )
-        : undefined;
+    // On the gateway edge the bootstrap's UIs get HTTPRoutes; Vault's is public unless the stack restricts it (docs/edge.md).
+    const vaultRoute = edges.gateway
+      ? new PlatformRoute(
+          `${name}-vault-route`,
+          {
+            ui: "vault",
+            domain: dns.domain,
+            backend: VAULT_BACKEND,
+            allowedCidrs: vault.allowedCidrs,
+            backendTls: { caSecret: VAULT_TLS_SECRET, hostname: `${VAULT_BACKEND.name}.${VAULT_NAMESPACE}.svc` },
+            after: [edges.gateway, vault.release],
+          },
+          child,
+        )
+      : undefined;
     const vaultConfig = new VaultConfig(
       `${name}-vault-config`,
       {
@@ -191,12 +190,12 @@ export class Bootstrap extends pulumi.ComponentResource {
           servicesRepoUrl: args.repos.servicesRepoUrl,
           gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
         },
-        // The init Job sets up the deploy login; a public address answers once its DNS record,
-        // NLB and wildcard certificate exist (and, on the gateway edge, its route).
+        // The init Job sets up the deploy login; deploying through the edge, the public address
+        // answers once its DNS record, NLB and wildcard certificate exist (and, on the gateway edge, its route).
         after: [
           vaultInit.job,
-          ...(vault.publicAddress === undefined ? [] : edges.ready),
-          ...(vaultRoute && edges.serving.edge === "gateway" ? [vaultRoute] : []),
+          ...(vault.deployAddress === vault.publicAddress ? edges.ready : []),
+          ...(vaultRoute && edges.serving.edge === "gateway" && vault.deployAddress === vault.publicAddress ? [vaultRoute] : []),
         ],
       },
       child,

@@ -2,6 +2,7 @@
 // policy/index.ts wraps it in a PolicyPack (constructing one starts the analyzer server).
 import type { HolodeckRule } from "./define";
 import { dataRules } from "./data";
+import { edgeRules } from "./edge";
 import { eksClusterRules } from "./eks-cluster";
 import { helmRules } from "./helm";
 import { iamRules } from "./iam";
@@ -20,5 +21,6 @@ export const ALL_RULES: readonly HolodeckRule[] = [
   ...networkRules,
   ...helmRules,
   ...k8sRules,
+  ...edgeRules,
   ...tagRules,
 ];

@@ -4,9 +4,15 @@
 // switch: the same stack file with `holodeck:edge: ingress-nginx` runs ingress-nginx instead,
 // with the record under the same Pulumi name; during a switch both edges run side by side.
 import { beforeAll, describe, expect, it } from "vitest";
-import { GATEWAY_NAME, GATEWAY_NAMESPACE, PLATFORM_UIS, PROXY_POD_LABELS, SERVICES_LISTENER, serviceRouteNamespaces } from "../../bootstrap/gateway/constants";
+import {
+  GATEWAY_NAME,
+  GATEWAY_NAMESPACE,
+  PLATFORM_UIS,
+  PROXY_POD_LABELS,
+  SERVICE_ROUTE_NAMESPACES,
+  SERVICES_LISTENER,
+} from "../../bootstrap/gateway/constants";
 import { ENVOY_GATEWAY_CRD_FILES, ENVOY_GATEWAY_CRD_URLS, GATEWAY_API_CRDS_URL } from "../../bootstrap/gateway/crds";
-import { SERVICE_NAMESPACE_LABELS } from "../../bootstrap/handoff/services-appset";
 import { NLB_ANNOTATIONS, WILDCARD_TLS_SECRET } from "../../bootstrap/ingress/edge-endpoint";
 import { CHARTS, GATEWAY_API } from "../../bootstrap/versions";
 import { mockHex } from "../../cli/plan/mocks";
@@ -26,7 +32,7 @@ const SYSTEM = {
   nodeSelector: { "holodeck.dev/node-group": "system" },
   tolerations: [{ key: "CriticalAddonsOnly", operator: "Equal", value: "true", effect: "NoSchedule" }],
 };
-const GATEWAY_KINDS = ["Gateway", "GatewayClass", "HTTPRoute", "BackendTLSPolicy", "EnvoyProxy", "SecurityPolicy"];
+const GATEWAY_KINDS = ["Gateway", "GatewayClass", "HTTPRoute", "BackendTLSPolicy", "EnvoyProxy"];
 
 describe("every shipped stack runs the gateway edge", () => {
   it.each(STACKS)("%s", (stack) => {
@@ -53,7 +59,7 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
     );
     expect(crdGroups().map((g) => input<string[]>(g, "files"))).toEqual([[GATEWAY_API_CRDS_URL], ENVOY_GATEWAY_CRD_URLS]);
     const users = [envoyGateway(), ...kubernetesObjects(rec).filter((o) => GATEWAY_KINDS.includes(String(o.inputs.kind)))];
-    expect(users).toHaveLength(9);
+    expect(users).toHaveLength(8);
     for (const user of users) for (const group of crdGroups()) expect([user.name, waitsFor(rec, user, group)]).toEqual([user.name, true]);
   });
 
@@ -95,28 +101,28 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
     expect(at(gateway.inputs, "metadata.namespace")).toBe(GATEWAY_NAMESPACE);
     const tls = { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: WILDCARD_TLS_SECRET }] };
     const kinds = [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }];
-    const https = (name: string, hostname: string, matchLabels: Record<string, string>): Record<string, unknown> => ({
+    const https = (name: string, hostname: string, selector: Record<string, unknown>): Record<string, unknown> => ({
       name,
       port: 443,
       protocol: "HTTPS",
       hostname,
       tls,
-      allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels } }, kinds },
+      allowedRoutes: { namespaces: { from: "Selector", selector }, kinds },
     });
     expect(at(gateway.inputs, "spec")).toEqual({
       gatewayClassName: "envoy-gateway",
       listeners: [
         { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" }, kinds } },
-        https(SERVICES_LISTENER, `*.${facts.domain}`, { "pod-security.kubernetes.io/enforce": "restricted" }),
-        https("https-argocd", `argocd.${facts.domain}`, { "kubernetes.io/metadata.name": "argocd" }),
-        https("https-vault", `vault.${facts.domain}`, { "kubernetes.io/metadata.name": "vault" }),
-        https("https-grafana", `grafana.${facts.domain}`, { "kubernetes.io/metadata.name": "monitoring" }),
-        https("https-kiali", `kiali.${facts.domain}`, { "kubernetes.io/metadata.name": "istio-system" }),
-        https("https-jaeger", `jaeger.${facts.domain}`, { "kubernetes.io/metadata.name": "observability" }),
+        https(SERVICES_LISTENER, `*.${facts.domain}`, { matchExpressions: [{ key: "holodeck.dev/service", operator: "Exists" }] }),
+        https("https-argocd", `argocd.${facts.domain}`, { matchLabels: { "kubernetes.io/metadata.name": "argocd" } }),
+        https("https-vault", `vault.${facts.domain}`, { matchLabels: { "kubernetes.io/metadata.name": "vault" } }),
+        https("https-grafana", `grafana.${facts.domain}`, { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }),
+        https("https-kiali", `kiali.${facts.domain}`, { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }),
+        https("https-jaeger", `jaeger.${facts.domain}`, { matchLabels: { "kubernetes.io/metadata.name": "observability" } }),
       ],
     });
-    // The services listener's selector is a label every service namespace gets, and no platform UI namespace is named by it.
-    for (const [key, value] of Object.entries(serviceRouteNamespaces())) expect(SERVICE_NAMESPACE_LABELS[key]).toBe(value);
+    // The services listener's selector is the service label (test/gateway/listeners.test.ts evaluates it).
+    expect(SERVICE_ROUTE_NAMESPACES).toEqual({ matchExpressions: [{ key: "holodeck.dev/service", operator: "Exists" }] });
     expect(Object.values(PLATFORM_UIS)).not.toContain(GATEWAY_NAMESPACE);
     const redirect = k8sObject(rec, "HTTPRoute", "https-redirect");
     expect(at(redirect.inputs, "spec")).toEqual({
@@ -146,7 +152,7 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
     expect([input(record, "name"), input(record, "records")]).toEqual([`*.${facts.domain}`, [nlbHostname(stack, nlb)]]);
   });
 
-  it("Argo CD's and Vault's routes on their own listeners; Vault only from the admin CIDRs, over TLS checked against the internal CA", () => {
+  it("Argo CD's and Vault's routes on their own listeners; Vault public (no allowlist), over TLS checked against the internal CA", () => {
     const parent = (ui: string): unknown => [
       { group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME, namespace: GATEWAY_NAMESPACE, sectionName: `https-${ui}` },
     ];
@@ -163,17 +169,13 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
       hostnames: [`vault.${facts.domain}`],
       rules: [{ backendRefs: [{ group: "", kind: "Service", name: "vault-active", port: 8200 }] }],
     });
-    const allowlist = k8sObject(rec, "SecurityPolicy", "vault-allowlist");
-    expect(allowlist.inputs.spec).toEqual({
-      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "vault" }],
-      authorization: { defaultAction: "Deny", rules: [{ name: "allowed-cidrs", action: "Allow", principal: { clientCIDRs: facts.publicAccessCidrs } }] },
-    });
+    expect(kubernetesObjects(rec).filter((o) => o.inputs.kind === "SecurityPolicy")).toEqual([]);
     const backendTls = k8sObject(rec, "BackendTLSPolicy", "vault-active");
     expect(backendTls.inputs.spec).toEqual({
       targetRefs: [{ group: "", kind: "Service", name: "vault-active" }],
       validation: { caCertificateRefs: [{ group: "", kind: "Secret", name: "vault-tls" }], hostname: "vault-active.vault.svc" },
     });
-    for (const guard of [allowlist, backendTls]) expect(waitsFor(rec, vault, guard)).toBe(true);
+    expect(waitsFor(rec, vault, backendTls)).toBe(true);
     // Pulumi's Vault provider talks to the public name: only once the route answers.
     expect(waitsFor(rec, rec.byType("pulumi:providers:vault")[0], vault)).toBe(true);
   });

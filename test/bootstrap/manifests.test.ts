@@ -9,7 +9,7 @@ import { edgeOf } from "./edges";
 import { STACKS, kubernetesObjects, useBootstrapCrds } from "./helpers";
 
 /** What the gateway edge adds (bootstrap/gateway/): the Gateway, its class and proxy config, the redirect and the UIs' routes with Vault's guards. */
-const GATEWAY_EDGE_KINDS = ["BackendTLSPolicy", "EnvoyProxy", "Gateway", "GatewayClass", "HTTPRoute", "HTTPRoute", "HTTPRoute", "SecurityPolicy"];
+const GATEWAY_EDGE_KINDS = ["BackendTLSPolicy", "EnvoyProxy", "Gateway", "GatewayClass", "HTTPRoute", "HTTPRoute", "HTTPRoute"];
 
 useBootstrapCrds();
 

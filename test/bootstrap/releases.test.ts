@@ -70,7 +70,7 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(release(rec, "cert-manager"), "values.serviceAccount.name")).toBe("cert-manager");
   });
 
-  it("Vault: HA raft with 3 replicas, TLS on, injector off, UI behind ingress, zone anti-affinity", () => {
+  it("Vault: HA raft with 3 replicas, TLS on, injector off, no Ingress on the gateway edge (its HTTPRoute), zone anti-affinity", () => {
     const r = release(rec, "vault");
     expect(input(r, "values.global.tlsDisable")).toBe(false);
     expect(input(r, "values.injector.enabled")).toBe(false);
@@ -81,11 +81,7 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.ha.raft.setNodeId")).toBe(true);
     expect(input(r, "values.server.persistentVolumeClaimRetentionPolicy")).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
     expect(input(r, "values.server.extraVolumes")).toEqual([{ type: "secret", name: "vault-tls" }]);
-    expect(input(r, "values.server.ingress.hosts")).toEqual([{ host: `vault.${facts.domain}`, paths: [] }]);
-    expect(input(r, "values.server.ingress.annotations")).toEqual({
-      "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
-      "nginx.ingress.kubernetes.io/whitelist-source-range": facts.publicAccessCidrs.join(","),
-    });
+    expect(input(r, "values.server.ingress")).toEqual({ enabled: false });
     expect(rec.one("kubernetes:core/v1:Namespace", "-vault-ns").retainOnDelete).toBe(true);
     const antiAffinity = input<Record<string, { topologyKey: string }[]>>(r, "values.server.affinity.podAntiAffinity");
     const required = antiAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t) => t.topologyKey);

@@ -15,7 +15,8 @@ import { SNAPSHOT_SCRIPT, UPLOAD_SCRIPT } from "../../bootstrap/vault/snapshots"
 import { serviceReadPolicy } from "../../bootstrap/vault/config";
 import { TLS_RELOAD_SCRIPT } from "../../bootstrap/vault/server-config";
 import { recordedStack, runStack, stackConfig, type StackRecording } from "../harness/stacks";
-import { FACTS, STACKS, input, release } from "./helpers";
+import { stackOnEdge } from "./edges";
+import { FACTS, STACKS, input, k8sObject, release } from "./helpers";
 
 describe.each(STACKS)("%s Vault configuration", (stack) => {
   let rec: StackRecording;
@@ -125,27 +126,24 @@ describe.each(STACKS)("%s Vault configuration", (stack) => {
   });
 });
 
-describe.each(STACKS)("%s Vault ingress", (stack) => {
-  let open: StackRecording;
+describe.each(STACKS)("%s Vault on the edge", (stack) => {
+  let onNginx: StackRecording;
   let closed: StackRecording;
   beforeAll(async () => {
-    open = recordedStack(stack);
+    onNginx = stackOnEdge(stack, "ingress-nginx");
     closed = await runStack(stack, { config: { "holodeck:endpointPublicAccessCidrs": "[]" } });
   });
   const vaultValues = (rec: StackRecording) => input<Record<string, unknown>>(release(rec, "vault"), "values.server.ingress");
 
-  it("publishes the UI/API only behind the stack's source allow-list", () => {
-    const ingress = vaultValues(open);
+  it("publishes the UI/API to anyone on the ingress-nginx edge (docs/edge.md: OIDC, policies, audit), over TLS to Vault", () => {
+    const ingress = vaultValues(onNginx);
     expect(ingress.enabled).toBe(true);
-    expect(ingress.annotations).toEqual({
-      "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
-      "nginx.ingress.kubernetes.io/whitelist-source-range": FACTS[stack].publicAccessCidrs.join(","),
-    });
-    expect(FACTS[stack].publicAccessCidrs.length).toBeGreaterThan(0);
+    expect(ingress.annotations).toEqual({ "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" });
   });
 
-  it("has no public ingress with a private EKS endpoint ([] CIDRs): Pulumi and operators use the in-cluster address", () => {
+  it("stays public with a private EKS endpoint ([] CIDRs), but Pulumi and the init Job use the in-cluster address", () => {
     expect(vaultValues(closed)).toEqual({ enabled: false });
+    expect(k8sObject(closed, "HTTPRoute", "vault").inputs.spec).toMatchObject({ hostnames: [`vault.${FACTS[stack].domain}`] });
     const provider = closed.byType("pulumi:providers:vault")[0];
     expect(input(provider, "address")).toBe("https://vault-active.vault.svc:8200");
     expect((JSON.parse(input<string>(provider, "authLoginAws")) as { headerValue: string }).headerValue).toBe("vault-active.vault.svc");

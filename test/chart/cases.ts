@@ -9,7 +9,6 @@ export const REDIS_DIGEST = "sha256:02419de7eddf55aa5bcf49efb74e88fa8d931b4d77c0
 /** Every optional feature on (production globals). */
 export const ALL_ON: HelmSets = {
   "global.environment": "production",
-  "global.clusterIssuer": "letsencrypt-prod",
   "holodeck-service.image.repository": "registry.example.com/team/python-example",
   "holodeck-service.autoscaling": { enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60 },
   "holodeck-service.nats.enabled": true,

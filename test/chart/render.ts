@@ -29,7 +29,6 @@ export const APPSET_PARAMS: HelmSets = {
   "holodeck-service.image.tag": "1.4.2",
   "global.clusterDomain": CLUSTER_DOMAIN,
   "global.environment": "staging",
-  "global.clusterIssuer": "letsencrypt-staging",
   "global.imageRegistry": REGISTRY,
   "global.vpcCidr": VPC_CIDR,
   "global.edge": "ingress-nginx",

@@ -9,6 +9,7 @@ import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_CHART_REPOS
 import { actionsIn, renderForCluster, type Reads } from "./template";
 import { at, chartSource, valueFilesPassed } from "./values";
 import { ENVIRONMENTS } from "../../model/environment";
+import { EDGES } from "../../model";
 import { ARGOCD_NAMESPACE } from "../../bootstrap/argocd/argocd";
 import {
   APPSETS_DIR,
@@ -192,11 +193,14 @@ describe.each(ENVIRONMENTS)("Applications in %s", (environment) => {
     }
   });
 
-  it("every chart reads values/<app>/common.yaml, then <environment>.yaml where that environment differs", () => {
+  it("every chart reads values/<app>/common.yaml, then <environment>.yaml where that environment differs (a platform UI then its edges' files)", () => {
+    const uis = ["grafana", "kiali"];
     for (const app of apps.filter((a) => a.spec.sources.some((s) => s.helm))) {
       const helm = chartSource(app).helm ?? {};
       const dir = path.posix.dirname(helm.valueFiles?.[0] ?? "");
-      expect(helm.valueFiles, app.metadata.name).toEqual([`${dir}/common.yaml`, `${dir}/${environment}.yaml`]);
+      // The edge annotations of the cluster Secret (gateway, no standby): docs/edge.md.
+      const edges = uis.includes(app.metadata.name) ? [`${dir}/edge-gateway.yaml`, `${dir}/edge-none.yaml`] : [];
+      expect(helm.valueFiles, app.metadata.name).toEqual([`${dir}/common.yaml`, `${dir}/${environment}.yaml`, ...edges]);
       expect(helm.ignoreMissingValueFiles, app.metadata.name).toBe(true);
       // ignoreMissingValueFiles would also hide a misspelt common.yaml: it must be passed.
       expect(valueFilesPassed(app)[0], app.metadata.name).toBe(`${dir.replace(/^\$values\//, "")}/common.yaml`);
@@ -224,9 +228,9 @@ describe("values files", () => {
   it("each is passed to Helm by an Application of some environment (none orphaned by a typo)", () => {
     const passed = new Set(
       ENVIRONMENTS.flatMap((environment) =>
-        applicationsFor(environment)
-          .filter((app) => app.spec.sources.some((s) => s.helm))
-          .flatMap(valueFilesPassed),
+        EDGES.flatMap((edge) =>
+          applicationsFor(environment, undefined, edge).flatMap((app) => app.spec.sources.filter((s) => s.helm).flatMap((s) => valueFilesPassed(app, s))),
+        ),
       ),
     );
     expect(files.filter((file) => !passed.has(file))).toEqual([]);

@@ -42,8 +42,11 @@ const CROSS_APP_CRD_USERS = [
   "platform-monitoring",
 ];
 
-/** Namespaces bootstrap creates (Argo CD itself, cert-manager's CA, Vault). */
-const BOOTSTRAP_NAMESPACES = ["argocd", "cert-manager", "vault"];
+/** Namespaces bootstrap creates (Argo CD itself, cert-manager's CA, Vault, the gateway edge). */
+const BOOTSTRAP_NAMESPACES = ["argocd", "cert-manager", "vault", "envoy-gateway-system"];
+
+/** API groups whose CRDs bootstrap installs before any Application exists (the gateway edge's, GatewayCrds). */
+const BOOTSTRAP_CRD_GROUPS = ["gateway.networking.k8s.io"];
 
 type Position = [number, number];
 const waveOf = (annotations: Record<string, string> | undefined): number => Number(annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
@@ -73,6 +76,7 @@ describe.each(ENVIRONMENTS)("sync order in %s", (environment) => {
 
   /** Where the CRDs of a group become available: the owner app's wave, then its chart (0) or package resource. */
   const crdPosition = (group: string): Position => {
+    if (BOOTSTRAP_CRD_GROUPS.includes(group)) return [-Infinity, 0];
     const owner = CRD_OWNER[group];
     if (!owner) throw new Error(`no CRD owner known for API group ${group}: add it to CRD_OWNER`);
     const app = appNamed(owner.app);

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
-import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, PLATFORM_ADDONS } from "../../bootstrap/handoff/gitops-bridge";
+import { CLUSTER_SECRET_ANNOTATIONS, CLUSTER_SECRET_LABELS, edgeAnnotations, PLATFORM_ADDONS } from "../../bootstrap/handoff/gitops-bridge";
+import type { Edge } from "../../model";
 import { type Environment } from "../../model/environment";
 import { kustomizeBuildText } from "./kustomize";
 import { recordReads, renderForCluster, type ClusterParams, type Reads } from "./template";
@@ -71,8 +72,8 @@ export function plainPlatformYamlFiles(): string[] {
   return yamlFiles(PLATFORM_DIR).filter((file) => !helmTemplate.test(file));
 }
 
-/** The in-cluster Secret of a stack as bootstrap writes it (every listed key present). */
-export function clusterSecret(environment: Environment): ClusterParams {
+/** The in-cluster Secret of a stack on `edge` as bootstrap writes it (every listed key present). */
+export function clusterSecret(environment: Environment, edge: Edge = "gateway"): ClusterParams {
   const region = environment === "staging" ? "eu-west-1" : "eu-central-1";
   const clusterName = `holodeck-${environment}-${region}`;
   const labelValues: Record<string, string> = { environment, region, cluster_name: clusterName };
@@ -99,6 +100,7 @@ export function clusterSecret(environment: Environment): ClusterParams {
     chart_registry_host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
     chart_registry_region: "eu-west-1",
     chart_pull_role_arn: `arn:aws:iam::210987654321:role/${clusterName}-chart-pull`,
+    ...edgeAnnotations(edge),
   };
   const pick = (keys: readonly string[], values: Record<string, string>): Record<string, string> =>
     Object.fromEntries(keys.map((key) => [key, values[key] ?? `value-of-${key}`]));
@@ -139,11 +141,11 @@ export function loadAppSets(): AppSetFile[] {
   });
 }
 
-/** Every Application of platform-apps/ for one environment (rendered by the real engine). */
-export function applicationsFor(environment: Environment, reads: Reads = { labels: new Set(), annotations: new Set() }): Application[] {
+/** Every Application of platform-apps/ for one environment on `edge` (rendered by the real engine). */
+export function applicationsFor(environment: Environment, reads: Reads = { labels: new Set(), annotations: new Set() }, edge: Edge = "gateway"): Application[] {
   const appsets = loadAppSets().map(({ appset }) => appset);
   for (const appset of appsets) recordReads(appset, reads);
-  return renderForCluster(appsets, clusterSecret(environment)).flat() as Application[];
+  return renderForCluster(appsets, clusterSecret(environment, edge)).flat() as Application[];
 }
 
 export const isPlatformRepo = (source: Source): boolean => source.repoURL === PLATFORM_REPO_URL;

@@ -19,6 +19,7 @@ const SCRAPERS: Array<{ prefix: string; by: string }> = [
   { prefix: "crossplane_", by: "PodMonitor monitoring/crossplane-providers" },
   { prefix: "nats_", by: "chart nats podMonitor" },
   { prefix: "kube_", by: "kube-prometheus-stack kube-state-metrics" },
+  { prefix: "envoy_", by: "PodMonitor envoy-gateway-system/envoy-proxies" },
   { prefix: "up", by: "every target" },
 ];
 
@@ -60,12 +61,14 @@ describe.each(ENVIRONMENTS)("platform alerts are scraped in %s", (environment) =
   it("the monitoring app ships the ServiceMonitors of the bootstrap's releases, valid against the operator's schema", () => {
     const monitors = monitoring.filter((d) => d.kind === "ServiceMonitor" || d.kind === "PodMonitor");
     expect(monitors.map(id).sort()).toEqual([
+      "PodMonitor envoy-gateway-system/envoy-proxies",
       "PodMonitor monitoring/crossplane-providers",
       "ServiceMonitor argocd/argocd-application-controller",
       "ServiceMonitor argocd/argocd-applicationset-controller",
       "ServiceMonitor argocd/argocd-repo-server",
       "ServiceMonitor argocd/argocd-server",
       "ServiceMonitor cert-manager/cert-manager",
+      "ServiceMonitor envoy-gateway-system/envoy-gateway",
       "ServiceMonitor vault/vault",
     ]);
     for (const monitor of monitors) validateManifest(monitor, `${environment} ${id(monitor)}`);

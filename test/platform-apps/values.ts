@@ -22,9 +22,9 @@ export function chartSource(app: Application): Source {
   return chart;
 }
 
-/** The value files Argo CD passes to Helm, in order, as repository paths (`$values/` is this repository). */
-export function valueFilesPassed(app: Application): string[] {
-  const helm = chartSource(app).helm ?? {};
+/** The value files Argo CD passes to Helm for a chart source (default: the first), in order, as repository paths (`$values/` is this repository). */
+export function valueFilesPassed(app: Application, source: Source = chartSource(app)): string[] {
+  const helm = source.helm ?? {};
   return (helm.valueFiles ?? [])
     .map((file) => {
       if (!file.startsWith("$values/")) throw new Error(`Application ${app.metadata.name}: value file ${file} is not in the platform repo ($values/...)`);

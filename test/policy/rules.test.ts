@@ -16,8 +16,9 @@ import { iamCases } from "./cases/iam";
 import { karpenterCases } from "./cases/karpenter";
 import { nodeCases } from "./cases/nodes";
 import type { RuleCases } from "./cases/types";
+import { edgeCases } from "../gateway/edge-policy-cases";
 
-const ALL_CASES: RuleCases[] = [...eksClusterCases, ...nodeCases, ...iamCases, ...dataCases, ...clusterAddonCases, ...karpenterCases];
+const ALL_CASES: RuleCases[] = [...eksClusterCases, ...nodeCases, ...iamCases, ...dataCases, ...clusterAddonCases, ...karpenterCases, ...edgeCases];
 
 describe("the rule set", () => {
   it("has at least 25 rules with unique names", () => {

@@ -20,7 +20,6 @@ const APPSET_PARAMS: HelmSets = {
   "holodeck-service.image.tag": SHA,
   "global.clusterDomain": "staging.eu-west-1.holodeck.dev",
   "global.environment": "staging",
-  "global.clusterIssuer": "letsencrypt-staging",
   "global.imageRegistry": REGISTRY,
   "global.vpcCidr": "10.20.0.0/16",
   // The ingress-nginx edge: these tests check the Ingress (test/chart/gateway-route.test.ts the HTTPRoute).
