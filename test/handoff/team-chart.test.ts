@@ -86,6 +86,13 @@ describe("team chart with the example team", () => {
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: DEPLOYER_SERVICE_ACCOUNT });
   });
 
+  it("the deployer may read its pods' logs and events, what Argo CD 3.5+ reads as it for the team's UI", () => {
+    const role = findObject(objects, "Role", DEPLOYER_SERVICE_ACCOUNT) as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    expect(role.rules.filter((r) => r.resources.includes("pods/log") || r.resources.includes("events"))).toEqual([
+      { apiGroups: [""], resources: ["pods/log", "events"], verbs: ["get", "list", "watch"] },
+    ]);
+  });
+
   it("lets the team's SSO groups read (view) its namespace, as Kubernetes groups sso:<group>", () => {
     const view = findObject(objects, "RoleBinding", "team-view") as unknown as { subjects: unknown[]; roleRef: { name: string } };
     expect(view.roleRef.name).toBe("view");
