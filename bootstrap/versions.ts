@@ -38,6 +38,15 @@ export const CHARTS = {
   metricsServer: { chart: "metrics-server", repo: "https://kubernetes-sigs.github.io/metrics-server/", version: "3.13.1", appVersion: "0.8.1" },
 } as const satisfies Record<string, ChartPin>;
 
+/**
+ * The Argo CD image the argo-cd chart runs: the newest patch of the chart's own minor (3.4), so
+ * the security fixes Argo CD backports to its supported minors are deployed while no chart release
+ * shipping 3.6 can be read here. A patch keeps the chart's templates, RBAC and CRDs valid.
+ * Source: tag v3.4.14 of github.com/argoproj/argo-cd/v3 (newest 3.4 tag the Go module proxy
+ * lists on 2026-12-03; its release publishes quay.io/argoproj/argocd:v3.4.14).
+ */
+export const ARGOCD_IMAGE_TAG = "v3.4.14";
+
 /** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader, team sync). */
 export const IMAGES = {
   // Source: the pinned Vault chart's appVersion, so the CLI matches the server.

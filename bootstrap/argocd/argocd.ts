@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import type { Environment } from "../../model";
-import { CHARTS } from "../versions";
+import { ARGOCD_IMAGE_TAG, CHARTS } from "../versions";
 import { addonNamespace, chartRelease } from "../shared/k8s-helpers";
 import { systemPlacement } from "../shared/placement";
 import { readJsonSecret } from "../shared/secrets-manager";
@@ -83,7 +83,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         namespace: namespace.metadata.name,
         values: {
           // Every Argo CD component (and the redis secret Job) takes these defaults.
-          global: { domain: this.host, ...systemPlacement() },
+          global: { domain: this.host, image: { tag: ARGOCD_IMAGE_TAG }, ...systemPlacement() },
           crds: { install: true, keep: true },
           configs: {
             cm: {

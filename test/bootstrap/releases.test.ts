@@ -120,6 +120,8 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.pdb")).toEqual({ enabled: production });
     expect(input(r, "values.dex.enabled")).toBe(false);
     expect(input(r, "values.global.domain")).toBe(`argocd.${facts.domain}`);
+    // The newest patch of the chart's minor, not the chart's appVersion v3.4.4.
+    expect(input(r, "values.global.image")).toEqual({ tag: "v3.4.14" });
     // No default role: SSO users see only what their team's AppProject role grants (test/self-service/argocd-rbac.test.ts).
     expect(input(r, "values.configs.rbac")).toEqual({
       "policy.default": "",

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CHARTS, IMAGES } from "../../bootstrap/versions";
+import { ARGOCD_IMAGE_TAG, CHARTS, IMAGES } from "../../bootstrap/versions";
 import { PULUMI_VERSION } from "../../cli/ci/stack-jobs";
 import { loadPipeline } from "./gitlab-ci";
 
@@ -86,7 +86,7 @@ describe("renovate.json under Renovate's own validator", () => {
 });
 
 describe("renovate.json reaches every pin", () => {
-  it("bootstrap/versions.ts: every chart (HTTP repository or OCI) and every literal image", () => {
+  it("bootstrap/versions.ts: every chart (HTTP repository or OCI), every literal image and the Argo CD image patch", () => {
     const charts = Object.values(CHARTS).map((pin) =>
       pin.chart.startsWith("oci://") ? `docker ${pin.chart.slice("oci://".length)} ${pin.version}` : `helm ${pin.chart} ${pin.repo} ${pin.version}`,
     );
@@ -94,7 +94,8 @@ describe("renovate.json reaches every pin", () => {
     const images = Object.values(IMAGES)
       .filter((image) => image !== `hashicorp/vault:${CHARTS.vault.appVersion}`)
       .map((image) => `docker ${image.replace(/:([^:]+)$/, " $1")}`);
-    expect(extracted("bootstrap/versions.ts").sort()).toEqual([...charts, ...images].sort());
+    const argoCdImage = `docker quay.io/argoproj/argocd ${ARGOCD_IMAGE_TAG}`;
+    expect(extracted("bootstrap/versions.ts").sort()).toEqual([...charts, ...images, argoCdImage].sort());
   });
 
   it("scripts/install: the CRD modules, helm, kustomize and the test control plane", () => {
