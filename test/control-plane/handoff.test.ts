@@ -31,7 +31,15 @@ const ROOT_APP = "platform-root";
 const SYNC_TIMEOUT = 240_000;
 
 interface ApplicationSetObject extends KubeObject {
-  spec: { template: { metadata: { name: string; annotations?: Record<string, string> }; spec: Application["spec"] } };
+  spec: {
+    generators: { clusters?: { selector?: { matchLabels?: Record<string, string> } } }[];
+    template: { metadata: { name: string; annotations?: Record<string, string> }; spec: Application["spec"] };
+  };
+}
+
+/** Whether the set's cluster generator selects a cluster Secret with these labels (matchLabels, as every platform set uses). */
+function selects(set: ApplicationSetObject, labels: Record<string, string>): boolean {
+  return set.spec.generators.every((g) => Object.entries(g.clusters?.selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value));
 }
 
 let cluster: HolodeckCluster;
@@ -91,7 +99,11 @@ describe(`handoff of ${STACK} on a real control plane`, () => {
     const secret = await cluster.plane.kubectl.get<KubeObject & { data: Record<string, string> }>("secret", "in-cluster", ARGOCD_NAMESPACE);
     if (!secret) throw new Error("the recorded cluster Secret in-cluster is not in the cluster");
     const params = clusterGeneratorParams(secret);
-    for (const set of platformApplicationSets(root.spec.source?.path ?? "")) {
+    const sets = platformApplicationSets(root.spec.source?.path ?? "");
+    const labels = secret.metadata.labels ?? {};
+    // A set whose selector the cluster Secret does not match (e.g. crossplane-push-roles off the registry of record) makes none.
+    const unselected = sets.filter((set) => !selects(set, labels));
+    for (const set of sets.filter((candidate) => selects(candidate, labels))) {
       const template = renderGoTemplatePaths(set.spec.template, params);
       const app = await cluster.argocd.waitForApplication(template.metadata.name, "to be generated", () => true, 60_000);
       expect(app.metadata.annotations?.["argocd.argoproj.io/sync-wave"], template.metadata.name).toBe(
@@ -104,6 +116,8 @@ describe(`handoff of ${STACK} on a real control plane`, () => {
       // Every platform-repo source points at the local repo, at the stack's revision.
       for (const source of sourcesOf(app.spec).filter(fromPlatformRepo)) expect(source.targetRevision).toBe(cluster.remoteUrls.platformRevision);
     }
+    expect(unselected.map((set) => set.metadata.name)).toEqual(["crossplane-push-roles"]);
+    for (const set of unselected) expect(await cluster.argocd.application(set.spec.template.metadata.name), set.metadata.name).toBeUndefined();
   });
 
   it("Applications with an upstream chart fail only on the unreachable chart repository", async () => {
