@@ -226,6 +226,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         platformAdminGroups: args.platformAdminGroups,
         gitCredentialsSecretName: args.argocd.gitCredentialsSecretName,
         repoUrlPrefixes: [repos.platformRepoUrl, repos.servicesRepoUrl, repos.serviceRepoUrlPrefix],
+        ingressNginx: edges.ingressAdmission.length > 0,
         // ingress-nginx's admission webhook (failurePolicy Fail) must answer for argocd-server's Ingress.
         after: edges.ingressAdmission,
       },

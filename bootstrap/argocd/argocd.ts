@@ -32,6 +32,8 @@ export interface ArgoCdArgs {
   gitCredentialsSecretName: string;
   /** URL prefixes the git token is valid for (platform repo, services-root, service repos). */
   repoUrlPrefixes: string[];
+  /** Whether ingress-nginx runs (the stack's edge or its standby): argocd-server's Ingress only then. */
+  ingressNginx: boolean;
   /** The ingress controller: its admission webhook must answer for argocd-server's Ingress. */
   after: pulumi.Resource[];
 }
@@ -120,7 +122,10 @@ export class ArgoCd extends pulumi.ComponentResource {
             replicas: replicas(3),
             pdb,
             metrics,
-            ingress: { enabled: true, ingressClassName: INGRESS_CLASS, hostname: this.host, extraTls: [{ hosts: [this.host] }] },
+            // On the gateway edge its HTTPRoute (bootstrap.ts) serves it; no Ingress nobody reads.
+            ingress: args.ingressNginx
+              ? { enabled: true, ingressClassName: INGRESS_CLASS, hostname: this.host, extraTls: [{ hosts: [this.host] }] }
+              : { enabled: false },
           },
           repoServer: { replicas: replicas(2), pdb, metrics },
           applicationSet: { replicas: replicas(2), pdb, metrics },

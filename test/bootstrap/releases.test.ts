@@ -120,6 +120,9 @@ describe.each(STACKS)("%s releases", (stack) => {
     expect(input(r, "values.server.pdb")).toEqual({ enabled: production });
     expect(input(r, "values.dex.enabled")).toBe(false);
     expect(input(r, "values.global.domain")).toBe(`argocd.${facts.domain}`);
+    // Every shipped stack runs the gateway edge: its HTTPRoute serves argocd-server, no Ingress.
+    expect(edgeOf(stack)).toBe("gateway");
+    expect(input(r, "values.server.ingress")).toEqual({ enabled: false });
     // The newest patch of the chart's minor, not the chart's appVersion v3.4.4.
     expect(input(r, "values.global.image")).toEqual({ tag: "v3.4.14" });
     // No default role: SSO users see only what their team's AppProject role grants (test/self-service/argocd-rbac.test.ts).
@@ -155,6 +158,16 @@ describe.each(STACKS)("%s releases on the ingress-nginx edge", (stack) => {
     expect(c.extraArgs).toEqual({
       "default-ssl-certificate": "ingress-nginx/wildcard-tls",
       "publish-service": "ingress-nginx/ingress-nginx-controller",
+    });
+  });
+
+  it("Argo CD: argocd-server's Ingress on ingress-nginx, TLS from the wildcard certificate", () => {
+    const host = `argocd.${FACTS[stack].domain}`;
+    expect(input(release(rec, "argo-cd"), "values.server.ingress")).toEqual({
+      enabled: true,
+      ingressClassName: "nginx",
+      hostname: host,
+      extraTls: [{ hosts: [host] }],
     });
   });
 });
