@@ -15,6 +15,7 @@ import { Handoff } from "./handoff/handoff";
 import { installEdges } from "./ingress/edges";
 import { Karpenter } from "./karpenter/karpenter";
 import { MetricsServer } from "./metrics-server/metrics-server";
+import { PlatformAdminsView } from "./people/platform-admins-view";
 import { AwsLoadBalancerController } from "./load-balancer-controller/aws-load-balancer-controller";
 import { chartRegistryHost, PlatformIdentities, type ChartRegistry } from "./platform-identities/platform-identities";
 import type { ClusterIdentity } from "./shared/types";
@@ -94,6 +95,7 @@ export class Bootstrap extends pulumi.ComponentResource {
     );
     // The resource metrics API every HorizontalPodAutoscaler reads.
     new MetricsServer(`${name}-metrics-server`, { environment }, child);
+    new PlatformAdminsView(`${name}-platform-admins-view`, { platformAdminGroups: args.platformAdminGroups }, child);
     const certManager = new CertManager(`${name}-cert-manager`, { cluster: args.cluster, environment, hostedZoneId: dns.hostedZoneId, tags }, child);
     // Issuers are cert-manager CRs: its CRDs and its webhook (failurePolicy Fail) come with the release.
     const issuers = new ClusterIssuers(

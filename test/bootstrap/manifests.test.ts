@@ -35,6 +35,7 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
         "ClusterIssuer",
         "ClusterIssuer",
         "ClusterIssuer",
+        "ClusterRoleBinding",
         "ConfigMap",
         "CronJob",
         "CronJob",
