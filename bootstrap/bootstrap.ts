@@ -50,6 +50,8 @@ export interface BootstrapArgs {
   edge: Edge;
   /** The other edge, installed side by side without DNS during a switch (docs/runbooks/edge-switch.md). */
   edgeStandby?: Edge;
+  /** holodeck:vaultAllowedCidrs: Vault on the edge only from these; unset = public (docs/edge.md). */
+  vaultAllowedCidrs?: string[];
   /** Nodes the system node group always has (its minSize). */
   systemNodes: number;
   /** The stack's workloadNodeGroup: the shape of Karpenter's workload NodePool (docs/scaling.md). */
@@ -137,6 +139,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         hardZoneSpread: environment === "production" && args.network.zoneCount >= 3,
         systemNodes: args.systemNodes,
         adminCidrs: args.adminCidrs,
+        ...(args.vaultAllowedCidrs ? { uiAllowedCidrs: args.vaultAllowedCidrs } : {}),
         deployRoleArns: args.deployRoleArns,
         // The listener Certificate is signed by the internal CA issuer (Ready after its CA).
         certificateAfter: [certManager.release, issuers.internalCa],

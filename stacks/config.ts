@@ -48,6 +48,8 @@ export interface HolodeckConfig {
   edge: Edge;
   /** The other edge, installed side by side without DNS during a switch; undefined = none. */
   edgeStandby?: Edge;
+  /** Optional: Vault on the edge only from these source CIDRs; unset = public like the other UIs (docs/edge.md). */
+  vaultAllowedCidrs?: string[];
   endpointPublicAccessCidrs: string[];
   systemNodeGroup: NodeGroupConfig;
   workloadNodeGroup: NodeGroupConfig;
@@ -95,6 +97,7 @@ const ALLOWED = {
   kubernetesVersion: KUBERNETES_VERSIONS.join(" | "),
   edge: EDGES.join(" | "),
   edgeStandby: `unset, or the edge other than holodeck:edge (${EDGES.join(" | ")}): side by side during a switch (docs/runbooks/edge-switch.md)`,
+  vaultAllowedCidrs: "unset (Vault public on the edge, like the other UIs), or a non-empty list of IPv4 CIDRs, e.g. [203.0.113.0/24]",
   cidrList: "a list of aligned IPv4 CIDRs, e.g. [203.0.113.0/24]; [] = private endpoint (0.0.0.0/0 not in production)",
   instanceTypes: "a non-empty list of EC2 instance types of one CPU architecture, e.g. [m7i.large]",
   size: `integers with 0 <= minSize <= desiredSize <= maxSize <= ${rules.NODE_GROUP_MAX_SIZE}, maxSize >= 1`,
@@ -185,6 +188,15 @@ function readReadOnlyRoleArn(r: Reader, key: string, ciRoleArn: string, taken: s
   );
 }
 
+/** Optional: restricts Vault on the edge to source CIDRs; an empty list would lock everyone out. */
+function readVaultAllowedCidrs(r: Reader): string[] | undefined {
+  const key = "holodeck:vaultAllowedCidrs";
+  if (r.optionalString(key) === undefined) return undefined;
+  const cidrs = r.stringList(key, ALLOWED.vaultAllowedCidrs, rules.cidr);
+  if (cidrs.length === 0) r.fail(key, cidrs, "empty: leave the key out for a public Vault", ALLOWED.vaultAllowedCidrs);
+  return cidrs;
+}
+
 /** Optional: the standby edge of a switch must be the other edge. */
 function readEdgeStandby(r: Reader, edge: Edge): Edge | undefined {
   const key = "holodeck:edgeStandby";
@@ -265,6 +277,7 @@ export function loadConfig(): HolodeckConfig {
     kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(KUBERNETES_VERSIONS)) as KubernetesVersion,
     edge,
     edgeStandby: readEdgeStandby(r, edge),
+    vaultAllowedCidrs: readVaultAllowedCidrs(r),
     endpointPublicAccessCidrs: r.stringList(
       "holodeck:endpointPublicAccessCidrs",
       ALLOWED.cidrList,

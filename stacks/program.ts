@@ -116,6 +116,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       dns: { domain: cfg.domain, hostedZoneId: cfg.hostedZoneId, letsencryptEmail: cfg.letsencryptEmail },
       edge: cfg.edge,
       edgeStandby: cfg.edgeStandby,
+      ...(cfg.vaultAllowedCidrs ? { vaultAllowedCidrs: cfg.vaultAllowedCidrs } : {}),
       systemNodes: cfg.systemNodeGroup.minSize,
       workloadNodes: cfg.workloadNodeGroup,
       adminCidrs: cfg.endpointPublicAccessCidrs,

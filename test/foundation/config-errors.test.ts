@@ -41,6 +41,20 @@ const CASES: BadCase[] = [
     allowed: "the edge other than holodeck:edge (gateway | ingress-nginx)",
   },
   {
+    what: "Vault restricted to no one",
+    stack: STAGING,
+    config: { "holodeck:vaultAllowedCidrs": "[]" },
+    key: "holodeck:vaultAllowedCidrs",
+    allowed: "unset (Vault public on the edge, like the other UIs), or a non-empty list of IPv4 CIDRs",
+  },
+  {
+    what: "Vault restricted to a bad CIDR",
+    stack: STAGING,
+    config: { "holodeck:vaultAllowedCidrs": '["203.0.113.0/33"]' },
+    key: "holodeck:vaultAllowedCidrs[0]",
+    allowed: "a non-empty list of IPv4 CIDRs",
+  },
+  {
     what: "unknown standby edge",
     stack: STAGING,
     config: { "holodeck:edgeStandby": "istio" },

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { stackOnEdge } from "../bootstrap/edges";
 import { FACTS, STACKS, input, k8sObject, release } from "../bootstrap/helpers";
-import type { StackRecording } from "../harness/stacks";
+import { runStack, type StackRecording } from "../harness/stacks";
 
 describe.each(STACKS)("%s: Vault on the ingress-nginx edge", (stack) => {
   const facts = FACTS[stack];
@@ -39,6 +39,19 @@ describe.each(STACKS)("%s: Vault on the gateway edge", (stack) => {
       parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "holodeck", namespace: "envoy-gateway-system", sectionName: "https-vault" }],
       hostnames: [`vault.${facts.domain}`],
       rules: [{ backendRefs: [{ group: "", kind: "Service", name: "vault-active", port: 8200 }] }],
+    });
+  });
+});
+
+describe("a stack restricting Vault with holodeck:vaultAllowedCidrs", () => {
+  it("guards Vault's HTTPRoute with an Envoy Gateway SecurityPolicy allowing only those CIDRs", async () => {
+    const rec = await runStack(STACKS[0], { config: { "holodeck:vaultAllowedCidrs": '["203.0.113.0/24","198.51.100.7/32"]' } });
+    expect(k8sObject(rec, "SecurityPolicy", "vault-allowlist").inputs.spec).toEqual({
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "vault" }],
+      authorization: {
+        defaultAction: "Deny",
+        rules: [{ name: "allowed-cidrs", action: "Allow", principal: { clientCIDRs: ["203.0.113.0/24", "198.51.100.7/32"] } }],
+      },
     });
   });
 });
