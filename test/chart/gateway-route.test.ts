@@ -5,31 +5,15 @@
 import * as path from "node:path";
 import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { platformHelmParameters } from "../../bootstrap/handoff/services-appset";
 import { GATEWAY_NAME, GATEWAY_NAMESPACE, SERVICES_LISTENER } from "../../bootstrap/gateway/constants";
-import type { Edge } from "../../model";
-import { findObject, type HelmSets, type K8sObject } from "../harness/helm";
+import { findObject, type K8sObject } from "../harness/helm";
 import { registerCrdFile, validateManifests } from "../harness/k8s-schema";
 import { REPO_ROOT } from "../harness/stacks";
 import { ALL_ON } from "./cases";
-import { at, CLUSTER_DOMAIN, names, renderExample, renderMinimal, SERVICE, substituted, VPC_CIDR } from "./render";
+import { at, CLUSTER_DOMAIN, names, renderExample, renderMinimal, SERVICE, stagingAppsetParams } from "./render";
 import { registerPlatformXrds } from "./xrd";
 
-/** The Helm parameters the services ApplicationSet sets on a staging stack with this edge. */
-function appsetParams(edge: Edge): HelmSets {
-  const parameters = platformHelmParameters({
-    environment: "staging",
-    servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
-    serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
-    domain: CLUSTER_DOMAIN,
-    imageRegistry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-    vpcCidr: VPC_CIDR,
-    edge,
-  });
-  return substituted(parameters, "1.4.2");
-}
-
-const GATEWAY = appsetParams("gateway");
+const GATEWAY = stagingAppsetParams("gateway");
 let onGateway: K8sObject[];
 let onIngressNginx: K8sObject[];
 
@@ -38,7 +22,7 @@ beforeAll(() => {
   for (const file of readdirSync(crds).filter((f) => f.endsWith(".yaml"))) registerCrdFile(path.join(crds, file));
   registerPlatformXrds();
   onGateway = renderExample(GATEWAY);
-  onIngressNginx = renderExample(appsetParams("ingress-nginx"));
+  onIngressNginx = renderExample(stagingAppsetParams("ingress-nginx"));
 });
 
 describe("the services ApplicationSet's parameters per edge", () => {
@@ -52,7 +36,7 @@ describe("the services ApplicationSet's parameters per edge", () => {
   });
 
   it("ingress-nginx: global.edge only", () => {
-    const params = appsetParams("ingress-nginx");
+    const params = stagingAppsetParams("ingress-nginx");
     expect(params["global.edge"]).toBe("ingress-nginx");
     expect(Object.keys(params).filter((k) => k.startsWith("global.gateway"))).toEqual([]);
   });
@@ -138,6 +122,6 @@ describe("both edges side by side during a switch (global.edgeStandby)", () => {
   });
 
   it("needs the Gateway's parentRef when the gateway edge stands by", () => {
-    expect(() => renderMinimal({ ...appsetParams("ingress-nginx"), "global.edgeStandby": "gateway" })).toThrow(/missing property 'gateway'/);
+    expect(() => renderMinimal({ ...stagingAppsetParams("ingress-nginx"), "global.edgeStandby": "gateway" })).toThrow(/missing property 'gateway'/);
   });
 });

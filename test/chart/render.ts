@@ -8,6 +8,8 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import { platformHelmParameters } from "../../bootstrap/handoff/services-appset";
+import type { Edge } from "../../model";
 import { helmTemplate, type HelmSets, type K8sObject } from "../harness/helm";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -54,6 +56,20 @@ export function substituted(parameters: { name: string; value: string }[], image
       }),
     ]),
   );
+}
+
+/** The Helm parameters the services ApplicationSet sets on a staging stack with this edge, for image tag 1.4.2. */
+export function stagingAppsetParams(edge: Edge): HelmSets {
+  const parameters = platformHelmParameters({
+    environment: "staging",
+    servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
+    serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
+    domain: CLUSTER_DOMAIN,
+    imageRegistry: REGISTRY,
+    vpcCidr: VPC_CIDR,
+    edge,
+  });
+  return substituted(parameters, "1.4.2");
 }
 
 /** The documented example through the wrapper chart, as Argo CD renders it, plus `extra` values. */

@@ -9,11 +9,10 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_NAMESPACE, PLATFORM_UIS } from "../../bootstrap/gateway/constants";
-import { platformHelmParameters } from "../../bootstrap/handoff/services-appset";
 import { helmTemplate } from "../harness/helm";
 import { readDocs } from "../platform-apps/platform";
 import { recordedStack, REPO_ROOT, type StackRecording } from "../harness/stacks";
-import { CLUSTER_DOMAIN, EXAMPLE_VALUES, APPSET_PARAMS, SERVICE, substituted, VPC_CIDR, WRAPPER_DIR } from "../chart/render";
+import { EXAMPLE_VALUES, APPSET_PARAMS, SERVICE, stagingAppsetParams, WRAPPER_DIR } from "../chart/render";
 import { ControlPlane, installCrds, recordedConfigGroupCrds, recordedKubernetesObjects, type KubeObject } from "./harness";
 
 const STACK = "staging-eu-west-1";
@@ -27,19 +26,10 @@ let serviceRoute: KubeObject;
 
 /** The chart's HTTPRoute with the parameters the services ApplicationSet of a gateway stack sets. */
 function chartRoute(): KubeObject {
-  const parameters = platformHelmParameters({
-    environment: "staging",
-    servicesRepoUrl: "https://gitlab.com/holodeck/services-root.git",
-    serviceRepoUrlPrefix: "https://gitlab.com/holodeck/services",
-    domain: CLUSTER_DOMAIN,
-    imageRegistry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-    vpcCidr: VPC_CIDR,
-    edge: "gateway",
-  });
   const objects = helmTemplate(
     WRAPPER_DIR,
     [EXAMPLE_VALUES],
-    { ...APPSET_PARAMS, ...substituted(parameters, "1.4.2") },
+    { ...APPSET_PARAMS, ...stagingAppsetParams("gateway") },
     { releaseName: SERVICE, namespace: SERVICE },
   );
   const routes = objects.filter((o) => o.kind === "HTTPRoute");
