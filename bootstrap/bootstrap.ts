@@ -22,7 +22,7 @@ import type { ClusterIdentity } from "./shared/types";
 import { DefaultStorageClass } from "./storage/storage-class";
 import { Vault } from "./vault/vault";
 import { VaultConfig } from "./vault/config";
-import { VAULT_NAMESPACE, VAULT_TLS_SECRET } from "./vault/constants";
+import { VAULT_NAMESPACE, VAULT_TLS_SECRET, VAULT_UNAUTHENTICATED_PATHS } from "./vault/constants";
 import { VaultInit } from "./vault/init";
 import { VaultSnapshots } from "./vault/snapshots";
 
@@ -174,6 +174,7 @@ export class Bootstrap extends pulumi.ComponentResource {
             ui: "vault",
             domain: dns.domain,
             backend: VAULT_BACKEND,
+            closedPaths: VAULT_UNAUTHENTICATED_PATHS,
             allowedCidrs: vault.allowedCidrs,
             backendTls: { caSecret: VAULT_TLS_SECRET, hostname: `${VAULT_BACKEND.name}.${VAULT_NAMESPACE}.svc` },
             after: [edges.gateway, vault.release],

@@ -20,6 +20,8 @@ export interface PlatformRouteArgs {
   backend: { name: string; port: number };
   /** Only these source CIDRs get through; undefined = anyone (the UI does its own login). */
   allowedCidrs?: string[];
+  /** Path prefixes the edge never passes to the backend: their rule has no backend, so the Gateway answers 500 (Gateway API). */
+  closedPaths?: readonly string[];
   /** The backend speaks TLS: the Secret (key ca.crt) of the CA that signed it, and the name its certificate carries. */
   backendTls?: { caSecret: string; hostname: string };
   /** The Gateway, and the UI's release (the route lives in its namespace). */
@@ -79,7 +81,11 @@ export class PlatformRoute extends pulumi.ComponentResource {
             { group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME, namespace: GATEWAY_NAMESPACE, sectionName: platformListener(args.ui) },
           ],
           hostnames: [`${args.ui}.${args.domain}`],
-          rules: [{ backendRefs: [{ group: "", kind: "Service", name: args.backend.name, port: args.backend.port }] }],
+          // The longest matching path prefix wins, so a closed path beats the catch-all rule.
+          rules: [
+            ...(args.closedPaths ?? []).map((value) => ({ matches: [{ path: { type: "PathPrefix", value } }] })),
+            { backendRefs: [{ group: "", kind: "Service", name: args.backend.name, port: args.backend.port }] },
+          ],
         },
       },
       { parent: this, dependsOn: [...args.after, ...guards] },

@@ -12,6 +12,13 @@ export const VAULT_TLS_SECRET = "vault-tls";
 /** Where the chart mounts `server.extraVolumes` of type secret named VAULT_TLS_SECRET. */
 export const VAULT_TLS_DIR = `/vault/userconfig/${VAULT_TLS_SECRET}`;
 
+/**
+ * Paths the listener answers without a token (Prometheus' in-cluster scrape of
+ * `unauthenticated_metrics_access`): they name mounts, policies and request rates, so neither
+ * edge passes them to Vault.
+ */
+export const VAULT_UNAUTHENTICATED_PATHS = ["/v1/sys/metrics"] as const;
+
 export const KV_MOUNT = "secret";
 export const KUBERNETES_AUTH_PATH = "kubernetes";
 export const EXTERNAL_SECRETS_ROLE = "external-secrets";

@@ -14,7 +14,15 @@ import { preferSystemNodes, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "../
 import type { AccountRef, ClusterIdentity } from "../shared/types";
 import { INTERNAL_CA_ISSUER } from "../cert-manager/cluster-issuers";
 import { INGRESS_CLASS } from "../ingress/ingress-nginx";
-import { VAULT_NAMESPACE, VAULT_RELEASE as RELEASE_NAME, VAULT_REPLICAS, VAULT_SERVICE_ACCOUNT, VAULT_TLS_DIR, VAULT_TLS_SECRET } from "./constants";
+import {
+  VAULT_NAMESPACE,
+  VAULT_RELEASE as RELEASE_NAME,
+  VAULT_REPLICAS,
+  VAULT_SERVICE_ACCOUNT,
+  VAULT_TLS_DIR,
+  VAULT_TLS_SECRET,
+  VAULT_UNAUTHENTICATED_PATHS,
+} from "./constants";
 import { raftConfig, tlsReloaderContainer } from "./server-config";
 
 export interface VaultArgs {
@@ -82,7 +90,8 @@ export class Vault extends pulumi.ComponentResource {
     const pinToSystemNodes = args.systemNodes >= VAULT_REPLICAS;
     const deployThroughEdge = args.adminCidrs.length > 0;
     this.publicAddress = `https://${host}`;
-    this.allowedCidrs = args.uiAllowedCidrs;
+    // Pulumi deploys through the edge from the admin CIDRs: a restricted Vault must still let them in.
+    this.allowedCidrs = args.uiAllowedCidrs && deployThroughEdge ? [...new Set([...args.uiAllowedCidrs, ...args.adminCidrs])] : args.uiAllowedCidrs;
     this.deployAddress = deployThroughEdge ? this.publicAddress : this.internalAddress;
     this.loginHost = deployThroughEdge ? host : `${RELEASE_NAME}-active.${VAULT_NAMESPACE}.svc`;
     // Deleting the namespace would delete the raft PVCs (and with them every secret):
@@ -180,7 +189,7 @@ export class Vault extends pulumi.ComponentResource {
                   annotations: {
                     "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
                     // The NLB keeps client IPs (preserve_client_ip), so nginx can filter on them.
-                    ...(args.uiAllowedCidrs ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.uiAllowedCidrs.join(",") } : {}),
+                    ...(this.allowedCidrs ? { "nginx.ingress.kubernetes.io/whitelist-source-range": this.allowedCidrs.join(",") } : {}),
                   },
                   hosts: [{ host, paths: [] }],
                   tls: [{ hosts: [host] }],
@@ -191,6 +200,35 @@ export class Vault extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [role, tls, ...args.after, ...(args.ingressController ? [args.ingressController] : [])] },
     );
+    if (args.ingressController) {
+      // ingress-nginx gives the more specific path its own location: allowed from no client, so 403.
+      new k8s.networking.v1.Ingress(
+        `${name}-closed-paths`,
+        {
+          metadata: {
+            name: `${RELEASE_NAME}-closed-paths`,
+            namespace: VAULT_NAMESPACE,
+            annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS", "nginx.ingress.kubernetes.io/whitelist-source-range": "127.0.0.1/32" },
+          },
+          spec: {
+            ingressClassName: INGRESS_CLASS,
+            rules: [
+              {
+                host,
+                http: {
+                  paths: VAULT_UNAUTHENTICATED_PATHS.map((path) => ({
+                    path,
+                    pathType: "Prefix",
+                    backend: { service: { name: `${RELEASE_NAME}-active`, port: { number: 8200 } } },
+                  })),
+                },
+              },
+            ],
+          },
+        },
+        { parent: this, dependsOn: [this.release] },
+      );
+    }
     this.registerOutputs({ internalAddress: this.internalAddress, deployAddress: this.deployAddress, unsealKeyArn: this.unsealKey.keyArn });
   }
 }

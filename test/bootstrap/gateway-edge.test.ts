@@ -167,7 +167,10 @@ describe.each(STACKS)("%s on the gateway edge", (stack) => {
     expect(vault.inputs.spec).toEqual({
       parentRefs: parent("vault"),
       hostnames: [`vault.${facts.domain}`],
-      rules: [{ backendRefs: [{ group: "", kind: "Service", name: "vault-active", port: 8200 }] }],
+      rules: [
+        { matches: [{ path: { type: "PathPrefix", value: "/v1/sys/metrics" } }] },
+        { backendRefs: [{ group: "", kind: "Service", name: "vault-active", port: 8200 }] },
+      ],
     });
     expect(kubernetesObjects(rec).filter((o) => o.inputs.kind === "SecurityPolicy")).toEqual([]);
     const backendTls = k8sObject(rec, "BackendTLSPolicy", "vault-active");

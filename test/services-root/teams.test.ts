@@ -41,6 +41,14 @@ describe("the example services-root tree", () => {
     expect(report.errors.map(formatError)).toEqual([]);
     expect(report.filesChecked).toBe(3);
   });
+
+  it("gives teams/ to the platform admins as code owners (with code owner approval on main, no pipeline token can push a team file)", () => {
+    const owners = fs
+      .readFileSync(path.join(EXAMPLE, "CODEOWNERS"), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    expect(owners).toEqual(["[Teams]", "/teams/ @holodeck/platform-admins"]);
+  });
 });
 
 describe("team files", () => {
