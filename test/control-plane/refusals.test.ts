@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { PLATFORM_ADMINS_VIEW_BINDING } from "../../bootstrap/people/platform-admins-view";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMESPACE_LABELS } from "../../bootstrap/handoff/services-appset";
 import { recordedStack } from "../harness/stacks";
@@ -160,6 +161,11 @@ async function can(questions: { account: string; namespace: string; ask: Ask }[]
       },
     },
   }));
+  return answered(reviews);
+}
+
+/** Creates the SubjectAccessReviews in one request (a List); true where allowed. */
+async function answered(reviews: unknown[]): Promise<boolean[]> {
   const out = await plane.kubectl.ok(["create", "-f", "-", "-o", "json"], JSON.stringify({ apiVersion: "v1", kind: "List", items: reviews }));
   // kubectl prints one JSON document per created object.
   const answers = JSON.parse(`[${out.trim().replace(/\n}\n{/g, "\n},\n{")}]`) as { status?: { allowed?: boolean } }[];
@@ -180,8 +186,11 @@ async function expectRights(rights: { account: string; namespace: string; allowe
 describe("RBAC of every ServiceAccount the platform creates (SubjectAccessReviews)", () => {
   it("the platform's own accounts hold no Kubernetes rights: they are identities for AWS (IRSA) and Vault only", async () => {
     const accounts = [...recorded.filter((o) => o.kind === "ServiceAccount"), ...platformManifestAccounts()];
-    // The platform ships no Role, ClusterRole or binding of its own for them.
-    expect(recorded.filter((o) => /Role/.test(o.kind))).toEqual([]);
+    // The platform ships no Role, ClusterRole or binding of its own for them: its one binding is
+    // for people, the platform admins' SSO groups (read-only view; bootstrap/people/).
+    const rbac = recorded.filter((o) => /Role/.test(o.kind)) as (KubeObject & { subjects?: { kind: string; name: string }[] })[];
+    expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([`ClusterRoleBinding/${PLATFORM_ADMINS_VIEW_BINDING}`]);
+    expect(rbac.flatMap((o) => o.subjects ?? []).filter((subject) => subject.kind !== "Group")).toEqual([]);
     expect(accounts.map((a) => `${a.metadata.namespace}/${a.metadata.name}`).sort()).toEqual(
       [
         "argocd/ecr-chart-pull",
@@ -249,4 +258,36 @@ describe("RBAC of every ServiceAccount the platform creates (SubjectAccessReview
       await expectRights([rights]);
     });
   }
+});
+
+describe("people: the platform admins' SSO groups (SubjectAccessReviews)", () => {
+  /** What a person (EKS OIDC identity provider: user and groups prefixed sso:) may do; true where allowed. */
+  async function personCan(groups: string[], asks: Ask[]): Promise<boolean[]> {
+    const reviews = asks.map((ask) => ({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      spec: {
+        user: "sso:ada@example.dev",
+        groups: [...groups, "system:authenticated"],
+        resourceAttributes: { verb: ask.verb, resource: ask.resource, group: ask.group ?? "", namespace: ask.namespace ?? "" },
+      },
+    }));
+    return answered(reviews);
+  }
+  const asks: Ask[] = [
+    { verb: "list", resource: "pods", namespace: "vault" },
+    { verb: "get", resource: "deployments", group: "apps", namespace: "argocd" },
+    { verb: "list", resource: "namespaces" },
+    { verb: "get", resource: "secrets", namespace: "vault" },
+    { verb: "create", resource: "pods", namespace: "vault" },
+    { verb: "delete", resource: "deployments", group: "apps", namespace: "argocd" },
+  ];
+
+  it("a platform admin reads every namespace (view) but may not read Secrets nor change anything", async () => {
+    expect(await personCan(["sso:holodeck-platform-admins"], asks)).toEqual([true, true, true, false, false, false]);
+  });
+
+  it("anyone else signed in through SSO gets none of it from the platform's binding", async () => {
+    expect(await personCan(["sso:holodeck-team-checkout"], asks)).toEqual([false, false, false, false, false, false]);
+  });
 });
