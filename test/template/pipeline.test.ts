@@ -1,17 +1,15 @@
 // The generated .gitlab-ci.yml: stages, jobs, needs, environments, resource groups, and which
 // jobs run for a merge request, a default-branch push and another branch (read directly, and
-// through gitlab-ci-local, which applies GitLab's CI schema and rules semantics). Then its deploy
-// script for real: ci/deploy.sh against a local bare services-root repository with this
-// repository's `holodeck` CLI on PATH, checked by `holodeck services validate`.
+// through gitlab-ci-local, which applies GitLab's CI schema and rules semantics), and the build
+// job's script (deploy-script.test.ts runs the deploy script).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { copierCopy, tempDir } from "../harness/copier";
-import { expectedFile, fileAtTip, LAUNCHER, seededRepo, sha } from "../cli/helpers";
 import { FULL } from "./combos";
-import { holodeckOnPath, runDeployScript } from "./deploy-script";
+import type { ScriptRun as Run } from "./deploy-script";
 import { ruleOutcome, type Rule } from "./gitlab-rules";
 import { GITLAB_AUDIENCE, PUSH_ROLE_NAME_PREFIX, PUSH_ROLE_PATH, pushRoleArn } from "../../components/ci-push-role";
 
@@ -114,12 +112,6 @@ describe("generated .gitlab-ci.yml", () => {
     ]);
   });
 });
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * Runs the build job's script lines in one `sh -e` (as the docker:cli image's runner shell
@@ -262,103 +254,5 @@ describe("generated .gitlab-ci.yml under GitLab's own rules (gitlab-ci-local)", 
     const run = gitlabCiLocal(broken, ["--list-csv"]);
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toContain("resource_group");
-  });
-});
-
-/** A directory with a `holodeck` that runs this repository's CLI (as the CLI image does). */
-const deploy = (target: string, env: NodeJS.ProcessEnv, bin: string): Run => runDeployScript(project, target, env, bin);
-
-function validate(bareDir: string): Run {
-  const checkout = path.join(tempDir("services-root"), "checkout");
-  execFileSync("git", ["clone", "-q", bareDir, checkout]);
-  const run = spawnSync(process.execPath, [LAUNCHER, "services", "validate", checkout], { encoding: "utf8" });
-  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-}
-
-describe("ci/deploy.sh against a local services-root", () => {
-  const first = sha("pipeline-1");
-  const second = sha("pipeline-2");
-  const pipelineUrl = "https://gitlab.example.dev/weather/svc-7/-/pipelines/42";
-  let repo: { url: string; dir: string };
-  let bin: string;
-  beforeAll(() => {
-    // services-root as the platform hands it over: a team file lists the service before it deploys.
-    repo = seededRepo([SERVICE]);
-    bin = holodeckOnPath();
-  });
-
-  it("deploy-staging writes the staging entry, which holodeck services validate accepts", () => {
-    const run = deploy("staging", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first, CI_PIPELINE_URL: pipelineUrl }, bin);
-    expect(run.code, run.stderr).toBe(0);
-    expect(fileAtTip(repo.dir, `staging/${SERVICE}.json`)).toBe(expectedFile("staging", SERVICE, first));
-    const message = execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B%n%an", "main"]).toString();
-    expect(message).toContain(SERVICE);
-    expect(message).toContain(`pipeline: ${pipelineUrl}`);
-    expect(message).toContain("Ada Dev");
-    const validation = validate(repo.dir);
-    expect(validation.code, validation.stdout + validation.stderr).toBe(0);
-  });
-
-  it("deploy-production promotes exactly the version staging runs", () => {
-    const promoteUrl = "https://gitlab.example.dev/weather/svc-7/-/pipelines/43";
-    const run = deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first, CI_PIPELINE_URL: promoteUrl }, bin);
-    expect(run.code, run.stderr).toBe(0);
-    expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, first));
-    expect(execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "main"]).toString()).toContain(`pipeline: ${promoteUrl}`);
-    expect(validate(repo.dir).code).toBe(0);
-  });
-
-  it("an older pipeline cannot promote once a newer commit reached staging", () => {
-    expect(deploy("staging", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: second }, bin).code).toBe(0);
-    const stale = deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain(`not the expected ${first}`);
-    expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, first));
-    expect(deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: second }, bin).code).toBe(0);
-    expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, second));
-  });
-
-  it("refuses to run without its inputs, naming what is missing", () => {
-    const noRepo = deploy("staging", { CI_COMMIT_SHA: first }, bin);
-    expect(noRepo.code).not.toBe(0);
-    expect(noRepo.stderr).toContain("SERVICES_ROOT_URL is not set");
-    const badTarget = deploy("qa", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: first }, bin);
-    expect(badTarget.code).toBe(2);
-    expect(badTarget.stderr).toContain(
-      "usage: ci/deploy.sh staging|production|rollback-staging|rollback-production|redeploy-staging|redeploy-production (got 'qa')",
-    );
-  });
-
-  it("hands the deploy token to git through a credential helper, never on a command line", () => {
-    const spy = tempDir("holodeck-spy");
-    const record = path.join(spy, "record");
-    // Stands in for the CLI: records its arguments and what git's credential machinery answers.
-    fs.writeFileSync(
-      path.join(spy, "holodeck"),
-      ["#!/bin/sh", `echo "argv: $*" > "${record}"`, `printf 'protocol=https\\nhost=gitlab.example.dev\\n\\n' | git credential fill >> "${record}"`].join(
-        "\n",
-      ) + "\n",
-      { mode: 0o755 },
-    );
-    const token = "glpat-Secret123";
-    const run = deploy(
-      "staging",
-      {
-        SERVICES_ROOT_URL: "https://gitlab.example.dev/platform/services-root.git",
-        CI_COMMIT_SHA: first,
-        SERVICES_ROOT_DEPLOY_USER: "services-root-deployer",
-        SERVICES_ROOT_DEPLOY_TOKEN: token,
-        GIT_TERMINAL_PROMPT: "0",
-        CI_PIPELINE_URL: pipelineUrl,
-      },
-      spy,
-    );
-    expect(run.code, run.stderr).toBe(0);
-    const recorded = fs.readFileSync(record, "utf8");
-    expect(recorded).toContain("username=services-root-deployer\npassword=glpat-Secret123\n");
-    expect(recorded.split("\n")[0]).toBe(
-      `argv: services deploy --repo https://gitlab.example.dev/platform/services-root.git --env staging --service ${SERVICE} --image-tag ${first} --revision ${first} --pipeline-url ${pipelineUrl}`,
-    );
-    expect(run.stdout + run.stderr).not.toContain(token);
   });
 });
