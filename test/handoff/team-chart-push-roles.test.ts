@@ -48,6 +48,18 @@ beforeAll(() => {
 });
 
 const iamObjects = (rendered: K8sObject[]): K8sObject[] => rendered.filter((o) => String(o.apiVersion).startsWith("iam.aws."));
+/** `<kind> <namespace>/<name>` of the IAM objects, sorted. */
+const iamObjectNames = (rendered: K8sObject[]): string[] =>
+  iamObjects(rendered)
+    .map((o) => `${String(o.kind)} ${o.metadata.namespace}/${o.metadata.name}`)
+    .sort();
+/** One Role and one RolePolicy per service of the team file, in the service's namespace. */
+const EXPECTED_IAM_OBJECTS = [
+  "Role orders/ecr-push-orders",
+  "Role payments-api/ecr-push-payments-api",
+  "RolePolicy orders/ecr-push-orders",
+  "RolePolicy payments-api/ecr-push-payments-api",
+];
 const roleOf = (service: string): Role =>
   findObject(
     objects.filter((o) => o.apiVersion === IAM_API),
@@ -71,16 +83,7 @@ describe("team chart push roles", () => {
   });
 
   it("renders exactly one Role and one RolePolicy per service, in the service's namespace, for the provider's default ClusterProviderConfig", () => {
-    expect(
-      iamObjects(objects)
-        .map((o) => `${String(o.kind)} ${o.metadata.namespace}/${o.metadata.name}`)
-        .sort(),
-    ).toEqual([
-      "Role orders/ecr-push-orders",
-      "Role payments-api/ecr-push-payments-api",
-      "RolePolicy orders/ecr-push-orders",
-      "RolePolicy payments-api/ecr-push-payments-api",
-    ]);
+    expect(iamObjectNames(objects)).toEqual(EXPECTED_IAM_OBJECTS);
     for (const service of SERVICES) {
       for (const o of [roleOf(service), policyOf(service)]) {
         expect(o.spec.providerConfigRef).toEqual({ kind: "ClusterProviderConfig", name: "default" });
@@ -165,16 +168,7 @@ describe("the teams ApplicationSet hands the push roles to the chart (bootstrap/
 
   it("on the registry of record's cluster: every service of the team file gets its role, with the stack's push-role values", () => {
     const rendered = renderThrough({ ...APPSET_ARGS, pushRoles: PUSH_ROLES });
-    expect(
-      iamObjects(rendered)
-        .map((o) => `${String(o.kind)} ${o.metadata.namespace}/${o.metadata.name}`)
-        .sort(),
-    ).toEqual([
-      "Role orders/ecr-push-orders",
-      "Role payments-api/ecr-push-payments-api",
-      "RolePolicy orders/ecr-push-orders",
-      "RolePolicy payments-api/ecr-push-payments-api",
-    ]);
+    expect(iamObjectNames(rendered)).toEqual(EXPECTED_IAM_OBJECTS);
     const role = findObject(
       rendered.filter((o) => o.apiVersion === IAM_API),
       "Role",
