@@ -17,6 +17,7 @@ import { deploy, generateService, publishChart, removeEntry, SEED_SERVICE, type 
 import {
   recordedParameter,
   SEED_TEAM,
+  seedApplicationLabels,
   STAND_IN_DELAYS,
   startServiceCluster,
   syncedHealthy,
@@ -66,12 +67,7 @@ describe(`the seed's developer story on ${STACK}`, () => {
 
   it("the ApplicationSet made the Application the stack's template describes, from the local repositories", () => {
     const repoPrefix = sc.cluster.git.url("services").replace(/\.git$/, "");
-    expect(app.metadata.labels).toEqual({
-      "holodeck.dev/service": SEED_SERVICE,
-      "holodeck.dev/team": SEED_TEAM.team,
-      "holodeck.dev/domain": "services",
-      "holodeck.dev/cluster": "staging",
-    });
+    expect(app.metadata.labels).toEqual(seedApplicationLabels("staging"));
     expect(app.spec.project).toBe(`team-${SEED_TEAM.team}`);
     expect(app.spec.destination).toEqual({ server: "https://kubernetes.default.svc", namespace: SEED_SERVICE });
     expect(app.spec.source?.repoURL).toBe(`${repoPrefix}/${SEED_SERVICE}.git`);

@@ -17,7 +17,16 @@ import {
   SEED_SERVICE,
   type ServiceRepo,
 } from "./fixtures/service-repos";
-import { recordedParameter, SEED_TEAM, startServiceCluster, syncedHealthy, waitForApp, waitForAppGone, type ServiceCluster } from "./fixtures/story";
+import {
+  recordedParameter,
+  SEED_TEAM,
+  seedApplicationLabels,
+  startServiceCluster,
+  syncedHealthy,
+  waitForApp,
+  waitForAppGone,
+  type ServiceCluster,
+} from "./fixtures/story";
 import { deploymentAvailable } from "./fixtures/timeline";
 import { appContainer, TRACKED } from "./fixtures/tracked";
 import { waitFor, type Application } from "./harness";
@@ -103,12 +112,7 @@ describe("production: promote, promote again, rollback, remove", () => {
 
   it("promote created the production Application from the production ApplicationSet at staging's commit", () => {
     const app = apps.promoted;
-    expect(app.metadata.labels).toEqual({
-      "holodeck.dev/service": SEED_SERVICE,
-      "holodeck.dev/team": SEED_TEAM.team,
-      "holodeck.dev/domain": "services",
-      "holodeck.dev/cluster": "production",
-    });
+    expect(app.metadata.labels).toEqual(seedApplicationLabels("production"));
     expect(app.spec.project).toBe(`team-${SEED_TEAM.team}`);
     expect(app.spec.source?.targetRevision).toBe(service.commits[0]);
     expect(app.spec.source?.helm?.parameters?.find((p) => p.name === "global.environment")?.value).toBe("production");
