@@ -10,6 +10,7 @@ export default defineConfig({
     exclude: ["test/control-plane/**", "**/node_modules/**"],
     globalSetup: ["test/harness/record-stacks.ts"],
     pool: "forks",
+    isolate: false,
     maxWorkers: 2,
     testTimeout: 180_000,
     hookTimeout: 300_000,
