@@ -21,6 +21,7 @@ import { recordedStack } from "../harness/stacks";
 import { recordedChartRepository, servicesHandoff } from "./fixtures/argocd-config";
 import {
   applyHandoff,
+  ARGOCD_NAMESPACE,
   crdsIn,
   installCrds,
   LOCAL_REPOS,
@@ -29,12 +30,15 @@ import {
   type Application,
   type HolodeckCluster,
   type KubeObject,
+  waitFor,
 } from "./harness";
 
 const STACK = "staging-eu-west-1";
 const SERVICE = "retry-example";
 const TEAM = "retry";
 const DOMAIN = "services";
+/** The AppProject the teams ApplicationSet makes for the team (bootstrap/handoff's team chart). */
+const TEAM_PROJECT = `team-${TEAM}`;
 /** Argo CD's retry when an Application sets none (controller/appcontroller.go: RetryStrategy{Limit: 5}; 5 s doubling, at most 3 m). */
 const DEFAULT_RETRY_LIMIT = 5;
 const DEFAULT_RETRY_FACTOR = 2;
@@ -79,10 +83,13 @@ const SERVICE_CHART: Record<string, string> = {
   "helm/templates/servicemonitor.yaml": `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: ${SERVICE}\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ${SERVICE}\n  endpoints:\n  - port: http\n`,
 };
 
+/** The ApplicationSet that generates service `service`'s Application: the recorded one, or its copy. */
+const appSetOf = (service: string): string => (service === SERVICE ? "services" : `services-${service}`);
+
 /** A copy of the recorded ApplicationSet over services-root folder `<service>/` (its one entry), with `retry` (none: unset). */
 function copyOf(service: string, retry: Retry | undefined): ServicesAppSet {
   const copy = structuredClone(recordedAppSet);
-  copy.metadata.name = `services-${service}`;
+  copy.metadata.name = appSetOf(service);
   copy.spec.generators[0].git.files = [{ path: `${service}/*.json` }];
   if (retry) copy.spec.template.spec.syncPolicy.retry = retry;
   else delete copy.spec.template.spec.syncPolicy.retry;
@@ -121,14 +128,20 @@ beforeAll(async () => {
   // The handoff without the platform root Application (the platform apps are not what this is
   // about); the teams ApplicationSet with the repository URLs inside its Helm values rewritten too.
   const isTeams = (o: KubeObject): boolean => o.kind === "ApplicationSet" && o.metadata.name === "teams";
+  const isServices = (o: KubeObject): boolean => o.kind === "ApplicationSet" && o.metadata.name === "services";
   // The AlertmanagerConfig kind a team's chart may render (not the ServiceMonitor this is about).
   await installCrds(
     cluster.plane,
     crdsIn([path.join(PLATFORM_CRDS, "prometheus-operator")]).filter((c) => c.metadata.name === "alertmanagerconfigs.monitoring.coreos.com"),
   );
-  await applyHandoff(cluster, (o) => o.kind !== "Application" && !isTeams(o));
+  await applyHandoff(cluster, (o) => o.kind !== "Application" && !isTeams(o) && !isServices(o));
   await cluster.plane.kubectl.apply(servicesHandoff(cluster, recordedChartRepository(cluster)).filter(isTeams));
+  // The services ApplicationSets once the team's AppProject exists: before it, their first
+  // generation fails on the unknown project and waits out a 3-minute requeue, which is generation,
+  // not the retry semantics this is about.
+  await waitFor(`AppProject ${TEAM_PROJECT}`, () => cluster.plane.kubectl.get("appproject", TEAM_PROJECT, ARGOCD_NAMESPACE), 180_000);
   await cluster.plane.kubectl.apply([
+    recordedAppSet,
     copyOf(APPS.noRetry, undefined),
     copyOf(APPS.defaultScaled, { limit: DEFAULT_RETRY_LIMIT, backoff: { ...SHORT_BACKOFF, factor: DEFAULT_RETRY_FACTOR } }),
     copyOf(APPS.recordedScaled, { limit: RECORDED_RETRY.limit, backoff: { ...SHORT_BACKOFF, factor: RECORDED_RETRY.backoff.factor } }),
@@ -158,10 +171,24 @@ describe("services converge after a rebuild whose CRDs come late (issue 19)", ()
 
   it("Argo CD takes the recorded retry, or its default of 5 retries when none is set, for the automated sync", async () => {
     const { argocd } = cluster;
-    const recorded = await argocd.waitForApplication(APPS.recorded, "to fail its first sync on the missing kind", failedOnMissingKind, 180_000);
+    // Generated once the team's AppProject exists (its Application syncs first): the ApplicationSet
+    // is asked again as a push's webhook would, instead of waiting out its 3-minute requeue.
+    const recorded = await argocd.waitForApplication(
+      APPS.recorded,
+      "to fail its first sync on the missing kind",
+      failedOnMissingKind,
+      180_000,
+      appSetOf(APPS.recorded),
+    );
     expect(recorded.status?.operationState?.operation?.initiatedBy?.automated).toBe(true);
     expect(operationRetry(recorded)).toEqual(RECORDED_RETRY);
-    const noRetry = await argocd.waitForApplication(APPS.noRetry, "to fail its first sync on the missing kind", failedOnMissingKind, 180_000);
+    const noRetry = await argocd.waitForApplication(
+      APPS.noRetry,
+      "to fail its first sync on the missing kind",
+      failedOnMissingKind,
+      180_000,
+      appSetOf(APPS.noRetry),
+    );
     expect(operationRetry(noRetry)).toEqual({ limit: DEFAULT_RETRY_LIMIT });
     expect(noRetry.status?.operationState?.message).toMatch(/Retrying attempt #1 at /);
   });
@@ -173,15 +200,21 @@ describe("services converge after a rebuild whose CRDs come late (issue 19)", ()
       `to exhaust ${DEFAULT_RETRY_LIMIT} retries`,
       (a) => phase(a) === "Failed" && retryCount(a) === DEFAULT_RETRY_LIMIT,
       240_000,
+      appSetOf(APPS.defaultScaled),
     );
     expect(gaveUp.status?.operationState?.message).toMatch(missingKind);
     expect(gaveUp.status?.operationState?.message).toContain(`(retried ${DEFAULT_RETRY_LIMIT} times)`);
 
-    // With the same durations, the recorded limit is still retrying.
-    const stillTrying = await argocd.application(APPS.recordedScaled);
-    expect(stillTrying?.status?.sync?.status).toBe("OutOfSync");
-    expect(stillTrying && phase(stillTrying)).toBe("Running");
-    expect(retryCount(stillTrying)).toBeGreaterThanOrEqual(3);
+    // With the same durations, the recorded limit retries past the default's and is still retrying.
+    const stillTrying = await argocd.waitForApplication(
+      APPS.recordedScaled,
+      `to retry more than ${DEFAULT_RETRY_LIMIT} times`,
+      (a) => retryCount(a) > DEFAULT_RETRY_LIMIT,
+      180_000,
+      appSetOf(APPS.recordedScaled),
+    );
+    expect(stillTrying.status?.sync?.status).toBe("OutOfSync");
+    expect(phase(stillTrying)).toBe("Running");
     expect(retryCount(stillTrying)).toBeLessThan(RECORDED_RETRY.limit);
 
     // The platform installs the CRD (stand-in: the prometheus-operator CRD kube-prometheus-stack ships).
