@@ -11,6 +11,7 @@ import { ARGOCD_NAMESPACE } from "../argocd/argocd";
 import { PLATFORM_ADDONS, PLATFORM_CHART_REPOS, PLATFORM_ROOT_PATH, type ClusterSecretAnnotation, type ClusterSecretLabel } from "./gitops-bridge";
 import { APP_SYNC_RETRY, ARGOCD_FINALIZER, IN_CLUSTER_SERVER, servicesApplicationSet, type ServicesAppSetArgs } from "./services-appset";
 import { TEAMS_APPSET, teamsApplicationSet, type TeamsAppSetArgs } from "./teams-appset";
+import { deployerPolicyObjects } from "./deployer-policy";
 import { hostPolicyObjects } from "./host-policy";
 
 export const PLATFORM_PROJECT = "platform";
@@ -145,11 +146,14 @@ export class Handoff extends pulumi.ComponentResource {
       { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: TEAMS_APPSET, namespace: ARGOCD_NAMESPACE }, spec: teamsAppSet.apply((m) => m.spec) },
       roots,
     );
-    for (const [index, policy] of hostPolicyObjects({ clusterDomain: args.domain }).entries()) {
-      new k8s.apiextensions.CustomResource(`${name}-host-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
-        parent: this,
-        dependsOn: args.after,
-      });
+    const admission = { host: hostPolicyObjects({ clusterDomain: args.domain }), deployer: deployerPolicyObjects() };
+    for (const [policyName, objects] of Object.entries(admission)) {
+      for (const [index, policy] of objects.entries()) {
+        new k8s.apiextensions.CustomResource(`${name}-${policyName}-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
+          parent: this,
+          dependsOn: args.after,
+        });
+      }
     }
     this.registerOutputs({ rootApplication: ROOT_APPLICATION, projects: [PLATFORM_PROJECT], applicationSets: [TEAMS_APPSET, "services"] });
   }

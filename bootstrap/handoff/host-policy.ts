@@ -9,7 +9,7 @@ import { DOMAIN_LABEL, SERVICE_LABEL } from "../../model/team";
 import { PLATFORM_UIS } from "../gateway/constants";
 
 export const HOST_POLICY = "holodeck-service-hosts";
-const ADMISSION_API = "admissionregistration.k8s.io/v1";
+export const ADMISSION_API = "admissionregistration.k8s.io/v1";
 
 export interface HostPolicyArgs {
   /** The stack domain (chart global.clusterDomain), e.g. staging.eu-west-1.holodeck.dev. */
@@ -23,7 +23,7 @@ export interface AdmissionValidation {
 }
 
 /** A CEL string literal. */
-const literal = (value: string): string => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+export const literal = (value: string): string => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
 /** `<kind> <namespace>/<name>: ` for messages. */
 const SUBJECT = "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': '";

@@ -57,7 +57,10 @@ describe.each(STACKS)("%s bootstrap manifests", (stack) => {
         "ServiceAccount",
         "ServiceAccount",
         "StorageClass",
+        // The service hosts and the deployer identity (bootstrap/handoff).
         "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
         "ValidatingAdmissionPolicyBinding",
       ].sort(),
     );

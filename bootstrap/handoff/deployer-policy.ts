@@ -1,0 +1,80 @@
+// The deploy identity stays Argo CD's (issue 14, docs/tenancy.md): in a service namespace no pod
+// may run as the ServiceAccount Argo CD impersonates to sync the service, and no Secret may hold
+// a ServiceAccount token. Otherwise a service's own code (or a compromised container) could act
+// as the deployer: change its namespace outside git, unreviewed and unaudited by Argo CD. The
+// deployer's Role may create pods, workloads and Secrets, so RBAC alone cannot say this; the API
+// server's admission (a ValidatingAdmissionPolicy) refuses it for every requester, including the
+// controllers that create a Deployment's pods, and names what to do instead.
+import { DEPLOYER_SERVICE_ACCOUNT, SERVICE_LABEL } from "../../model/team";
+import { ADMISSION_API, literal, type AdmissionValidation } from "./host-policy";
+
+export const DEPLOYER_POLICY = "holodeck-deployer-identity";
+
+/** Where each kind keeps its pod spec (the workload kinds a service chart may make, and Pod itself). */
+const POD_SPEC_OF: Record<string, string> = {
+  Pod: "object.spec",
+  Deployment: "object.spec.template.spec",
+  StatefulSet: "object.spec.template.spec",
+  ReplicaSet: "object.spec.template.spec",
+  DaemonSet: "object.spec.template.spec",
+  Job: "object.spec.template.spec",
+  CronJob: "object.spec.jobTemplate.spec.template.spec",
+};
+
+const SUBJECT = "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': '";
+
+/** The rules: one per pod-spec location, and one for token Secrets. */
+export function deployerValidations(): AdmissionValidation[] {
+  const deployer = literal(DEPLOYER_SERVICE_ACCOUNT);
+  // serviceAccount is the deprecated alias the API server still honours when serviceAccountName is empty.
+  const runsAsDeployer = (spec: string): string =>
+    `(has(${spec}.serviceAccountName) && ${spec}.serviceAccountName == ${deployer}) || (has(${spec}.serviceAccount) && ${spec}.serviceAccount == ${deployer})`;
+  const podRules = Object.entries(POD_SPEC_OF).map(([kind, spec]) => ({
+    expression: `object.kind != ${literal(kind)} || !(${runsAsDeployer(spec)})`,
+    messageExpression: `${SUBJECT} + 'pods may not run as ${DEPLOYER_SERVICE_ACCOUNT} (Argo CD syncs the service as it); leave serviceAccountName to the chart (the service\\'s own account)'`,
+    reason: "Forbidden" as const,
+  }));
+  return [
+    ...podRules,
+    {
+      expression: "object.kind != 'Secret' || !has(object.type) || object.type != 'kubernetes.io/service-account-token'",
+      messageExpression: `${SUBJECT} + 'ServiceAccount token Secrets are refused in a service namespace (a long-lived token of any account, ${DEPLOYER_SERVICE_ACCOUNT} included); pods get short-lived tokens of their own account'`,
+      reason: "Forbidden",
+    },
+  ];
+}
+
+const rule = (apiGroup: string, resources: string[]): Record<string, unknown> => ({
+  apiGroups: [apiGroup],
+  apiVersions: ["v1"],
+  operations: ["CREATE", "UPDATE"],
+  resources,
+});
+
+/** The policy and its binding (Deny), as manifests. */
+export function deployerPolicyObjects(): Record<string, unknown>[] {
+  const policy = {
+    apiVersion: ADMISSION_API,
+    kind: "ValidatingAdmissionPolicy",
+    metadata: { name: DEPLOYER_POLICY },
+    spec: {
+      failurePolicy: "Fail",
+      matchConstraints: {
+        namespaceSelector: { matchExpressions: [{ key: SERVICE_LABEL, operator: "Exists" }] },
+        resourceRules: [
+          rule("", ["pods", "secrets"]),
+          rule("apps", ["deployments", "statefulsets", "replicasets", "daemonsets"]),
+          rule("batch", ["jobs", "cronjobs"]),
+        ],
+      },
+      validations: deployerValidations(),
+    },
+  };
+  const binding = {
+    apiVersion: ADMISSION_API,
+    kind: "ValidatingAdmissionPolicyBinding",
+    metadata: { name: DEPLOYER_POLICY },
+    spec: { policyName: DEPLOYER_POLICY, validationActions: ["Deny"] },
+  };
+  return [policy, binding];
+}

@@ -1,0 +1,105 @@
+// The deploy identity stays Argo CD's (issue 14), on a real kube-apiserver: the stack's recorded
+// admission policy refuses, in a service namespace, a pod or workload that would run as the
+// ServiceAccount Argo CD impersonates, and a Secret holding a ServiceAccount token; a pod of the
+// namespace's own account is admitted. A bare control plane (no nodes, no Argo CD): only the API
+// server's admission is asked.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEPLOYER_POLICY } from "../../bootstrap/handoff/deployer-policy";
+import { SERVICE_NAMESPACE_LABELS } from "../../bootstrap/handoff/services-appset";
+import { DEPLOYER_SERVICE_ACCOUNT, DOMAIN_LABEL, SERVICE_LABEL } from "../../model/team";
+import { recordedStack } from "../harness/stacks";
+import { ControlPlane, recordedKubernetesObjects, waitFor, type KubeObject } from "./harness";
+
+const STACK = "staging-eu-west-1";
+const NAMESPACE = "identity-example";
+
+let plane: ControlPlane;
+
+const restricted = { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } };
+const podSpec = (serviceAccountName?: string): Record<string, unknown> => ({
+  ...(serviceAccountName ? { serviceAccountName } : {}),
+  securityContext: restricted,
+  containers: [{ name: "app", image: "registry.example/app:1", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+});
+const meta = (name: string): KubeObject["metadata"] => ({ name, namespace: NAMESPACE });
+const template = (serviceAccountName?: string) => ({ metadata: { labels: { app: "x" } }, spec: podSpec(serviceAccountName) });
+
+/** Creates `object` as the cluster admin (admission applies to every requester); the refusal text, or "" when admitted. */
+async function create(object: KubeObject): Promise<string> {
+  const result = await plane.kubectl.run(["create", "-f", "-"], JSON.stringify(object));
+  return result.code === 0 ? "" : result.stderr.trim();
+}
+
+beforeAll(async () => {
+  plane = await ControlPlane.start({});
+  const policies = recordedKubernetesObjects(recordedStack(STACK)).filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"));
+  await plane.kubectl.apply(policies);
+  const labels = { ...SERVICE_NAMESPACE_LABELS, [SERVICE_LABEL]: NAMESPACE, [DOMAIN_LABEL]: "services" };
+  await plane.kubectl.apply([
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE, labels } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(DEPLOYER_SERVICE_ACCOUNT) },
+  ]);
+  // The API server loads a new policy asynchronously: wait until it refuses.
+  const probe: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: meta("probe"), spec: podSpec(DEPLOYER_SERVICE_ACCOUNT) };
+  await waitFor(`policy ${DEPLOYER_POLICY} to be enforced`, async () => ((await create(probe)).includes(DEPLOYER_POLICY) ? true : undefined), 60_000);
+}, 300_000);
+
+afterAll(async () => {
+  await plane?.stop();
+});
+
+describe(`in a service namespace, nothing runs as ${DEPLOYER_SERVICE_ACCOUNT}`, () => {
+  const refusal = (kind: string, name: string): string =>
+    `${kind} ${NAMESPACE}/${name}: pods may not run as ${DEPLOYER_SERVICE_ACCOUNT} (Argo CD syncs the service as it); leave serviceAccountName to the chart`;
+
+  it("refuses a pod, naming the policy and what to do", async () => {
+    const message = await create({ apiVersion: "v1", kind: "Pod", metadata: meta("as-deployer"), spec: podSpec(DEPLOYER_SERVICE_ACCOUNT) });
+    expect(message).toContain(`ValidatingAdmissionPolicy '${DEPLOYER_POLICY}'`);
+    expect(message).toContain(refusal("Pod", "as-deployer"));
+  });
+
+  it("refuses a pod naming it through the deprecated serviceAccount field", async () => {
+    const spec = { ...podSpec(), serviceAccount: DEPLOYER_SERVICE_ACCOUNT };
+    expect(await create({ apiVersion: "v1", kind: "Pod", metadata: meta("alias"), spec })).toContain(refusal("Pod", "alias"));
+  });
+
+  it("refuses a Deployment and a CronJob whose pods would (at sync, not later at pod creation)", async () => {
+    const deployment = { selector: { matchLabels: { app: "x" } }, template: template(DEPLOYER_SERVICE_ACCOUNT) };
+    expect(await create({ apiVersion: "apps/v1", kind: "Deployment", metadata: meta("web"), spec: deployment })).toContain(refusal("Deployment", "web"));
+    const cronJob = {
+      schedule: "@hourly",
+      jobTemplate: { spec: { template: { ...template(DEPLOYER_SERVICE_ACCOUNT), spec: { ...podSpec(DEPLOYER_SERVICE_ACCOUNT), restartPolicy: "Never" } } } },
+    };
+    expect(await create({ apiVersion: "batch/v1", kind: "CronJob", metadata: meta("nightly"), spec: cronJob })).toContain(refusal("CronJob", "nightly"));
+  });
+
+  it("refuses a ServiceAccount token Secret (a long-lived deployer token)", async () => {
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/service-account-token",
+      metadata: { ...meta("deployer-token"), annotations: { "kubernetes.io/service-account.name": DEPLOYER_SERVICE_ACCOUNT } },
+    };
+    expect(await create(secret)).toContain(`Secret ${NAMESPACE}/deployer-token: ServiceAccount token Secrets are refused in a service namespace`);
+    expect(await plane.kubectl.get("secret", "deployer-token", NAMESPACE)).toBeUndefined();
+  });
+
+  it("admits a pod and a Deployment of the namespace's own account, and an ordinary Secret (the policy is not deny-all)", async () => {
+    expect(await create({ apiVersion: "v1", kind: "Pod", metadata: meta("own"), spec: podSpec() })).toBe("");
+    expect(
+      await create({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: meta("own"),
+        spec: { selector: { matchLabels: { app: "x" } }, template: template() },
+      }),
+    ).toBe("");
+    expect(await create({ apiVersion: "v1", kind: "Secret", metadata: meta("settings"), stringData: { LEVEL: "info" } })).toBe("");
+  });
+
+  it("leaves other namespaces alone (the policy selects service namespaces only)", async () => {
+    await plane.kubectl.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "platform-example" } }]);
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "platform-example" }, spec: podSpec("default") };
+    expect(await create(pod)).toBe("");
+  });
+});
