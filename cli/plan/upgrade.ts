@@ -85,6 +85,74 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
   },
   { charts: ["crossplane"], versionPrefix: "2.4.", source: "crossplane cluster/charts/crossplane/Chart.yaml (v2.4) has no kubeVersion, checked 2026-12-03" },
   {
+    charts: ["kube-prometheus-stack"],
+    versionPrefix: "88.5.",
+    min: "1.25",
+    source:
+      'kubeVersion ">=1.25.0-0" in prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml at kube-prometheus-stack-88.5.3, checked 2026-12-03',
+  },
+  {
+    charts: ["loki"],
+    versionPrefix: "18.11.",
+    min: "1.25",
+    source: 'kubeVersion ">=1.25.0-0" in grafana-community/helm-charts charts/loki/Chart.yaml at loki-18.11.0, checked 2026-12-03',
+  },
+  {
+    charts: ["reloader"],
+    versionPrefix: "2.1.",
+    min: "1.19",
+    source:
+      'stakater/Reloader README "Compatibility": Kubernetes >= 1.19 (deployments/kubernetes/chart/reloader/Chart.yaml at chart-v2.1.4 has no kubeVersion), checked 2026-12-03',
+  },
+  {
+    charts: ["kiali-operator"],
+    versionPrefix: "2.29.",
+    source: "kiali/helm-charts kiali-operator/Chart.yaml at v2.29.0 (and the packaged 2.29.0 chart) has no kubeVersion, checked 2026-12-03",
+  },
+  { charts: ["nats"], versionPrefix: "2.14.", source: "nats-io/k8s helm/charts/nats/Chart.yaml at nats-2.14.2 has no kubeVersion, checked 2026-12-03" },
+  {
+    charts: ["argo-cd"],
+    versionPrefix: "10.1.",
+    min: "1.25",
+    source: 'kubeVersion ">=1.25.0-0" in argoproj/argo-helm charts/argo-cd/Chart.yaml at argo-cd-10.1.1, checked 2026-12-03',
+  },
+  {
+    charts: ["metrics-server"],
+    versionPrefix: "3.13.",
+    min: "1.31",
+    source:
+      'metrics-server compatibility matrix (README.md at metrics-server-helm-chart-3.13.1: 0.8.x for Kubernetes "1.31+"; charts/metrics-server/Chart.yaml has no kubeVersion), checked 2026-12-03',
+  },
+  {
+    charts: ["alloy"],
+    versionPrefix: "1.11.",
+    source: "grafana/alloy operations/helm/charts/alloy/Chart.yaml at helm-chart/1.11.1 has no kubeVersion, checked 2026-12-03",
+  },
+  {
+    charts: ["external-secrets"],
+    versionPrefix: "1.3.",
+    min: "1.19",
+    source: 'kubeVersion ">= 1.19.0-0" in external-secrets deploy/charts/external-secrets/Chart.yaml at helm-chart-1.3.2, checked 2026-12-03',
+  },
+  {
+    charts: ["grafana"],
+    versionPrefix: "12.11.",
+    min: "1.25",
+    source: 'kubeVersion "^1.25.0-0" in grafana-community/helm-charts charts/grafana/Chart.yaml at grafana-12.11.1, checked 2026-12-03',
+  },
+  {
+    charts: ["jaeger"],
+    versionPrefix: "4.11.",
+    min: "1.21",
+    source: 'kubeVersion ">= 1.21-0" in jaegertracing/helm-charts charts/jaeger/Chart.yaml at jaeger-4.11.1, checked 2026-12-03',
+  },
+  {
+    charts: ["oauth2-proxy"],
+    versionPrefix: "7.12.",
+    min: "1.16",
+    source: 'kubeVersion ">=1.16.0-0" in oauth2-proxy/manifests helm/oauth2-proxy/Chart.yaml at oauth2-proxy-7.12.9, checked 2026-12-03',
+  },
+  {
     charts: [CHARTS.envoyGateway.chart],
     versionPrefix: "v1.9.",
     min: "1.33",

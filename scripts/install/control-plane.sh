@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real control plane the test/control-plane suite runs, from the projects' Go modules
 # (only the Go module proxy is needed): kube-apiserver, kube-controller-manager, kube-scheduler,
-# kubectl (Kubernetes 1.35, the minor the stacks deploy), etcd, kwok (+ its stage configs), Argo
+# kubectl (Kubernetes 1.36, the minor the stacks deploy), etcd, kwok (+ its stage configs), Argo
 # CD (application controller, ApplicationSet controller, repo-server: one multi-call binary, + its
 # install manifests), the Helm 4 CLI the repo-server runs, and a Redis for Argo CD's cache
 # (miniredis). The repo-server's kustomize is .tools/bin/kustomize (scripts/install/kustomize.sh,
@@ -18,7 +18,7 @@ bin="$tools/bin"
 # .tools/bin/helm; the repo-server gets this folder first on its PATH).
 share="$tools/control-plane"
 
-KUBERNETES_VERSION="v1.35.4" # k8s.io/kubernetes; staging modules v0.35.4 (kubernetes/go.mod)
+KUBERNETES_VERSION="v1.36.3" # k8s.io/kubernetes; staging modules v0.36.3 (kubernetes/go.mod)
 ARGOCD_VERSION="v3.6.2"      # github.com/argoproj/argo-cd/v3 (the newest the proxy serves)
 # Argo CD 3.6 declares go 1.27: only its build (and reading its module) uses this toolchain, which
 # the go command fetches from the module proxy; everything else builds with the local Go.

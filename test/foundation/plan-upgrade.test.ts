@@ -81,9 +81,12 @@ describe("charts the target must support", () => {
   });
 });
 
+/** The stack files are on 1.36: the rehearsal is of a stack still on 1.35 (what-if config). */
+const ON_135 = ["--config", "holodeck:kubernetesVersion=1.35"];
+
 describe("npm run plan -- --upgrade", { timeout: 240_000 }, () => {
   it("orders the steps of staging-eu-west-1's upgrade to 1.36 by the program's dependencies, with the table's add-on versions", () => {
-    const run = plan("--stack", "staging-eu-west-1", "--upgrade", "1.36", "--json");
+    const run = plan("--stack", "staging-eu-west-1", ...ON_135, "--upgrade", "1.36", "--json");
     expect(run.status, run.stderr).toBe(0);
     const upgrade = JSON.parse(run.stdout) as UpgradePlan;
     expect([upgrade.stack, upgrade.from, upgrade.to, upgrade.standardSupportUntil]).toEqual(["staging-eu-west-1", "1.35", "1.36", "2027-08-02"]);
@@ -107,7 +110,7 @@ describe("npm run plan -- --upgrade", { timeout: 240_000 }, () => {
   });
 
   it("prints charts first, then the numbered steps of the one pulumi up, then the checks afterwards", () => {
-    const run = plan("--upgrade", "1.36");
+    const run = plan(...ON_135, "--upgrade", "1.36");
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe("EKS upgrade rehearsal of staging-eu-west-1: Kubernetes 1.35 -> 1.36 (standard support of 1.36 until 2027-08-02)");
@@ -124,9 +127,19 @@ describe("npm run plan -- --upgrade", { timeout: 240_000 }, () => {
   });
 
   it("refuses skipping a minor version with exit code 1 and no plan", () => {
-    const run = plan("--upgrade", "1.37");
+    const run = plan(...ON_135, "--upgrade", "1.37");
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim()).toBe("--upgrade 1.37: EKS upgrades one minor version at a time; 1.35 -> 1.37 skips 1.36: run --upgrade 1.36 first");
+  });
+
+  it("the shipped stacks already run 1.36, the newest version holodeck accepts", () => {
+    const same = plan("--upgrade", "1.36");
+    expect([same.status, same.stderr.trim()]).toEqual([1, "--upgrade 1.36: the stack already runs Kubernetes 1.36"]);
+    const next = plan("--upgrade", "1.37");
+    expect([next.status, next.stderr.trim()]).toEqual([
+      1,
+      "--upgrade 1.37: holodeck does not accept Kubernetes 1.37 yet (allowed: 1.35 | 1.36; add it first: docs/runbooks/eks-upgrade.md)",
+    ]);
   });
 });

@@ -16,7 +16,7 @@ describe.each(STACKS)("%s cluster", (stack) => {
 
   it("pins the version, API authentication and no creator admin", () => {
     expect(input(cluster(), "name")).toBe(want.clusterName);
-    expect(input(cluster(), "version")).toBe("1.35");
+    expect(input(cluster(), "version")).toBe("1.36");
     expect(input(cluster(), "accessConfig")).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
     expect(input(cluster(), "bootstrapSelfManagedAddons")).toBe(false);
     expect(input(cluster(), "upgradePolicy")).toEqual({ supportType: "STANDARD" });
@@ -89,7 +89,7 @@ describe.each(STACKS)("%s cluster", (stack) => {
     expect(input(system, "subnetIds")).toEqual(rec().outputs.privateSubnetIds);
     // Sized by the stack config alone (no autoscaler changes a managed node group any more).
     expect(system.ignoreChanges).toEqual([]);
-    expect(input(system, "version")).toBe("1.35");
+    expect(input(system, "version")).toBe("1.36");
   });
 
   it("requires IMDSv2 with hop limit 1 and encrypted gp3 root volumes", () => {

@@ -14,8 +14,8 @@ const toolsDir = process.env.HOLODECK_TOOLS ?? path.join(repoRoot, ".tools");
 
 /** The helm binary the tests use. */
 export const HELM_BIN = path.join(toolsDir, "bin", "helm");
-/** Kubernetes version helm renders for (EKS 1.35, as Argo CD passes the cluster's version). */
-export const KUBE_VERSION = "1.35.0";
+/** Kubernetes version helm renders for (EKS 1.36, as Argo CD passes the cluster's version). */
+export const KUBE_VERSION = "1.36.0";
 
 export interface K8sObject extends Record<string, unknown> {
   apiVersion: string;
