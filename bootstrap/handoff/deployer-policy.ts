@@ -5,8 +5,8 @@
 // deployer's Role may create pods, workloads and Secrets, so RBAC alone cannot say this; the API
 // server's admission (a ValidatingAdmissionPolicy) refuses it for every requester, including the
 // controllers that create a Deployment's pods, and names what to do instead.
-import { DEPLOYER_SERVICE_ACCOUNT, SERVICE_LABEL } from "../../model/team";
-import { ADMISSION_API, literal, type AdmissionValidation } from "./host-policy";
+import { DEPLOYER_SERVICE_ACCOUNT } from "../../model/team";
+import { admissionRule, literal, servicePolicyObjects, SUBJECT, type AdmissionValidation } from "./service-admission";
 
 export const DEPLOYER_POLICY = "holodeck-deployer-identity";
 
@@ -20,8 +20,6 @@ const POD_SPEC_OF: Record<string, string> = {
   Job: "object.spec.template.spec",
   CronJob: "object.spec.jobTemplate.spec.template.spec",
 };
-
-const SUBJECT = "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': '";
 
 /** The rules: one per pod-spec location, and one for token Secrets. */
 export function deployerValidations(): AdmissionValidation[] {
@@ -44,37 +42,15 @@ export function deployerValidations(): AdmissionValidation[] {
   ];
 }
 
-const rule = (apiGroup: string, resources: string[]): Record<string, unknown> => ({
-  apiGroups: [apiGroup],
-  apiVersions: ["v1"],
-  operations: ["CREATE", "UPDATE"],
-  resources,
-});
-
 /** The policy and its binding (Deny), as manifests. */
 export function deployerPolicyObjects(): Record<string, unknown>[] {
-  const policy = {
-    apiVersion: ADMISSION_API,
-    kind: "ValidatingAdmissionPolicy",
-    metadata: { name: DEPLOYER_POLICY },
-    spec: {
-      failurePolicy: "Fail",
-      matchConstraints: {
-        namespaceSelector: { matchExpressions: [{ key: SERVICE_LABEL, operator: "Exists" }] },
-        resourceRules: [
-          rule("", ["pods", "secrets"]),
-          rule("apps", ["deployments", "statefulsets", "replicasets", "daemonsets"]),
-          rule("batch", ["jobs", "cronjobs"]),
-        ],
-      },
-      validations: deployerValidations(),
-    },
-  };
-  const binding = {
-    apiVersion: ADMISSION_API,
-    kind: "ValidatingAdmissionPolicyBinding",
-    metadata: { name: DEPLOYER_POLICY },
-    spec: { policyName: DEPLOYER_POLICY, validationActions: ["Deny"] },
-  };
-  return [policy, binding];
+  return servicePolicyObjects({
+    name: DEPLOYER_POLICY,
+    resourceRules: [
+      admissionRule("", ["v1"], ["pods", "secrets"]),
+      admissionRule("apps", ["v1"], ["deployments", "statefulsets", "replicasets", "daemonsets"]),
+      admissionRule("batch", ["v1"], ["jobs", "cronjobs"]),
+    ],
+    validations: deployerValidations(),
+  });
 }

@@ -7,26 +7,15 @@
 // deployer, a developer's kubectl, cert-manager's ingress-shim) because admission runs after RBAC.
 import { DOMAIN_LABEL, SERVICE_LABEL } from "../../model/team";
 import { PLATFORM_UIS } from "../gateway/constants";
+import { admissionRule as rule, literal, servicePolicyObjects, SUBJECT, type AdmissionValidation } from "./service-admission";
 
 export const HOST_POLICY = "holodeck-service-hosts";
-export const ADMISSION_API = "admissionregistration.k8s.io/v1";
 
 export interface HostPolicyArgs {
   /** The stack domain (chart global.clusterDomain), e.g. staging.eu-west-1.holodeck.dev. */
   clusterDomain: string;
 }
 
-export interface AdmissionValidation {
-  expression: string;
-  messageExpression: string;
-  reason: "Forbidden" | "Invalid";
-}
-
-/** A CEL string literal. */
-export const literal = (value: string): string => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-
-/** `<kind> <namespace>/<name>: ` for messages. */
-const SUBJECT = "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': '";
 const ALLOWED = "'only ' + variables.host + ' under ' + variables.prefix + ' is this service\\'s (its namespace\\'s domain label and name)'";
 
 /** The rules, one per way out of the service's host and path. */
@@ -101,46 +90,24 @@ const HOSTS_OF =
   "object.kind == 'Certificate' ? (has(object.spec.dnsNames) ? object.spec.dnsNames : []) + (has(object.spec.commonName) ? [object.spec.commonName] : []) : " +
   "(has(object.spec.hostnames) ? object.spec.hostnames : [])";
 
-const rule = (apiGroup: string, versions: string[], resources: string[]): Record<string, unknown> => ({
-  apiGroups: [apiGroup],
-  apiVersions: versions,
-  operations: ["CREATE", "UPDATE"],
-  resources,
-});
-
 /** The policy and its binding (Deny), as manifests. */
 export function hostPolicyObjects(args: HostPolicyArgs): Record<string, unknown>[] {
-  const policy = {
-    apiVersion: ADMISSION_API,
-    kind: "ValidatingAdmissionPolicy",
-    metadata: { name: HOST_POLICY },
-    spec: {
-      failurePolicy: "Fail",
-      matchConstraints: {
-        namespaceSelector: { matchExpressions: [{ key: SERVICE_LABEL, operator: "Exists" }] },
-        resourceRules: [
-          rule("networking.k8s.io", ["v1"], ["ingresses"]),
-          rule("gateway.networking.k8s.io", ["*"], ["httproutes", "grpcroutes"]),
-          rule("cert-manager.io", ["*"], ["certificates"]),
-        ],
+  return servicePolicyObjects({
+    name: HOST_POLICY,
+    resourceRules: [
+      rule("networking.k8s.io", ["v1"], ["ingresses"]),
+      rule("gateway.networking.k8s.io", ["*"], ["httproutes", "grpcroutes"]),
+      rule("cert-manager.io", ["*"], ["certificates"]),
+    ],
+    variables: [
+      { name: "service", expression: `namespaceObject.metadata.labels[${literal(SERVICE_LABEL)}]` },
+      {
+        name: "host",
+        expression: `(${literal(DOMAIN_LABEL)} in namespaceObject.metadata.labels ? namespaceObject.metadata.labels[${literal(DOMAIN_LABEL)}] : '<no ${DOMAIN_LABEL} label>') + ${literal(`.${args.clusterDomain}`)}`,
       },
-      variables: [
-        { name: "service", expression: `namespaceObject.metadata.labels[${literal(SERVICE_LABEL)}]` },
-        {
-          name: "host",
-          expression: `(${literal(DOMAIN_LABEL)} in namespaceObject.metadata.labels ? namespaceObject.metadata.labels[${literal(DOMAIN_LABEL)}] : '<no ${DOMAIN_LABEL} label>') + ${literal(`.${args.clusterDomain}`)}`,
-        },
-        { name: "prefix", expression: "'/' + variables.service" },
-        { name: "hosts", expression: HOSTS_OF },
-      ],
-      validations: hostValidations(args),
-    },
-  };
-  const binding = {
-    apiVersion: ADMISSION_API,
-    kind: "ValidatingAdmissionPolicyBinding",
-    metadata: { name: HOST_POLICY },
-    spec: { policyName: HOST_POLICY, validationActions: ["Deny"] },
-  };
-  return [policy, binding];
+      { name: "prefix", expression: "'/' + variables.service" },
+      { name: "hosts", expression: HOSTS_OF },
+    ],
+    validations: hostValidations(args),
+  });
 }
