@@ -18,7 +18,7 @@ cp -r "$root/test/fixtures/wrapper-chart" "$work/chart"
 sed -i "s#file://.*holodeck-service#file://$root/charts/holodeck-service#" "$work/chart/Chart.yaml"
 "$helm" dependency build "$work/chart" >/dev/null
 
-args=(template python-example "$work/chart" --namespace python-example --kube-version 1.35.0
+args=(template python-example "$work/chart" --namespace python-example --kube-version 1.36.0
   --values "$work/chart/values.yaml"
   --set-string holodeck-service.image.tag=1.4.2
   --set "global.clusterDomain=staging.eu-west-1.holodeck.dev,global.environment=staging"

@@ -24,9 +24,9 @@ const POD_SPEC_OF: Record<string, string> = {
 /** The rules: one per pod-spec location, and one for token Secrets. */
 export function deployerValidations(): AdmissionValidation[] {
   const deployer = literal(DEPLOYER_SERVICE_ACCOUNT);
-  // serviceAccount is the deprecated alias the API server still honours when serviceAccountName is empty.
-  const runsAsDeployer = (spec: string): string =>
-    `(has(${spec}.serviceAccountName) && ${spec}.serviceAccountName == ${deployer}) || (has(${spec}.serviceAccount) && ${spec}.serviceAccount == ${deployer})`;
+  // The deprecated alias serviceAccount needs no rule: the API server copies it into
+  // serviceAccountName before admission (core/v1 conversion).
+  const runsAsDeployer = (spec: string): string => `has(${spec}.serviceAccountName) && ${spec}.serviceAccountName == ${deployer}`;
   const podRules = Object.entries(POD_SPEC_OF).map(([kind, spec]) => ({
     expression: `object.kind != ${literal(kind)} || !(${runsAsDeployer(spec)})`,
     messageExpression: `${SUBJECT} + 'pods may not run as ${DEPLOYER_SERVICE_ACCOUNT} (Argo CD syncs the service as it); leave serviceAccountName to the chart (the service\\'s own account)'`,
@@ -47,7 +47,9 @@ export function deployerPolicyObjects(): Record<string, unknown>[] {
   return servicePolicyObjects({
     name: DEPLOYER_POLICY,
     resourceRules: [
-      admissionRule("", ["v1"], ["pods", "secrets"]),
+      // Create only: a pod's account and a Secret's type cannot change, and checking updates would
+      // block removing the finalizers of one admitted before the policy.
+      admissionRule("", ["v1"], ["pods", "secrets"], ["CREATE"]),
       admissionRule("apps", ["v1"], ["deployments", "statefulsets", "replicasets", "daemonsets"]),
       admissionRule("batch", ["v1"], ["jobs", "cronjobs"]),
     ],

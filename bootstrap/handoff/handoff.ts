@@ -131,11 +131,25 @@ export class Handoff extends pulumi.ComponentResource {
       roots,
     );
 
+    // The admission policies on service namespaces exist before anything can sync a service: a
+    // pod admitted before its policy would stay (the deployer policy checks pods on create only).
+    const admission = { host: hostPolicyObjects({ clusterDomain: args.domain }), deployer: deployerPolicyObjects() };
+    const admissionPolicies = Object.entries(admission).flatMap(([policyName, objects]) =>
+      objects.map(
+        (policy, index) =>
+          new k8s.apiextensions.CustomResource(`${name}-${policyName}-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
+            parent: this,
+            dependsOn: args.after,
+          }),
+      ),
+    );
+    const serviceRoots = { ...roots, dependsOn: [...roots.dependsOn, ...admissionPolicies] };
+
     const appSet = pulumi.output(args.accountId).apply((account) => servicesApplicationSet(servicesArgs(args, account)));
     new k8s.apiextensions.CustomResource(
       `${name}-services-appset`,
       { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: "services", namespace: ARGOCD_NAMESPACE }, spec: appSet.apply((m) => m.spec) },
-      roots,
+      serviceRoots,
     );
     // A service's project, namespace and deployer come from its team; until the team's
     // Application has synced, the service's sync fails and retries (APP_SYNC_RETRY).
@@ -144,17 +158,8 @@ export class Handoff extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(
       `${name}-teams-appset`,
       { apiVersion: ARGO_API, kind: "ApplicationSet", metadata: { name: TEAMS_APPSET, namespace: ARGOCD_NAMESPACE }, spec: teamsAppSet.apply((m) => m.spec) },
-      roots,
+      serviceRoots,
     );
-    const admission = { host: hostPolicyObjects({ clusterDomain: args.domain }), deployer: deployerPolicyObjects() };
-    for (const [policyName, objects] of Object.entries(admission)) {
-      for (const [index, policy] of objects.entries()) {
-        new k8s.apiextensions.CustomResource(`${name}-${policyName}-policy-${index}`, policy as k8s.apiextensions.CustomResourceArgs, {
-          parent: this,
-          dependsOn: args.after,
-        });
-      }
-    }
     this.registerOutputs({ rootApplication: ROOT_APPLICATION, projects: [PLATFORM_PROJECT], applicationSets: [TEAMS_APPSET, "services"] });
   }
 }

@@ -18,11 +18,16 @@ export const literal = (value: string): string => `'${value.replace(/\\/g, "\\\\
 /** `<kind> <namespace>/<name>: ` for messages. */
 export const SUBJECT = "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': '";
 
-/** The objects a policy checks: on create and update. */
-export const admissionRule = (apiGroup: string, versions: string[], resources: string[]): Record<string, unknown> => ({
+/** The objects a policy checks: on create and update unless `operations` says otherwise. */
+export const admissionRule = (
+  apiGroup: string,
+  versions: string[],
+  resources: string[],
+  operations: ("CREATE" | "UPDATE")[] = ["CREATE", "UPDATE"],
+): Record<string, unknown> => ({
   apiGroups: [apiGroup],
   apiVersions: versions,
-  operations: ["CREATE", "UPDATE"],
+  operations,
   resources,
 });
 

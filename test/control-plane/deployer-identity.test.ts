@@ -58,19 +58,44 @@ describe(`in a service namespace, nothing runs as ${DEPLOYER_SERVICE_ACCOUNT}`, 
     expect(message).toContain(refusal("Pod", "as-deployer"));
   });
 
-  it("refuses a pod naming it through the deprecated serviceAccount field", async () => {
+  it("refuses a pod naming it through the deprecated serviceAccount field (the API server copies it into serviceAccountName first)", async () => {
     const spec = { ...podSpec(), serviceAccount: DEPLOYER_SERVICE_ACCOUNT };
     expect(await create({ apiVersion: "v1", kind: "Pod", metadata: meta("alias"), spec })).toContain(refusal("Pod", "alias"));
   });
 
-  it("refuses a Deployment and a CronJob whose pods would (at sync, not later at pod creation)", async () => {
-    const deployment = { selector: { matchLabels: { app: "x" } }, template: template(DEPLOYER_SERVICE_ACCOUNT) };
-    expect(await create({ apiVersion: "apps/v1", kind: "Deployment", metadata: meta("web"), spec: deployment })).toContain(refusal("Deployment", "web"));
-    const cronJob = {
-      schedule: "@hourly",
-      jobTemplate: { spec: { template: { ...template(DEPLOYER_SERVICE_ACCOUNT), spec: { ...podSpec(DEPLOYER_SERVICE_ACCOUNT), restartPolicy: "Never" } } } },
-    };
-    expect(await create({ apiVersion: "batch/v1", kind: "CronJob", metadata: meta("nightly"), spec: cronJob })).toContain(refusal("CronJob", "nightly"));
+  /** Each workload kind a service chart may make, whose pods would run as `account` (at sync, not later at pod creation). */
+  const workloads = (account: string, name: string): KubeObject[] => {
+    const selector = { matchLabels: { app: "x" } };
+    const jobTemplate = { ...template(account), spec: { ...podSpec(account), restartPolicy: "Never" } };
+    return [
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(name), spec: { selector, template: template(account) } },
+      { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(name), spec: { selector, serviceName: name, template: template(account) } },
+      { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: meta(name), spec: { selector, template: template(account) } },
+      { apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta(name), spec: { selector, template: template(account) } },
+      { apiVersion: "batch/v1", kind: "Job", metadata: meta(name), spec: { template: jobTemplate } },
+      { apiVersion: "batch/v1", kind: "CronJob", metadata: meta(name), spec: { schedule: "@hourly", jobTemplate: { spec: { template: jobTemplate } } } },
+    ];
+  };
+
+  it.each(workloads(DEPLOYER_SERVICE_ACCOUNT, "as-deployer").map((w) => [w.kind, w]))("refuses a %s whose pods would", async (kind, workload) => {
+    expect(await create(workload)).toContain(refusal(kind, "as-deployer"));
+    expect(await plane.kubectl.get(kind.toLowerCase(), "as-deployer", NAMESPACE)).toBeUndefined();
+  });
+
+  it("refuses a Deployment whose template switches to it later (updates are checked for workloads)", async () => {
+    const [deployment] = workloads("default", "switch");
+    expect(await create(deployment)).toBe("");
+    const patch = JSON.stringify({ spec: { template: { spec: { serviceAccountName: DEPLOYER_SERVICE_ACCOUNT } } } });
+    const result = await plane.kubectl.run(["patch", "deployment", "switch", "-n", NAMESPACE, "--type=merge", "-p", patch]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(refusal("Deployment", "switch"));
+  });
+
+  it("refuses the deprecated field in a workload's pod template too", async () => {
+    const [deployment] = workloads("default", "alias");
+    const spec = deployment.spec as { template: { spec: Record<string, unknown> } };
+    spec.template.spec = { ...podSpec(), serviceAccount: DEPLOYER_SERVICE_ACCOUNT };
+    expect(await create(deployment)).toContain(refusal("Deployment", "alias"));
   });
 
   it("refuses a ServiceAccount token Secret (a long-lived deployer token)", async () => {

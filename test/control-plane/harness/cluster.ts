@@ -13,7 +13,7 @@ import { makePki, type Pki } from "./pki";
 import { Processes, tail } from "./processes";
 import { CONTROL_PLANE_PROGRAMS, CONTROL_PLANE_SHARE, requireTools, TOOLS_BIN } from "./tools";
 
-/** The admission plugins EKS enables (EKS platform versions page, as listed for 1.35; 1.36 adds only plugins that are off by default); the API server's defaults stay on too. */
+/** The admission plugins EKS enables (EKS platform versions page, as read for 1.35; its 1.36 list could not be read here); the API server's own defaults stay on too (`kube-apiserver --help` of v1.36.3 lists them, the new PodGroupProtection, JobValidation and PodResizeValidator among them). */
 export const EKS_ADMISSION_PLUGINS = [
   "NodeRestriction",
   "ExtendedResourceToleration",
