@@ -75,8 +75,10 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
   {
     charts: ["ingress-nginx"],
     versionPrefix: "4.15.",
-    min: "1.21",
-    source: 'kubeVersion ">=1.21.0-0" in ingress-nginx helm-chart-4.15.1 Chart.yaml, checked 2026-12-03',
+    min: "1.31",
+    max: "1.35",
+    source:
+      'ingress-nginx README "Supported Versions table" at helm-chart-4.15.1: controller v1.15.1 (chart 4.15.1) tested on Kubernetes 1.31 to 1.35 (the Chart.yaml kubeVersion ">=1.21.0-0" is only a floor; the project is retired), checked 2026-12-03',
   },
   {
     charts: ["aws-load-balancer-controller"],
@@ -178,9 +180,11 @@ export interface PinnedChart {
   pinnedIn: string;
 }
 
+const BOOTSTRAP_PINS = "bootstrap/versions.ts";
+
 /** Every chart holodeck installs: the bootstrap pin table and the platform ApplicationSets. */
 export function pinnedCharts(): PinnedChart[] {
-  const bootstrap = Object.values(CHARTS).map((pin) => ({ chart: pin.chart, repo: pin.repo, version: pin.version, pinnedIn: "bootstrap/versions.ts" }));
+  const bootstrap = Object.values(CHARTS).map((pin) => ({ chart: pin.chart, repo: pin.repo, version: pin.version, pinnedIn: BOOTSTRAP_PINS }));
   const dir = path.join(REPO_ROOT, "platform-apps", "applicationsets");
   const platform = readdirSync(dir)
     .filter((file) => file.endsWith(".yaml"))
@@ -197,6 +201,15 @@ export function pinnedCharts(): PinnedChart[] {
         }));
     });
   return [...bootstrap, ...platform];
+}
+
+/**
+ * The pinned charts this stack runs: the bootstrap releases its program records (e.g. only the
+ * edge it chose) and every platform chart (the ApplicationSets select every cluster).
+ */
+export function installedCharts(target: StackRecording): PinnedChart[] {
+  const released = new Set(target.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => String(r.inputs["chart"])));
+  return pinnedCharts().filter((pin) => pin.pinnedIn !== BOOTSTRAP_PINS || released.has(pin.chart));
 }
 
 export interface ChartCheck extends PinnedChart {
@@ -300,7 +313,7 @@ export function buildUpgradePlan(target: StackRecording, from: string, to: Kuber
     from,
     to,
     standardSupportUntil: EKS_RELEASE_CALENDAR[to].endOfStandardSupport,
-    charts: pinnedCharts().map((pin) => checkChart(pin, to)),
+    charts: installedCharts(target).map((pin) => checkChart(pin, to)),
     steps,
   };
 }

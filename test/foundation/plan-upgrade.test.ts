@@ -133,6 +133,15 @@ describe("npm run plan -- --upgrade", { timeout: 240_000 }, () => {
     expect(run.stderr.trim()).toBe("--upgrade 1.37: EKS upgrades one minor version at a time; 1.35 -> 1.37 skips 1.36: run --upgrade 1.36 first");
   });
 
+  it("checks the bootstrap charts the stack installs: ingress-nginx only on its edge, where 1.36 is past its tested range", () => {
+    const gateway = JSON.parse(plan(...ON_135, "--upgrade", "1.36", "--json").stdout) as UpgradePlan;
+    expect(gateway.charts.map((c) => c.chart)).not.toContain("ingress-nginx");
+    expect(gateway.charts.map((c) => c.chart)).toContain(CHARTS.envoyGateway.chart);
+    const nginx = plan(...ON_135, "--config", "holodeck:edge=ingress-nginx", "--upgrade", "1.36");
+    expect(nginx.status).toBe(1);
+    expect(nginx.stderr.trim()).toBe("--upgrade 1.36: ingress-nginx 4.15.1 (bootstrap/versions.ts) does not support it");
+  });
+
   it("the shipped stacks already run 1.36, the newest version holodeck accepts", () => {
     const same = plan("--upgrade", "1.36");
     expect([same.status, same.stderr.trim()]).toEqual([1, "--upgrade 1.36: the stack already runs Kubernetes 1.36"]);
