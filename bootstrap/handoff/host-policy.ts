@@ -7,7 +7,7 @@
 // deployer, a developer's kubectl, cert-manager's ingress-shim) because admission runs after RBAC.
 import { DOMAIN_LABEL, SERVICE_LABEL } from "../../model/team";
 import { PLATFORM_UIS } from "../gateway/constants";
-import { admissionRule as rule, literal, servicePolicyObjects, SUBJECT, type AdmissionValidation } from "./service-admission";
+import { admissionRule, literal, servicePolicyObjects, SUBJECT, type AdmissionValidation } from "./service-admission";
 
 export const HOST_POLICY = "holodeck-service-hosts";
 
@@ -95,9 +95,9 @@ export function hostPolicyObjects(args: HostPolicyArgs): Record<string, unknown>
   return servicePolicyObjects({
     name: HOST_POLICY,
     resourceRules: [
-      rule("networking.k8s.io", ["v1"], ["ingresses"]),
-      rule("gateway.networking.k8s.io", ["*"], ["httproutes", "grpcroutes"]),
-      rule("cert-manager.io", ["*"], ["certificates"]),
+      admissionRule("networking.k8s.io", ["v1"], ["ingresses"]),
+      admissionRule("gateway.networking.k8s.io", ["*"], ["httproutes", "grpcroutes"]),
+      admissionRule("cert-manager.io", ["*"], ["certificates"]),
     ],
     variables: [
       { name: "service", expression: `namespaceObject.metadata.labels[${literal(SERVICE_LABEL)}]` },

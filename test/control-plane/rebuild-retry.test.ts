@@ -17,6 +17,7 @@
 //   and stays failed after a refresh while the recorded limit is still retrying, then converges.
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { teamProject } from "../../model/team";
 import { recordedStack } from "../harness/stacks";
 import { recordedChartRepository, servicesHandoff } from "./fixtures/argocd-config";
 import {
@@ -37,8 +38,8 @@ const STACK = "staging-eu-west-1";
 const SERVICE = "retry-example";
 const TEAM = "retry";
 const DOMAIN = "services";
-/** The AppProject the teams ApplicationSet makes for the team (bootstrap/handoff's team chart). */
-const TEAM_PROJECT = `team-${TEAM}`;
+/** The AppProject the teams ApplicationSet makes for the team. */
+const TEAM_PROJECT = teamProject(TEAM);
 /** Argo CD's retry when an Application sets none (controller/appcontroller.go: RetryStrategy{Limit: 5}; 5 s doubling, at most 3 m). */
 const DEFAULT_RETRY_LIMIT = 5;
 const DEFAULT_RETRY_FACTOR = 2;
@@ -171,8 +172,8 @@ describe("services converge after a rebuild whose CRDs come late (issue 19)", ()
 
   it("Argo CD takes the recorded retry, or its default of 5 retries when none is set, for the automated sync", async () => {
     const { argocd } = cluster;
-    // Generated once the team's AppProject exists (its Application syncs first): the ApplicationSet
-    // is asked again as a push's webhook would, instead of waiting out its 3-minute requeue.
+    // Should a generation still fail, the ApplicationSet is asked again as a push's webhook would,
+    // instead of waiting out its 3-minute requeue.
     const recorded = await argocd.waitForApplication(
       APPS.recorded,
       "to fail its first sync on the missing kind",
