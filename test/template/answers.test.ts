@@ -8,6 +8,8 @@ import { answersFile, runCopier, tempDir, TEMPLATE_DIR, type TemplateAnswers } f
 import schemaDocument from "../../services-root/service.schema.json";
 import { RESERVED_SERVICE_NAMES } from "../../cli/services/record";
 
+const CHART_SCHEMA = path.resolve(__dirname, "..", "..", "charts", "holodeck-service", "values.schema.json");
+
 interface Refusal {
   case: string;
   answers: TemplateAnswers;
@@ -79,6 +81,24 @@ const REFUSALS: Refusal[] = [
     error: "Validation error for question 'vault_secrets': " + "vault_secrets: REDIS_URL is set by the chart itself",
   },
   {
+    case: "NATS password as a Vault secret (the platform's, injected by the chart)",
+    answers: { nats: true, vault_secrets: "NATS_PASSWORD" },
+    error:
+      "Validation error for question 'vault_secrets': " +
+      "vault_secrets: NATS_PASSWORD is set by the chart itself (reserved: SERVICE_NAME, SERVICE_DOMAIN, ENVIRONMENT, PORT, LOG_FORMAT, LOG_LEVEL, " +
+      "METRICS_PORT, NATS_URL, NATS_USER, NATS_PASSWORD, REDIS_URL, REDIS_PASSWORD, OTEL_*, DATABASE_*)",
+  },
+  {
+    case: "NATS user as a Vault secret",
+    answers: { nats: true, vault_secrets: "API_KEY,NATS_USER" },
+    error: "Validation error for question 'vault_secrets': " + "vault_secrets: NATS_USER is set by the chart itself",
+  },
+  {
+    case: "Redis password as a Vault secret",
+    answers: { redis: true, vault_secrets: "REDIS_PASSWORD" },
+    error: "Validation error for question 'vault_secrets': " + "vault_secrets: REDIS_PASSWORD is set by the chart itself",
+  },
+  {
     case: "secret with a reserved prefix",
     answers: { vault_secrets: "DATABASE_PASSWORD" },
     error: "Validation error for question 'vault_secrets': " + "vault_secrets: DATABASE_PASSWORD is set by the chart itself",
@@ -112,6 +132,27 @@ describe("copier refuses invalid answers", () => {
     expect(run.output).toBe("");
     expect(run.code).toBe(0);
     expect(fs.readFileSync(path.join(dest, "helm", "values.yaml"), "utf8")).toContain(`  service: ${answers.service_name}\n`);
+  });
+});
+
+describe("the reserved secret names are the chart's", () => {
+  const validator = String(
+    (parse(fs.readFileSync(path.join(TEMPLATE_DIR, "copier.yml"), "utf8")) as { vault_secrets: { validator: string } }).vault_secrets.validator,
+  );
+  const envName = (
+    JSON.parse(fs.readFileSync(CHART_SCHEMA, "utf8")) as { definitions: { envName: { not: { anyOf: [{ enum: string[] }, { pattern: string }] } } } }
+  ).definitions.envName.not.anyOf;
+
+  it("refuses exactly the names and prefixes holodeck-service's envName refuses", () => {
+    const reserved = validator.match(/set reserved = \[([^\]]*)\]/)?.[1] ?? "";
+    expect(
+      reserved
+        .split(",")
+        .map((name) => name.trim().replace(/^'|'$/g, ""))
+        .sort(),
+    ).toEqual([...envName[0].enum].sort());
+    expect(envName[1].pattern).toBe("^(OTEL_|DATABASE_)");
+    expect(validator).toContain("name.startswith('OTEL_') or name.startswith('DATABASE_')");
   });
 });
 

@@ -40,10 +40,8 @@ export const COMBOS: Combo[] = [0, 1, 2, 3, 4, 5, 6, 7].map((bits) => {
   };
 });
 
-/** Every env var External Secrets injects: the chosen secrets, plus NATS_PASSWORD with NATS. */
-export function envSecrets(combo: Pick<Combo, "vaultSecrets" | "nats">): string[] {
-  return [...combo.vaultSecrets, ...(combo.nats ? ["NATS_PASSWORD"] : [])];
-}
-
 /** The combination with every option on (the documented example's shape). */
 export const FULL = COMBOS[7];
+
+/** NATS and nothing else, no Vault secret: the platform alone provides its NATS credentials. */
+export const NATS_ONLY = COMBOS[1];

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { copierCopy, projectFiles, runPytest, runServicePython, runServiceTool, TEMPLATE_DIR } from "../harness/copier";
-import { COMBOS, envSecrets, type Combo } from "./combos";
+import { COMBOS, NATS_ONLY, type Combo } from "./combos";
 
 const LOCK_CHECK = path.join(__dirname, "lock_check.py");
 
@@ -64,7 +64,8 @@ function expectedFiles(c: Pick<Combo, "postgres" | "redis" | "nats">): string[] 
 
 /** How many tests the generated suite has: it must not silently lose any. */
 function expectedTestCount(c: Pick<Combo, "postgres" | "redis" | "nats" | "vaultSecrets">): number {
-  const injected = Number(c.postgres) + Number(c.redis) + envSecrets(c).length; // one "missing variable" case each
+  // One "missing variable" case each: DATABASE_URL, REDIS_URL, NATS_USER + NATS_PASSWORD, every Vault secret.
+  const injected = Number(c.postgres) + Number(c.redis) + (c.nats ? 2 : 0) + c.vaultSecrets.length;
   return 11 + injected + (c.postgres ? 1 + 4 + 3 : 0) + (c.redis ? 2 : 0) + (c.nats ? 3 : 0);
 }
 
@@ -99,6 +100,32 @@ describe("copier copy with only the defaults", () => {
     const run = runPytest(dir);
     expect(run.output).toContain(`${expectedTestCount({ postgres: false, redis: false, nats: false, vaultSecrets: [] })} passed`);
     expect(run.code).toBe(0);
+  });
+});
+
+describe("copier copy of a NATS-only service", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = copierCopy(NATS_ONLY.answers);
+  });
+
+  it("writes no secrets block: the chart injects NATS_USER and NATS_PASSWORD itself", () => {
+    expect(NATS_ONLY.vaultSecrets).toEqual([]);
+    const values = read(dir, "helm/values.yaml");
+    expect(values).not.toMatch(/^\s*secrets:/m);
+    expect(values).not.toContain("NATS_PASSWORD");
+    expect((parse(values) as { "holodeck-service": Record<string, unknown> })["holodeck-service"]).toEqual({
+      envVars: {},
+      ingress: { rewrite: true },
+      nats: { enabled: true },
+    });
+  });
+
+  it("reads its platform NATS user and password from NATS_USER and NATS_PASSWORD, with no default", () => {
+    const settings = read(dir, "app/settings.py");
+    expect(settings).toMatch(/^ {4}nats_user: str$/m);
+    expect(settings).toMatch(/^ {4}nats_password: SecretStr$/m);
+    expect(settings).not.toMatch(/"app"/);
   });
 });
 
@@ -153,6 +180,13 @@ describe.each(COMBOS)("copier copy with $label", (combo) => {
     const sources = [...dockerfile.matchAll(/^COPY (?:--chown=\S+ )?(\S+) \S+$/gm)].map((m) => m[1]);
     expect(sources).toEqual(["requirements.lock", "app/", ...(combo.postgres ? ["alembic.ini", "migrations/"] : [])]);
     for (const source of sources) expect(fs.existsSync(path.join(dir, source)), source).toBe(true);
+  });
+
+  it("injects from Vault exactly the chosen secrets (NATS credentials are the chart's own)", () => {
+    const values = parse(read(dir, "helm/values.yaml")) as { "holodeck-service": Record<string, unknown> };
+    const fromVault = Object.fromEntries(combo.vaultSecrets.map((name) => [name, name]));
+    expect(values["holodeck-service"].secrets).toEqual(combo.vaultSecrets.length > 0 ? { enabled: true, envVarsFromVault: fromVault } : undefined);
+    expect(values["holodeck-service"].nats).toEqual(combo.nats ? { enabled: true } : undefined);
   });
 
   it("ships an executable deploy script", () => {

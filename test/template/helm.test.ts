@@ -11,7 +11,7 @@ import { findObject, helmLint, helmTemplate, HelmError, type HelmSets, type K8sO
 import { validateManifests } from "../harness/k8s-schema";
 import { at, container, envOf, names, wave } from "../chart/render";
 import { registerPlatformXrds } from "../chart/xrd";
-import { COMBOS, envSecrets, FULL, type Combo } from "./combos";
+import { COMBOS, FULL, NATS_ONLY, type Combo } from "./combos";
 
 const CHART_DIR = path.resolve(__dirname, "..", "..", "charts", "holodeck-service");
 const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -71,6 +71,7 @@ describe("generated helm/ with every option on", () => {
       `ConfigMap/${name}-dashboard`,
       `Deployment/${name}`,
       `Deployment/${name}-redis`,
+      `ExternalSecret/${name}-nats`,
       `ExternalSecret/${name}-redis-auth`,
       `ExternalSecret/${name}-vault`,
       `Ingress/${name}`,
@@ -111,15 +112,17 @@ describe("generated helm/ with every option on", () => {
     expect(env.get("DATABASE_URL")?.value).toBe("postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@$(DATABASE_HOST):$(DATABASE_PORT)/$(DATABASE_NAME)");
     expect(env.get("REDIS_URL")?.value).toBe(`redis://:$(REDIS_PASSWORD)@${name}-redis:6379/0`);
     expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
-    expect(env.get("NATS_USER")?.value).toBe("app");
+    expect(env.get("NATS_USER")?.value).toBe(name);
+    expect(env.get("NATS_PASSWORD")?.valueFrom?.secretKeyRef?.name).toBe(`${name}-nats`);
     expect(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://jaeger-collector.observability.svc:4317");
     expect(env.get("METRICS_PORT")?.value).toBe("9090");
-    expect(envSecrets(FULL)).toEqual(["WEATHER_API_KEY", "FASTSTREAM_CREDS", "NATS_PASSWORD"]);
-    for (const secret of envSecrets(FULL)) {
+    expect(FULL.vaultSecrets).toEqual(["WEATHER_API_KEY", "FASTSTREAM_CREDS"]);
+    for (const secret of FULL.vaultSecrets) {
       expect(env.get(secret)?.valueFrom?.secretKeyRef).toEqual({ name: `${name}-vault`, key: secret });
     }
     const settings = fs.readFileSync(path.join(projects.get(FULL) ?? "", "app", "settings.py"), "utf8");
-    for (const variable of ["DATABASE_URL", "REDIS_URL", "NATS_URL", "NATS_USER", "METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", ...envSecrets(FULL)]) {
+    const read = ["DATABASE_URL", "REDIS_URL", "NATS_URL", "NATS_USER", "NATS_PASSWORD", "METRICS_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", ...FULL.vaultSecrets];
+    for (const variable of read) {
       expect(settings, variable).toMatch(new RegExp(`^    ${variable.toLowerCase()}: `, "m"));
     }
   });
@@ -174,12 +177,35 @@ describe.each(COMBOS)("generated helm/ with $label", (combo) => {
     const kinds = names(objects);
     expect(kinds.includes(`PostgresInstance/${name}`) && kinds.includes(`Job/${name}-migrate`)).toBe(combo.postgres);
     expect(kinds.includes(`Deployment/${name}-redis`)).toBe(combo.redis);
-    expect(kinds.includes(`ExternalSecret/${name}-vault`)).toBe(envSecrets(combo).length > 0);
+    expect(kinds.includes(`ExternalSecret/${name}-vault`)).toBe(combo.vaultSecrets.length > 0);
+    expect(kinds.includes(`ExternalSecret/${name}-nats`)).toBe(combo.nats);
     const env = envOf(findObject(objects, "Deployment", name));
     expect(env.has("DATABASE_URL")).toBe(combo.postgres);
     expect(env.has("REDIS_URL")).toBe(combo.redis);
-    expect(env.has("NATS_URL")).toBe(combo.nats);
+    expect(["NATS_URL", "NATS_USER", "NATS_PASSWORD"].map((variable) => env.has(variable))).toEqual([combo.nats, combo.nats, combo.nats]);
     expect(findObject(objects, "Ingress", name).metadata.annotations?.["nginx.ingress.kubernetes.io/rewrite-target"]).toBe("/$2");
+    expect(() => validateManifests(objects, `generated ${name} helm/`)).not.toThrow();
+  });
+});
+
+describe("generated helm/ of a NATS-only service", () => {
+  let objects: K8sObject[];
+  const name = service(NATS_ONLY);
+  beforeAll(() => {
+    objects = render(projects.get(NATS_ONLY) ?? "", NATS_ONLY);
+  });
+
+  it("reads nothing from the service's Vault path: its NATS password is the platform's secret/nats/<service>", () => {
+    const kinds = names(objects);
+    expect(kinds.filter((kind) => kind.startsWith("ExternalSecret/"))).toEqual([`ExternalSecret/${name}-nats`]);
+    const natsSecret = findObject(objects, "ExternalSecret", `${name}-nats`);
+    expect(at(natsSecret, "spec.target.name")).toBe(`${name}-nats`);
+    const data = at(natsSecret, "spec.data") as { secretKey: string; remoteRef: { key: string; property: string } }[];
+    expect(data.map((entry) => entry.remoteRef)).toEqual([{ key: `nats/${name}`, property: "password" }]);
+    const env = envOf(findObject(objects, "Deployment", name));
+    expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
+    expect(env.get("NATS_USER")?.value).toBe(name);
+    expect(env.get("NATS_PASSWORD")?.valueFrom?.secretKeyRef).toEqual({ name: `${name}-nats`, key: data[0].secretKey });
     expect(() => validateManifests(objects, `generated ${name} helm/`)).not.toThrow();
   });
 });
