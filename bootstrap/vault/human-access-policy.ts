@@ -4,6 +4,7 @@
 // a `team-<team>` policy on its services' paths plus an external group whose aliases are the
 // team's SSO groups. Teams change in git, not in Pulumi: the sync is the only writer.
 import { KV_MOUNT } from "./constants";
+import { NATS_SYNC_POLICY_HCL } from "./nats-accounts";
 
 /** The OIDC auth method people log in with (browser or `vault login -method=oidc`). */
 export const OIDC_AUTH_PATH = "oidc";
@@ -91,7 +92,7 @@ path "identity/group-alias/id/*" {
 path "sys/auth" {
   capabilities = ["read"]
 }
-`;
+${NATS_SYNC_POLICY_HCL}`;
 
 /** Where Pulumi writes Grafana's role mapping (the ExternalSecret grafana-oidc reads it). */
 export const GRAFANA_ROLES_SECRET = "platform/monitoring/grafana-roles";

@@ -2,7 +2,8 @@
 // 5 minutes a CronJob clones services-root (read token from Secrets Manager, like Argo CD's)
 // and runs team-sync.py, which writes one `team-<team>` policy (the team's own
 // secret/<domain>/<service> paths) and external group (aliases = the team's SSO groups) per
-// team file and deletes those of removed teams. Why a sync and not templated policies: a
+// team file and deletes those of removed teams, and the services' NATS users and the teams'
+// NATS accounts (nats-accounts.ts). Why a sync and not templated policies: a
 // Vault policy template resolves a single value (an entity alias or metadata field), never a
 // lookup from SSO group to a list of services, and services must not enter Pulumi.
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +14,7 @@ import { readJsonSecret } from "../shared/secrets-manager";
 import { KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_NAMESPACE, VAULT_TLS_DIR, VAULT_TLS_SECRET, VAULT_TOKEN_AUDIENCE } from "./constants";
 import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_SYNC_ROLE, TEAM_SYNC_SERVICE_ACCOUNT } from "./human-access-policy";
 import { restrictedContainer } from "./job-pod";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM } from "./nats-accounts";
 
 export const TEAM_SYNC_SCRIPT = readScript(__dirname, "team-sync.py");
 /** Where services-root is cloned; the team files are in its teams/ folder. */
@@ -115,6 +117,10 @@ export class VaultTeamSync extends pulumi.ComponentResource {
                         { name: "KV_MOUNT", value: KV_MOUNT },
                         { name: "OIDC_AUTH_PATH", value: OIDC_AUTH_PATH },
                         { name: "ALERTS_SECRET_PREFIX", value: ALERTS_SECRET_PREFIX },
+                        { name: "NATS_CREDENTIALS_PREFIX", value: NATS_CREDENTIALS_PREFIX },
+                        { name: "NATS_ACCOUNTS_SECRET", value: NATS_ACCOUNTS_SECRET },
+                        { name: "NATS_ACCOUNTS_KEY", value: NATS_ACCOUNTS_KEY },
+                        { name: "NATS_TEAM_JETSTREAM", value: JSON.stringify(NATS_TEAM_JETSTREAM) },
                         { name: "KUBERNETES_AUTH_PATH", value: KUBERNETES_AUTH_PATH },
                         { name: "TEAM_SYNC_ROLE", value: TEAM_SYNC_ROLE },
                         { name: "VAULT_JWT_FILE", value: `${TOKEN_DIR}/token` },

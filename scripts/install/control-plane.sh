@@ -4,8 +4,9 @@
 # kubectl (Kubernetes 1.36, the minor the stacks deploy), etcd, kwok (+ its stage configs), Argo
 # CD (application controller, ApplicationSet controller, repo-server: one multi-call binary, + its
 # install manifests), the Helm 4 CLI the repo-server runs, and a Redis for Argo CD's cache
-# (miniredis). The repo-server's kustomize is .tools/bin/kustomize (scripts/install/kustomize.sh,
-# 5.8.1; docs/testing.md says why not the 5.8.3 Argo CD 3.6.2 ships). Versions are pinned by the
+# (miniredis); and nats-server, which loads the NATS accounts the Vault team sync writes. The
+# repo-server's kustomize is .tools/bin/kustomize (scripts/install/kustomize.sh, 5.8.1;
+# docs/testing.md says why not the 5.8.3 Argo CD 3.6.2 ships). Versions are pinned by the
 # wrapper modules in scripts/install/control-plane/<tool>/ (go.mod + go.sum) and by the variables below.
 # Builds one binary at a time (2-2.6 GB peak each) and reuses the Go build cache. Idempotent:
 # each binary has a stamp next to it naming what it was built from; a matching stamp skips it.
@@ -71,6 +72,7 @@ done
 build_tool "$bin/etcd" etcd go.etcd.io/etcd/server/v3
 build_tool "$bin/kwok" kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build_tool "$bin/redis-server" redis .
+build_tool "$bin/nats-server" nats-server github.com/nats-io/nats-server/v2
 build_tool "$share/helm4/helm" helm4 helm.sh/helm/v4/cmd/helm \
   "-X helm.sh/helm/v4/internal/version.version=$helm4_version -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
 

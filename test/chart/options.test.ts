@@ -1,6 +1,7 @@
 // Every option on and off: renders with the defaults, every optional feature on, every
 // on-by-default feature off (cases.ts); schema validation of all of them is validate.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
+import { NATS_CREDENTIALS_PREFIX } from "../../bootstrap/vault/nats-accounts";
 import { findObject, helmLint, type K8sObject } from "../harness/helm";
 import { promqlErrors } from "./promql";
 import { ALL_OFF, ALL_ON } from "./cases";
@@ -128,9 +129,14 @@ describe("every optional feature on", () => {
     });
   });
 
-  it("adds NATS_URL and opens NATS, Postgres and the extra namespaces and ports", () => {
+  it("adds the service's own NATS login and opens NATS, Postgres and the extra namespaces and ports", () => {
     const env = envOf(findObject(on, "Deployment", SERVICE));
-    expect([env.get("NATS_URL")?.value, env.get("NATS_USER")?.value]).toEqual(["nats://nats.nats.svc:4222", "app"]);
+    expect([env.get("NATS_URL")?.value, env.get("NATS_USER")?.value]).toEqual(["nats://nats.nats.svc:4222", SERVICE]);
+    expect(env.get("NATS_PASSWORD")?.valueFrom).toEqual({ secretKeyRef: { name: `${SERVICE}-nats`, key: "password" } });
+    const login = findObject(on, "ExternalSecret", `${SERVICE}-nats`);
+    expect(at(login, "spec.data")).toEqual([{ secretKey: "password", remoteRef: { key: `${NATS_CREDENTIALS_PREFIX}/${SERVICE}`, property: "password" } }]);
+    expect(at(login, "spec.target")).toEqual({ name: `${SERVICE}-nats`, creationPolicy: "Owner", deletionPolicy: "Retain" });
+    expect(at(findObject(on, "Deployment", SERVICE), "metadata.annotations")).toMatchObject({ "reloader.stakater.com/auto": "true" });
     expect(envOf(findObject(defaults, "Deployment", SERVICE)).has("NATS_URL")).toBe(false);
     const egress = at(findObject(on, "NetworkPolicy", "python-example-egress"), "spec.egress") as Array<Record<string, unknown>>;
     expect(egress).toContainEqual({

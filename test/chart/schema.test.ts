@@ -28,6 +28,8 @@ const BAD_VALUES: Array<[string, HelmSets, string[]]> = [
   ["envVars entry without value", hs("envVars.SENTRY_DSN", { valu: "x" }), ["at '/envVars/SENTRY_DSN'", "'valu' not allowed"]],
   ["envVars value not a string", hs("envVars.WORKERS", { value: 4 }), ["at '/envVars/WORKERS/value': got number, want string"]],
   ["envVars overriding a chart variable", hs("envVars.DATABASE_URL", { value: "x" }), ["invalid propertyName 'DATABASE_URL'"]],
+  ["NATS password from Vault (the platform's)", hs("secrets.envVarsFromVault.NATS_PASSWORD", "app-password"), ["invalid propertyName 'NATS_PASSWORD'"]],
+  ["the retired shared NATS user", hs("nats.user", "app"), ["at '/nats': additional properties 'user' not allowed"]],
   ["unsupported Postgres version", hs("postgres.engineVersion", "15"), ["at '/postgres/engineVersion'", "'16'", "'17'"]],
   ["image tag as a number", hs("image.tag", 1.5), ["at '/image/tag': got number, want string"]],
   ["rewrite not a boolean", hs("ingress.rewrite", "yes"), ["at '/ingress/rewrite': got string, want boolean"]],

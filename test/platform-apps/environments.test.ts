@@ -7,6 +7,7 @@ import { at, helmValues } from "./values";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager/cert-manager";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
 import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/constants";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET } from "../../bootstrap/vault/nats-accounts";
 import { SSO_KUBERNETES_CLIENT_ID } from "../../components/cluster-access";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
@@ -219,18 +220,28 @@ describe("NATS", () => {
     expect(pick(staging.values("nats"))).toEqual([false, undefined, true, "5Gi"]);
   });
 
-  it("has no anonymous access: every account user's password comes from the Vault-synced Secret", () => {
+  it("has no anonymous access: SYS's password from the Vault-synced Secret, the teams' accounts included from theirs", () => {
     const values = production.values("nats");
-    const accounts = at(values, "config", "merge", "accounts") as Record<string, { users: Array<{ password: string }> }>;
-    const variables = Object.values(accounts).flatMap((a) => a.users.map((u) => u.password));
-    expect(variables).toEqual(["<< $NATS_SYS_PASSWORD >>", "<< $NATS_APP_PASSWORD >>"]);
+    const accounts = at(values, "config", "merge", "accounts") as Record<string, unknown>;
+    expect(accounts).toEqual({ SYS: { users: [{ user: "sys", password: "<< $NATS_SYS_PASSWORD >>" }] }, $include: `../nats-accounts/${NATS_ACCOUNTS_KEY}` });
     expect(at(values, "config", "merge", "no_auth_user")).toBeUndefined();
-    const env = at(values, "container", "env") as Record<string, { valueFrom: { secretKeyRef: { name: string; key: string } } }>;
-    const secret = named(production.manifests("nats"), "ExternalSecret", "nats-auth") as { spec: { data: Array<{ secretKey: string }> } };
-    for (const name of ["NATS_SYS_PASSWORD", "NATS_APP_PASSWORD"]) {
-      expect(env[name].valueFrom.secretKeyRef.name).toBe("nats-auth");
-      expect(secret.spec.data.map((d) => d.secretKey)).toContain(env[name].valueFrom.secretKeyRef.key);
-    }
+    expect(at(values, "container", "env")).toEqual({ NATS_SYS_PASSWORD: { valueFrom: { secretKeyRef: { name: "nats-auth", key: "sys-password" } } } });
+    const auth = named(production.manifests("nats"), "ExternalSecret", "nats-auth") as { spec: { data: Doc[] } };
+    expect(auth.spec.data).toEqual([{ secretKey: "sys-password", remoteRef: { key: "platform/nats/auth", property: "sys-password" } }]);
+    // The included file: the Secret nats-accounts mounted beside the chart's /etc/nats-config.
+    expect(at(values, "container", "patch")).toEqual([
+      { op: "add", path: "/volumeMounts/-", value: { name: "nats-accounts", mountPath: "/etc/nats-accounts", readOnly: true } },
+    ]);
+    expect(at(values, "podTemplate", "patch")).toEqual([
+      { op: "add", path: "/spec/volumes/-", value: { name: "nats-accounts", secret: { secretName: "nats-accounts" } } },
+    ]);
+    const generated = named(production.manifests("nats"), "ExternalSecret", "nats-accounts") as { spec: Doc };
+    expect(generated.spec).toEqual({
+      refreshInterval: "1m",
+      secretStoreRef: { kind: "ClusterSecretStore", name: "vault" },
+      target: { name: "nats-accounts", creationPolicy: "Owner", deletionPolicy: "Retain" },
+      data: [{ secretKey: NATS_ACCOUNTS_KEY, remoteRef: { key: NATS_ACCOUNTS_SECRET, property: NATS_ACCOUNTS_KEY } }],
+    });
     expect([at(values, "promExporter", "enabled"), at(values, "promExporter", "podMonitor", "enabled")]).toEqual([true, true]);
   });
 });

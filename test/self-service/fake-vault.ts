@@ -1,5 +1,5 @@
 // A MODEL of the Vault HTTP API calls team-sync.py makes (policies, external groups, group
-// aliases, the auth mount list), holding state in memory, checking every call against the
+// aliases, the auth mount list, kv-v2 data read/write, metadata list/delete), holding state in memory, checking every call against the
 // caller's policy with the ACL model (vault-acl.ts). Any other call is answered 501 and recorded:
 // the tests assert there is none. Responses follow Vault's API docs (sys/policies/acl,
 // identity/group, identity/group-alias, sys/auth); LIST of an empty collection is a 404 as in Vault.
@@ -29,6 +29,8 @@ export interface VaultCall {
 export class FakeVault {
   readonly policies = new Map<string, string>();
   readonly groups = new Map<string, Group>();
+  /** kv-v2 secrets by path below the mount: the current data and how many versions were written. */
+  readonly kv = new Map<string, { data: Record<string, string>; versions: number }>();
   readonly calls: VaultCall[] = [];
   readonly unknown: string[] = [];
   private server?: net.Server;
@@ -38,6 +40,7 @@ export class FakeVault {
     private readonly callerRules: PathRule[],
     readonly oidcPath: string,
     readonly oidcAccessor = "auth_oidc_0a1b2c3d",
+    readonly kvMount = "secret",
   ) {}
 
   /**
@@ -86,7 +89,12 @@ export class FakeVault {
     const policy = /^sys\/policies\/acl\/([^/]+)$/.exec(path)?.[1];
     const groupName = /^identity\/group\/name\/([^/]+)$/.exec(path)?.[1];
     const aliasId = /^identity\/group-alias\/id\/([^/]+)$/.exec(path)?.[1];
-    const exists = (policy !== undefined && this.policies.has(policy)) || (groupName !== undefined && this.groups.has(groupName));
+    const kvData = new RegExp(`^${this.kvMount}/data/(.+)$`).exec(path)?.[1];
+    const kvMetadata = new RegExp(`^${this.kvMount}/metadata/(.+?)/?$`).exec(path)?.[1];
+    const exists =
+      (policy !== undefined && this.policies.has(policy)) ||
+      (groupName !== undefined && this.groups.has(groupName)) ||
+      (kvData !== undefined && this.kv.has(kvData));
     const capability = this.capabilityOf(method, exists);
     const allowed = allows([this.callerRules], capability, path, method === "POST" || method === "PUT" ? body : {});
     this.calls.push({ method, path, capability, allowed });
@@ -122,12 +130,34 @@ export class FakeVault {
       return [204, undefined];
     }
     if (path === "identity/group-alias" && method === "POST") return this.createAlias(body);
+    if (kvData !== undefined) return this.kvData(method, kvData, body);
+    if (kvMetadata !== undefined && method === "LIST") {
+      const children = [...this.kv.keys()].filter((k) => k.startsWith(`${kvMetadata}/`)).map((k) => k.slice(kvMetadata.length + 1));
+      return this.list([...new Set(children.map((c) => (c.includes("/") ? `${c.split("/")[0]}/` : c)))]);
+    }
+    if (kvMetadata !== undefined && method === "DELETE") {
+      this.kv.delete(kvMetadata);
+      return [204, undefined];
+    }
     if (aliasId !== undefined && method === "DELETE") {
       for (const group of this.groups.values()) if (group.alias?.id === aliasId) delete group.alias;
       return [204, undefined];
     }
     this.unknown.push(`${method} ${path}`);
     return [501, { errors: [`the fake Vault does not model ${method} ${path}`] }];
+  }
+
+  /** kv-v2 `data/` endpoint: read answers {data: {data, metadata}}, write takes {data} (Vault's API docs). */
+  private kvData(method: string, key: string, body: Record<string, unknown>): [number, unknown] {
+    const current = this.kv.get(key);
+    if (method === "GET") return current ? [200, { data: { data: current.data, metadata: { version: current.versions } } }] : [404, { errors: [] }];
+    if (method === "POST" || method === "PUT") {
+      const versions = (current?.versions ?? 0) + 1;
+      this.kv.set(key, { data: body["data"] as Record<string, string>, versions });
+      return [200, { data: { version: versions } }];
+    }
+    this.unknown.push(`${method} kv ${key}`);
+    return [501, { errors: [`the fake Vault does not model ${method} on kv data`] }];
   }
 
   private list(keys: string[]): [number, unknown] {

@@ -48,7 +48,12 @@ $(REDIS_PASSWORD) defined before them.
 - name: NATS_URL
   value: {{ .Values.nats.url | quote }}
 - name: NATS_USER
-  value: {{ .Values.nats.user | quote }}
+  value: {{ $name | quote }}
+- name: NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hs.natsSecret" . }}
+      key: password
 {{- end }}
 {{- if .Values.postgres.enabled }}
 {{- $secret := include "hs.postgresSecret" . }}

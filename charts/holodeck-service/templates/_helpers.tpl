@@ -101,6 +101,7 @@ metadata:
 
 {{- define "hs.postgresSecret" -}}{{ include "hs.name" . }}-postgres{{- end -}}
 {{- define "hs.vaultSecret" -}}{{ include "hs.name" . }}-vault{{- end -}}
+{{- define "hs.natsSecret" -}}{{ include "hs.name" . }}-nats{{- end -}}
 {{- define "hs.redisHost" -}}{{ include "hs.name" . }}-redis{{- end -}}
 {{- define "hs.dashboardUid" -}}hs-{{ include "hs.name" . | sha256sum | trunc 12 }}{{- end -}}
 {{- define "hs.redisAuthSecret" -}}{{ include "hs.name" . }}-redis-auth{{- end -}}
@@ -190,7 +191,7 @@ container declares it. Args: root, resources.
 
 {{/* Deployment annotations when its pods read Secrets (Vault, database, Redis): Reloader restarts it when one changes. */}}
 {{- define "hs.reloader" -}}
-{{- if or .Values.postgres.enabled .Values.redis.enabled (and .Values.secrets.enabled .Values.secrets.envVarsFromVault) -}}
+{{- if or .Values.postgres.enabled .Values.redis.enabled .Values.nats.enabled (and .Values.secrets.enabled .Values.secrets.envVarsFromVault) -}}
 reloader.stakater.com/auto: "true"
 {{- end -}}
 {{- end -}}

@@ -1,0 +1,50 @@
+// Runs bootstrap/vault/team-sync.py for real (python3) with the environment its CronJob gives it
+// (bootstrap/vault/team-sync.ts), against a Vault address (the API model of fake-vault.ts).
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { KV_MOUNT } from "../../bootstrap/vault/constants";
+import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH } from "../../bootstrap/vault/human-access-policy";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM } from "../../bootstrap/vault/nats-accounts";
+
+const SCRIPT = path.resolve(__dirname, "..", "..", "bootstrap", "vault", "team-sync.py");
+
+export interface TeamFile {
+  team: string;
+  ssoGroups: string[];
+  domains: string[];
+  services: { name: string; domain: string }[];
+}
+
+/** Replaces the folder's team files with these. */
+export function writeTeams(teamsDir: string, teams: TeamFile[]): void {
+  fs.rmSync(teamsDir, { recursive: true, force: true });
+  fs.mkdirSync(teamsDir, { recursive: true });
+  for (const team of teams) fs.writeFileSync(path.join(teamsDir, `${team.team}.json`), `${JSON.stringify(team, null, 2)}\n`);
+}
+
+/** Runs the script (asynchronously: the Vault model answers from this process). */
+export function runTeamSync(vaultAddress: string, teamsDir: string): Promise<{ code: number; out: string }> {
+  const child = spawn("python3", [SCRIPT], {
+    env: {
+      PATH: process.env.PATH,
+      VAULT_ADDR: vaultAddress,
+      VAULT_TOKEN: "team-sync-token",
+      TEAMS_DIR: teamsDir,
+      KV_MOUNT,
+      OIDC_AUTH_PATH,
+      ALERTS_SECRET_PREFIX,
+      NATS_CREDENTIALS_PREFIX,
+      NATS_ACCOUNTS_SECRET,
+      NATS_ACCOUNTS_KEY,
+      NATS_TEAM_JETSTREAM: JSON.stringify(NATS_TEAM_JETSTREAM),
+    },
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, out }));
+  });
+}
