@@ -113,7 +113,7 @@ describe("generated helm/ with every option on", () => {
     expect(env.get("REDIS_URL")?.value).toBe(`redis://:$(REDIS_PASSWORD)@${name}-redis:6379/0`);
     expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
     expect(env.get("NATS_USER")?.value).toBe(name);
-    expect(env.get("NATS_PASSWORD")?.valueFrom?.secretKeyRef?.name).toBe(`${name}-nats`);
+    expect(env.get("NATS_PASSWORD")?.valueFrom?.secretKeyRef).toEqual({ name: `${name}-nats`, key: "password" });
     expect(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://jaeger-collector.observability.svc:4317");
     expect(env.get("METRICS_PORT")?.value).toBe("9090");
     expect(FULL.vaultSecrets).toEqual(["WEATHER_API_KEY", "FASTSTREAM_CREDS"]);
@@ -198,10 +198,12 @@ describe("generated helm/ of a NATS-only service", () => {
   it("reads nothing from the service's Vault path: its NATS password is the platform's secret/nats/<service>", () => {
     const kinds = names(objects);
     expect(kinds.filter((kind) => kind.startsWith("ExternalSecret/"))).toEqual([`ExternalSecret/${name}-nats`]);
+    // External Secrets still logs in to Vault as the namespace's own ServiceAccount.
+    expect(kinds).toContain("ServiceAccount/vault-secrets");
     const natsSecret = findObject(objects, "ExternalSecret", `${name}-nats`);
     expect(at(natsSecret, "spec.target.name")).toBe(`${name}-nats`);
     const data = at(natsSecret, "spec.data") as { secretKey: string; remoteRef: { key: string; property: string } }[];
-    expect(data.map((entry) => entry.remoteRef)).toEqual([{ key: `nats/${name}`, property: "password" }]);
+    expect(data).toEqual([{ secretKey: "password", remoteRef: { key: `nats/${name}`, property: "password" } }]);
     const env = envOf(findObject(objects, "Deployment", name));
     expect(env.get("NATS_URL")?.value).toBe("nats://nats.nats.svc:4222");
     expect(env.get("NATS_USER")?.value).toBe(name);
