@@ -17,6 +17,7 @@ import {
   type NodeGroupConfig,
   type RegistryConfig,
 } from "../model";
+import { edgeKubernetesProblem } from "../bootstrap/chart-support";
 import * as rules from "./config-rules";
 import { Reader, type ConfigIssue } from "./config-reader";
 import { otherStackPlaces, readRegistry } from "./config-registry";
@@ -197,6 +198,13 @@ function readVaultAllowedCidrs(r: Reader): string[] | undefined {
   return cidrs;
 }
 
+/** An edge whose chart does not support the cluster's version: switch edge first (docs/runbooks/edge-switch.md). */
+function refuseUnsupportedEdge(r: Reader, key: string, edge: Edge | undefined, version: KubernetesVersion): void {
+  const known = (EDGES as readonly string[]).includes(edge ?? "") && (KUBERNETES_VERSIONS as readonly string[]).includes(version);
+  const problem = known && edge ? edgeKubernetesProblem(edge, version) : undefined;
+  if (problem) r.fail(key, edge, problem, `${ALLOWED.edge}, whose chart supports holodeck:kubernetesVersion (or keep the version the edge supports)`);
+}
+
 /** Optional: the standby edge of a switch must be the other edge. */
 function readEdgeStandby(r: Reader, edge: Edge): Edge | undefined {
   const key = "holodeck:edgeStandby";
@@ -258,6 +266,10 @@ export function loadConfig(): HolodeckConfig {
   const previewRoleArn = readReadOnlyRoleArn(r, "holodeck:previewRoleArn", ciRoleArn, adminRoleArns);
   const driftRoleArn = readReadOnlyRoleArn(r, "holodeck:driftRoleArn", ciRoleArn, [...adminRoleArns, ...(previewRoleArn ? [previewRoleArn] : [])]);
   const edge = r.string("holodeck:edge", ALLOWED.edge, rules.oneOf(EDGES)) as Edge;
+  const edgeStandby = readEdgeStandby(r, edge);
+  const kubernetesVersion = r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(KUBERNETES_VERSIONS)) as KubernetesVersion;
+  refuseUnsupportedEdge(r, "holodeck:edge", edge, kubernetesVersion);
+  refuseUnsupportedEdge(r, "holodeck:edgeStandby", edgeStandby, kubernetesVersion);
   const serviceRepoUrlPrefix = r.string("holodeck:serviceRepoUrlPrefix", ALLOWED.urlPrefix, rules.httpsUrl);
   const cfg: HolodeckConfig = {
     stack,
@@ -274,9 +286,9 @@ export function loadConfig(): HolodeckConfig {
       rules.intBetween(rules.AZ_COUNT.min, rules.AZ_COUNT.max),
     ) as number,
     natGateways: r.string("holodeck:natGateways", ALLOWED.natGateways, rules.oneOf(NAT_MODES)) as NatMode,
-    kubernetesVersion: r.string("holodeck:kubernetesVersion", ALLOWED.kubernetesVersion, rules.oneOf(KUBERNETES_VERSIONS)) as KubernetesVersion,
+    kubernetesVersion,
     edge,
-    edgeStandby: readEdgeStandby(r, edge),
+    edgeStandby,
     vaultAllowedCidrs: readVaultAllowedCidrs(r),
     endpointPublicAccessCidrs: r.stringList(
       "holodeck:endpointPublicAccessCidrs",

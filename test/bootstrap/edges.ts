@@ -1,6 +1,7 @@
 // The public edge per test run (docs/edge.md): every shipped stack file runs the gateway edge;
 // the ingress-nginx edge is the same stack file with `holodeck:edge: ingress-nginx`. Suites that
 // check what differs between the edges run both.
+import { EDGE_CHARTS } from "../../bootstrap/chart-support";
 import { CHARTS } from "../../bootstrap/versions";
 import type { Edge } from "../../model";
 import { recordedStack, stackConfig, type StackRecording } from "../harness/stacks";
@@ -20,11 +21,11 @@ export const STACK_EDGES: [string, Edge][] = STACKS.flatMap((stack): [string, Ed
 ]);
 
 /** The chart of each edge's controller. */
-export const EDGE_CHART: Record<Edge, string> = { gateway: CHARTS.envoyGateway.chart, "ingress-nginx": CHARTS.ingressNginx.chart };
+export const EDGE_CHART: Record<Edge, string> = { gateway: EDGE_CHARTS.gateway.chart, "ingress-nginx": EDGE_CHARTS["ingress-nginx"].chart };
 
 /** Every pinned chart a stack on `edge` installs: all of CHARTS but the other edge's controller. */
 export function chartsOn(edge: Edge): (typeof CHARTS)[keyof typeof CHARTS][] {
-  const other = edge === "gateway" ? CHARTS.ingressNginx.chart : CHARTS.envoyGateway.chart;
+  const other = EDGE_CHARTS[edge === "gateway" ? "ingress-nginx" : "gateway"].chart;
   return Object.values(CHARTS).filter((pin) => pin.chart !== other);
 }
 

@@ -244,9 +244,11 @@ describe.each(STACKS)("%s: both edges side by side during a switch (holodeck:edg
   let nginxServing: StackRecording;
   let gatewayServing: StackRecording;
   beforeAll(async () => {
-    // One run at a time: the plan engine's mock runtime is process-wide.
-    nginxServing = await runStack(stack, { config: { "holodeck:edge": "ingress-nginx", "holodeck:edgeStandby": "gateway" } });
-    gatewayServing = await runStack(stack, { config: { "holodeck:edge": "gateway", "holodeck:edgeStandby": "ingress-nginx" } });
+    // One run at a time: the plan engine's mock runtime is process-wide. The switch happens on
+    // Kubernetes 1.35, the newest ingress-nginx 4.15 supports.
+    const on135 = { "holodeck:kubernetesVersion": "1.35" };
+    nginxServing = await runStack(stack, { config: { ...on135, "holodeck:edge": "ingress-nginx", "holodeck:edgeStandby": "gateway" } });
+    gatewayServing = await runStack(stack, { config: { ...on135, "holodeck:edge": "gateway", "holodeck:edgeStandby": "ingress-nginx" } });
   });
   const nlbs = (rec: StackRecording): RecordedResource[] => rec.byType("kubernetes:core/v1:Service");
 

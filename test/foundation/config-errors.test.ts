@@ -55,6 +55,20 @@ const CASES: BadCase[] = [
     allowed: "a non-empty list of IPv4 CIDRs",
   },
   {
+    what: "ingress-nginx edge on a Kubernetes its chart does not support",
+    stack: STAGING,
+    config: { "holodeck:edge": "ingress-nginx", "holodeck:kubernetesVersion": "1.36" },
+    key: "holodeck:edge",
+    allowed: "its chart ingress-nginx 4.15.1 supports Kubernetes 1.31 to 1.35, not holodeck:kubernetesVersion 1.36",
+  },
+  {
+    what: "ingress-nginx standing by on a Kubernetes its chart does not support",
+    stack: STAGING,
+    config: { "holodeck:edgeStandby": "ingress-nginx", "holodeck:kubernetesVersion": "1.36" },
+    key: "holodeck:edgeStandby",
+    allowed: "gateway | ingress-nginx, whose chart supports holodeck:kubernetesVersion",
+  },
+  {
     what: "unknown standby edge",
     stack: STAGING,
     config: { "holodeck:edgeStandby": "istio" },

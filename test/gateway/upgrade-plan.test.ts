@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../../bootstrap/versions";
 import type { KubernetesVersion } from "../../model";
-import { CHART_KUBERNETES_SUPPORT, checkChart, pinnedCharts, type PinnedChart } from "../../cli/plan/upgrade";
+import { CHART_KUBERNETES_SUPPORT } from "../../bootstrap/chart-support";
+import { checkChart, pinnedCharts, type PinnedChart } from "../../cli/plan/upgrade";
 
 const pin = (chart: string): PinnedChart => {
   const found = pinnedCharts().filter((p) => p.chart === chart);

@@ -64,7 +64,8 @@ export interface SavedRecording {
  * itself (a variant's name -> its overrides). A variant equal to the stack file is skipped.
  */
 export const SHARED_VARIANTS = {
-  "ingress-nginx-edge": { "holodeck:edge": "ingress-nginx" },
+  // ingress-nginx 4.15 supports Kubernetes up to 1.35 (bootstrap/chart-support.ts): the config refuses it on 1.36.
+  "ingress-nginx-edge": { "holodeck:edge": "ingress-nginx", "holodeck:kubernetesVersion": "1.35" },
 } as const satisfies Record<string, Record<string, string>>;
 export type SharedVariant = keyof typeof SHARED_VARIANTS;
 
