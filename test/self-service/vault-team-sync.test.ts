@@ -180,7 +180,8 @@ describe("NATS: a user per service, an account per team", () => {
   it("the services' NATS credentials are the platform's: no team may write them, the sync reads no service secret", () => {
     for (const team of ["checkout", "payments"]) {
       for (const capability of ["create", "update", "delete"] as const)
-        expect(allows([teamRules(team)], capability, secret("nats/python-example")), `${team} ${capability}`).toBe(false);
+        for (const path of ["nats/python-example", NATS_ACCOUNTS_SECRET])
+          expect(allows([teamRules(team)], capability, secret(path)), `${team} ${capability} ${path}`).toBe(false);
     }
     const own = [parsePolicy(TEAM_SYNC_POLICY_HCL)];
     expect(allows(own, "update", secret("nats/python-example"))).toBe(true);
