@@ -28,6 +28,12 @@ export const NATS_TEAM_JETSTREAM = {
   max_consumers: 500,
 } as const;
 
+/**
+ * Each team account's connection and subscription limits: one team's runaway clients (a crash
+ * loop, a subscription leak) cannot take the shared servers' capacity from the others.
+ */
+export const NATS_TEAM_LIMITS = { max_connections: 1000, max_subscriptions: 100_000 } as const;
+
 /** What the team sync may do for NATS: its two paths only, never a service's own secrets. */
 export const NATS_SYNC_POLICY_HCL = `path "${KV_MOUNT}/data/${NATS_CREDENTIALS_PREFIX}/*" {
   capabilities = ["create", "read", "update"]

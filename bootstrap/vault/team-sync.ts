@@ -14,7 +14,7 @@ import { readJsonSecret } from "../shared/secrets-manager";
 import { KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_NAMESPACE, VAULT_TLS_DIR, VAULT_TLS_SECRET, VAULT_TOKEN_AUDIENCE } from "./constants";
 import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_SYNC_ROLE, TEAM_SYNC_SERVICE_ACCOUNT } from "./human-access-policy";
 import { restrictedContainer } from "./job-pod";
-import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM } from "./nats-accounts";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM, NATS_TEAM_LIMITS } from "./nats-accounts";
 
 export const TEAM_SYNC_SCRIPT = readScript(__dirname, "team-sync.py");
 /** Where services-root is cloned; the team files are in its teams/ folder. */
@@ -121,6 +121,7 @@ export class VaultTeamSync extends pulumi.ComponentResource {
                         { name: "NATS_ACCOUNTS_SECRET", value: NATS_ACCOUNTS_SECRET },
                         { name: "NATS_ACCOUNTS_KEY", value: NATS_ACCOUNTS_KEY },
                         { name: "NATS_TEAM_JETSTREAM", value: JSON.stringify(NATS_TEAM_JETSTREAM) },
+                        { name: "NATS_TEAM_LIMITS", value: JSON.stringify(NATS_TEAM_LIMITS) },
                         { name: "KUBERNETES_AUTH_PATH", value: KUBERNETES_AUTH_PATH },
                         { name: "TEAM_SYNC_ROLE", value: TEAM_SYNC_ROLE },
                         { name: "VAULT_JWT_FILE", value: `${TOKEN_DIR}/token` },

@@ -66,7 +66,7 @@ export class NatsConnection {
     for (;;) {
       const found = this.messages.find(match);
       if (found) return found;
-      if (this.errors.length > 0 || this.closed) throw new Error(`NATS connection failed: ${this.errors.join("; ") || "closed"}`);
+      if (this.closed) throw new Error(`NATS connection closed: ${this.errors.join("; ") || "no error sent"}`);
       if (Date.now() > deadline) throw new Error(`no matching NATS message within ${timeoutMs} ms (got ${JSON.stringify(this.messages)})`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -79,7 +79,8 @@ export class NatsConnection {
   private async flushed(count: number): Promise<void> {
     const deadline = Date.now() + 5000;
     while (this.pongs < count) {
-      if (this.errors.length > 0 || this.closed) throw new Error(this.errors.join("; ") || "connection closed");
+      // -ERR without a close (a refused subscription or publish) is recorded in `errors`; the server closes on the fatal ones.
+      if (this.closed) throw new Error(this.errors.join("; ") || "connection closed");
       if (Date.now() > deadline) throw new Error("no PONG from nats-server within 5 s");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

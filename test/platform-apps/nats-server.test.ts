@@ -65,37 +65,77 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A nats-server run as the pod runs it: the chart's config at etc/nats-config, the Secret's accounts file beside it. */
+class NatsServer {
+  log = "";
+  port = 0;
+  readonly configFile: string;
+  readonly accountsFile: string;
+  private process?: ChildProcess;
+
+  constructor(private readonly root: string) {
+    this.configFile = path.join(root, "etc", "nats-config", "nats.conf");
+    this.accountsFile = path.resolve(path.dirname(this.configFile), ACCOUNTS_INCLUDE);
+    fs.mkdirSync(path.dirname(this.configFile), { recursive: true });
+    fs.mkdirSync(path.dirname(this.accountsFile), { recursive: true });
+  }
+
+  async start(accounts: string): Promise<void> {
+    fs.writeFileSync(this.accountsFile, accounts);
+    this.port = await freePort();
+    fs.writeFileSync(this.configFile, natsConfig(VALUES.config.merge, this.port, path.join(this.root, "jetstream")));
+    this.process = spawn(NATS_SERVER, ["-c", this.configFile], { env: { PATH: process.env.PATH, NATS_SYS_PASSWORD: SYS_PASSWORD } });
+    this.process.stderr?.on("data", (chunk: Buffer) => (this.log += chunk.toString()));
+    await this.waitForLog("Server is ready");
+  }
+
+  /** What the chart's config reloader does when the mounted file changes: SIGHUP. */
+  async reload(accounts: string): Promise<void> {
+    fs.writeFileSync(this.accountsFile, accounts);
+    const mark = this.log.length;
+    this.process?.kill("SIGHUP");
+    await this.waitForLog("Reloaded server configuration", mark);
+  }
+
+  async waitForLog(text: string, after = 0): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!this.log.slice(after).includes(text)) {
+      if (this.process?.exitCode !== null) throw new Error(`nats-server exited ${this.process?.exitCode}:\n${this.log}`);
+      if (Date.now() > deadline) throw new Error(`nats-server did not log "${text}" within 10 s:\n${this.log}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  stop(): void {
+    this.process?.kill("SIGTERM");
+  }
+}
+
+// The platform's values: the chart's config.merge and the include of the accounts file.
+const VALUES = parse(fs.readFileSync(path.join(REPO, "platform-apps", "values", "nats", "common.yaml"), "utf8")) as {
+  config: { merge: Record<string, unknown> };
+};
+const ACCOUNTS_INCLUDE = (VALUES.config.merge["accounts"] as Record<string, string>)["$include"];
+
 let vault: FakeVault;
 let vaultAddress: string;
 let teamsDir: string;
-let accountsFile: string;
-let server: ChildProcess;
-let log = "";
-let port: number;
+let main: NatsServer;
 const open: NatsConnection[] = [];
 
 const password = (service: string): string => vault.kv.get(`${NATS_CREDENTIALS_PREFIX}/${service}`)?.data["password"] ?? "";
-async function login(user: string, secret = password(user)): Promise<NatsConnection> {
-  const connection = await NatsConnection.open(port, user, secret);
+async function login(user: string, secret = password(user), server = main): Promise<NatsConnection> {
+  const connection = await NatsConnection.open(server.port, user, secret);
   open.push(connection);
   return connection;
 }
 
-/** Runs the team sync for these team files and puts the accounts file where the Secret volume is mounted. */
-async function syncTeams(teams: TeamFile[]): Promise<void> {
+/** Runs the team sync for these team files; answers the accounts file it wrote (what the Secret holds). */
+async function syncTeams(teams: TeamFile[], overrides: Record<string, string> = {}): Promise<string> {
   writeTeams(teamsDir, teams);
-  const run = await runTeamSync(vaultAddress, teamsDir);
+  const run = await runTeamSync(vaultAddress, teamsDir, overrides);
   expect(run.code, run.out).toBe(0);
-  fs.writeFileSync(accountsFile, vault.kv.get(NATS_ACCOUNTS_SECRET)?.data[NATS_ACCOUNTS_KEY] ?? "");
-}
-
-async function waitForLog(text: string, after = 0): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!log.slice(after).includes(text)) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited ${server.exitCode}:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`nats-server did not log "${text}" within 10 s:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return vault.kv.get(NATS_ACCOUNTS_SECRET)?.data[NATS_ACCOUNTS_KEY] ?? "";
 }
 
 async function jetstream(connection: NatsConnection, api: string, body: unknown, inbox: string): Promise<Record<string, unknown>> {
@@ -108,41 +148,29 @@ beforeAll(async () => {
   vaultAddress = await vault.start();
   const root = tempDir("nats-server");
   teamsDir = path.join(root, "teams");
-  // The pod's layout: the chart's ConfigMap at /etc/nats-config, the Secret nats-accounts beside it.
-  const values = parse(fs.readFileSync(path.join(REPO, "platform-apps", "values", "nats", "common.yaml"), "utf8")) as {
-    config: { merge: Record<string, unknown> };
-  };
-  const include = (values.config.merge["accounts"] as Record<string, string>)["$include"];
-  const configFile = path.join(root, "etc", "nats-config", "nats.conf");
-  accountsFile = path.resolve(path.dirname(configFile), include);
-  fs.mkdirSync(path.dirname(configFile), { recursive: true });
-  fs.mkdirSync(path.dirname(accountsFile), { recursive: true });
-  await syncTeams([CHECKOUT, PAYMENTS]);
-  port = await freePort();
-  fs.writeFileSync(configFile, natsConfig(values.config.merge, port, path.join(root, "jetstream")));
-  server = spawn(NATS_SERVER, ["-c", configFile], { env: { PATH: process.env.PATH, NATS_SYS_PASSWORD: SYS_PASSWORD } });
-  server.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  await waitForLog("Server is ready");
+  main = new NatsServer(path.join(root, "main"));
+  await main.start(await syncTeams([CHECKOUT, PAYMENTS]));
 });
 
 afterAll(async () => {
   for (const connection of open) connection.close();
-  server?.kill("SIGTERM");
+  main?.stop();
   await vault?.stop();
 });
 
 describe("the platform's NATS configuration on a real nats-server", () => {
   it("the included accounts file is where the Secret is mounted: /etc/nats-accounts/accounts.conf", () => {
-    expect(path.basename(path.dirname(accountsFile))).toBe("nats-accounts");
-    expect(path.basename(accountsFile)).toBe(NATS_ACCOUNTS_KEY);
+    expect(path.basename(path.dirname(main.accountsFile))).toBe("nats-accounts");
+    expect(path.basename(main.accountsFile)).toBe(NATS_ACCOUNTS_KEY);
   });
 
   it("starts without an error; its one warning is about the plaintext passwords (Vault holds them too: docs/tenancy.md)", () => {
-    const complaints = log.split("\n").filter((line) => /\[(ERR|WRN|FTL)\]/.test(line));
+    const complaints = main.log.split("\n").filter((line) => /\[(ERR|WRN|FTL)\]/.test(line));
     expect(complaints.map((line) => line.replace(/^.*\] /, ""))).toEqual(["Plaintext passwords detected, use nkeys or bcrypt"]);
   });
 
   it("refuses anonymous clients, the retired shared user `app`, a wrong password and another service's password", async () => {
+    const port = main.port;
     await expect(NatsConnection.open(port)).rejects.toThrow("-ERR 'Authorization Violation'");
     await expect(NatsConnection.open(port, "app", "anything")).rejects.toThrow("-ERR 'Authorization Violation'");
     await expect(NatsConnection.open(port, "cart", "not-the-password")).rejects.toThrow("-ERR 'Authorization Violation'");
@@ -189,12 +217,36 @@ describe("the platform's NATS configuration on a real nats-server", () => {
   it("serves a changed team file after a reload (the chart's config reloader sends SIGHUP): a new service logs in, a removed one no longer", async () => {
     const SEARCH: TeamFile = { team: "search", ssoGroups: ["holodeck-team-search"], domains: ["catalog"], services: [{ name: "indexer", domain: "catalog" }] };
     const cartPassword = password("cart");
-    await syncTeams([{ ...CHECKOUT, services: [CHECKOUT.services[0]] }, PAYMENTS, SEARCH]);
-    const mark = log.length;
-    server.kill("SIGHUP");
-    await waitForLog("Reloaded server configuration", mark);
+    await main.reload(await syncTeams([{ ...CHECKOUT, services: [CHECKOUT.services[0]] }, PAYMENTS, SEARCH]));
     await login("indexer");
-    await expect(NatsConnection.open(port, "cart", cartPassword)).rejects.toThrow("-ERR 'Authorization Violation'");
+    await expect(NatsConnection.open(main.port, "cart", cartPassword)).rejects.toThrow("-ERR 'Authorization Violation'");
     await login("python-example");
+  });
+});
+
+describe("each team account's connection and subscription limits, enforced by nats-server", () => {
+  // The same sync with small limits (the shipped ones, NATS_TEAM_LIMITS, are in the accounts file
+  // test of vault-team-sync.test.ts): the server enforces them per team, not per server.
+  let small: NatsServer;
+  beforeAll(async () => {
+    small = new NatsServer(path.join(tempDir("nats-limits"), "small"));
+    await small.start(await syncTeams([CHECKOUT, PAYMENTS], { NATS_TEAM_LIMITS: JSON.stringify({ max_connections: 2, max_subscriptions: 2 }) }));
+  });
+  afterAll(() => small?.stop());
+
+  it("refuses a team's connection beyond its limit, while another team still connects", async () => {
+    await login("python-example", password("python-example"), small);
+    await login("cart", password("cart"), small);
+    await expect(NatsConnection.open(small.port, "cart", password("cart"))).rejects.toThrow("-ERR 'maximum account active connections exceeded'");
+    await login("ledger", password("ledger"), small);
+  });
+
+  it("refuses a team's subscription beyond its limit", async () => {
+    const connection = await login("ledger", password("ledger"), small);
+    connection.subscribe("a", 1);
+    connection.subscribe("b", 2);
+    connection.subscribe("c", 3);
+    await connection.flush();
+    expect(connection.errors).toEqual(["-ERR 'maximum subscriptions exceeded'"]);
   });
 });

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KV_MOUNT } from "../../bootstrap/vault/constants";
 import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH } from "../../bootstrap/vault/human-access-policy";
-import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM } from "../../bootstrap/vault/nats-accounts";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM, NATS_TEAM_LIMITS } from "../../bootstrap/vault/nats-accounts";
 
 const SCRIPT = path.resolve(__dirname, "..", "..", "bootstrap", "vault", "team-sync.py");
 
@@ -23,8 +23,8 @@ export function writeTeams(teamsDir: string, teams: TeamFile[]): void {
   for (const team of teams) fs.writeFileSync(path.join(teamsDir, `${team.team}.json`), `${JSON.stringify(team, null, 2)}\n`);
 }
 
-/** Runs the script (asynchronously: the Vault model answers from this process). */
-export function runTeamSync(vaultAddress: string, teamsDir: string): Promise<{ code: number; out: string }> {
+/** Runs the script (asynchronously: the Vault model answers from this process); `overrides` replace environment values. */
+export function runTeamSync(vaultAddress: string, teamsDir: string, overrides: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const child = spawn("python3", [SCRIPT], {
     env: {
       PATH: process.env.PATH,
@@ -38,6 +38,8 @@ export function runTeamSync(vaultAddress: string, teamsDir: string): Promise<{ c
       NATS_ACCOUNTS_SECRET,
       NATS_ACCOUNTS_KEY,
       NATS_TEAM_JETSTREAM: JSON.stringify(NATS_TEAM_JETSTREAM),
+      NATS_TEAM_LIMITS: JSON.stringify(NATS_TEAM_LIMITS),
+      ...overrides,
     },
   });
   let out = "";
