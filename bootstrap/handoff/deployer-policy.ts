@@ -21,7 +21,7 @@ const POD_SPEC_OF: Record<string, string> = {
   CronJob: "object.spec.jobTemplate.spec.template.spec",
 };
 
-/** The rules: one per pod-spec location, and one for token Secrets. */
+/** The rules: one per pod-spec location, one for token Secrets, one for the deployer's own account. */
 export function deployerValidations(): AdmissionValidation[] {
   const deployer = literal(DEPLOYER_SERVICE_ACCOUNT);
   // The deprecated alias serviceAccount needs no rule: the API server copies it into
@@ -39,6 +39,13 @@ export function deployerValidations(): AdmissionValidation[] {
       messageExpression: `${SUBJECT} + 'ServiceAccount token Secrets are refused in a service namespace (a long-lived token of any account, ${DEPLOYER_SERVICE_ACCOUNT} included); pods get short-lived tokens of their own account'`,
       reason: "Forbidden",
     },
+    {
+      // Its own account (e.g. automountServiceAccountToken) is the team chart's, which Argo CD
+      // syncs with the platform's identity; a service chart that templates it is refused.
+      expression: `object.kind != 'ServiceAccount' || object.metadata.name != ${deployer} || request.userInfo.username != 'system:serviceaccount:' + namespaceObject.metadata.name + ':' + ${deployer}`,
+      messageExpression: `${SUBJECT} + '${DEPLOYER_SERVICE_ACCOUNT} may not change its own ServiceAccount (the platform\\'s team chart owns it); give the service its own account'`,
+      reason: "Forbidden",
+    },
   ];
 }
 
@@ -50,6 +57,8 @@ export function deployerPolicyObjects(): Record<string, unknown>[] {
       // Create only: a pod's account and a Secret's type cannot change, and checking updates would
       // block removing the finalizers of one admitted before the policy.
       admissionRule("", ["v1"], ["pods", "secrets"], ["CREATE"]),
+      // Update only: the team chart creates it first; a delete is undone by the team chart's self-heal.
+      admissionRule("", ["v1"], ["serviceaccounts"], ["UPDATE"]),
       admissionRule("apps", ["v1"], ["deployments", "statefulsets", "replicasets", "daemonsets"]),
       admissionRule("batch", ["v1"], ["jobs", "cronjobs"]),
     ],

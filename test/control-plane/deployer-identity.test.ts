@@ -128,3 +128,39 @@ describe(`in a service namespace, nothing runs as ${DEPLOYER_SERVICE_ACCOUNT}`, 
     expect(await create(pod)).toBe("");
   });
 });
+
+describe(`${DEPLOYER_SERVICE_ACCOUNT} may not change its own ServiceAccount`, () => {
+  const deployer = `system:serviceaccount:${NAMESPACE}:${DEPLOYER_SERVICE_ACCOUNT}`;
+  const patch = JSON.stringify({ automountServiceAccountToken: true });
+  const patchAs = (user: string[], name: string) => plane.kubectl.run(["patch", "serviceaccount", name, "-n", NAMESPACE, "--type=merge", "-p", patch, ...user]);
+
+  beforeAll(async () => {
+    // RBAC first lets the deployer edit ServiceAccounts here (its team chart Role does), so the
+    // request reaches admission: what is under test is the policy, not RBAC.
+    await plane.kubectl.apply([
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("app") },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: meta("deployer-edit"),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+        subjects: [{ kind: "ServiceAccount", name: DEPLOYER_SERVICE_ACCOUNT, namespace: NAMESPACE }],
+      },
+    ]);
+  });
+
+  it("refuses the deployer's patch of its own account, naming the policy and what to do", async () => {
+    const result = await patchAs([`--as=${deployer}`], DEPLOYER_SERVICE_ACCOUNT);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`ValidatingAdmissionPolicy '${DEPLOYER_POLICY}'`);
+    expect(result.stderr).toContain(
+      `ServiceAccount ${NAMESPACE}/${DEPLOYER_SERVICE_ACCOUNT}: ${DEPLOYER_SERVICE_ACCOUNT} may not change its own ServiceAccount (the platform's team chart owns it)`,
+    );
+    expect((await plane.kubectl.get("serviceaccount", DEPLOYER_SERVICE_ACCOUNT, NAMESPACE))?.["automountServiceAccountToken"]).toBeUndefined();
+  });
+
+  it("admits the deployer's patch of the service's own account, and the platform's patch of the deployer's", async () => {
+    expect((await patchAs([`--as=${deployer}`], "app")).code).toBe(0);
+    expect((await patchAs([], DEPLOYER_SERVICE_ACCOUNT)).code).toBe(0);
+  });
+});

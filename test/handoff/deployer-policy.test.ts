@@ -13,7 +13,7 @@ describe.each(listStacks())("%s", (stack) => {
   const resources = recordedStack(stack).resources;
   const named = (type: string) => resources.filter((r) => r.type === type && (r.inputs.metadata as { name: string }).name === DEPLOYER_POLICY);
 
-  it("applies the policy to pods, workloads and Secrets of service namespaces, on create and update", () => {
+  it("applies the policy to pods, workloads, Secrets and ServiceAccounts of service namespaces", () => {
     const [policy] = named(POLICY_TYPE);
     expect(policy.name.endsWith("-handoff-deployer-policy-0")).toBe(true);
     const spec = policy.inputs.spec as { failurePolicy: string; matchConstraints: unknown; validations: unknown[] };
@@ -22,11 +22,12 @@ describe.each(listStacks())("%s", (stack) => {
       namespaceSelector: { matchExpressions: [{ key: "holodeck.dev/service", operator: "Exists" }] },
       resourceRules: [
         { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods", "secrets"] },
+        { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["serviceaccounts"] },
         { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["deployments", "statefulsets", "replicasets", "daemonsets"] },
         { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["jobs", "cronjobs"] },
       ],
     });
-    expect(spec.validations).toHaveLength(8);
+    expect(spec.validations).toHaveLength(9);
   });
 
   it("binds it with Deny, and the teams and services ApplicationSets wait for both admission policies", () => {
@@ -52,7 +53,7 @@ describe("the rules, word for word", () => {
     reason: "Forbidden",
   });
 
-  it("one per place a kind keeps its pod spec, and one for ServiceAccount token Secrets", () => {
+  it("one per place a kind keeps its pod spec, one for ServiceAccount token Secrets, one for the deployer's own account", () => {
     expect(deployerValidations()).toEqual([
       podRule("Pod", "object.spec"),
       podRule("Deployment", "object.spec.template.spec"),
@@ -66,6 +67,14 @@ describe("the rules, word for word", () => {
         messageExpression:
           "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': ' + 'ServiceAccount token Secrets are refused in a service namespace " +
           "(a long-lived token of any account, argocd-deployer included); pods get short-lived tokens of their own account'",
+        reason: "Forbidden",
+      },
+      {
+        expression:
+          "object.kind != 'ServiceAccount' || object.metadata.name != 'argocd-deployer' || request.userInfo.username != 'system:serviceaccount:' + namespaceObject.metadata.name + ':' + 'argocd-deployer'",
+        messageExpression:
+          "object.kind + ' ' + namespaceObject.metadata.name + '/' + object.metadata.name + ': ' + 'argocd-deployer may not change its own ServiceAccount " +
+          "(the platform\\'s team chart owns it); give the service its own account'",
         reason: "Forbidden",
       },
     ]);
