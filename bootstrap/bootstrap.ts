@@ -217,8 +217,8 @@ export class Bootstrap extends pulumi.ComponentResource {
         tags,
         account,
         keyAlias: `${clusterName}-vault-snapshots`,
-        // The CronJob logs in with the raft-snapshot role VaultConfig makes.
-        after: [vaultConfig],
+        // The CronJob logs in with the raft-snapshot role VaultConfig makes (nothing else of it).
+        after: [vaultConfig.snapshotRole],
       },
       child,
     );

@@ -207,6 +207,8 @@ export class Cluster extends pulumi.ComponentResource {
         role: "system",
         // EKS spells the effect NO_SCHEDULE for the Kubernetes NoSchedule.
         taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }],
+        // Real orderings: no node is Ready before the CNI exists (bootstrapSelfManagedAddons is
+        // false) and its settings must be in place when nodes start; nodes pull images through the egress.
         after: [...networkAddons.addons, ...nodePolicies, ...args.egress],
       },
       child,

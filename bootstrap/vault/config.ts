@@ -84,6 +84,8 @@ export const SNAPSHOT_POLICY = `path "sys/storage/raft/snapshot" {
 
 export class VaultConfig extends pulumi.ComponentResource {
   public readonly provider: vault.Provider;
+  /** The role the raft-snapshot CronJob logs in with (VaultSnapshots waits for it alone). */
+  public readonly snapshotRole: vault.kubernetes.AuthBackendRole;
 
   constructor(name: string, args: VaultConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("holodeck:bootstrap:VaultConfig", name, {}, opts);
@@ -141,7 +143,7 @@ export class VaultConfig extends pulumi.ComponentResource {
     );
 
     const snapshotPolicy = new vault.Policy(`${name}-raft-snapshot`, { name: SNAPSHOT_ROLE, policy: SNAPSHOT_POLICY }, inVault);
-    new vault.kubernetes.AuthBackendRole(
+    this.snapshotRole = new vault.kubernetes.AuthBackendRole(
       `${name}-raft-snapshot-role`,
       {
         backend: kubernetes.path,

@@ -79,7 +79,7 @@ describe.each(listStacks())("DR report of stack %s", (stack) => {
     expect(report.rebuild.criticalPath.map((s) => s.type)).toContain("aws:eks/cluster:Cluster");
   });
 
-  it("rebuilds in 21.2 min modelled, with the bootstrap charts side by side (one Helm release on the path), ending with Vault's people, team sync and snapshots", () => {
+  it("rebuilds in 21.2 min modelled, with the bootstrap charts side by side (one Helm release on the path), ending with Vault's people, the team sync and the handoff (the snapshots wait for their Vault role only)", () => {
     expect(report.rebuild.totalMinutes).toBe(21.2);
     const unprefixed = (s: { name: string }): string => s.name.replace(/^[a-z0-9]+-[a-z0-9]+-/, "");
     expect(report.rebuild.criticalPath.filter((s) => s.type === "kubernetes:helm.sh/v3:Release").map(unprefixed)).toEqual(["bootstrap-cert-manager-release"]);
@@ -89,8 +89,8 @@ describe.each(listStacks())("DR report of stack %s", (stack) => {
       "bootstrap-vault-config-people-platform-admins-0-alias",
       "bootstrap-vault-config-team-sync-sa",
       "bootstrap-vault-config-team-sync-cronjob",
-      "bootstrap-vault-snapshots-sa",
-      "bootstrap-vault-snapshots-cronjob",
+      "bootstrap-handoff-platform-project",
+      "bootstrap-handoff-root-app",
     ]);
   });
 
