@@ -189,6 +189,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         region,
         loginHeaderValue: vault.loginHost,
         people: {
+          environment,
           oidc: args.argocd.oidc,
           platformAdminGroups: args.platformAdminGroups,
           vaultHost: `vault.${dns.domain}`,

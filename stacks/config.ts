@@ -202,7 +202,8 @@ function readVaultAllowedCidrs(r: Reader): string[] | undefined {
 function refuseUnsupportedEdge(r: Reader, key: string, edge: Edge | undefined, version: KubernetesVersion): void {
   const known = (EDGES as readonly string[]).includes(edge ?? "") && (KUBERNETES_VERSIONS as readonly string[]).includes(version);
   const problem = known && edge ? edgeKubernetesProblem(edge, version) : undefined;
-  if (problem) r.fail(key, edge, problem, `${ALLOWED.edge}, whose chart supports holodeck:kubernetesVersion (or keep the version the edge supports)`);
+  const supported = EDGES.filter((candidate) => !edgeKubernetesProblem(candidate, version)).join(" | ");
+  if (problem) r.fail(key, edge, problem, `on Kubernetes ${version}: ${supported} (or keep the Kubernetes version the edge supports)`);
 }
 
 /** Optional: the standby edge of a switch must be the other edge. */

@@ -41,7 +41,7 @@ export function deployerValidations(): AdmissionValidation[] {
     },
     {
       // Its own account (e.g. automountServiceAccountToken) is the team chart's, which Argo CD
-      // syncs with the platform's identity; a service chart that templates it is refused.
+      // syncs with the platform's identity; a service chart that templates or recreates it is refused.
       expression: `object.kind != 'ServiceAccount' || object.metadata.name != ${deployer} || request.userInfo.username != 'system:serviceaccount:' + namespaceObject.metadata.name + ':' + ${deployer}`,
       messageExpression: `${SUBJECT} + '${DEPLOYER_SERVICE_ACCOUNT} may not change its own ServiceAccount (the platform\\'s team chart owns it); give the service its own account'`,
       reason: "Forbidden",
@@ -57,8 +57,8 @@ export function deployerPolicyObjects(): Record<string, unknown>[] {
       // Create only: a pod's account and a Secret's type cannot change, and checking updates would
       // block removing the finalizers of one admitted before the policy.
       admissionRule("", ["v1"], ["pods", "secrets"], ["CREATE"]),
-      // Update only: the team chart creates it first; a delete is undone by the team chart's self-heal.
-      admissionRule("", ["v1"], ["serviceaccounts"], ["UPDATE"]),
+      // Create too: else the deployer could delete its account and make it again its own way.
+      admissionRule("", ["v1"], ["serviceaccounts"], ["CREATE", "UPDATE"]),
       admissionRule("apps", ["v1"], ["deployments", "statefulsets", "replicasets", "daemonsets"]),
       admissionRule("batch", ["v1"], ["jobs", "cronjobs"]),
     ],

@@ -11,6 +11,7 @@
 // gets exactly its own domain/service path.
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { Environment } from "../../model";
 import type { OidcSettings } from "../argocd/argocd";
 import {
   AUDIT_DEVICE_PATH,
@@ -27,6 +28,7 @@ import {
   VAULT_TOKEN_AUDIENCE,
 } from "./constants";
 import { VaultHumanAccess } from "./human-access";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_ACCOUNTS_SEED } from "./nats-accounts";
 import { VaultTeamSync } from "./team-sync";
 
 export interface VaultConfigArgs {
@@ -46,6 +48,8 @@ export interface VaultConfigArgs {
 }
 
 export interface VaultPeopleArgs {
+  /** The team sync's NATS store and limits depend on it. */
+  environment: Environment;
   oidc: OidcSettings;
   platformAdminGroups: readonly string[];
   /** vault.<domain>: the UI's OIDC callback host. */
@@ -110,6 +114,12 @@ export class VaultConfig extends pulumi.ComponentResource {
     const inVault = { parent: this, provider: this.provider, dependsOn: args.after };
 
     const kv = new vault.Mount(`${name}-kv`, { path: KV_MOUNT, type: "kv", options: { version: "2" }, description: "Application secrets (kv-v2)" }, inVault);
+    // Seeded once; the team sync owns it afterwards (a restored Vault keeps its own).
+    new vault.kv.SecretV2(
+      `${name}-nats-accounts`,
+      { mount: kv.path, name: NATS_ACCOUNTS_SECRET, dataJson: JSON.stringify({ [NATS_ACCOUNTS_KEY]: NATS_ACCOUNTS_SEED }) },
+      { ...inVault, dependsOn: [...args.after, kv], ignoreChanges: ["dataJson"] },
+    );
     new vault.Audit(`${name}-audit`, { type: "file", path: AUDIT_DEVICE_PATH, options: { file_path: "stdout", log_raw: "false" } }, inVault);
 
     const kubernetes = new vault.AuthBackend(`${name}-k8s-auth`, { type: "kubernetes", path: KUBERNETES_AUTH_PATH }, inVault);
@@ -171,6 +181,7 @@ export class VaultConfig extends pulumi.ComponentResource {
     new VaultTeamSync(
       `${name}-team-sync`,
       {
+        environment: args.people.environment,
         vaultAddress: args.people.internalAddress,
         servicesRepoUrl: args.people.servicesRepoUrl,
         gitCredentialsSecretName: args.people.gitCredentialsSecretName,

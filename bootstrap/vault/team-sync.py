@@ -11,10 +11,12 @@ Policies and groups named team-* whose team file is gone are deleted.
 NATS (bootstrap/vault/nats-accounts.ts): each service gets a NATS user, its password generated
 once into <kv>/<NATS_CREDENTIALS_PREFIX>/<service>; each team gets a NATS account holding its
 services' users, written as one accounts file into <kv>/<NATS_ACCOUNTS_SECRET> (only when it
-changed); credentials of services no longer in any team file are deleted. Standard library only.
+changed, and only while the teams' JetStream fits the store); credentials of services no longer
+in any team file are soft-deleted. No team file at all is refused. Standard library only.
 
 Env: VAULT_ADDR, VAULT_CACERT (optional), TEAMS_DIR, OIDC_AUTH_PATH, KV_MOUNT, ALERTS_SECRET_PREFIX,
-NATS_CREDENTIALS_PREFIX, NATS_ACCOUNTS_SECRET, NATS_ACCOUNTS_KEY, NATS_TEAM_JETSTREAM and NATS_TEAM_LIMITS (JSON), and
+SERVICE_DOMAINS (comma-separated), NATS_CREDENTIALS_PREFIX, NATS_ACCOUNTS_SECRET, NATS_ACCOUNTS_KEY,
+NATS_TEAM_JETSTREAM and NATS_TEAM_LIMITS (JSON), NATS_STORE_BYTES, and
 either VAULT_TOKEN or KUBERNETES_AUTH_PATH + TEAM_SYNC_ROLE + VAULT_JWT_FILE (Kubernetes login).
 """
 import glob
@@ -78,9 +80,13 @@ def policy(team, kv, alerts_prefix):
     return "\n".join(blocks) + "\n"
 
 
-def read_teams(folder):
+def read_teams(folder, domains):
     teams = {}
-    for file in sorted(glob.glob(os.path.join(folder, "*.json"))):
+    files = sorted(glob.glob(os.path.join(folder, "*.json")))
+    # No team file is a broken checkout, never a wish to delete every team's access and NATS users.
+    if not files:
+        sys.exit(f"team-sync: no team file in {folder}; refusing to remove every team's policies and NATS users")
+    for file in files:
         with open(file, encoding="utf-8") as handle:
             team = json.load(handle)
         stem = os.path.basename(file)[: -len(".json")]
@@ -90,8 +96,11 @@ def read_teams(folder):
     services = {}
     for name, team in teams.items():
         for label in [name] + [s["name"] for s in team["services"]]:
-            if not NAME.match(label):
+            if not isinstance(label, str) or not NAME.match(label):
                 sys.exit(f"team-sync: teams/{name}.json: {label!r} is not a DNS label (a-z, 0-9, '-')")
+        for domain in team["domains"] + [s["domain"] for s in team["services"]]:
+            if domain not in domains:
+                sys.exit(f"team-sync: teams/{name}.json: domain {domain!r} is not one of {', '.join(domains)}")
         for service in team["services"]:
             if service["name"] in services:
                 sys.exit(f"team-sync: service {service['name']!r} is in teams {services[service['name']]!r} and {name!r}; a service belongs to one team")
@@ -110,7 +119,7 @@ def main():
     kv = env("KV_MOUNT")
     oidc_path = env("OIDC_AUTH_PATH")
     alerts_prefix = env("ALERTS_SECRET_PREFIX")
-    nats = {name: env(name) for name in ("NATS_CREDENTIALS_PREFIX", "NATS_ACCOUNTS_SECRET", "NATS_ACCOUNTS_KEY", "NATS_TEAM_JETSTREAM", "NATS_TEAM_LIMITS")}
+    nats = {name: env(name) for name in ("NATS_CREDENTIALS_PREFIX", "NATS_ACCOUNTS_SECRET", "NATS_ACCOUNTS_KEY", "NATS_TEAM_JETSTREAM", "NATS_TEAM_LIMITS", "NATS_STORE_BYTES")}
     if os.environ.get("VAULT_TOKEN"):
         vault.token = os.environ["VAULT_TOKEN"]
     else:
@@ -118,7 +127,20 @@ def main():
             jwt = handle.read().strip()
         login = vault.call("POST", f"auth/{env('KUBERNETES_AUTH_PATH')}/login", {"role": env("TEAM_SYNC_ROLE"), "jwt": jwt})
         vault.token = login["auth"]["client_token"]
-    teams = read_teams(env("TEAMS_DIR"))
+    teams = read_teams(env("TEAMS_DIR"), env("SERVICE_DOMAINS").split(","))
+    # Each part runs even when the other fails (e.g. NATS must not wait on an identity API error).
+    failures = []
+    for part, run in (("NATS", lambda: sync_nats(vault, teams, kv, nats)), ("policies", lambda: sync_policies(vault, teams, kv, oidc_path, alerts_prefix))):
+        try:
+            run()
+        except SystemExit as stop:
+            failures.append(f"{part}: {stop.code}")
+    if failures:
+        sys.exit("\n".join(failures))
+
+
+def sync_policies(vault, teams, kv, oidc_path, alerts_prefix):
+    """Vault: one team-<team> policy and external group per team file; those of removed teams go."""
     accessor = vault.call("GET", "sys/auth")["data"][f"{oidc_path}/"]["accessor"]
 
     for name, team in sorted(teams.items()):
@@ -160,8 +182,6 @@ def main():
             vault.call("DELETE", f"sys/policies/acl/{policy_name}")
             print(f"team-sync: deleted policy {policy_name}")
 
-    sync_nats(vault, teams, kv, nats)
-
 
 def nats_accounts(teams, passwords, jetstream, limits):
     """The NATS accounts file: one account per team with services, one user per service."""
@@ -183,11 +203,18 @@ def nats_accounts(teams, passwords, jetstream, limits):
 def sync_nats(vault, teams, kv, settings):
     prefix, accounts_path, key = settings["NATS_CREDENTIALS_PREFIX"], settings["NATS_ACCOUNTS_SECRET"], settings["NATS_ACCOUNTS_KEY"]
     jetstream, limits = json.loads(settings["NATS_TEAM_JETSTREAM"]), json.loads(settings["NATS_TEAM_LIMITS"])
+    store, accounts = int(settings["NATS_STORE_BYTES"]), len([t for t in teams.values() if t["services"]])
+    # A standalone server reserves every account's max_file and refuses to start past its store.
+    if accounts * jetstream["max_file"] > store:
+        sys.exit(
+            f"team-sync: {accounts} teams x {jetstream['max_file']} bytes of JetStream each exceed the NATS store of {store} bytes; "
+            "accounts file not written: raise the store (platform-apps/values/nats) or lower NATS_TEAM_JETSTREAM (bootstrap/vault/nats-accounts.ts)"
+        )
     passwords = {}
     for service in sorted(s["name"] for t in teams.values() for s in t["services"]):
         current = vault.call("GET", f"{kv}/data/{prefix}/{service}", missing_ok=True)
         password = ((current or {}).get("data") or {}).get("data", {}).get("password", "")
-        if not PASSWORD.match(password):
+        if not isinstance(password, str) or not PASSWORD.match(password):
             password = secrets.token_urlsafe(32)
             vault.call("POST", f"{kv}/data/{prefix}/{service}", {"data": {"user": service, "password": password}})
             print(f"team-sync: NATS user {service}: password generated")
@@ -199,8 +226,9 @@ def sync_nats(vault, teams, kv, settings):
         print(f"team-sync: NATS accounts written: {len([t for t in teams.values() if t['services']])} teams, {len(passwords)} users")
     listed = vault.call("LIST", f"{kv}/metadata/{prefix}", missing_ok=True) or {"data": {"keys": []}}
     for service in listed["data"]["keys"]:
-        if service not in passwords and not service.endswith("/"):
-            vault.call("DELETE", f"{kv}/metadata/{prefix}/{service}")
+        # A soft delete (the versions stay, `vault kv undelete` brings one back); skip one already deleted.
+        if service not in passwords and not service.endswith("/") and vault.call("GET", f"{kv}/data/{prefix}/{service}", missing_ok=True):
+            vault.call("DELETE", f"{kv}/data/{prefix}/{service}")
             print(f"team-sync: deleted NATS user {service}")
 
 

@@ -14,7 +14,9 @@ import { readJsonSecret } from "../shared/secrets-manager";
 import { KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_NAMESPACE, VAULT_TLS_DIR, VAULT_TLS_SECRET, VAULT_TOKEN_AUDIENCE } from "./constants";
 import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_SYNC_ROLE, TEAM_SYNC_SERVICE_ACCOUNT } from "./human-access-policy";
 import { restrictedContainer } from "./job-pod";
-import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM, NATS_TEAM_LIMITS } from "./nats-accounts";
+import type { Environment } from "../../model";
+import { SERVICE_DOMAINS } from "../../model/team";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_STORE_BYTES, NATS_TEAM_JETSTREAM, NATS_TEAM_LIMITS } from "./nats-accounts";
 
 export const TEAM_SYNC_SCRIPT = readScript(__dirname, "team-sync.py");
 /** Where services-root is cloned; the team files are in its teams/ folder. */
@@ -23,6 +25,8 @@ const TOKEN_DIR = "/var/run/secrets/vault";
 export const TEAM_SYNC_SCHEDULE = "*/5 * * * *";
 
 export interface VaultTeamSyncArgs {
+  /** Which NATS store and team limits apply (nats-accounts.ts). */
+  environment: Environment;
   vaultAddress: string;
   servicesRepoUrl: string;
   /** Secrets Manager secret {username, password}: the git read token (holodeck:gitCredentialsSecretName). */
@@ -120,8 +124,10 @@ export class VaultTeamSync extends pulumi.ComponentResource {
                         { name: "NATS_CREDENTIALS_PREFIX", value: NATS_CREDENTIALS_PREFIX },
                         { name: "NATS_ACCOUNTS_SECRET", value: NATS_ACCOUNTS_SECRET },
                         { name: "NATS_ACCOUNTS_KEY", value: NATS_ACCOUNTS_KEY },
-                        { name: "NATS_TEAM_JETSTREAM", value: JSON.stringify(NATS_TEAM_JETSTREAM) },
+                        { name: "SERVICE_DOMAINS", value: SERVICE_DOMAINS.join(",") },
+                        { name: "NATS_TEAM_JETSTREAM", value: JSON.stringify(NATS_TEAM_JETSTREAM[args.environment]) },
                         { name: "NATS_TEAM_LIMITS", value: JSON.stringify(NATS_TEAM_LIMITS) },
+                        { name: "NATS_STORE_BYTES", value: String(NATS_STORE_BYTES[args.environment]) },
                         { name: "KUBERNETES_AUTH_PATH", value: KUBERNETES_AUTH_PATH },
                         { name: "TEAM_SYNC_ROLE", value: TEAM_SYNC_ROLE },
                         { name: "VAULT_JWT_FILE", value: `${TOKEN_DIR}/token` },

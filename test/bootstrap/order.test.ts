@@ -116,6 +116,7 @@ describe.each(STACK_EDGES)("%s dependency order (%s edge)", (stack, edge) => {
       "vault:kubernetes/authBackendRole:AuthBackendRole",
       "vault:kubernetes/authBackendRole:AuthBackendRole",
       "vault:kv/secretV2:SecretV2",
+      "vault:kv/secretV2:SecretV2",
     ]);
     expectWaits(vaultObjects, job);
     expectWaits(vaultObjects, release(rec, "vault"));

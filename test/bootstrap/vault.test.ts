@@ -294,7 +294,7 @@ esac`;
     expect(existsSync(path.join(dir, "vault-init.json"))).toBe(false);
   });
 
-  it("grants the deploy policy exactly what vault-config.ts manages", () => {
+  it("grants the deploy policy exactly what config.ts and human-access.ts manage (vault-deploy-policy.test.ts checks each resource)", () => {
     const paths = [...DEPLOY_POLICY.matchAll(/^path "([^"]+)"/gm)].map((m) => m[1]);
     expect(paths).toEqual([
       "sys/mounts",
@@ -313,8 +313,27 @@ esac`;
       "sys/audit",
       "sys/audit/stdout",
       "auth/token/create",
+      "sys/auth/oidc",
+      "sys/mounts/auth/oidc",
+      "sys/mounts/auth/oidc/tune",
+      "auth/oidc/config",
+      "auth/oidc/role/*",
+      "sys/policies/acl/platform-admin",
+      "sys/policy/platform-admin",
+      "sys/policies/acl/team-sync",
+      "sys/policy/team-sync",
+      "identity/group",
+      "identity/group/id/*",
+      "identity/group-alias",
+      "identity/group-alias/id/*",
+      "secret/data/platform/monitoring/grafana-roles",
+      "secret/metadata/platform/monitoring/grafana-roles",
+      "secret/data/platform/nats/accounts",
+      "secret/metadata/platform/nats/accounts",
     ]);
-    expect(DEPLOY_POLICY).not.toMatch(/secret\/data|sys\/raw|auth\/aws|"\*"/);
+    // The only secret data: the two secrets Pulumi writes itself.
+    expect(paths.filter((path) => path.startsWith("secret/"))).toHaveLength(4);
+    expect(DEPLOY_POLICY).not.toMatch(/sys\/raw|auth\/aws|"\*"/);
   });
 
   it("sends Vault SIGHUP once per renewal of the mounted listener certificate, not on unchanged polls", () => {

@@ -159,6 +159,15 @@ describe(`${DEPLOYER_SERVICE_ACCOUNT} may not change its own ServiceAccount`, ()
     expect((await plane.kubectl.get("serviceaccount", DEPLOYER_SERVICE_ACCOUNT, NAMESPACE))?.["automountServiceAccountToken"]).toBeUndefined();
   });
 
+  it("refuses the deployer making its own account again after it was deleted (Argo CD's Replace=true)", async () => {
+    await plane.kubectl.run(["delete", "serviceaccount", DEPLOYER_SERVICE_ACCOUNT, "-n", NAMESPACE]);
+    const account = JSON.stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: meta(DEPLOYER_SERVICE_ACCOUNT), automountServiceAccountToken: true });
+    const result = await plane.kubectl.run(["create", "-f", "-", `--as=${deployer}`], account);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${DEPLOYER_SERVICE_ACCOUNT} may not change its own ServiceAccount`);
+    await plane.kubectl.apply([{ apiVersion: "v1", kind: "ServiceAccount", metadata: meta(DEPLOYER_SERVICE_ACCOUNT) }]);
+  });
+
   it("admits the deployer's patch of the service's own account, and the platform's patch of the deployer's", async () => {
     expect((await patchAs([`--as=${deployer}`], "app")).code).toBe(0);
     expect((await patchAs([], DEPLOYER_SERVICE_ACCOUNT)).code).toBe(0);

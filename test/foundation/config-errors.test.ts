@@ -66,7 +66,7 @@ const CASES: BadCase[] = [
     stack: STAGING,
     config: { "holodeck:edgeStandby": "ingress-nginx", "holodeck:kubernetesVersion": "1.36" },
     key: "holodeck:edgeStandby",
-    allowed: "gateway | ingress-nginx, whose chart supports holodeck:kubernetesVersion",
+    allowed: "on Kubernetes 1.36: gateway (or keep the Kubernetes version the edge supports)",
   },
   {
     what: "unknown standby edge",

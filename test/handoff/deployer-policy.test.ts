@@ -22,7 +22,7 @@ describe.each(listStacks())("%s", (stack) => {
       namespaceSelector: { matchExpressions: [{ key: "holodeck.dev/service", operator: "Exists" }] },
       resourceRules: [
         { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods", "secrets"] },
-        { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["serviceaccounts"] },
+        { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["serviceaccounts"] },
         { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["deployments", "statefulsets", "replicasets", "daemonsets"] },
         { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["jobs", "cronjobs"] },
       ],

@@ -7,7 +7,7 @@ import { at, helmValues } from "./values";
 import { CERT_MANAGER_NAMESPACE } from "../../bootstrap/cert-manager/cert-manager";
 import { INTERNAL_CA_ISSUER } from "../../bootstrap/cert-manager/cluster-issuers";
 import { EXTERNAL_SECRETS_ROLE, EXTERNAL_SECRETS_SERVICE_ACCOUNT, KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_TOKEN_AUDIENCE } from "../../bootstrap/vault/constants";
-import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET } from "../../bootstrap/vault/nats-accounts";
+import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_STORE_BYTES } from "../../bootstrap/vault/nats-accounts";
 import { SSO_KUBERNETES_CLIENT_ID } from "../../components/cluster-access";
 
 type Stack = { apps: Application[]; values: (app: string) => Doc; manifests: (app: string) => Doc[] };
@@ -220,10 +220,17 @@ describe("NATS", () => {
     expect(pick(staging.values("nats"))).toEqual([false, undefined, true, "5Gi"]);
   });
 
+  it("the team sync sizes the teams' JetStream for exactly these stores (NATS_STORE_BYTES = the PVC size)", () => {
+    const bytes = (size: unknown): number => Number(/^(\d+)Gi$/.exec(String(size))?.[1]) * 1024 ** 3;
+    expect(bytes(at(staging.values("nats"), "config", "jetstream", "fileStore", "pvc", "size"))).toBe(NATS_STORE_BYTES.staging);
+    expect(bytes(at(production.values("nats"), "config", "jetstream", "fileStore", "pvc", "size"))).toBe(NATS_STORE_BYTES.production);
+    expect(at(production.values("nats"), "config", "jetstream", "memoryStore")).toBeUndefined();
+  });
+
   it("has no anonymous access: SYS's password from the Vault-synced Secret, the teams' accounts included from theirs", () => {
     const values = production.values("nats");
     const accounts = at(values, "config", "merge", "accounts") as Record<string, unknown>;
-    expect(accounts).toEqual({ SYS: { users: [{ user: "sys", password: "<< $NATS_SYS_PASSWORD >>" }] }, $include: `../nats-accounts/${NATS_ACCOUNTS_KEY}` });
+    expect(accounts).toEqual({ SYS: { users: [{ user: "SYS", password: "<< $NATS_SYS_PASSWORD >>" }] }, $include: `../nats-accounts/${NATS_ACCOUNTS_KEY}` });
     expect(at(values, "config", "merge", "no_auth_user")).toBeUndefined();
     expect(at(values, "container", "env")).toEqual({ NATS_SYS_PASSWORD: { valueFrom: { secretKeyRef: { name: "nats-auth", key: "sys-password" } } } });
     const auth = named(production.manifests("nats"), "ExternalSecret", "nats-auth") as { spec: { data: Doc[] } };

@@ -38,9 +38,11 @@ const PAYMENTS: TeamFile = {
 };
 
 /**
- * The server configuration the nats chart (2.14.2) renders from `config.merge`: its
- * nats.formatConfig pretty-prints the map as JSON (keys sorted), turns a `"…$include": "<file>"`
- * entry into `include <file>;` and `"<< X >>"` into X. Here with the port and store of this test.
+ * The server configuration the nats chart (2.14.2) renders for staging: `config.merge` through its
+ * nats.formatConfig (the map pretty-printed as JSON with sorted keys, a `"…$include": "<file>"`
+ * entry turned into `include <file>;`, `"<< X >>"` into X), and its files/config/jetstream.yaml
+ * for `config.jetstream` (no memory store: max_memory_store 0; the file store's size is the PVC
+ * size). Here with this test's port and store directory.
  */
 function natsConfig(merge: Record<string, unknown>, port: number, storeDir: string): string {
   const sorted = (value: unknown): unknown =>
@@ -53,7 +55,8 @@ function natsConfig(merge: Record<string, unknown>, port: number, storeDir: stri
       : Array.isArray(value)
         ? value.map(sorted)
         : value;
-  const json = JSON.stringify(sorted({ ...merge, port, jetstream: { store_dir: storeDir } }), null, 2);
+  const jetstream = { max_memory_store: 0, store_dir: storeDir, max_file_store: `<< ${STAGING_STORE} >>` };
+  const json = JSON.stringify(sorted({ ...merge, port, jetstream }), null, 2);
   return json.replace(/".*\$include": "(.*)",?/g, "include $1;").replace(/"<<\s+(.*?)\s+>>"/g, "$1");
 }
 
@@ -116,6 +119,11 @@ const VALUES = parse(fs.readFileSync(path.join(REPO, "platform-apps", "values", 
   config: { merge: Record<string, unknown> };
 };
 const ACCOUNTS_INCLUDE = (VALUES.config.merge["accounts"] as Record<string, string>)["$include"];
+const STAGING = parse(fs.readFileSync(path.join(REPO, "platform-apps", "values", "nats", "staging.yaml"), "utf8")) as {
+  config: { jetstream: { fileStore: { pvc: { size: string } } } };
+};
+const STAGING_STORE = STAGING.config.jetstream.fileStore.pvc.size;
+const LIMITS = NATS_TEAM_JETSTREAM.staging;
 
 let vault: FakeVault;
 let vaultAddress: string;
@@ -175,7 +183,7 @@ describe("the platform's NATS configuration on a real nats-server", () => {
     await expect(NatsConnection.open(port, "app", "anything")).rejects.toThrow("-ERR 'Authorization Violation'");
     await expect(NatsConnection.open(port, "cart", "not-the-password")).rejects.toThrow("-ERR 'Authorization Violation'");
     await expect(NatsConnection.open(port, "cart", password("ledger"))).rejects.toThrow("-ERR 'Authorization Violation'");
-    await login("sys", SYS_PASSWORD);
+    await login("SYS", SYS_PASSWORD);
   });
 
   it("services of one team share subjects; another team's service neither receives them nor can inject into them", async () => {
@@ -200,25 +208,37 @@ describe("the platform's NATS configuration on a real nats-server", () => {
     expect((await jetstream(otherTeam, "STREAM.NAMES", {}, "_INBOX.names"))["streams"]).toBeNull();
     const limits = (await jetstream(owner, "INFO", {}, "_INBOX.info"))["limits"] as Record<string, number>;
     expect([limits["max_memory"], limits["max_storage"], limits["max_streams"], limits["max_consumers"]]).toEqual([
-      NATS_TEAM_JETSTREAM.max_memory,
-      NATS_TEAM_JETSTREAM.max_file,
-      NATS_TEAM_JETSTREAM.max_streams,
-      NATS_TEAM_JETSTREAM.max_consumers,
+      LIMITS.max_memory,
+      LIMITS.max_file,
+      LIMITS.max_streams,
+      LIMITS.max_consumers,
     ]);
     const tooBig = await jetstream(
       owner,
       "STREAM.CREATE.HUGE",
-      { name: "HUGE", subjects: ["huge.>"], storage: "file", max_bytes: 3 * 1024 ** 3 },
+      { name: "HUGE", subjects: ["huge.>"], storage: "file", max_bytes: 2 * LIMITS.max_file },
       "_INBOX.huge",
     );
     expect((tooBig["error"] as { description: string }).description).toBe("insufficient storage resources available");
+    const inMemory = await jetstream(owner, "STREAM.CREATE.FAST", { name: "FAST", subjects: ["fast.>"], storage: "memory" }, "_INBOX.fast");
+    expect((inMemory["error"] as { description: string }).description).toBe("insufficient memory resources available");
   });
 
   it("serves a changed team file after a reload (the chart's config reloader sends SIGHUP): a new service logs in, a removed one no longer", async () => {
-    const SEARCH: TeamFile = { team: "search", ssoGroups: ["holodeck-team-search"], domains: ["catalog"], services: [{ name: "indexer", domain: "catalog" }] };
+    // A service may be called `sys`: the operator's user is SYS, so the names never collide.
+    const SEARCH: TeamFile = {
+      team: "search",
+      ssoGroups: ["holodeck-team-search"],
+      domains: ["catalog"],
+      services: [
+        { name: "indexer", domain: "catalog" },
+        { name: "sys", domain: "catalog" },
+      ],
+    };
     const cartPassword = password("cart");
     await main.reload(await syncTeams([{ ...CHECKOUT, services: [CHECKOUT.services[0]] }, PAYMENTS, SEARCH]));
     await login("indexer");
+    await login("sys");
     await expect(NatsConnection.open(main.port, "cart", cartPassword)).rejects.toThrow("-ERR 'Authorization Violation'");
     await login("python-example");
   });

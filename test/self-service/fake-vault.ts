@@ -30,7 +30,7 @@ export class FakeVault {
   readonly policies = new Map<string, string>();
   readonly groups = new Map<string, Group>();
   /** kv-v2 secrets by path below the mount: the current data and how many versions were written. */
-  readonly kv = new Map<string, { data: Record<string, string>; versions: number }>();
+  readonly kv = new Map<string, { data: Record<string, string>; versions: number; deleted?: boolean }>();
   readonly calls: VaultCall[] = [];
   readonly unknown: string[] = [];
   private server?: net.Server;
@@ -147,13 +147,19 @@ export class FakeVault {
     return [501, { errors: [`the fake Vault does not model ${method} ${path}`] }];
   }
 
-  /** kv-v2 `data/` endpoint: read answers {data: {data, metadata}}, write takes {data} (Vault's API docs). */
+  /** kv-v2 `data/` endpoint: read answers {data: {data, metadata}}, write takes {data}, delete is soft (Vault's API docs). */
   private kvData(method: string, key: string, body: Record<string, unknown>): [number, unknown] {
     const current = this.kv.get(key);
-    if (method === "GET") return current ? [200, { data: { data: current.data, metadata: { version: current.versions } } }] : [404, { errors: [] }];
+    if (method === "GET")
+      return current && !current.deleted ? [200, { data: { data: current.data, metadata: { version: current.versions } } }] : [404, { errors: [] }];
+    if (method === "DELETE" && current) {
+      // A soft delete of the latest version: reads answer 404, the metadata (and LIST) keep it.
+      current.deleted = true;
+      return [204, undefined];
+    }
     if (method === "POST" || method === "PUT") {
       const versions = (current?.versions ?? 0) + 1;
-      this.kv.set(key, { data: body["data"] as Record<string, string>, versions });
+      this.kv.set(key, { data: body["data"] as Record<string, string>, versions, deleted: false });
       return [200, { data: { version: versions } }];
     }
     this.unknown.push(`${method} kv ${key}`);

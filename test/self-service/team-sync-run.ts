@@ -5,7 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KV_MOUNT } from "../../bootstrap/vault/constants";
 import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH } from "../../bootstrap/vault/human-access-policy";
-import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM, NATS_TEAM_LIMITS } from "../../bootstrap/vault/nats-accounts";
+import {
+  NATS_ACCOUNTS_KEY,
+  NATS_ACCOUNTS_SECRET,
+  NATS_CREDENTIALS_PREFIX,
+  NATS_STORE_BYTES,
+  NATS_TEAM_JETSTREAM,
+  NATS_TEAM_LIMITS,
+} from "../../bootstrap/vault/nats-accounts";
+import { SERVICE_DOMAINS } from "../../model/team";
 
 const SCRIPT = path.resolve(__dirname, "..", "..", "bootstrap", "vault", "team-sync.py");
 
@@ -23,7 +31,7 @@ export function writeTeams(teamsDir: string, teams: TeamFile[]): void {
   for (const team of teams) fs.writeFileSync(path.join(teamsDir, `${team.team}.json`), `${JSON.stringify(team, null, 2)}\n`);
 }
 
-/** Runs the script (asynchronously: the Vault model answers from this process); `overrides` replace environment values. */
+/** Runs the script (asynchronously: the Vault model answers from this process) as staging's CronJob; `overrides` replace environment values. */
 export function runTeamSync(vaultAddress: string, teamsDir: string, overrides: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const child = spawn("python3", [SCRIPT], {
     env: {
@@ -37,8 +45,10 @@ export function runTeamSync(vaultAddress: string, teamsDir: string, overrides: R
       NATS_CREDENTIALS_PREFIX,
       NATS_ACCOUNTS_SECRET,
       NATS_ACCOUNTS_KEY,
-      NATS_TEAM_JETSTREAM: JSON.stringify(NATS_TEAM_JETSTREAM),
+      SERVICE_DOMAINS: SERVICE_DOMAINS.join(","),
+      NATS_TEAM_JETSTREAM: JSON.stringify(NATS_TEAM_JETSTREAM.staging),
       NATS_TEAM_LIMITS: JSON.stringify(NATS_TEAM_LIMITS),
+      NATS_STORE_BYTES: String(NATS_STORE_BYTES.staging),
       ...overrides,
     },
   });

@@ -124,7 +124,7 @@ describe("the team policies it writes, evaluated as Vault does", () => {
 
 const natsPassword = (service: string): string => vault.kv.get(`${NATS_CREDENTIALS_PREFIX}/${service}`)?.data["password"] ?? "";
 const accountsFile = (): string => vault.kv.get(NATS_ACCOUNTS_SECRET)?.data[NATS_ACCOUNTS_KEY] ?? "";
-const JETSTREAM = '{"max_consumers": 500, "max_file": 2147483648, "max_memory": 134217728, "max_streams": 50}';
+const JETSTREAM = '{"max_consumers": 500, "max_file": 268435456, "max_memory": 0, "max_streams": 50}';
 const LIMITS = '{"max_connections": 1000, "max_subscriptions": 100000}';
 
 describe("NATS: a user per service, an account per team", () => {
@@ -206,6 +206,11 @@ describe("team files the sync refuses before it writes anything", () => {
       { ...TEAMS.payments, services: [{ name: 'x"}', domain: "payments" }] },
       `team-sync: teams/payments.json: 'x"}' is not a DNS label (a-z, 0-9, '-')`,
     ],
+    [
+      "a domain outside the platform's (it would name a platform path)",
+      { ...TEAMS.payments, domains: ["platform"], services: [{ name: "nats", domain: "platform" }] },
+      "team-sync: teams/payments.json: domain 'platform' is not one of services, payments, identity, catalog, data",
+    ],
   ])("%s", async (_case, payments, message) => {
     const before = JSON.stringify([[...vault.kv.entries()], [...vault.policies.entries()]]);
     writeTeams([TEAMS.checkout, payments]);
@@ -214,6 +219,41 @@ describe("team files the sync refuses before it writes anything", () => {
     expect(run.code).toBe(1);
     expect(run.out.trim()).toBe(message);
     expect(JSON.stringify([[...vault.kv.entries()], [...vault.policies.entries()]])).toBe(before);
+  });
+});
+
+describe("what would break NATS for everyone is refused", () => {
+  const state = (): string => JSON.stringify([[...vault.kv.entries()], [...vault.policies.entries()], [...vault.groups.keys()]]);
+
+  it("no team file at all (a broken checkout): nothing is removed", async () => {
+    const before = state();
+    writeTeams([]);
+    const run = await sync();
+    writeTeams(Object.values(TEAMS));
+    expect(run.code).toBe(1);
+    expect(run.out.trim()).toBe(`team-sync: no team file in ${teamsDir}; refusing to remove every team's policies and NATS users`);
+    expect(state()).toBe(before);
+  });
+
+  it("more teams than the NATS store holds: the accounts file stays as it was, the team policies are still written", async () => {
+    const many = Array.from({ length: 21 }, (_, i) => ({
+      team: `team${i}`,
+      ssoGroups: [`holodeck-team${i}`],
+      domains: ["data"],
+      services: [{ name: `svc${i}`, domain: "data" }],
+    }));
+    const accounts = accountsFile();
+    writeTeams(many);
+    const run = await sync();
+    writeTeams(Object.values(TEAMS));
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(
+      "NATS: team-sync: 21 teams x 268435456 bytes of JetStream each exceed the NATS store of 5368709120 bytes; accounts file not written",
+    );
+    expect(accountsFile()).toBe(accounts);
+    expect(vault.policies.has("team-team20")).toBe(true);
+    expect((await sync()).code).toBe(0);
+    expect(vault.policies.has("team-team20")).toBe(false);
   });
 });
 
@@ -226,9 +266,12 @@ describe("a team file removed from services-root", () => {
     expect([...vault.groups.keys()]).toEqual(["team-payments"]);
     expect(run.out).toContain("team-sync: deleted group team-checkout--2");
     expect(run.out).toContain("team-sync: deleted policy team-checkout");
-    expect([...vault.kv.keys()]).toEqual(["nats/ledger", NATS_ACCOUNTS_SECRET]);
+    // Soft-deleted: their versions stay in Vault (`vault kv undelete` brings one back).
+    expect([...vault.kv.entries()].filter(([, value]) => !value.deleted).map(([key]) => key)).toEqual(["nats/ledger", NATS_ACCOUNTS_SECRET]);
+    expect(vault.kv.get("nats/cart")?.deleted).toBe(true);
     expect(accountsFile()).not.toContain("team-checkout");
     expect(run.out).toContain("team-sync: deleted NATS user cart");
+    expect((await sync()).out).not.toContain("deleted NATS user");
     expect(vault.calls.filter((c) => !c.allowed)).toEqual([]);
   });
 });
