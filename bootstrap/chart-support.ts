@@ -169,6 +169,6 @@ export const EDGE_CHARTS: Readonly<Record<Edge, ChartPin>> = { gateway: CHARTS.e
 export function edgeKubernetesProblem(edge: Edge, target: KubernetesVersion): string | undefined {
   const pin = EDGE_CHARTS[edge];
   const range = chartSupport(pin.chart, pin.version);
-  if (range === undefined || supports(range, target) || (range.min === undefined && range.max === undefined)) return undefined;
+  if (range === undefined || supports(range, target)) return undefined;
   return `its chart ${pin.chart} ${pin.version} supports Kubernetes ${rangeText(range)}, not holodeck:kubernetesVersion ${target} (${range.source})`;
 }

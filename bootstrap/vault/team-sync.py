@@ -200,6 +200,12 @@ def nats_accounts(teams, passwords, jetstream, limits):
     return "\n".join(lines) + "\n"
 
 
+def kv_data(vault, path):
+    """The data of a kv-v2 secret, {} when it does not exist (or its latest version is deleted)."""
+    current = vault.call("GET", path, missing_ok=True)
+    return ((current or {}).get("data") or {}).get("data") or {}
+
+
 def sync_nats(vault, teams, kv, settings):
     prefix, accounts_path, key = settings["NATS_CREDENTIALS_PREFIX"], settings["NATS_ACCOUNTS_SECRET"], settings["NATS_ACCOUNTS_KEY"]
     jetstream, limits = json.loads(settings["NATS_TEAM_JETSTREAM"]), json.loads(settings["NATS_TEAM_LIMITS"])
@@ -212,16 +218,14 @@ def sync_nats(vault, teams, kv, settings):
         )
     passwords = {}
     for service in sorted(s["name"] for t in teams.values() for s in t["services"]):
-        current = vault.call("GET", f"{kv}/data/{prefix}/{service}", missing_ok=True)
-        password = ((current or {}).get("data") or {}).get("data", {}).get("password", "")
+        password = kv_data(vault, f"{kv}/data/{prefix}/{service}").get("password", "")
         if not isinstance(password, str) or not PASSWORD.match(password):
             password = secrets.token_urlsafe(32)
             vault.call("POST", f"{kv}/data/{prefix}/{service}", {"data": {"user": service, "password": password}})
             print(f"team-sync: NATS user {service}: password generated")
         passwords[service] = password
     text = nats_accounts(teams, passwords, jetstream, limits)
-    current = vault.call("GET", f"{kv}/data/{accounts_path}", missing_ok=True)
-    if ((current or {}).get("data") or {}).get("data", {}).get(key) != text:
+    if kv_data(vault, f"{kv}/data/{accounts_path}").get(key) != text:
         vault.call("POST", f"{kv}/data/{accounts_path}", {"data": {key: text}})
         print(f"team-sync: NATS accounts written: {len([t for t in teams.values() if t['services']])} teams, {len(passwords)} users")
     listed = vault.call("LIST", f"{kv}/metadata/{prefix}", missing_ok=True) or {"data": {"keys": []}}

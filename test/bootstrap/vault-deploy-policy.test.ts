@@ -53,6 +53,50 @@ const PATHS: Record<string, (inputs: Inputs) => [string, Capability[]][]> = {
 
 const deploy = [parsePolicy(DEPLOY_POLICY)];
 
+describe("DEPLOY_POLICY, word for word", () => {
+  it("grants the deploy policy exactly what config.ts and human-access.ts manage (below: each resource against it)", () => {
+    const paths = [...DEPLOY_POLICY.matchAll(/^path "([^"]+)"/gm)].map((m) => m[1]);
+    expect(paths).toEqual([
+      "sys/mounts",
+      "sys/mounts/secret",
+      "sys/mounts/secret/tune",
+      "sys/auth",
+      "sys/auth/kubernetes",
+      "sys/mounts/auth/kubernetes",
+      "sys/mounts/auth/kubernetes/tune",
+      "auth/kubernetes/config",
+      "auth/kubernetes/role/*",
+      "sys/policies/acl/service-read",
+      "sys/policies/acl/raft-snapshot",
+      "sys/policy/service-read",
+      "sys/policy/raft-snapshot",
+      "sys/audit",
+      "sys/audit/stdout",
+      "auth/token/create",
+      "sys/auth/oidc",
+      "sys/mounts/auth/oidc",
+      "sys/mounts/auth/oidc/tune",
+      "auth/oidc/config",
+      "auth/oidc/role/*",
+      "sys/policies/acl/platform-admin",
+      "sys/policy/platform-admin",
+      "sys/policies/acl/team-sync",
+      "sys/policy/team-sync",
+      "identity/group",
+      "identity/group/id/*",
+      "identity/group-alias",
+      "identity/group-alias/id/*",
+      "secret/data/platform/monitoring/grafana-roles",
+      "secret/metadata/platform/monitoring/grafana-roles",
+      "secret/data/platform/nats/accounts",
+      "secret/metadata/platform/nats/accounts",
+    ]);
+    // The only secret data: the two secrets Pulumi writes itself.
+    expect(paths.filter((path) => path.startsWith("secret/"))).toHaveLength(4);
+    expect(DEPLOY_POLICY).not.toMatch(/sys\/raw|auth\/aws|"\*"/);
+  });
+});
+
 describe.each(STACKS)("%s: the deploy identity may manage every vault resource the stack declares", (stack) => {
   const vaultResources = recordedStack(stack).resources.filter((r) => r.type.startsWith("vault:") && r.type !== "pulumi:providers:vault");
 

@@ -294,48 +294,6 @@ esac`;
     expect(existsSync(path.join(dir, "vault-init.json"))).toBe(false);
   });
 
-  it("grants the deploy policy exactly what config.ts and human-access.ts manage (vault-deploy-policy.test.ts checks each resource)", () => {
-    const paths = [...DEPLOY_POLICY.matchAll(/^path "([^"]+)"/gm)].map((m) => m[1]);
-    expect(paths).toEqual([
-      "sys/mounts",
-      "sys/mounts/secret",
-      "sys/mounts/secret/tune",
-      "sys/auth",
-      "sys/auth/kubernetes",
-      "sys/mounts/auth/kubernetes",
-      "sys/mounts/auth/kubernetes/tune",
-      "auth/kubernetes/config",
-      "auth/kubernetes/role/*",
-      "sys/policies/acl/service-read",
-      "sys/policies/acl/raft-snapshot",
-      "sys/policy/service-read",
-      "sys/policy/raft-snapshot",
-      "sys/audit",
-      "sys/audit/stdout",
-      "auth/token/create",
-      "sys/auth/oidc",
-      "sys/mounts/auth/oidc",
-      "sys/mounts/auth/oidc/tune",
-      "auth/oidc/config",
-      "auth/oidc/role/*",
-      "sys/policies/acl/platform-admin",
-      "sys/policy/platform-admin",
-      "sys/policies/acl/team-sync",
-      "sys/policy/team-sync",
-      "identity/group",
-      "identity/group/id/*",
-      "identity/group-alias",
-      "identity/group-alias/id/*",
-      "secret/data/platform/monitoring/grafana-roles",
-      "secret/metadata/platform/monitoring/grafana-roles",
-      "secret/data/platform/nats/accounts",
-      "secret/metadata/platform/nats/accounts",
-    ]);
-    // The only secret data: the two secrets Pulumi writes itself.
-    expect(paths.filter((path) => path.startsWith("secret/"))).toHaveLength(4);
-    expect(DEPLOY_POLICY).not.toMatch(/sys\/raw|auth\/aws|"\*"/);
-  });
-
   it("sends Vault SIGHUP once per renewal of the mounted listener certificate, not on unchanged polls", () => {
     // Fake sleep: the 2nd poll sees a renewed certificate, the 4th ends the loop.
     fakeCommands({

@@ -1,6 +1,6 @@
 // A MODEL of the Vault HTTP API calls team-sync.py makes (policies, external groups, group
-// aliases, the auth mount list, kv-v2 data read/write, metadata list/delete), holding state in memory, checking every call against the
-// caller's policy with the ACL model (vault-acl.ts). Any other call is answered 501 and recorded:
+// aliases, the auth mount list, kv-v2 data read/write/soft delete, metadata list), holding state
+// in memory, checking every call against the caller's policy with the ACL model (vault-acl.ts). Any other call is answered 501 and recorded:
 // the tests assert there is none. Responses follow Vault's API docs (sys/policies/acl,
 // identity/group, identity/group-alias, sys/auth); LIST of an empty collection is a 404 as in Vault.
 import { randomUUID } from "node:crypto";
@@ -134,10 +134,6 @@ export class FakeVault {
     if (kvMetadata !== undefined && method === "LIST") {
       const children = [...this.kv.keys()].filter((k) => k.startsWith(`${kvMetadata}/`)).map((k) => k.slice(kvMetadata.length + 1));
       return this.list([...new Set(children.map((c) => (c.includes("/") ? `${c.split("/")[0]}/` : c)))]);
-    }
-    if (kvMetadata !== undefined && method === "DELETE") {
-      this.kv.delete(kvMetadata);
-      return [204, undefined];
     }
     if (aliasId !== undefined && method === "DELETE") {
       for (const group of this.groups.values()) if (group.alias?.id === aliasId) delete group.alias;
