@@ -6,7 +6,6 @@
 // are invisible to another team's services; a changed team file is served after a reload.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { TEAM_SYNC_POLICY_HCL, OIDC_AUTH_PATH } from "../../bootstrap/vault/huma
 import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM } from "../../bootstrap/vault/nats-accounts";
 import { tempDir } from "../harness/copier";
 import { NatsConnection } from "../harness/nats-client";
+import { freePort } from "../harness/ports";
 import { FakeVault } from "../self-service/fake-vault";
 import { runTeamSync, writeTeams, type TeamFile } from "../self-service/team-sync-run";
 import { parsePolicy } from "../self-service/vault-acl";
@@ -58,14 +58,6 @@ function natsConfig(merge: Record<string, unknown>, port: number, storeDir: stri
   const jetstream = { max_memory_store: 0, store_dir: storeDir, max_file_store: `<< ${STAGING_STORE} >>` };
   const json = JSON.stringify(sorted({ ...merge, port, jetstream }), null, 2);
   return json.replace(/".*\$include": "(.*)",?/g, "include $1;").replace(/"<<\s+(.*?)\s+>>"/g, "$1");
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A nats-server run as the pod runs it: the chart's config at etc/nats-config, the Secret's accounts file beside it. */

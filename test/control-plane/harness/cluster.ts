@@ -3,10 +3,10 @@
 // kube-controller-manager, kube-scheduler and kwok for the simulated nodes. Every test file
 // starts its own (about 10 s on an idle machine) and stops it in afterAll.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { freePort } from "../../harness/ports";
 import { KubeRest } from "../stand-ins/kube-rest";
 import { Kubectl, writeKubeconfig, type KubeObject } from "./kube";
 import { makePki, type Pki } from "./pki";
@@ -41,17 +41,6 @@ export const EKS_ADMISSION_PLUGINS = [
 export const SERVICE_CIDR = "10.96.0.0/16";
 const SERVICE_IP = "10.96.0.1";
 export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -32,7 +32,7 @@ import { bootstrapCrdsFor, installCrds, recordedConfigGroupCrds, uniqueCrds } fr
 import { REPO } from "./tools";
 
 export { ARGOCD_NAMESPACE, argoCdInstallObjects, type Application, type ApplicationSource, type ArgoCd, type ArgoCdSettings } from "./argocd";
-export { ControlPlane, EKS_ADMISSION_PLUGINS, freePort, sleep, waitFor } from "./cluster";
+export { ControlPlane, EKS_ADMISSION_PLUGINS, sleep, waitFor } from "./cluster";
 export { LocalGit } from "./git";
 export { Kubectl, type KubeObject, type KubectlResult } from "./kube";
 export { INSTANCE_TYPES, karpenterPoolsOf, managedNodeGroupsOf, nodeGroupsOf, simulatedNodes, type SimulatedNodeGroup } from "./nodes";
