@@ -4,6 +4,7 @@ import { processIo, type Io } from "./io";
 import { addStatusCommand, addValidateCommand } from "./commands/services-read";
 import { addDeployCommand, addPromoteCommand, addRollbackCommand } from "./commands/services-write";
 import { addPlanCommand } from "./commands/plan-forward";
+import { addPublishCommand } from "./commands/services-publish";
 import { PushConflictError, RefusedError, UsageError } from "./errors";
 import { GitError } from "./services/git";
 
@@ -20,7 +21,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command("services")
     .description("validate, deploy, promote, roll back and inspect services-root entries (<environment>/<service>.json)")
     .addHelpText("after", EXIT_CODES_HELP);
-  for (const add of [addValidateCommand, addStatusCommand, addDeployCommand, addPromoteCommand, addRollbackCommand]) {
+  for (const add of [addValidateCommand, addStatusCommand, addDeployCommand, addPromoteCommand, addRollbackCommand, addPublishCommand]) {
     add(services, io, setExit);
   }
   for (const command of services.commands) command.addHelpText("after", EXIT_CODES_HELP);

@@ -24,6 +24,13 @@ export interface Team {
 /** The folder of services-root holding one `<team>.json` per team. */
 export const TEAMS_FOLDER = "teams";
 
+/**
+ * The services-root branch Argo CD reads. Pipelines push `main`; only the publish gate
+ * (cli/services/publish.ts, services-root's own pipeline) writes this branch, and it withholds an
+ * entry change not proven to come from that service's own pipeline.
+ */
+export const SERVICES_ROOT_PUBLISHED_BRANCH = "published";
+
 /** Labels the platform puts on every service namespace (the admission policy reads them). */
 export const SERVICE_LABEL = "holodeck.dev/service";
 export const TEAM_LABEL = "holodeck.dev/team";

@@ -3,6 +3,7 @@ import type { Io } from "../io";
 import { EXIT } from "../exit-codes";
 import { applyChange, type Change, type ChangeResult } from "../services/change";
 import { deployChange } from "../services/deploy";
+import { ID_TOKEN_ENV, withTokenTrailer } from "../services/id-token";
 import { ownerAtTip, promoteChange } from "../services/promote";
 import { rollbackPlanner } from "../services/rollback";
 import type { Environment } from "../services/record";
@@ -14,9 +15,14 @@ type Planner = (copy: WorkingCopy, attempt: number) => Change | Promise<Change>;
 
 /** Runs one change with retries and reports it the same way for deploy, promote and rollback. */
 async function runChange(io: Io, setExit: SetExit, options: RepoOptions, plan: Planner): Promise<void> {
+  // The job's GitLab ID token rides in the commit: the publish gate checks it names this service's project.
+  const token = process.env[ID_TOKEN_ENV];
   const result: ChangeResult = await applyChange(
     { repoUrl: options.repo, branch: options.branch, workdir: options.workdir, retry: retryPolicy(options), log: (line) => io.err(`${line}\n`) },
-    plan,
+    async (copy, attempt) => {
+      const change = await plan(copy, attempt);
+      return { ...change, message: withTokenTrailer(change.message, token) };
+    },
   );
   if (options.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.status === "unchanged") io.out(`${result.path} already has this content; no commit (tip ${result.commit})\n`);

@@ -203,7 +203,7 @@ export function validateTree(root: string): TreeReport {
 }
 
 /** An entry's team and domain must be what the team files say (the platform derives the namespace's identity from them). */
-function ownershipErrors(file: string, record: ServiceRecord, teams: readonly Team[]): ValidationError[] {
+export function ownershipErrors(file: string, record: ServiceRecord, teams: readonly Team[]): ValidationError[] {
   const owner = ownerOf(teams, record.service);
   if (!owner) {
     return [

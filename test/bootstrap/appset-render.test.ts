@@ -106,6 +106,12 @@ describe("teams ApplicationSet of staging-eu-west-1, rendered by Go text/templat
     appSet = k8sObject(recordedStack("staging-eu-west-1"), "ApplicationSet", "teams").inputs;
   });
 
+  it("reads teams/*.json from the publish gate's branch of services-root, not from main", () => {
+    expect((appSet.spec as { generators: unknown }).generators).toEqual([
+      { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "published", files: [{ path: "teams/*.json" }] } },
+    ]);
+  });
+
   it("gives Application team-<team> in the platform project, the team chart with the team file as values", () => {
     const apps = renderApplicationSet(appSet, { "teams/checkout.json": TEAM, "staging/python-example.json": FILE });
     expect(apps.map((a) => (a.metadata as { name: string }).name)).toEqual(["team-checkout"]);

@@ -126,6 +126,7 @@ beforeAll(async () => {
     ),
   });
   servicesRootHead = git.commit(LOCAL_REPOS.servicesRoot, `team ${TEAM}, deploy its services`);
+  git.publishByHand(LOCAL_REPOS.servicesRoot);
   // The handoff without the platform root Application (the platform apps are not what this is
   // about); the teams ApplicationSet with the repository URLs inside its Helm values rewritten too.
   const isTeams = (o: KubeObject): boolean => o.kind === "ApplicationSet" && o.metadata.name === "teams";

@@ -155,6 +155,7 @@ beforeAll(async () => {
   // services-root: the two team files; the teams' Applications make namespaces and projects.
   cluster.git.write(LOCAL_REPOS.servicesRoot, Object.fromEntries(Object.values(TEAMS).map((t) => [`teams/${t.team}.json`, `${JSON.stringify(t, null, 2)}\n`])));
   cluster.git.commit(LOCAL_REPOS.servicesRoot, "teams checkout and intruders");
+  cluster.git.publishByHand(LOCAL_REPOS.servicesRoot);
   await cluster.argocd.refreshApplicationSet(TEAMS_APPSET);
   await Promise.all(Object.keys(TEAMS).map((team) => appState(teamProject(team), "Synced", synced, 240_000, TEAMS_APPSET)));
 

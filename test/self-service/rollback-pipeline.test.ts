@@ -11,6 +11,7 @@ import { copierCopy, tempDir } from "../harness/copier";
 import { bareRepo, fileAtTip, sha } from "../cli/helpers";
 import { FULL } from "../template/combos";
 import { holodeckOnPath, runDeployScript, type ScriptRun } from "../template/deploy-script";
+import { resolvedJob } from "../template/gitlab-rules";
 
 const SERVICE = String(FULL.answers.service_name);
 const GITLAB_CI_LOCAL = path.resolve(__dirname, "..", "..", "node_modules", ".bin", "gitlab-ci-local");
@@ -27,8 +28,7 @@ let jobs: Record<string, Job>;
 beforeAll(() => {
   project = copierCopy(FULL.answers);
   const pipeline = parse(fs.readFileSync(path.join(project, ".gitlab-ci.yml"), "utf8")) as Record<string, Job & Record<string, unknown>>;
-  const template = pipeline[".environment-button"];
-  jobs = Object.fromEntries(Object.keys(BUTTONS).map((name) => [name, { ...template, ...pipeline[name] }]));
+  jobs = Object.fromEntries(Object.keys(BUTTONS).map((name) => [name, resolvedJob(pipeline, name) as Job]));
 });
 
 describe("rollback / re-deploy buttons in the generated .gitlab-ci.yml", () => {

@@ -42,12 +42,18 @@ describe("the example services-root tree", () => {
     expect(report.filesChecked).toBe(3);
   });
 
-  it("gives teams/ to the platform admins as code owners (with code owner approval on main, no pipeline token can push a team file)", () => {
+  it("gives teams/ and the pipeline to the platform admins as code owners (with code owner approval on main, no pipeline token can push a team file or the publish job)", () => {
     const owners = fs
       .readFileSync(path.join(EXAMPLE, "CODEOWNERS"), "utf8")
       .split("\n")
       .filter((line) => line.trim() !== "" && !line.startsWith("#"));
-    expect(owners).toEqual(["[Teams]", "/teams/ @holodeck/platform-admins"]);
+    expect(owners).toEqual([
+      "[Teams]",
+      "/teams/ @holodeck/platform-admins",
+      "[Pipeline]",
+      "/.gitlab-ci.yml @holodeck/platform-admins",
+      "/CODEOWNERS @holodeck/platform-admins",
+    ]);
   });
 });
 

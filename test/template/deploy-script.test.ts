@@ -6,7 +6,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { copierCopy, tempDir } from "../harness/copier";
-import { expectedFile, fileAtTip, LAUNCHER, seededRepo, sha } from "../cli/helpers";
+import { cli, expectedFile, fileAtTip, LAUNCHER, seededRepo, sha } from "../cli/helpers";
+import { ID_TOKEN_ENV } from "../../cli/services/id-token";
+import { GitLabIdTokens, GITLAB_ISSUER, SERVICES_GROUP } from "../harness/gitlab-id-tokens";
 import { FULL } from "./combos";
 import { holodeckOnPath, runDeployScript, type ScriptRun as Run } from "./deploy-script";
 
@@ -68,6 +70,22 @@ describe("ci/deploy.sh against a local services-root", () => {
     expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, first));
     expect(deploy("production", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: second }, bin).code).toBe(0);
     expect(fileAtTip(repo.dir, `production/${SERVICE}.json`)).toBe(expectedFile("production", SERVICE, second));
+  });
+
+  it("carries the job's ID token into the commit, and services-root's publish gate publishes that entry", async () => {
+    const tokens = new GitLabIdTokens();
+    const token = tokens.forService(SERVICE);
+    const third = sha("pipeline-3");
+    expect(deploy("staging", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: third, [ID_TOKEN_ENV]: token }, bin).code).toBe(0);
+    const message = execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "main"]).toString();
+    expect(message.trimEnd().split("\n").slice(-2)).toEqual(["", `Holodeck-Id-Token: ${token}`]);
+    const jwks = tokens.writeJwks(tempDir("jwks"));
+    const gate = await cli("services", "publish", "--repo", repo.url, "--jwks", jwks, "--issuer", GITLAB_ISSUER, "--project-group", SERVICES_GROUP, "--json");
+    // The earlier deploys of this file carry no token (withheld); the staging entry, written last with one, is published.
+    const report = JSON.parse(gate.stdout) as { accepted: { path: string }[]; refused: { path: string }[] };
+    expect(report.accepted.map((a) => a.path)).toEqual([`staging/${SERVICE}.json`]);
+    expect(report.refused.map((r) => r.path)).toEqual([`production/${SERVICE}.json`]);
+    expect(execFileSync("git", ["--git-dir", repo.dir, "show", `published:staging/${SERVICE}.json`]).toString()).toBe(expectedFile("staging", SERVICE, third));
   });
 
   it("refuses to run without its inputs, naming what is missing", () => {

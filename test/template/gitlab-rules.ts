@@ -34,3 +34,22 @@ export function ruleOutcome(rules: Rule[], context: Context): string {
   }
   return "never";
 }
+
+type Mapping = Record<string, unknown>;
+export const isMapping = (value: unknown): value is Mapping => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** GitLab's `extends` for job `name`: the parents' keys deep-merged under the job's own (mappings merge, lists are replaced). */
+export function resolvedJob(pipeline: Mapping, name: string): Mapping {
+  const merge = (base: Mapping, over: Mapping): Mapping =>
+    Object.fromEntries(
+      [...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => [
+        k,
+        isMapping(base[k]) && isMapping(over[k]) ? merge(base[k], over[k]) : k in over ? over[k] : base[k],
+      ]),
+    );
+  const job = pipeline[name];
+  if (!isMapping(job)) throw new Error(`no job ${name} in the pipeline`);
+  const parents = job.extends === undefined ? [] : ([] as string[]).concat(job.extends as string | string[]);
+  const { extends: _extends, ...own } = job;
+  return parents.map((parent) => resolvedJob(pipeline, parent)).reduceRight((acc, parent) => merge(parent, acc), own);
+}

@@ -10,7 +10,8 @@ import { parse } from "yaml";
 import { copierCopy, tempDir } from "../harness/copier";
 import { FULL } from "./combos";
 import type { ScriptRun as Run } from "./deploy-script";
-import { ruleOutcome, type Rule } from "./gitlab-rules";
+import { isMapping, resolvedJob, ruleOutcome, type Rule } from "./gitlab-rules";
+import { ID_TOKEN_ENV, SERVICES_ROOT_AUDIENCE } from "../../cli/services/id-token";
 import { GITLAB_AUDIENCE, PUSH_ROLE_NAME_PREFIX, PUSH_ROLE_PATH, pushRoleArn } from "../../components/ci-push-role";
 
 type Job = {
@@ -23,6 +24,9 @@ type Job = {
   image: string;
 };
 type Pipeline = { workflow: { rules: Rule[] }; stages: string[]; variables: Record<string, string> } & Record<string, Job>;
+
+type Mapping = Record<string, unknown>;
+const resolved = (name: string): Mapping => resolvedJob(pipeline, name);
 
 const SERVICE = String(FULL.answers.service_name);
 /** python:<version>-slim digests the template pins (spelled out: a change must be deliberate). */
@@ -79,7 +83,21 @@ describe("generated .gitlab-ci.yml", () => {
     expect(pipeline["deploy-production"].resource_group).toBe("production");
     expect(pipeline["deploy-staging"].script).toEqual(["ci/deploy.sh staging"]);
     expect(pipeline["deploy-production"].script).toEqual(["ci/deploy.sh production"]);
-    expect(pipeline["deploy-staging"].image).toBe("$HOLODECK_CLI_IMAGE");
+    expect(resolved("deploy-staging").image).toBe("$HOLODECK_CLI_IMAGE");
+  });
+
+  it("gives every job that writes services-root this project's ID token for the publish gate, in the CLI image", () => {
+    for (const name of ["deploy-staging", "deploy-production", ...BUTTONS]) {
+      const job = resolved(name);
+      expect(job.id_tokens, name).toEqual({ [ID_TOKEN_ENV]: { aud: SERVICES_ROOT_AUDIENCE } });
+      expect(job.image, name).toBe("$HOLODECK_CLI_IMAGE");
+    }
+    // No other job asks for it: a token counts for one services-root write.
+    const holders = Object.keys(pipeline).filter(
+      (name) =>
+        !name.startsWith(".") && isMapping(pipeline[name]) && isMapping(resolved(name).id_tokens) && ID_TOKEN_ENV in (resolved(name).id_tokens as Mapping),
+    );
+    expect(holders.sort()).toEqual(["deploy-production", "deploy-staging", ...BUTTONS].sort());
   });
 
   it("tags the image with the commit SHA and tests in the Dockerfile's pinned Python", () => {

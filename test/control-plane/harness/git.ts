@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { SERVICES_ROOT_PUBLISHED_BRANCH } from "../../../model/team";
 import { REPO } from "./tools";
 
 const GIT_ENV = {
@@ -77,6 +78,14 @@ export class LocalGit {
     this.git(work, ["commit", "--quiet", "--allow-empty", "-m", message]);
     this.git(work, ["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`]);
     return this.head(name);
+  }
+
+  /**
+   * A platform admin's publish by hand (docs/services-root.md): `published`, the branch Argo CD
+   * reads, set to main's tip, for changes no service pipeline signed (team files, hand edits).
+   */
+  publishByHand(name: string): void {
+    this.git(this.bare(name), ["update-ref", `refs/heads/${SERVICES_ROOT_PUBLISHED_BRANCH}`, "refs/heads/main"]);
   }
 
   head(name: string): string {

@@ -82,6 +82,7 @@ function seedRepositories(git: LocalGit, urls: StackRepoUrls): void {
   git.create(LOCAL_REPOS.servicesRoot);
   git.write(LOCAL_REPOS.servicesRoot, { "README.md": "services-root (control-plane test)\n" });
   git.commit(LOCAL_REPOS.servicesRoot, "empty services-root");
+  git.publishByHand(LOCAL_REPOS.servicesRoot);
   mkdirSync(path.join(git.root, "remote", LOCAL_REPOS.servicePrefix), { recursive: true });
 }
 

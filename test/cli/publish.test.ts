@@ -1,0 +1,216 @@
+// The services-root publish gate (cli/services/publish.ts) on real git repositories: service
+// pipelines push main with one shared token; Argo CD reads only `published`, which the gate
+// writes. Every attack a service pipeline can make on another service's entry with that token
+// is withheld, named in the job's output, and does not stop other services from publishing.
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ID_TOKEN_ENV } from "../../cli/services/id-token";
+import { GitLabIdTokens, GITLAB_ISSUER, SERVICES_GROUP } from "../harness/gitlab-id-tokens";
+import { cli, expectedFile, seededRepo, sha, tempDir, testTeam, type CliResult, type SeededRepo } from "./helpers";
+
+const OWNER = { team: "checkout", domain: "services" } as const;
+const INTRUDER = { team: "intruders", domain: "payments" } as const;
+const tokens = new GitLabIdTokens();
+const jwksFile = tokens.writeJwks(tempDir("jwks"));
+
+/** What a deploy job runs: the CLI with the job's ID token in its environment. */
+async function deployAs(token: string | undefined, repo: SeededRepo, service: string, tag: string): Promise<CliResult> {
+  const saved = process.env[ID_TOKEN_ENV];
+  if (token) process.env[ID_TOKEN_ENV] = token;
+  else delete process.env[ID_TOKEN_ENV];
+  try {
+    return await cli("services", "deploy", "--repo", repo.url, "--env", "staging", "--service", service, "--image-tag", tag, "--revision", tag);
+  } finally {
+    if (saved === undefined) delete process.env[ID_TOKEN_ENV];
+    else process.env[ID_TOKEN_ENV] = saved;
+  }
+}
+
+const publish = (repo: SeededRepo, ...extra: string[]): Promise<CliResult> =>
+  cli("services", "publish", "--repo", repo.url, "--jwks", jwksFile, "--issuer", GITLAB_ISSUER, "--project-group", SERVICES_GROUP, ...extra);
+
+const publishedFile = (repo: SeededRepo, file: string): string | undefined => {
+  try {
+    return execFileSync("git", ["--git-dir", repo.dir, "show", `published:${file}`], { stdio: ["ignore", "pipe", "ignore"] }).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+/** A raw commit on main as any holder of the shared token can make one: `files` written (null deletes), `message` verbatim. */
+function pushRaw(repo: SeededRepo, files: Record<string, string | null>, message: string): string {
+  const work = path.join(tempDir("raw"), "w");
+  const git = (...args: string[]): string =>
+    execFileSync("git", ["-c", "user.name=intruder", "-c", "user.email=i@example.dev", ...args], {
+      cwd: work,
+      env: { ...process.env, LC_ALL: "C" },
+    }).toString();
+  execFileSync("git", ["clone", "-q", repo.url, work]);
+  for (const [file, content] of Object.entries(files)) {
+    if (content === null) git("rm", "-q", file);
+    else {
+      fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      fs.writeFileSync(path.join(work, file), content);
+      git("add", file);
+    }
+  }
+  git("commit", "-q", "-m", message);
+  git("push", "-q", "origin", "HEAD:main");
+  return git("rev-parse", "HEAD").trim();
+}
+
+const ENTRY = "staging/python-example.json";
+const lastMessage = (repo: SeededRepo, file: string): string =>
+  execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "main", "--", file]).toString().trimEnd();
+
+describe("the publish gate, service by service", () => {
+  let repo: SeededRepo;
+  let ownToken: string;
+  const good = sha("python-example good");
+  beforeAll(async () => {
+    repo = seededRepo([], [testTeam(["python-example"], OWNER), testTeam(["evil"], INTRUDER)]);
+    ownToken = tokens.forService("python-example");
+    expect((await deployAs(ownToken, repo, "python-example", good)).code).toBe(0);
+    const first = await publish(repo, "--json");
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: "published", refused: [] });
+  });
+
+  it("publishes a service's own deploy and the team files, each exactly as on main", () => {
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", good, good, OWNER));
+    expect(publishedFile(repo, "teams/checkout.json")).toBe(`${JSON.stringify(testTeam(["python-example"], OWNER), null, 2)}\n`);
+    expect(lastMessage(repo, ENTRY)).toMatch(/\n\nHolodeck-Id-Token: [\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  const attacks: [string, () => unknown, RegExp][] = [
+    [
+      "another service's pipeline deploys it (the CLI writes; the token names the wrong project)",
+      () => deployAs(tokens.forService("evil"), repo, "python-example", sha("evil 1")),
+      /written by project holodeck\/services\/evil; only holodeck\/services\/python-example may write it/,
+    ],
+    [
+      "a commit re-using the service's own token from the git history (replay)",
+      () => {
+        // read from the history of main, where the service's first deploy left it
+        pushRaw(
+          repo,
+          { [ENTRY]: expectedFile("staging", "python-example", sha("evil 2"), sha("evil 2"), OWNER) },
+          `deploy\n\nHolodeck-Id-Token: ${ownToken}\n`,
+        );
+      },
+      /is used by 2 commits; a token proves one write/,
+    ],
+    [
+      "a token the attacker signed with a key of its own",
+      () => {
+        const forged = tokens.sign(
+          GitLabIdTokens.claimsFor(`${SERVICES_GROUP}/python-example`),
+          generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey,
+        );
+        pushRaw(repo, { [ENTRY]: expectedFile("staging", "python-example", sha("evil 3"), sha("evil 3"), OWNER) }, `deploy\n\nHolodeck-Id-Token: ${forged}\n`);
+      },
+      /the signature does not verify against the instance's JWKS/,
+    ],
+    [
+      "the service's own token for another audience (minted for Vault or AWS)",
+      () => deployAs(tokens.forService("python-example", { aud: "sts.amazonaws.com" }), repo, "python-example", sha("evil 4")),
+      /audience "sts.amazonaws.com", expected holodeck-services-root/,
+    ],
+    [
+      "the service's own pipeline on an unprotected branch (a merge request's)",
+      () => deployAs(tokens.forService("python-example", { ref: "feature", ref_protected: "false" }), repo, "python-example", sha("evil 5")),
+      /written from ref feature, which is not protected/,
+    ],
+    [
+      "a commit without a token (the shared token's bare push)",
+      () => deployAs(undefined, repo, "python-example", sha("evil 6")),
+      /its last change carries no GitLab ID token/,
+    ],
+    [
+      "the service's own pipeline writing a file the ApplicationSet cannot read (one bad entry would stop every service's generation)",
+      () => pushRaw(repo, { [ENTRY]: '{"cluster": "staging",}\n' }, `deploy\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`),
+      /^staging\/python-example.json: \(file\): is not valid JSON: expected a double-quoted key at line 1 column 23; expected exactly one JSON object$/,
+    ],
+    [
+      "the service's own pipeline naming another team (its Application would sync in that team's project)",
+      () =>
+        pushRaw(
+          repo,
+          { [ENTRY]: expectedFile("staging", "python-example", sha("evil 7"), sha("evil 7"), { team: "intruders", domain: "services" }) },
+          `deploy\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`,
+        ),
+      /^staging\/python-example.json: team: is "intruders" but teams\/checkout.json lists "python-example"; expected "checkout"$/,
+    ],
+    [
+      "another service's pipeline deletes the entry",
+      () => pushRaw(repo, { [ENTRY]: null }, `remove\n\nHolodeck-Id-Token: ${tokens.forService("evil")}\n`),
+      /written by project holodeck\/services\/evil/,
+    ],
+  ];
+
+  it.each(attacks)("withholds %s, names why, and still publishes the intruder's own deploy", async (_name, attack, reason) => {
+    const evilTag = sha(`evil own ${reason.source}`);
+    await attack();
+    expect((await deployAs(tokens.forService("evil"), repo, "evil", evilTag)).code).toBe(0);
+    const result = await publish(repo, "--json");
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { status: string; accepted: { path: string }[]; refused: { path: string; refused: string }[] };
+    expect(report.status).toBe("published");
+    expect(report.accepted.map((a) => a.path)).toEqual(["staging/evil.json"]);
+    expect(report.refused.map((r) => r.path)).toEqual([ENTRY]);
+    expect(report.refused[0].refused).toMatch(reason);
+    expect(result.stderr).toContain(`withheld ${ENTRY}: last changed by `);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", good, good, OWNER));
+    expect(publishedFile(repo, "staging/evil.json")).toBe(expectedFile("staging", "evil", evilTag, evilTag, INTRUDER));
+  });
+
+  it("publishes the service's next deploy of its own, over whatever was withheld", async () => {
+    const next = sha("python-example next");
+    expect((await deployAs(tokens.forService("python-example"), repo, "python-example", next)).code).toBe(0);
+    const result = await publish(repo);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^published [0-9a-f]{40}: 1 entries accepted, 0 withheld\n$/) as unknown });
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", next, next, OWNER));
+  });
+
+  it("changes nothing when main has nothing new", async () => {
+    const tip = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "published"]).toString().trim();
+    expect(await publish(repo)).toEqual({ code: 0, stdout: "nothing new to publish: 0 entries accepted, 0 withheld\n", stderr: "" });
+    expect(execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "published"]).toString().trim()).toBe(tip);
+  });
+});
+
+describe("the publish gate's input", () => {
+  it("refuses a JWKS file that is missing, naming the flag (exit 2), before touching the repository", async () => {
+    const repo = seededRepo(["python-example"]);
+    const result = await cli(
+      "services",
+      "publish",
+      "--repo",
+      repo.url,
+      "--jwks",
+      "/nonexistent/jwks.json",
+      "--issuer",
+      GITLAB_ISSUER,
+      "--project-group",
+      SERVICES_GROUP,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^holodeck: --jwks \/nonexistent\/jwks.json: ENOENT.*\(a file or an https:\/\/ URL\)\n$/);
+    expect(publishedFile(repo, "teams/checkout.json")).toBeUndefined();
+  });
+
+  it("publishes a hand edit only when a platform admin pushes it to published: the gate then sees nothing to withhold", async () => {
+    const repo = seededRepo(["python-example"]);
+    const tag = sha("hand edit");
+    pushRaw(repo, { [ENTRY]: expectedFile("staging", "python-example", tag) }, "hand edit (merge request !7)");
+    const withheld = await publish(repo);
+    expect(withheld.code).toBe(1);
+    expect(publishedFile(repo, ENTRY)).toBeUndefined();
+    execFileSync("git", ["--git-dir", repo.dir, "update-ref", "refs/heads/published", "main"]); // the admin's push of main to published
+    expect((await publish(repo)).code).toBe(0);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", tag));
+  });
+});
