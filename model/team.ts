@@ -30,6 +30,8 @@ export const TEAMS_FOLDER = "teams";
  * entry change not proven to come from that service's own pipeline.
  */
 export const SERVICES_ROOT_PUBLISHED_BRANCH = "published";
+/** The branch's full ref, as Argo CD is given it: a tag of the same name (any pipeline may push one) never shadows it. */
+export const SERVICES_ROOT_PUBLISHED_REF = `refs/heads/${SERVICES_ROOT_PUBLISHED_BRANCH}`;
 
 /** Labels the platform puts on every service namespace (the admission policy reads them). */
 export const SERVICE_LABEL = "holodeck.dev/service";

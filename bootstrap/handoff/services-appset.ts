@@ -4,7 +4,7 @@
 // instead of deploying with an empty value (proven by test/bootstrap with appset-render).
 import type { Edge, Environment } from "../../model";
 import { GATEWAY_NAME, GATEWAY_NAMESPACE, SERVICES_LISTENER } from "../gateway/constants";
-import { DOMAIN_LABEL, SERVICE_LABEL, SERVICES_ROOT_PUBLISHED_BRANCH, TEAM_LABEL, teamProject } from "../../model/team";
+import { DOMAIN_LABEL, SERVICE_LABEL, SERVICES_ROOT_PUBLISHED_REF, TEAM_LABEL, teamProject } from "../../model/team";
 
 /** Each service syncs in its team's project (team files, model/team.ts), as that namespace's deployer. */
 export const SERVICES_PROJECT_TEMPLATE = teamProject("{{.team}}");
@@ -100,7 +100,7 @@ export function servicesApplicationSet(args: ServicesAppSetArgs): Record<string,
       goTemplate: true,
       goTemplateOptions: ["missingkey=error"],
       // The publish gate's branch, not main: an entry only one service's own pipeline may change.
-      generators: [{ git: { repoURL: args.servicesRepoUrl, revision: SERVICES_ROOT_PUBLISHED_BRANCH, files: [{ path: `${args.environment}/*.json` }] } }],
+      generators: [{ git: { repoURL: args.servicesRepoUrl, revision: SERVICES_ROOT_PUBLISHED_REF, files: [{ path: `${args.environment}/*.json` }] } }],
       // Production: removing a file (or this ApplicationSet) never deletes a running service.
       syncPolicy: { preserveResourcesOnDeletion: production },
       template: {

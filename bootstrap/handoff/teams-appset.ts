@@ -3,7 +3,7 @@
 // with the team file as values. It runs in the platform project (it makes Namespaces, RBAC and
 // the team's AppProject), so what a team may do is decided by the platform, never by the team.
 import type { ServicePushRoles } from "../../components/ci-push-role";
-import { SERVICES_ROOT_PUBLISHED_BRANCH, TEAMS_FOLDER, teamProject } from "../../model/team";
+import { SERVICES_ROOT_PUBLISHED_REF, TEAMS_FOLDER, teamProject } from "../../model/team";
 import { APP_SYNC_RETRY, IN_CLUSTER_SERVER } from "./services-appset";
 
 export const TEAMS_APPSET = "teams";
@@ -61,7 +61,7 @@ export function teamsApplicationSet(args: TeamsAppSetArgs): Record<string, unkno
     spec: {
       goTemplate: true,
       goTemplateOptions: ["missingkey=error"],
-      generators: [{ git: { repoURL: args.servicesRepoUrl, revision: SERVICES_ROOT_PUBLISHED_BRANCH, files: [{ path: `${TEAMS_FOLDER}/*.json` }] } }],
+      generators: [{ git: { repoURL: args.servicesRepoUrl, revision: SERVICES_ROOT_PUBLISHED_REF, files: [{ path: `${TEAMS_FOLDER}/*.json` }] } }],
       // Removing a team file never deletes its namespaces (and their databases); the chart also
       // marks each Namespace Prune=false/Delete=false for removing one service from a team.
       syncPolicy: { preserveResourcesOnDeletion: true },

@@ -15,7 +15,7 @@ import { KUBERNETES_AUTH_PATH, KV_MOUNT, VAULT_NAMESPACE, VAULT_TLS_DIR, VAULT_T
 import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_SYNC_ROLE, TEAM_SYNC_SERVICE_ACCOUNT } from "./human-access-policy";
 import { restrictedContainer } from "./job-pod";
 import type { Environment } from "../../model";
-import { SERVICE_DOMAINS } from "../../model/team";
+import { SERVICE_DOMAINS, SERVICES_ROOT_PUBLISHED_BRANCH } from "../../model/team";
 import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_STORE_BYTES, NATS_TEAM_JETSTREAM, NATS_TEAM_LIMITS } from "./nats-accounts";
 
 export const TEAM_SYNC_SCRIPT = readScript(__dirname, "team-sync.py");
@@ -96,11 +96,13 @@ export class VaultTeamSync extends pulumi.ComponentResource {
                       command: [
                         "/bin/sh",
                         "-c",
-                        'printf \'#!/bin/sh\\ncase "$1" in Username*) echo "$GIT_USERNAME";; *) echo "$GIT_PASSWORD";; esac\\n\' >/tmp/askpass && chmod +x /tmp/askpass && GIT_ASKPASS=/tmp/askpass git clone --depth 1 --quiet "$REPO_URL" "$CHECKOUT/repo"',
+                        'printf \'#!/bin/sh\\ncase "$1" in Username*) echo "$GIT_USERNAME";; *) echo "$GIT_PASSWORD";; esac\\n\' >/tmp/askpass && chmod +x /tmp/askpass && GIT_ASKPASS=/tmp/askpass git clone --depth 1 --quiet --branch "$REPO_BRANCH" "$REPO_URL" "$CHECKOUT/repo"',
                       ],
                       env: [
                         { name: "HOME", value: "/tmp" },
                         { name: "REPO_URL", value: args.servicesRepoUrl },
+                        // The publish gate's branch: a team file pushed to main with a pipeline's token never reaches Vault.
+                        { name: "REPO_BRANCH", value: SERVICES_ROOT_PUBLISHED_BRANCH },
                         { name: "CHECKOUT", value: CHECKOUT },
                         { name: "GIT_USERNAME", valueFrom: { secretKeyRef: { name: gitSecret.metadata.name, key: "username" } } },
                         { name: "GIT_PASSWORD", valueFrom: { secretKeyRef: { name: gitSecret.metadata.name, key: "password" } } },

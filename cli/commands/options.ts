@@ -41,7 +41,7 @@ export const serviceOption = (): Option => new Option("--service <name>", "servi
 export function repoOptions(withRetry: boolean): Option[] {
   const options = [
     new Option("--repo <url>", "services-root git URL (a CI token in it is never printed)").env("HOLODECK_SERVICES_REPO").makeOptionMandatory(),
-    new Option("--branch <name>", "branch ArgoCD reads").default("main"),
+    new Option("--branch <name>", "branch to read and write: the pipelines write main; status --branch published shows what Argo CD runs").default("main"),
     new Option("--workdir <dir>", "reuse this working copy between runs (default: a temporary shallow clone)"),
   ];
   if (withRetry) {

@@ -15,6 +15,7 @@ interface PublishOptions {
   issuer: string;
   audience: string;
   projectGroup: string;
+  accept: string[];
   json?: boolean;
 }
 
@@ -55,6 +56,12 @@ export function addPublishCommand(services: Command, io: Io, setExit: SetExit): 
         .env("HOLODECK_SERVICES_GROUP")
         .makeOptionMandatory(),
     )
+    .option(
+      "--accept <commit>",
+      "a platform admin's run only: publish the changes this commit of the source branch made (a team file, a hand edit) without a token; repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option("--json", "print {source, status, published, accepted, refused}")
     .action(async (options: PublishOptions) => {
       const report = await publish({
@@ -64,6 +71,7 @@ export function addPublishCommand(services: Command, io: Io, setExit: SetExit): 
         issuer: options.issuer,
         audience: options.audience,
         projectGroup: options.projectGroup,
+        accept: options.accept,
         log: (line) => io.err(`${line}\n`),
       });
       if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);

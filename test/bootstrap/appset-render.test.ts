@@ -108,7 +108,7 @@ describe("teams ApplicationSet of staging-eu-west-1, rendered by Go text/templat
 
   it("reads teams/*.json from the publish gate's branch of services-root, not from main", () => {
     expect((appSet.spec as { generators: unknown }).generators).toEqual([
-      { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "published", files: [{ path: "teams/*.json" }] } },
+      { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "refs/heads/published", files: [{ path: "teams/*.json" }] } },
     ]);
   });
 

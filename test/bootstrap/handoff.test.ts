@@ -111,7 +111,7 @@ describe.each(STACKS)("%s handoff to Argo CD", (stack) => {
     expect(spec.goTemplate).toBe(true);
     expect(spec.goTemplateOptions).toEqual(["missingkey=error"]);
     expect(spec.generators).toEqual([
-      { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "published", files: [{ path: `${facts.environment}/*.json` }] } },
+      { git: { repoURL: "https://gitlab.com/holodeck/services-root.git", revision: "refs/heads/published", files: [{ path: `${facts.environment}/*.json` }] } },
     ]);
     expect(at(spec, "template.spec.project")).toBe("team-{{.team}}");
     expect(at(spec, "template.spec.syncPolicy")).toEqual({ automated: { prune: true, selfHeal: true }, retry: APP_SYNC_RETRY });

