@@ -35,9 +35,25 @@ export interface TokenExpectation {
   audience: string;
   /** the GitLab project allowed to write this entry: <group>/<service> */
   projectPath: string;
+  /** seconds since the epoch */
+  now: number;
 }
 
-const b64url = (part: string): Buffer => Buffer.from(part, "base64url");
+/**
+ * A part's bytes, only when the part is their one canonical base64url spelling: Node's decoder
+ * skips junk characters and unused bits, so "<token>*" would decode alike and pass for a new token.
+ */
+function b64url(part: string): Buffer {
+  const bytes = Buffer.from(part, "base64url");
+  if (bytes.toString("base64url") !== part) throw new Error("a part is not canonical base64url");
+  return bytes;
+}
+
+/** Unsigned text quoted safely into a message (it may end up in a commit message). */
+const quoted = (value: unknown): string => JSON.stringify(String(value).slice(0, 64));
+
+/** How long after its expiry the gate still takes a token: it may run late (schedule, queue), never days. */
+export const TOKEN_GRACE_SECONDS = 24 * 3600;
 
 function decodeJson(part: string, what: string): Record<string, unknown> {
   try {
@@ -50,28 +66,31 @@ function decodeJson(part: string, what: string): Record<string, unknown> {
 }
 
 /**
- * Checks signature, issuer, audience and the writer's project; returns the claims or throws
- * naming what failed. Expiry is deliberately not compared with now: the gate may run after a
- * token's few minutes are over, and replay is stopped instead by using each token once (jti).
+ * Checks signature, issuer, audience, expiry (with TOKEN_GRACE_SECONDS: the gate may run after a
+ * token's few minutes are over) and the writer's project; returns the claims or throws naming
+ * what failed. Replay is stopped by the gate's ledger of used token ids (jti).
  */
 export function verifyIdToken(token: string, jwks: Jwks, expect: TokenExpectation): GitLabClaims {
   const parts = token.split(".");
   if (parts.length !== 3) throw new Error("not a JWT (header.payload.signature)");
   const [headerPart, payloadPart, signaturePart] = parts;
   const header = decodeJson(headerPart, "header");
-  if (header.alg !== "RS256") throw new Error(`signed with ${String(header.alg)}; GitLab signs RS256`);
+  if (header.alg !== "RS256") throw new Error(`signed with ${quoted(header.alg)}; GitLab signs RS256`);
   const candidates = jwks.keys.filter((k) => k.kty === "RSA" && (header.kid === undefined || k.kid === header.kid));
-  if (candidates.length === 0) throw new Error(`no key ${String(header.kid)} in the instance's JWKS`);
+  if (candidates.length === 0) throw new Error(`no key ${quoted(header.kid)} in the instance's JWKS`);
   const signed = Buffer.from(`${headerPart}.${payloadPart}`);
   const valid = candidates.some((jwk) => verify("RSA-SHA256", signed, createPublicKey({ key: jwk, format: "jwk" }), b64url(signaturePart)));
   if (!valid) throw new Error("the signature does not verify against the instance's JWKS");
   const claims = decodeJson(payloadPart, "payload") as unknown as GitLabClaims;
-  if (claims.iss !== expect.issuer) throw new Error(`issuer ${String(claims.iss)}, expected ${expect.issuer}`);
+  if (claims.iss !== expect.issuer) throw new Error(`issuer ${quoted(claims.iss)}, expected ${expect.issuer}`);
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audiences.includes(expect.audience)) throw new Error(`audience ${JSON.stringify(claims.aud)}, expected ${expect.audience}`);
-  if (typeof claims.jti !== "string" || claims.jti === "") throw new Error("no jti (token id)");
-  if (claims.project_path !== expect.projectPath) throw new Error(`written by project ${String(claims.project_path)}; only ${expect.projectPath} may write it`);
-  if (claims.ref_protected !== "true") throw new Error(`written from ref ${String(claims.ref)}, which is not protected (only protected branches deploy)`);
+  if (!audiences.includes(expect.audience)) throw new Error(`audience ${quoted(audiences.join(","))}, expected ${expect.audience}`);
+  if (typeof claims.jti !== "string" || !/^[\w-]{1,64}$/.test(claims.jti)) throw new Error("no usable jti (token id)");
+  if (typeof claims.exp !== "number" || claims.exp + TOKEN_GRACE_SECONDS < expect.now) {
+    throw new Error(`expired more than ${TOKEN_GRACE_SECONDS / 3600} h ago (exp ${quoted(claims.exp)})`);
+  }
+  if (claims.project_path !== expect.projectPath) throw new Error(`written by project ${quoted(claims.project_path)}; only ${expect.projectPath} may write it`);
+  if (claims.ref_protected !== "true") throw new Error(`written from ref ${quoted(claims.ref)}, which is not protected (only protected branches deploy)`);
   return claims;
 }
 

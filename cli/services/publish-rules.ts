@@ -38,37 +38,48 @@ export interface GateContext {
   projectGroup: string;
   /** commits a platform admin vouches for (--accept): their changes need no token */
   accepted: ReadonlySet<string>;
+  /** seconds since the epoch */
+  now: number;
 }
 
-/** One commit of the source branch's first-parent chain: its id, first parent and message. */
+/** One commit of the judged range: its id, parents and raw message. */
 export interface SourceCommit {
   commit: string;
-  parent?: string;
-  merge: boolean;
+  parents: string[];
   message: string;
 }
 
+/** A token's verdict for one service: its id and expiry when it proves that service's pipeline wrote the commit. */
+export type TokenVerdict = { jti: string; exp: number } | { problem: string };
+
 /**
- * Why `commit`'s change to an entry of `service` is not proven to be that service's own pipeline's,
- * or undefined when it is. A merge never is: what it brings in is judged as the merge's own change.
- * A token counts once: one already in an earlier commit of the branch is a replay.
+ * Whether `source`'s token proves that `service`'s own pipeline wrote it (replay is the gate's
+ * ledger's to judge). A merge never does: what it brings is judged where it was made.
  */
-export async function entryAuthorship(ctx: GateContext, source: SourceCommit, service: string): Promise<string | undefined> {
-  if (ctx.accepted.has(source.commit)) return undefined;
+export function entryToken(ctx: GateContext, source: SourceCommit, service: string): TokenVerdict {
   const byAdmin = `a platform admin publishes it: holodeck services publish --accept ${source.commit}`;
-  if (source.merge) return `it is a merge (changes a merge brings are unsigned: ${byAdmin})`;
+  if (source.parents.length > 1) return { problem: `it is a merge (changes a merge makes itself are unsigned: ${byAdmin})` };
   const token = tokenOfMessage(source.message);
-  if (!token) return `it carries no GitLab ID token (a hand edit: ${byAdmin})`;
+  if (!token) return { problem: `it carries no GitLab ID token (a hand edit: ${byAdmin})` };
   try {
-    verifyIdToken(token, ctx.jwks, { issuer: ctx.issuer, audience: ctx.audience, projectPath: `${ctx.projectGroup}/${service}` });
+    const projectPath = `${ctx.projectGroup}/${service}`;
+    const claims = verifyIdToken(token, ctx.jwks, { issuer: ctx.issuer, audience: ctx.audience, projectPath, now: ctx.now });
+    return { jti: claims.jti, exp: claims.exp };
   } catch (err) {
-    return redact(err instanceof Error ? err.message : String(err));
+    return { problem: redact(err instanceof Error ? err.message : String(err)) };
   }
-  if (source.parent) {
-    const earlier = (await git(ctx.dir, ["log", "-1", "--format=%H", "--fixed-strings", `--grep=${token}`, source.parent])).stdout.trim();
-    if (earlier) return `its token was already used by ${earlier}: a token proves one write`;
+}
+
+/** The token id a commit's message claims, unverified: to find one token used by two commits of a range. */
+export function claimedJti(message: string): string | undefined {
+  const payload = tokenOfMessage(message)?.split(".")[1];
+  if (!payload) return undefined;
+  try {
+    const jti = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { jti?: unknown }).jti;
+    return typeof jti === "string" ? jti : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** Why a team file change of `source` is not a platform admin's, or undefined. */
@@ -76,6 +87,9 @@ export function teamAuthorship(ctx: GateContext, source: SourceCommit): string |
   if (ctx.accepted.has(source.commit)) return undefined;
   return `team files change only by merge request; a platform admin publishes it: holodeck services publish --accept ${source.commit}`;
 }
+
+/** A refusal as it may go into the gate's commit message: one line, no control characters. */
+export const oneLine = (reason: string): string => [...reason].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? " " : ch)).join("");
 
 export const blobBytes = async (dir: string, blob: string): Promise<Buffer> => (await git(dir, ["cat-file", "blob", blob])).raw;
 

@@ -7,27 +7,32 @@ import { git } from "./git";
 import type { Jwks } from "./id-token";
 import {
   checkTeams,
-  entryAuthorship,
+  claimedJti,
   entryProblem,
+  entryToken,
   modeProblem,
+  oneLine,
   publishedPath,
   teamAuthorship,
   type GateContext,
   type SourceCommit,
   type TreeEntry,
 } from "./publish-rules";
+import { TOKEN_GRACE_SECONDS } from "./id-token";
 import { redact } from "./redact";
 import type { Team } from "../../model/team";
 
 // The services-root publish gate. Every service pipeline pushes `main` with one shared token
 // (GitLab has no token limited to some paths), so `main` may hold a change one service's pipeline
 // made to another service's entry, or to a team file. Argo CD and the Vault team sync read only
-// the branch this gate writes. It walks main's first-parent chain from the commit it published
-// last (trailer Holodeck-Source), commit by commit, and applies each commit's changes to entries
-// and team files only when publish-rules.ts lets them through: an entry change signed with a
-// GitLab ID token of that service's own project, used once; a team file or hand edit when a
-// platform admin vouches for its commit (--accept). The rest keep their published content and
-// are reported; the platform keeps deploying.
+// the branch this gate writes. Each run judges every commit that descends from the one it judged
+// last and leads to main's tip (`--ancestry-path`: a root commit or an old branch merged in is
+// never judged), each against its parent, path by path (publish-rules.ts): an entry change
+// signed with a GitLab ID token of that service's own project whose id is in no earlier commit
+// nor in the gate's ledger; a merge's own changes, a team file or a hand edit when a platform
+// admin vouches for the commit (--accept). The rest keep their published content and are
+// reported; the platform keeps deploying. The gate's state (last judged commit, token ids in
+// use) is a file it alone writes on the published branch.
 
 export interface PublishArgs {
   repoUrl: string;
@@ -67,8 +72,15 @@ const GATE_IDENTITY = {
   GIT_COMMITTER_EMAIL: "publish-gate@holodeck.invalid",
 };
 
-/** The trailer each gate commit records the last source commit it has judged in. */
-const SOURCE_TRAILER = "Holodeck-Source";
+/** The gate's own state on the published branch (read by no ApplicationSet: not an entry or team path). */
+const LEDGER_PATH = ".holodeck/publish-gate.json";
+
+interface Ledger {
+  /** the last source commit judged */
+  source: string;
+  /** token id -> its expiry (seconds): used once; dropped when the token could no longer pass anyway */
+  tokens: Record<string, number>;
+}
 
 async function treeOf(dir: string, ref: string): Promise<Map<string, TreeEntry>> {
   const files = new Map<string, TreeEntry>();
@@ -111,33 +123,43 @@ async function fetchBranches(dir: string, args: PublishArgs): Promise<{ source: 
   return { source: await rev("refs/gate/source"), published: await rev("refs/gate/published") };
 }
 
-/** The source commit published last: the gate's trailer, or the published tip itself after an admin's first publish. */
-async function lastJudged(dir: string, published: string, source: string): Promise<string> {
-  const message = (await git(dir, ["log", "-1", "--format=%B", published])).stdout;
-  const recorded = new RegExp(`^${SOURCE_TRAILER}: ([0-9a-f]{40})$`, "m").exec(message)?.[1] ?? published;
-  if ((await git(dir, ["merge-base", "--is-ancestor", recorded, source], { allowFailure: true })).code !== 0) {
-    throw new UsageError(`${recorded.slice(0, 12)}, published last, is not on the source branch (was it rewritten?); a platform admin must look`);
+/** The gate's ledger, or after the admins' first publish (no ledger yet) the published tip as the last judged commit. */
+async function readLedger(dir: string, published: string, source: string): Promise<Ledger> {
+  const shown = await git(dir, ["show", `${published}:${LEDGER_PATH}`], { allowFailure: true });
+  const ledger: Ledger = shown.code === 0 ? (JSON.parse(shown.stdout) as Ledger) : { source: published, tokens: {} };
+  if ((await git(dir, ["merge-base", "--is-ancestor", ledger.source, source], { allowFailure: true })).code !== 0) {
+    throw new UsageError(`${ledger.source.slice(0, 12)}, judged last, is not on the source branch (was it rewritten?); a platform admin must look`);
   }
-  return recorded;
+  return ledger;
 }
 
-/** One commit: its first parent, whether it is a merge, and its raw message (read alone: no separator to smuggle). */
-async function readCommit(dir: string, commit: string): Promise<SourceCommit> {
-  const raw = (await git(dir, ["cat-file", "commit", commit])).stdout;
-  const split = raw.indexOf("\n\n");
-  const parents = [...raw.slice(0, split).matchAll(/^parent ([0-9a-f]{40})$/gm)].map((m) => m[1]);
-  return { commit, parent: parents[0], merge: parents.length > 1, message: raw.slice(split + 2) };
+/** Commits, each with parents and raw message, read in one `git cat-file --batch` (no separator to smuggle). */
+async function readCommits(dir: string, ids: readonly string[]): Promise<SourceCommit[]> {
+  if (ids.length === 0) return [];
+  const raw = (await git(dir, ["cat-file", "--batch"], { input: `${ids.join("\n")}\n` })).raw;
+  const commits: SourceCommit[] = [];
+  let at = 0;
+  for (const commit of ids) {
+    const headerEnd = raw.indexOf(0x0a, at);
+    const size = Number(raw.subarray(at, headerEnd).toString().split(" ")[2]);
+    const body = raw.subarray(headerEnd + 1, headerEnd + 1 + size).toString("utf8");
+    at = headerEnd + 1 + size + 1;
+    const split = body.indexOf("\n\n");
+    const parents = [...body.slice(0, split).matchAll(/^parent ([0-9a-f]{40})$/gm)].map((m) => m[1]);
+    commits.push({ commit, parents, message: split < 0 ? "" : body.slice(split + 2) });
+  }
+  return commits;
 }
 
-/** The source's first-parent chain after `from`, oldest first. */
-async function chainAfter(dir: string, from: string, source: string): Promise<SourceCommit[]> {
-  const ids = (await git(dir, ["rev-list", "--first-parent", "--reverse", `${from}..${source}`])).stdout.split("\n").filter(Boolean);
-  return Promise.all(ids.map((commit) => readCommit(dir, commit)));
+/** Every commit descending from `from` and leading to `source`, parents before children. */
+async function rangeAfter(dir: string, from: string, source: string): Promise<SourceCommit[]> {
+  const ids = (await git(dir, ["rev-list", "--ancestry-path", "--topo-order", "--reverse", `${from}..${source}`])).stdout.split("\n").filter(Boolean);
+  return readCommits(dir, ids);
 }
 
-/** Path -> new content (undefined: deleted) of what `c` changed against its first parent. */
-async function changesOf(dir: string, c: SourceCommit): Promise<Map<string, TreeEntry | undefined>> {
-  const args = ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", ...(c.parent ? [c.parent, c.commit] : ["--root", c.commit])];
+/** Path -> new content (undefined: deleted) of what `c` changed against `parent` (the empty tree for a root commit). */
+async function changesAgainst(dir: string, c: string, parent: string | undefined): Promise<Map<string, TreeEntry | undefined>> {
+  const args = ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", ...(parent ? [parent, c] : ["--root", c])];
   const fields = (await git(dir, args)).stdout.split("\0");
   const changes = new Map<string, TreeEntry | undefined>();
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -145,6 +167,13 @@ async function changesOf(dir: string, c: SourceCommit): Promise<Map<string, Tree
     changes.set(fields[i + 1], status === "D" ? undefined : { mode, blob });
   }
   return changes;
+}
+
+/** What `c` itself changed: against its parent; for a merge, only what differs from every parent (what it made itself). */
+async function changesOf(dir: string, c: SourceCommit): Promise<Map<string, TreeEntry | undefined>> {
+  if (c.parents.length <= 1) return changesAgainst(dir, c.commit, c.parents[0]);
+  const perParent = await Promise.all(c.parents.map((p) => changesAgainst(dir, c.commit, p)));
+  return new Map([...perParent[0]].filter(([file]) => perParent.every((changes) => changes.has(file))));
 }
 
 const teamFilesOf = (state: ReadonlyMap<string, TreeEntry>): Map<string, TreeEntry> =>
@@ -155,16 +184,14 @@ async function acceptedBefore(dir: string, accepted: ReadonlySet<string>, last: 
   const revisit = [];
   for (const id of accepted) {
     if ((await git(dir, ["merge-base", "--is-ancestor", id, last], { allowFailure: true })).code !== 0) continue;
-    const [commit] = await chainAfter(dir, `${id}^`, id).catch(async () =>
-      chainAfter(dir, (await git(dir, ["hash-object", "-t", "tree", "/dev/null"])).stdout.trim(), id),
-    );
-    const later = (await git(dir, ["log", "--first-parent", "--format=", "--name-only", `${id}..${last}`])).stdout.split("\n").filter(Boolean);
+    const [commit] = await readCommits(dir, [id]);
+    const later = (await git(dir, ["log", "--format=", "--name-only", `${id}..${last}`])).stdout.split("\n").filter(Boolean);
     revisit.push({ commit, stalePaths: new Set(later) });
   }
   return revisit;
 }
 
-/** Applies one source commit's changes to the published state, path by path, recording each decision. */
+/** Applies commits' changes to the published state, path by path, recording each decision and every token id used. */
 class CommitJudge {
   readonly accepted: EntryDecision[] = [];
   readonly refused: EntryDecision[] = [];
@@ -173,6 +200,9 @@ class CommitJudge {
     private readonly ctx: GateContext,
     private readonly state: Map<string, TreeEntry>,
     private teams: Team[],
+    private readonly ledger: Ledger,
+    /** token id -> the commits of this run's range whose message claims it */
+    private readonly claims: ReadonlyMap<string, string[]>,
   ) {}
 
   async judge(c: SourceCommit, changes: [string, TreeEntry | undefined][]): Promise<void> {
@@ -188,21 +218,40 @@ class CommitJudge {
       for (const [file, entry] of teamChanges) this.decide(file, entry, c, why);
       if (!why) this.teams = checked.teams;
     }
+    const used: { jti: string; exp: number }[] = [];
     for (const [file, entry] of changes.filter(([file]) => publishedPath(file)?.kind === "entry")) {
       const service = (publishedPath(file) as { service: string }).service;
       let why: string | undefined;
       try {
-        why = modeProblem(entry) ?? (await entryAuthorship(this.ctx, c, service)) ?? (await entryProblem(this.ctx.dir, file, entry, this.teams));
+        why = modeProblem(entry) ?? (await this.authorship(c, service, used)) ?? (await entryProblem(this.ctx.dir, file, entry, this.teams));
       } catch (err) {
         why = `cannot be read: ${redact(err instanceof Error ? err.message : String(err))}`;
       }
       this.decide(file, entry, c, why);
     }
+    for (const { jti, exp } of used) this.ledger.tokens[jti] = exp;
+  }
+
+  /** Why `c` may not change an entry of `service`, or undefined; a token that passes is noted in `used`. */
+  private async authorship(c: SourceCommit, service: string, used: { jti: string; exp: number }[]): Promise<string | undefined> {
+    if (this.ctx.accepted.has(c.commit)) return undefined;
+    const verdict = entryToken(this.ctx, c, service);
+    if ("problem" in verdict) return verdict.problem;
+    const replay = `its token (jti ${verdict.jti}) was used by an earlier commit: a token proves one write`;
+    if (this.ledger.tokens[verdict.jti] !== undefined) return replay;
+    // Another commit of the range with the same token: this one counts only if it came first
+    // (every other is its descendant); one beside it (a branch merged in) makes both ambiguous.
+    for (const other of (this.claims.get(verdict.jti) ?? []).filter((id) => id !== c.commit)) {
+      const first = (await git(this.ctx.dir, ["merge-base", "--is-ancestor", c.commit, other], { allowFailure: true })).code === 0;
+      if (!first) return replay;
+    }
+    used.push(verdict);
+    return undefined;
   }
 
   private decide(file: string, entry: TreeEntry | undefined, c: SourceCommit, why: string | undefined): void {
     if (why) {
-      this.refused.push({ path: file, commit: c.commit, refused: why });
+      this.refused.push({ path: file, commit: c.commit, refused: oneLine(why) });
       return;
     }
     this.accepted.push({ path: file, commit: c.commit });
@@ -212,36 +261,53 @@ class CommitJudge {
 }
 
 function publishMessage(source: string, accepted: EntryDecision[], refused: EntryDecision[]): string {
-  const lines = [`publish ${source.slice(0, 12)}`, ""];
+  const lines = [`publish ${source.slice(0, 12)}`, "", `source: ${source}`];
   for (const a of accepted) lines.push(`published: ${a.path} (${a.commit.slice(0, 12)})`);
   for (const r of refused) lines.push(`withheld: ${r.path} (${r.commit.slice(0, 12)}): ${r.refused}`);
-  return `${lines.join("\n")}\n\n${SOURCE_TRAILER}: ${source}\n`;
+  return `${lines.join("\n")}\n`;
 }
 
-/** Runs the gate once: fetch, judge every new commit's changes in order, commit and push the published branch. */
+/** Runs the gate once: fetch, judge every new commit's changes, commit and push the published branch. */
 export async function publish(args: PublishArgs): Promise<PublishReport> {
   const dir = mkdtempSync(path.join(tmpdir(), "holodeck-publish-"));
   try {
     const { source, published } = await fetchBranches(dir, args);
-    const ctx: GateContext = { ...args, dir, accepted: await acceptedCommits(dir, source, args.accept) };
-    const last = await lastJudged(dir, published, source);
+    const now = Math.floor(Date.now() / 1000);
+    const ctx: GateContext = { ...args, dir, now, accepted: await acceptedCommits(dir, source, args.accept) };
+    const ledger = await readLedger(dir, published, source);
     // Admin-vouched commits judged (and withheld) by an earlier run come first, each for the
     // paths no later commit changed since; then every commit after the last judged one.
-    const revisit = await acceptedBefore(dir, ctx.accepted, last);
-    const chain = [...revisit.map(({ commit }) => commit), ...(await chainAfter(dir, last, source))];
-    if (chain.length === 0) return { source, status: "unchanged", published, accepted: [], refused: [] };
+    const revisit = await acceptedBefore(dir, ctx.accepted, ledger.source);
+    const range = await rangeAfter(dir, ledger.source, source);
+    const outside = [...ctx.accepted].filter((id) => !range.some((c) => c.commit === id) && !revisit.some((r) => r.commit.commit === id));
+    if (outside.length > 0)
+      throw new UsageError(`--accept ${outside.join(", ")}: not on the judged history (a commit of a branch merged in: accept the merge)`);
+    if (range.length === 0 && revisit.length === 0) return { source, status: "unchanged", published, accepted: [], refused: [] };
+    const claims = new Map<string, string[]>();
+    for (const c of range) {
+      const jti = claimedJti(c.message);
+      if (jti) claims.set(jti, [...(claims.get(jti) ?? []), c.commit]);
+    }
     // Only what the ApplicationSets read is ever on the published branch (an admin's first publish may bring more).
     const state = new Map([...(await treeOf(dir, published))].filter(([file]) => publishedPath(file)));
-    const judge = new CommitJudge(ctx, state, (await checkTeams(dir, teamFilesOf(state))).teams);
-    for (const c of chain) {
-      const stale = revisit.find((r) => r.commit === c)?.stalePaths;
+    const snapshot = (): string => JSON.stringify([...state].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const initial = snapshot();
+    const judge = new CommitJudge(ctx, state, (await checkTeams(dir, teamFilesOf(state))).teams, ledger, claims);
+    for (const { commit, stalePaths } of revisit) {
       await judge.judge(
-        c,
-        [...(await changesOf(dir, c))].filter(([file]) => publishedPath(file) && !stale?.has(file)),
+        commit,
+        [...(await changesOf(dir, commit))].filter(([file]) => publishedPath(file) && !stalePaths.has(file)),
       );
     }
-    const { accepted, refused } = judge;
-    return await commitAndPush(dir, args, { source, published, state, accepted, refused });
+    for (const c of range)
+      await judge.judge(
+        c,
+        [...(await changesOf(dir, c))].filter(([file]) => publishedPath(file)),
+      );
+    ledger.source = source;
+    for (const [jti, exp] of Object.entries(ledger.tokens)) if (exp + TOKEN_GRACE_SECONDS < now) delete ledger.tokens[jti];
+    const changed = snapshot() !== initial;
+    return await commitAndPush(dir, args, { source, published, state, ledger, changed, accepted: judge.accepted, refused: judge.refused });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -251,18 +317,21 @@ interface Outcome {
   source: string;
   published: string;
   state: Map<string, TreeEntry>;
+  ledger: Ledger;
+  /** whether an entry or team file changed (the ledger always does) */
+  changed: boolean;
   accepted: EntryDecision[];
   refused: EntryDecision[];
 }
 
-/** Writes the new published tree as one commit on top of the published tip, recording the source judged. */
+/** Writes the new published tree (and the ledger) as one commit on top of the published tip. */
 async function commitAndPush(dir: string, args: PublishArgs, o: Outcome): Promise<PublishReport> {
   const index = { GIT_INDEX_FILE: path.join(dir, "gate-index") };
+  const ledgerBlob = (await git(dir, ["hash-object", "-w", "--stdin"], { input: `${JSON.stringify(o.ledger, null, 2)}\n` })).stdout.trim();
+  const files = [...o.state, [LEDGER_PATH, { mode: "100644", blob: ledgerBlob }] as const];
   await git(dir, ["read-tree", "--empty"], { env: index });
-  const listing = [...o.state].map(([file, { mode, blob }]) => `${mode} ${blob}\t${file}`).join("\0");
-  await git(dir, ["update-index", "-z", "--index-info"], { env: index, input: listing ? `${listing}\0` : "" });
+  await git(dir, ["update-index", "-z", "--index-info"], { env: index, input: files.map(([file, { mode, blob }]) => `${mode} ${blob}\t${file}\0`).join("") });
   const tree = (await git(dir, ["write-tree"], { env: index })).stdout.trim();
-  const changed = tree !== (await git(dir, ["rev-parse", `${o.published}^{tree}`])).stdout.trim();
   for (const r of o.refused) args.log(`withheld ${r.path}: changed by ${r.commit.slice(0, 12)}: ${r.refused}`);
   const commit = (
     await git(dir, ["commit-tree", tree, "-p", o.published], { input: publishMessage(o.source, o.accepted, o.refused), env: GATE_IDENTITY })
@@ -274,5 +343,5 @@ async function commitAndPush(dir: string, args: PublishArgs, o: Outcome): Promis
     }
     throw new Error(redact(`push of ${SERVICES_ROOT_PUBLISHED_BRANCH} failed: ${(pushed.stderr || pushed.stdout).trim()}`));
   }
-  return { source: o.source, status: changed ? "published" : "unchanged", published: commit, accepted: o.accepted, refused: o.refused };
+  return { source: o.source, status: o.changed ? "published" : "unchanged", published: commit, accepted: o.accepted, refused: o.refused };
 }

@@ -94,7 +94,7 @@ describe("the publish gate, service by service", () => {
     [
       "another service's pipeline deploys it (the CLI writes; the token names the wrong project)",
       () => deployAs(tokens.forService("evil"), repo, "python-example", sha("evil 1")),
-      /written by project holodeck\/services\/evil; only holodeck\/services\/python-example may write it/,
+      /written by project "holodeck\/services\/evil"; only holodeck\/services\/python-example may write it/,
     ],
     [
       "a commit re-using the service's own token from the git history (replay)",
@@ -106,7 +106,7 @@ describe("the publish gate, service by service", () => {
           `deploy\n\nHolodeck-Id-Token: ${ownToken}\n`,
         );
       },
-      /^its token was already used by [0-9a-f]{40}: a token proves one write$/,
+      /^its token \(jti [0-9a-f-]{36}\) was used by an earlier commit: a token proves one write$/,
     ],
     [
       "a token the attacker signed with a key of its own",
@@ -127,7 +127,7 @@ describe("the publish gate, service by service", () => {
     [
       "the service's own pipeline on an unprotected branch (a merge request's)",
       () => deployAs(tokens.forService("python-example", { ref: "feature", ref_protected: "false" }), repo, "python-example", sha("evil 5")),
-      /written from ref feature, which is not protected/,
+      /written from ref "feature", which is not protected/,
     ],
     [
       "a commit without a token (the shared token's bare push)",
@@ -172,7 +172,7 @@ describe("the publish gate, service by service", () => {
           { [ENTRY]: expectedFile("staging", "python-example", sha("evil 8"), sha("evil 8"), OWNER) },
           `deploy\x1f\x1e\n\nHolodeck-Id-Token: ${ownToken}\n`,
         ),
-      /^its token was already used by [0-9a-f]{40}: a token proves one write$/,
+      /^its token \(jti [0-9a-f-]{36}\) was used by an earlier commit: a token proves one write$/,
     ],
     [
       "a gitlink at the entry's path, signed by the service itself (reading it as a file would stop the gate)",
@@ -191,7 +191,7 @@ describe("the publish gate, service by service", () => {
     [
       "another service's pipeline deletes the entry",
       () => pushRaw(repo, { [ENTRY]: null }, `remove\n\nHolodeck-Id-Token: ${tokens.forService("evil")}\n`),
-      /written by project holodeck\/services\/evil/,
+      /written by project "holodeck\/services\/evil"/,
     ],
   ];
 
@@ -282,7 +282,7 @@ describe("the publish gate's input", () => {
 });
 
 describe("a merge that brings back an older signed version", () => {
-  it("is judged as the merge's own change, unsigned: withheld, where history simplification would have named the old signed commit", async () => {
+  it("changes nothing: the old signed commit is never judged again (not a descendant of the last judged one), where history simplification would have named it", async () => {
     const repo = seededRepo([], [testTeam(["python-example"], OWNER)]);
     initPublished(repo);
     const [older, newer] = [sha("older"), sha("newer")];
@@ -308,15 +308,91 @@ describe("a merge that brings back an older signed version", () => {
     const merge = git("rev-parse", "HEAD").trim();
     expect(execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%H", "main", "--", ENTRY]).toString().trim()).toBe(signedOlder);
     const result = await publish(repo, "--json");
-    expect(result.code).toBe(1);
-    expect((JSON.parse(result.stdout) as { refused: unknown[] }).refused).toEqual([
-      {
-        path: ENTRY,
-        commit: merge,
-        refused: `it is a merge (changes a merge brings are unsigned: a platform admin publishes it: holodeck services publish --accept ${merge})`,
-      },
-    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: "unchanged", accepted: [], refused: [] });
+    void merge;
     expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", newer, newer, OWNER));
+  });
+});
+
+describe("replays and merges an earlier review found", () => {
+  let repo: SeededRepo;
+  let token: string;
+  const own = sha("own deploy");
+  beforeAll(async () => {
+    repo = seededRepo(["python-example", "evil"]);
+    initPublished(repo);
+    token = tokens.forService("python-example");
+    expect((await deployAs(token, repo, "python-example", own)).code).toBe(0);
+    expect((await publish(repo)).code).toBe(0);
+  });
+  const evilEntry = (seed: string): Record<string, string> => ({ [ENTRY]: expectedFile("staging", "python-example", sha(seed)) });
+
+  it("a re-encoded copy of the service's token (junk a lenient base64 decoder skips) is not a new token", async () => {
+    pushRaw(repo, evilEntry("re-encoded"), `deploy\n\nHolodeck-Id-Token: ${token}*\n`);
+    const result = await publish(repo, "--json");
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as { refused: { refused: string }[] }).refused.map((r) => r.refused)).toEqual(["a part is not canonical base64url"]);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", own));
+  });
+
+  it("a root commit carrying the service's old token, merged beside main, is never judged", async () => {
+    const git = (args: string[], input?: string): string =>
+      execFileSync("git", ["--git-dir", repo.dir, "-c", "user.name=x", "-c", "user.email=x@example.dev", ...args], { input })
+        .toString()
+        .trim();
+    const blob = git(["hash-object", "-w", "--stdin"], expectedFile("staging", "python-example", sha("root")));
+    const staging = git(["mktree"], `100644 blob ${blob}\tpython-example.json\n`);
+    const rootTree = git(["mktree"], `040000 tree ${staging}\tstaging\n`);
+    const root = git(["commit-tree", rootTree, "-m", `root\n\nHolodeck-Id-Token: ${token}\n`]);
+    const tip = git(["rev-parse", "main"]);
+    git(["update-ref", "refs/heads/main", git(["commit-tree", `${tip}^{tree}`, "-p", root, "-p", tip, "-m", "merge"])]);
+    expect(await publish(repo, "--json")).toMatchObject({ code: 0 });
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", own));
+  });
+
+  it("a merge of the last judged commit with main's tip does not hide the deploys behind it", async () => {
+    const last = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "main"]).toString().trim();
+    const next = sha("deploy behind a merge");
+    expect((await deployAs(tokens.forService("python-example"), repo, "python-example", next)).code).toBe(0);
+    const tip = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "main"]).toString().trim();
+    const tree = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", `${tip}^{tree}`])
+      .toString()
+      .trim();
+    const merge = execFileSync("git", [
+      "--git-dir",
+      repo.dir,
+      "-c",
+      "user.name=x",
+      "-c",
+      "user.email=x@example.dev",
+      "commit-tree",
+      tree,
+      "-p",
+      last,
+      "-p",
+      tip,
+      "-m",
+      "merge",
+    ])
+      .toString()
+      .trim();
+    execFileSync("git", ["--git-dir", repo.dir, "update-ref", "refs/heads/main", merge]);
+    expect((await publish(repo)).code).toBe(0);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", next));
+  });
+
+  it("an unsigned header field cannot write a line into the gate's commit (its refusal is quoted on one line)", async () => {
+    const header = { alg: "x\nHolodeck-Source: 0000000000000000000000000000000000000000", kid: tokens.kid };
+    const forged = tokens.sign(GitLabIdTokens.claimsFor(`${SERVICES_GROUP}/python-example`), undefined, header);
+    pushRaw(repo, evilEntry("header"), `deploy\n\nHolodeck-Id-Token: ${forged}\n`);
+    const result = await publish(repo, "--json");
+    expect((JSON.parse(result.stdout) as { refused: { refused: string }[] }).refused.map((r) => r.refused)).toEqual([
+      'signed with "x\\nHolodeck-Source: 0000000000000000000000000000000000000000"; GitLab signs RS256',
+    ]);
+    const message = execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "published"]).toString();
+    expect(message.split("\n").filter((line) => line.startsWith("Holodeck-Source"))).toEqual([]);
+    expect((await publish(repo)).code).toBe(0); // the next run starts where this one ended
   });
 });
 
@@ -365,7 +441,9 @@ describe("team files and other paths through the gate", () => {
     const fake = expectedFile("staging", "python-example", sha("fake"));
     pushRaw(repo, { [`${ENTRY}\tx`]: fake, "staging/x/python-example.json": fake }, `sneak\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`);
     expect(await publish(repo)).toEqual({ code: 0, stdout: "nothing new to publish: 0 entries accepted, 0 withheld\n", stderr: "" });
-    expect(execFileSync("git", ["--git-dir", repo.dir, "ls-tree", "-r", "--name-only", "published"]).toString()).toBe("teams/checkout.json\n");
+    expect(execFileSync("git", ["--git-dir", repo.dir, "ls-tree", "-r", "--name-only", "published"]).toString()).toBe(
+      ".holodeck/publish-gate.json\nteams/checkout.json\n",
+    );
   });
 
   it("publishes a deploy even when another pipeline re-used its token in a later commit (no way to block another team)", async () => {

@@ -22,10 +22,12 @@ import {
   type Application,
   type HolodeckCluster,
   type KubeObject,
+  waitFor,
 } from "./harness";
 import { chartRepositorySecret, handoffObject, recordedChartRepository } from "./fixtures/argocd-config";
 import { installServiceCrds } from "./fixtures/crds";
-import { deploy, generateService, publishChart, SEED_SERVICE } from "./fixtures/service-repos";
+import { deploy, generateService, hijackDeploy, publishChart, pushTag, SEED_SERVICE } from "./fixtures/service-repos";
+import { expectedFile } from "../cli/helpers";
 import { startCrossplanePostgres } from "./stand-ins/crossplane-postgres";
 import { startEnvoyGateway } from "./stand-ins/envoy-gateway";
 import { startExternalSecrets } from "./stand-ins/external-secrets";
@@ -213,6 +215,32 @@ describe("the seed still deploys", () => {
     const resources = app.status?.operationState?.syncResult?.resources ?? [];
     expect(resources.filter((r) => r.status !== "Synced").map((r) => `${r.kind}/${r.name}: ${r.message}`)).toEqual([]);
     expect(resources.map((r) => r.kind)).toEqual(expect.arrayContaining(["PostgresInstance", "Deployment", "NetworkPolicy", "Password"]));
+  });
+});
+
+describe("services-root: another team's pipeline cannot redeploy a service it does not own", () => {
+  it("its write to the seed's entry is withheld by the publish gate, and a tag named published does not shadow the branch Argo CD reads", async () => {
+    const hijacked = commits["attack-namespace"];
+    const job = await hijackDeploy(cluster.git, "attack-namespace", "staging", SEED_SERVICE, hijacked);
+    expect(job.code).toBe(1);
+    expect(job.stderr).toMatch(
+      new RegExp(
+        `^withheld staging/${SEED_SERVICE}\\.json: changed by [0-9a-f]{12}: written by project "holodeck/services/attack-namespace"; only holodeck/services/${SEED_SERVICE} may write it\\n$`,
+      ),
+    );
+    pushTag(cluster.git, "published", { [`staging/${SEED_SERVICE}.json`]: expectedFile("staging", SEED_SERVICE, hijacked) });
+    await cluster.argocd.refreshApplicationSet(SERVICES_APPSET);
+    const appSetPath = `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applicationsets/${SERVICES_APPSET}`;
+    await waitFor(
+      "the services ApplicationSet to reconcile after the refresh",
+      async () => {
+        const appSet = await kube.get(appSetPath);
+        return appSet && !appSet.metadata.annotations?.["argocd.argoproj.io/application-set-refresh"] ? true : undefined;
+      },
+      120_000,
+    );
+    const app = await kube.get<Application>(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${SEED_SERVICE}`);
+    expect(app?.spec.source?.targetRevision).toBe(commits[SEED_SERVICE]);
   });
 });
 
