@@ -40,15 +40,21 @@ const publishedFile = (repo: SeededRepo, file: string): string | undefined => {
   }
 };
 
-/** A raw commit on main as any holder of the shared token can make one: `files` written (null deletes), `message` verbatim. */
-function pushRaw(repo: SeededRepo, files: Record<string, string | null>, message: string): string {
-  const work = path.join(tempDir("raw"), "w");
+/** A clone of services-root as any holder of the shared token has one; `git` runs in it as "intruder". */
+function intruderClone(repo: SeededRepo, name: string): { work: string; git: (...args: string[]) => string } {
+  const work = path.join(tempDir(name), "w");
+  execFileSync("git", ["clone", "-q", repo.url, work]);
   const git = (...args: string[]): string =>
     execFileSync("git", ["-c", "user.name=intruder", "-c", "user.email=i@example.dev", ...args], {
       cwd: work,
       env: { ...process.env, LC_ALL: "C" },
     }).toString();
-  execFileSync("git", ["clone", "-q", repo.url, work]);
+  return { work, git };
+}
+
+/** A raw commit on main as any holder of the shared token can make one: `files` written (null deletes), `message` verbatim. */
+function pushRaw(repo: SeededRepo, files: Record<string, string | null>, message: string): string {
+  const { work, git } = intruderClone(repo, "raw");
   for (const [file, content] of Object.entries(files)) {
     if (content === null) git("rm", "-q", file);
     else {
@@ -152,12 +158,9 @@ describe("the publish gate, service by service", () => {
     [
       "a symlink at the entry's path, signed by the service itself",
       () => {
-        const work = path.join(tempDir("symlink"), "w");
-        execFileSync("git", ["clone", "-q", repo.url, work]);
+        const { work, git } = intruderClone(repo, "symlink");
         fs.rmSync(path.join(work, ENTRY));
         fs.symlinkSync("../teams/checkout.json", path.join(work, ENTRY));
-        const git = (...args: string[]): string =>
-          execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@example.dev", ...args], { cwd: work, env: { ...process.env, LC_ALL: "C" } }).toString();
         git("add", "-A");
         git("commit", "-q", "-m", `link\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`);
         git("push", "-q", "origin", "HEAD:main");
@@ -177,10 +180,7 @@ describe("the publish gate, service by service", () => {
     [
       "a gitlink at the entry's path, signed by the service itself (reading it as a file would stop the gate)",
       () => {
-        const work = path.join(tempDir("gitlink"), "w");
-        const git = (...args: string[]): string =>
-          execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@example.dev", ...args], { cwd: work, env: { ...process.env, LC_ALL: "C" } }).toString();
-        execFileSync("git", ["clone", "-q", repo.url, work]);
+        const { git } = intruderClone(repo, "gitlink");
         git("rm", "-q", "--cached", ENTRY);
         git("update-index", "--add", "--cacheinfo", `160000,${sha("submodule")},${ENTRY}`);
         git("commit", "-q", "-m", `link\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`);
@@ -290,13 +290,7 @@ describe("a merge that brings back an older signed version", () => {
     const signedOlder = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "main"]).toString().trim();
     expect((await deployAs(tokens.forService("python-example"), repo, "python-example", newer)).code).toBe(0);
     expect((await publish(repo)).code).toBe(0);
-    const work = path.join(tempDir("merge"), "w");
-    const git = (...args: string[]): string =>
-      execFileSync("git", ["-c", "user.name=intruder", "-c", "user.email=i@example.dev", ...args], {
-        cwd: work,
-        env: { ...process.env, LC_ALL: "C" },
-      }).toString();
-    execFileSync("git", ["clone", "-q", repo.url, work]);
+    const { git } = intruderClone(repo, "merge");
     git("checkout", "-q", "-b", "old", signedOlder);
     git("commit", "-q", "--allow-empty", "-m", "side"); // a side branch, so the merge has two parents
     git("checkout", "-q", "main");
