@@ -8,7 +8,14 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * own test suites (test/template) start last and one core idles at the end (199 s instead of
  * about 175 s). Within each group, and for the rest, vitest's own order stays.
  */
-const SLOW_FIRST = ["test/template/docs.test.ts", "test/template/", "test/cli/concurrency.test.ts", "test/bootstrap/gateway-edge.test.ts", "test/pipeline/"];
+const SLOW_FIRST = [
+  "test/template/docs.test.ts",
+  "test/template/",
+  "test/cli/concurrency.test.ts",
+  "test/cli/publish.test.ts",
+  "test/bootstrap/gateway-edge.test.ts",
+  "test/pipeline/",
+];
 
 class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
