@@ -1,12 +1,20 @@
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cliProcess, expectedFile, fileAtTip, gitIn, history, seededRepo, sha, type CliResult } from "./helpers";
+import { buildCli } from "../../cli/build";
+import { cliProcess, expectedFile, fileAtTip, gitIn, history, seededRepo, sha, tempDir, type CliResult } from "./helpers";
 
 // Real processes racing for one bare repository: the only honest test of fetch/rebase/retry.
-// Generous timeouts: two shared cores, each process starts Node + tsx + a dozen git commands.
+// Each process is the CLI as the deploy jobs run it: the esbuild bundle of the CLI image
+// (cli/Dockerfile) under plain Node, not the TypeScript through tsx (which costs each of the 25
+// processes its own transpile). Generous timeouts: two shared cores, a dozen git commands each.
 const TIMEOUT = 600_000;
 
-const deploy = (url: string, service: string, tag: string): Promise<CliResult> =>
-  cliProcess(["services", "deploy", "--repo", url, "--env", "staging", "--service", service, "--image-tag", tag, "--revision", tag, "--json"]);
+let bundle: Promise<string> | undefined;
+async function deploy(url: string, service: string, tag: string): Promise<CliResult> {
+  bundle ??= buildCli(path.join(tempDir("cli-bundle"), "holodeck.cjs")).then((built) => built.outfile);
+  const args = ["services", "deploy", "--repo", url, "--env", "staging", "--service", service, "--image-tag", tag, "--revision", tag, "--json"];
+  return cliProcess(args, {}, [process.execPath, await bundle]);
+}
 
 const attemptsOf = (results: CliResult[]): number[] => results.map((r) => (JSON.parse(r.stdout) as { attempts: number }).attempts);
 

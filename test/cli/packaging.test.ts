@@ -85,7 +85,7 @@ describe("services-root repository pipeline", () => {
     expect(ci.publish.resource_group).toBe("publish");
   });
 
-  it("the publish job's script, run as the runner runs it, publishes a deploy carrying its service's ID token", () => {
+  it("the publish job's script, run as the runner runs it, publishes a deploy carrying its service's ID token", async () => {
     const tokens = new GitLabIdTokens();
     // CI_SERVER_URL is a folder here: the job's ${CI_SERVER_URL}/oauth/discovery/keys is then the
     // JWKS file the stand-in instance wrote (the real job fetches it over https).
@@ -104,7 +104,7 @@ describe("services-root repository pipeline", () => {
     const job = spawnSync("sh", ["-e", "-c", ci.publish.script.join("\n")], {
       encoding: "utf8",
       env: {
-        PATH: `${holodeckOnPath()}:${process.env.PATH}`,
+        PATH: `${await holodeckOnPath()}:${process.env.PATH}`,
         HOME: tempDir("ci-home"),
         CI_PROJECT_URL: repo.url.replace(/\.git$/, ""),
         CI_DEFAULT_BRANCH: "main",

@@ -83,7 +83,7 @@ describe("ci/deploy.sh rollback-<env> / redeploy-<env> against a local services-
   const production = (): string[] => version("production");
   const at = (sha: string): string[] => [sha, sha];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     repo = bareRepo();
     // services-root knows the service through its team file (services deploy refuses otherwise).
     const seed = path.join(tempDir("seed"), "services-root");
@@ -98,7 +98,7 @@ describe("ci/deploy.sh rollback-<env> / redeploy-<env> against a local services-
     ]) {
       execFileSync("git", args, { cwd: seed, stdio: "ignore" });
     }
-    bin = holodeckOnPath();
+    bin = await holodeckOnPath();
     for (const version of [first, second]) {
       for (const target of ["staging", "production"]) {
         const result = run(target, { CI_COMMIT_SHA: version });

@@ -35,10 +35,10 @@ describe("ci/deploy.sh against a local services-root", () => {
   const pipelineUrl = "https://gitlab.example.dev/weather/svc-7/-/pipelines/42";
   let repo: SeededRepo;
   let bin: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     // services-root as the platform hands it over: a team file lists the service before it deploys.
     repo = seededRepo([SERVICE]);
-    bin = holodeckOnPath();
+    bin = await holodeckOnPath();
   });
 
   it("deploy-staging writes the staging entry, which holodeck services validate accepts", () => {

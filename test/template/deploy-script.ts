@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "../harness/copier";
-import { LAUNCHER } from "../cli/helpers";
+import { buildCli } from "../../cli/build";
 
 export interface ScriptRun {
   code: number;
@@ -13,10 +13,16 @@ export interface ScriptRun {
   stderr: string;
 }
 
-/** A folder holding a `holodeck` command that runs this checkout's CLI. */
-export function holodeckOnPath(): string {
+let bundle: Promise<string> | undefined;
+
+/**
+ * A folder holding a `holodeck` command that runs this checkout's CLI as the CLI image holds it:
+ * the esbuild bundle (cli/build.ts, cli/Dockerfile) under plain Node, built once per test process.
+ */
+export async function holodeckOnPath(): Promise<string> {
+  bundle ??= buildCli(path.join(tempDir("cli-bundle"), "holodeck.cjs")).then((built) => built.outfile);
   const bin = tempDir("holodeck-bin");
-  fs.writeFileSync(path.join(bin, "holodeck"), `#!/bin/sh\nexec "${process.execPath}" "${LAUNCHER}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "holodeck"), `#!/bin/sh\nexec "${process.execPath}" "${await bundle}" "$@"\n`, { mode: 0o755 });
   return bin;
 }
 
