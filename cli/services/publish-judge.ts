@@ -56,15 +56,22 @@ export class CommitJudge {
   async judge(c: SourceCommit, changes: [string, TreeEntry | undefined][]): Promise<void> {
     const teamChanges = changes.filter(([file]) => publishedPath(file)?.kind === "team");
     if (teamChanges.length > 0) {
-      const candidate = teamFilesOf(this.state);
-      for (const [file, entry] of teamChanges) void (entry ? candidate.set(file, entry) : candidate.delete(file));
-      const checked = await checkTeams(this.ctx.dir, candidate);
-      const why =
-        teamAuthorship(this.ctx, c) ??
-        teamChanges.map(([, entry]) => modeProblem(entry)).find(Boolean) ??
-        (checked.problems.length > 0 ? `the team files would be invalid: ${checked.problems.join("; ")}` : undefined);
+      // Authorship and modes first: a team file is read only once an admin vouched for it and it is a regular file.
+      let why = teamAuthorship(this.ctx, c) ?? teamChanges.map(([, entry]) => modeProblem(entry)).find(Boolean);
+      let teams: Team[] | undefined;
+      if (!why) {
+        const candidate = teamFilesOf(this.state);
+        for (const [file, entry] of teamChanges) void (entry ? candidate.set(file, entry) : candidate.delete(file));
+        try {
+          const checked = await checkTeams(this.ctx.dir, candidate);
+          if (checked.problems.length > 0) why = `the team files would be invalid: ${checked.problems.join("; ")}`;
+          teams = checked.teams;
+        } catch (err) {
+          why = `cannot be read: ${redact(err instanceof Error ? err.message : String(err))}`;
+        }
+      }
       for (const [file, entry] of teamChanges) this.decide(file, entry, c, why);
-      if (!why) this.teams = checked.teams;
+      if (!why && teams) this.teams = teams;
     }
     const used: { jti: string; exp: number }[] = [];
     for (const [file, entry] of changes.filter(([file]) => publishedPath(file)?.kind === "entry")) {

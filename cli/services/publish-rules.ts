@@ -47,7 +47,13 @@ export interface SourceCommit {
   commit: string;
   parents: string[];
   message: string;
+  /** a message over MAX_MESSAGE_BYTES: not read, and nothing it changes passes without --accept */
+  oversized?: boolean;
 }
+
+/** Larger commit messages and files are refused unread: reading them could exhaust the gate (a string over 512 MiB throws). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+export const MAX_FILE_BYTES = 64 * 1024;
 
 /** A token's verdict for one service: its id and expiry when it proves that service's pipeline wrote the commit. */
 export type TokenVerdict = { jti: string; exp: number } | { problem: string };
@@ -59,6 +65,7 @@ export type TokenVerdict = { jti: string; exp: number } | { problem: string };
 export function entryToken(ctx: GateContext, source: SourceCommit, service: string): TokenVerdict {
   const byAdmin = `a platform admin publishes it: holodeck services publish --accept ${source.commit}`;
   if (source.parents.length > 1) return { problem: `it is a merge (changes a merge makes itself are unsigned: ${byAdmin})` };
+  if (source.oversized) return { problem: `its message is over ${MAX_MESSAGE_BYTES} bytes and was not read (${byAdmin})` };
   const token = tokenOfMessage(source.message);
   if (!token) return { problem: `it carries no GitLab ID token (a hand edit: ${byAdmin})` };
   try {
@@ -66,17 +73,23 @@ export function entryToken(ctx: GateContext, source: SourceCommit, service: stri
     const claims = verifyIdToken(token, ctx.jwks, { issuer: ctx.issuer, audience: ctx.audience, projectPath, now: ctx.now });
     return { jti: claims.jti, exp: claims.exp };
   } catch (err) {
-    return { problem: redact(err instanceof Error ? err.message : String(err)) };
+    const problem = redact(err instanceof Error ? err.message : String(err));
+    const late = problem.startsWith("expired") ? `; the gate judged it late: ${byAdmin} (the same version deployed again makes no commit)` : "";
+    return { problem: `${problem}${late}` };
   }
 }
 
-/** The token id a commit's message claims, unverified: to find one token used by two commits of a range. */
-export function claimedJti(message: string): string | undefined {
-  const payload = tokenOfMessage(message)?.split(".")[1];
-  if (!payload) return undefined;
+/**
+ * The token id a commit's message carries, when the token verifies for the project it names: to
+ * find one token used by two commits of a range (a fake token naming a victim's id counts for nothing).
+ */
+export function verifiedJti(ctx: GateContext, message: string): string | undefined {
+  const token = tokenOfMessage(message);
+  if (!token) return undefined;
   try {
-    const jti = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { jti?: unknown }).jti;
-    return typeof jti === "string" ? jti : undefined;
+    const claimed = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { project_path?: unknown };
+    const projectPath = String(claimed.project_path);
+    return verifyIdToken(token, ctx.jwks, { issuer: ctx.issuer, audience: ctx.audience, projectPath, now: ctx.now }).jti;
   } catch {
     return undefined;
   }
@@ -91,7 +104,11 @@ export function teamAuthorship(ctx: GateContext, source: SourceCommit): string |
 /** A refusal as it may go into the gate's commit message: one line, no control characters. */
 export const oneLine = (reason: string): string => [...reason].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? " " : ch)).join("");
 
-export const blobBytes = async (dir: string, blob: string): Promise<Buffer> => (await git(dir, ["cat-file", "blob", blob])).raw;
+export async function blobBytes(dir: string, blob: string): Promise<Buffer> {
+  const size = Number((await git(dir, ["cat-file", "-s", blob])).stdout.trim());
+  if (!(size <= MAX_FILE_BYTES)) throw new Error(`is ${size} bytes; files over ${MAX_FILE_BYTES} bytes are not published`);
+  return (await git(dir, ["cat-file", "blob", blob])).raw;
+}
 
 /** Why a file that is not a regular file may not be published (a symlink, a gitlink), or undefined. */
 export function modeProblem(entry: TreeEntry | undefined): string | undefined {

@@ -7,8 +7,9 @@ import { git } from "./git";
 import type { Jwks } from "./id-token";
 import { TOKEN_GRACE_SECONDS } from "./id-token";
 import { CommitJudge, LEDGER_PATH, teamFilesOf, type EntryDecision, type Ledger } from "./publish-judge";
-import { checkTeams, claimedJti, publishedPath, type GateContext, type SourceCommit, type TreeEntry } from "./publish-rules";
+import { checkTeams, MAX_MESSAGE_BYTES, publishedPath, verifiedJti, type GateContext, type SourceCommit, type TreeEntry } from "./publish-rules";
 import { redact } from "./redact";
+import type { Team } from "../../model/team";
 
 export type { EntryDecision } from "./publish-judge";
 
@@ -95,10 +96,18 @@ async function fetchBranches(dir: string, args: PublishArgs): Promise<{ source: 
   return { source: await rev("refs/gate/source"), published: await rev("refs/gate/published") };
 }
 
+/** Commits judged in one run, and the most parents a judged merge may have: bounds on what a push can make a run do. */
+const MAX_COMMITS_PER_RUN = 5000;
+const MAX_MERGE_PARENTS = 8;
+
 /** The gate's ledger, or after the admins' first publish (no ledger yet) the published tip as the last judged commit. */
 async function readLedger(dir: string, published: string, source: string): Promise<Ledger> {
   const shown = await git(dir, ["show", `${published}:${LEDGER_PATH}`], { allowFailure: true });
   const ledger: Ledger = shown.code === 0 ? (JSON.parse(shown.stdout) as Ledger) : { source: published, tokens: {} };
+  const tokens: unknown = ledger.tokens;
+  if (!/^[0-9a-f]{40}$/.test(String(ledger.source)) || typeof tokens !== "object" || tokens === null || Array.isArray(tokens)) {
+    throw new UsageError(`${LEDGER_PATH} on ${SERVICES_ROOT_PUBLISHED_BRANCH} is not the gate's ({source, tokens}); a platform admin must look`);
+  }
   if ((await git(dir, ["merge-base", "--is-ancestor", ledger.source, source], { allowFailure: true })).code !== 0) {
     throw new UsageError(`${ledger.source.slice(0, 12)}, judged last, is not on the source branch (was it rewritten?); a platform admin must look`);
   }
@@ -108,17 +117,24 @@ async function readLedger(dir: string, published: string, source: string): Promi
 /** Commits, each with parents and raw message, read in one `git cat-file --batch` (no separator to smuggle). */
 async function readCommits(dir: string, ids: readonly string[]): Promise<SourceCommit[]> {
   if (ids.length === 0) return [];
-  const raw = (await git(dir, ["cat-file", "--batch"], { input: `${ids.join("\n")}\n` })).raw;
-  const commits: SourceCommit[] = [];
+  const sizes = (await git(dir, ["cat-file", "--batch-check"], { input: `${ids.join("\n")}\n` })).stdout.split("\n");
+  const small = ids.filter((_, i) => Number(sizes[i]?.split(" ")[2]) <= MAX_MESSAGE_BYTES);
+  const raw = small.length > 0 ? (await git(dir, ["cat-file", "--batch"], { input: `${small.join("\n")}\n` })).raw : Buffer.alloc(0);
+  const read = new Map<string, SourceCommit>();
   let at = 0;
-  for (const commit of ids) {
+  for (const commit of small) {
     const headerEnd = raw.indexOf(0x0a, at);
     const size = Number(raw.subarray(at, headerEnd).toString().split(" ")[2]);
     const body = raw.subarray(headerEnd + 1, headerEnd + 1 + size).toString("utf8");
     at = headerEnd + 1 + size + 1;
     const split = body.indexOf("\n\n");
     const parents = [...body.slice(0, split).matchAll(/^parent ([0-9a-f]{40})$/gm)].map((m) => m[1]);
-    commits.push({ commit, parents, message: split < 0 ? "" : body.slice(split + 2) });
+    read.set(commit, { commit, parents, message: split < 0 ? "" : body.slice(split + 2) });
+  }
+  const commits: SourceCommit[] = [];
+  for (const commit of ids) {
+    const parents = async (): Promise<string[]> => (await git(dir, ["rev-parse", `${commit}^@`])).stdout.split("\n").filter(Boolean);
+    commits.push(read.get(commit) ?? { commit, parents: await parents(), message: "", oversized: true });
   }
   return commits;
 }
@@ -144,7 +160,8 @@ async function changesAgainst(dir: string, c: string, parent: string | undefined
 /** What `c` itself changed: against its parent; for a merge, only what differs from every parent (what it made itself). */
 async function changesOf(dir: string, c: SourceCommit): Promise<Map<string, TreeEntry | undefined>> {
   if (c.parents.length <= 1) return changesAgainst(dir, c.commit, c.parents[0]);
-  const perParent = await Promise.all(c.parents.map((p) => changesAgainst(dir, c.commit, p)));
+  const perParent: Map<string, TreeEntry | undefined>[] = [];
+  for (const parent of c.parents) perParent.push(await changesAgainst(dir, c.commit, parent)); // one at a time: a merge may have thousands
   return new Map([...perParent[0]].filter(([file]) => perParent.every((changes) => changes.has(file))));
 }
 
@@ -154,7 +171,7 @@ async function acceptedBefore(dir: string, accepted: ReadonlySet<string>, last: 
   for (const id of accepted) {
     if ((await git(dir, ["merge-base", "--is-ancestor", id, last], { allowFailure: true })).code !== 0) continue;
     const [commit] = await readCommits(dir, [id]);
-    const later = (await git(dir, ["log", "--format=", "--name-only", `${id}..${last}`])).stdout.split("\n").filter(Boolean);
+    const later = (await git(dir, ["log", "-m", "--format=", "--name-only", `${id}..${last}`])).stdout.split("\n").filter(Boolean);
     revisit.push({ commit, stalePaths: new Set(later) });
   }
   return revisit;
@@ -165,6 +182,15 @@ function publishMessage(source: string, accepted: EntryDecision[], refused: Entr
   for (const a of accepted) lines.push(`published: ${a.path} (${a.commit.slice(0, 12)})`);
   for (const r of refused) lines.push(`withheld: ${r.path} (${r.commit.slice(0, 12)}): ${r.refused}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** The teams of the published team files; none when they cannot be read (every entry then waits for a readable team file). */
+async function publishedTeams(dir: string, state: ReadonlyMap<string, TreeEntry>): Promise<Team[]> {
+  try {
+    return (await checkTeams(dir, teamFilesOf(state))).teams;
+  } catch {
+    return [];
+  }
 }
 
 /** Runs the gate once: fetch, judge every new commit's changes, commit and push the published branch. */
@@ -185,27 +211,40 @@ export async function publish(args: PublishArgs): Promise<PublishReport> {
     if (range.length === 0 && revisit.length === 0) return { source, status: "unchanged", published, accepted: [], refused: [] };
     const claims = new Map<string, string[]>();
     for (const c of range) {
-      const jti = claimedJti(c.message);
+      const jti = verifiedJti(ctx, c.message);
       if (jti) claims.set(jti, [...(claims.get(jti) ?? []), c.commit]);
     }
     // Only what the ApplicationSets read is ever on the published branch (an admin's first publish may bring more).
-    const state = new Map([...(await treeOf(dir, published))].filter(([file]) => publishedPath(file)));
+    const state = new Map([...(await treeOf(dir, published))].filter(([file, { mode }]) => publishedPath(file) && mode === "100644"));
     const snapshot = (): string => JSON.stringify([...state].sort(([a], [b]) => (a < b ? -1 : 1)));
     const initial = snapshot();
-    const judge = new CommitJudge(ctx, state, (await checkTeams(dir, teamFilesOf(state))).teams, ledger, claims);
+    const judge = new CommitJudge(ctx, state, await publishedTeams(dir, state), ledger, claims);
     for (const { commit, stalePaths } of revisit) {
       await judge.judge(
         commit,
         [...(await changesOf(dir, commit))].filter(([file]) => publishedPath(file) && !stalePaths.has(file)),
       );
     }
-    for (const c of range)
+    // A bounded run: a flood of commits is judged over several runs, each recording its progress.
+    const judged = range.slice(0, MAX_COMMITS_PER_RUN);
+    if (judged.length < range.length) args.log(`${range.length} commits to judge: judging the first ${judged.length}; the next run continues`);
+    for (const c of judged) {
+      if (c.parents.length > MAX_MERGE_PARENTS) {
+        judge.refused.push({
+          path: "(merge)",
+          commit: c.commit,
+          refused: `a merge of ${c.parents.length} parents is not judged: nothing it makes itself is published`,
+        });
+        continue;
+      }
       await judge.judge(
         c,
         [...(await changesOf(dir, c))].filter(([file]) => publishedPath(file)),
       );
-    ledger.source = source;
-    for (const [jti, exp] of Object.entries(ledger.tokens)) if (exp + TOKEN_GRACE_SECONDS < now) delete ledger.tokens[jti];
+    }
+    ledger.source = judged.length > 0 ? judged[judged.length - 1].commit : ledger.source;
+    // Kept an hour past the last moment the token could pass, so a run whose clock is behind still knows it.
+    for (const [jti, exp] of Object.entries(ledger.tokens)) if (exp + TOKEN_GRACE_SECONDS + 3600 < now) delete ledger.tokens[jti];
     const changed = snapshot() !== initial;
     return await commitAndPush(dir, args, { source, published, state, ledger, changed, accepted: judge.accepted, refused: judge.refused });
   } finally {

@@ -64,7 +64,9 @@ function pushRaw(repo: SeededRepo, files: Record<string, string | null>, message
       git("add", file);
     }
   }
-  git("commit", "-q", "-m", message);
+  const messageFile = path.join(work, "..", "message");
+  fs.writeFileSync(messageFile, message); // from a file: a message may be larger than a command line
+  git("commit", "-q", "--cleanup=verbatim", "-F", messageFile);
   git("push", "-q", "origin", "HEAD:main");
   return git("rev-parse", "HEAD").trim();
 }
@@ -390,6 +392,82 @@ describe("replays and merges an earlier review found", () => {
   });
 });
 
+describe("bounds a push cannot push the gate past (a third review)", () => {
+  let repo: SeededRepo;
+  beforeAll(() => {
+    repo = seededRepo(["python-example", "evil"]);
+    initPublished(repo);
+  });
+  const own = (): string => `\n\nHolodeck-Id-Token: ${tokens.forService("python-example")}\n`;
+
+  it("withholds a commit whose message is over 1 MiB, unread", async () => {
+    const big = pushRaw(repo, { [ENTRY]: expectedFile("staging", "python-example", sha("big message")) }, `${"x".repeat(1024 * 1024)}${own()}`);
+    const result = await publish(repo, "--json");
+    expect((JSON.parse(result.stdout) as { refused: unknown[] }).refused).toEqual([
+      {
+        path: ENTRY,
+        commit: big,
+        refused: `its message is over 1048576 bytes and was not read (a platform admin publishes it: holodeck services publish --accept ${big})`,
+      },
+    ]);
+  });
+
+  it("withholds an entry file over 64 KiB, unread, even signed by its service", async () => {
+    const padded = expectedFile("staging", "python-example", sha("big file")).replace("{", `{${" ".repeat(70 * 1024)}`);
+    pushRaw(repo, { [ENTRY]: padded }, `deploy${own()}`);
+    const result = await publish(repo, "--json");
+    expect((JSON.parse(result.stdout) as { refused: { refused: string }[] }).refused.map((r) => r.refused)).toEqual([
+      `cannot be read: is ${Buffer.byteLength(padded)} bytes; files over 65536 bytes are not published`,
+    ]);
+  });
+
+  it("does not judge a merge of more than 8 parents, and names it", async () => {
+    const git = (args: string[]): string =>
+      execFileSync("git", ["--git-dir", repo.dir, "-c", "user.name=x", "-c", "user.email=x@example.dev", ...args])
+        .toString()
+        .trim();
+    const tip = git(["rev-parse", "main"]);
+    const tree = git(["rev-parse", `${tip}^{tree}`]);
+    const sides = Array.from({ length: 8 }, (_, i) => git(["commit-tree", tree, "-p", tip, "-m", `side ${i}`]));
+    const octopus = git(["commit-tree", tree, "-p", tip, ...sides.flatMap((side) => ["-p", side]), "-m", "octopus"]);
+    git(["update-ref", "refs/heads/main", octopus]);
+    const result = await publish(repo, "--json");
+    expect((JSON.parse(result.stdout) as { refused: unknown[] }).refused).toEqual([
+      { path: "(merge)", commit: octopus, refused: "a merge of 9 parents is not judged: nothing it makes itself is published" },
+    ]);
+  });
+
+  it("a deploy judged more than a day after its token expired says what to do", async () => {
+    const stale = tokens.forService("python-example", { exp: Math.floor(Date.now() / 1000) - 25 * 3600 });
+    const late = pushRaw(repo, { [ENTRY]: expectedFile("staging", "python-example", sha("late")) }, `deploy\n\nHolodeck-Id-Token: ${stale}\n`);
+    const result = await publish(repo, "--json");
+    expect((JSON.parse(result.stdout) as { refused: { refused: string }[] }).refused.map((r) => r.refused)[0]).toMatch(
+      new RegExp(
+        `^expired more than 24 h ago \\(exp "\\d+"\\); the gate judged it late: a platform admin publishes it: holodeck services publish --accept ${late} \\(the same version deployed again makes no commit\\)$`,
+      ),
+    );
+  });
+
+  it("a fake token naming a deploy's token id, on a branch beside it, does not void that deploy", async () => {
+    const token = tokens.forService("python-example");
+    const jti = (JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as { jti: string }).jti;
+    const tag = sha("deploy beside a fake");
+    const base = execFileSync("git", ["--git-dir", repo.dir, "rev-parse", "main"]).toString().trim();
+    expect((await deployAs(token, repo, "python-example", tag)).code).toBe(0);
+    const forgedKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    const fake = tokens.sign(GitLabIdTokens.claimsFor(`${SERVICES_GROUP}/evil`, { jti }), forgedKey);
+    const git = (args: string[]): string =>
+      execFileSync("git", ["--git-dir", repo.dir, "-c", "user.name=x", "-c", "user.email=x@example.dev", ...args])
+        .toString()
+        .trim();
+    const tip = git(["rev-parse", "main"]);
+    const side = git(["commit-tree", `${base}^{tree}`, "-p", base, "-m", `fake\n\nHolodeck-Id-Token: ${fake}\n`]);
+    git(["update-ref", "refs/heads/main", git(["commit-tree", `${tip}^{tree}`, "-p", tip, "-p", side, "-m", "merge"])]);
+    await publish(repo);
+    expect(publishedFile(repo, ENTRY)).toBe(expectedFile("staging", "python-example", tag));
+  });
+});
+
 describe("team files and other paths through the gate", () => {
   it("withholds a team file pushed with the shared token: moving another team's service needs the admins", async () => {
     const repo = seededRepo([], [testTeam(["python-example"], OWNER), testTeam(["evil"], INTRUDER)]);
@@ -415,6 +493,22 @@ describe("team files and other paths through the gate", () => {
       },
     ]);
     expect(publishedFile(repo, "teams/intruders.json")).toBe(teamFileContent(testTeam(["evil"], INTRUDER)));
+  });
+
+  it("withholds a gitlink at a team file's path, vouched for or not, without reading it (the gate keeps running)", async () => {
+    const repo = seededRepo(["python-example"]);
+    initPublished(repo);
+    const { git } = intruderClone(repo, "team-gitlink");
+    git("update-index", "--add", "--cacheinfo", `160000,${sha("submodule")},teams/ghost.json`);
+    git("commit", "-q", "-m", "ghost team");
+    git("push", "-q", "origin", "HEAD:main");
+    const ghost = git("rev-parse", "HEAD").trim();
+    const result = await publish(repo, "--json", "--accept", ghost);
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as { refused: unknown[] }).refused).toEqual([
+      { path: "teams/ghost.json", commit: ghost, refused: "is not a regular file (mode 160000); only 100644 files are published" },
+    ]);
+    expect((await publish(repo)).code).toBe(0);
   });
 
   it("withholds team files an admin vouched for when together they are invalid (a service in two teams)", async () => {
