@@ -12,7 +12,7 @@ const SLOW_FIRST = [
   "test/template/docs.test.ts",
   "test/template/",
   "test/cli/concurrency.test.ts",
-  "test/cli/publish.test.ts",
+  "test/cli/publish",
   "test/bootstrap/gateway-edge.test.ts",
   "test/pipeline/",
 ];

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { copierCopy, tempDir } from "../harness/copier";
 import { cli, expectedFile, fileAtTip, LAUNCHER, seededRepo, sha, type SeededRepo } from "../cli/helpers";
 import { ID_TOKEN_ENV } from "../../cli/services/id-token";
-import { GitLabIdTokens, GITLAB_ISSUER, SERVICES_GROUP } from "../harness/gitlab-id-tokens";
+import { GitLabIdTokens } from "../harness/gitlab-id-tokens";
 import { FULL } from "./combos";
 import { holodeckOnPath, runDeployScript, type ScriptRun as Run } from "./deploy-script";
 
@@ -81,8 +81,7 @@ describe("ci/deploy.sh against a local services-root", () => {
     expect(deploy("staging", { SERVICES_ROOT_URL: repo.url, CI_COMMIT_SHA: third, [ID_TOKEN_ENV]: token }, bin).code).toBe(0);
     const message = execFileSync("git", ["--git-dir", repo.dir, "log", "-1", "--format=%B", "main"]).toString();
     expect(message.trimEnd().split("\n").slice(-2)).toEqual(["", `Holodeck-Id-Token: ${token}`]);
-    const jwks = tokens.writeJwks(tempDir("jwks"));
-    const gate = await cli("services", "publish", "--repo", repo.url, "--jwks", jwks, "--issuer", GITLAB_ISSUER, "--project-group", SERVICES_GROUP, "--json");
+    const gate = await cli(...tokens.gateArgs(repo.url, "--json"));
     const report = JSON.parse(gate.stdout) as { accepted: { path: string }[]; refused: { path: string }[] };
     expect(report.accepted.map((a) => a.path)).toEqual([`staging/${SERVICE}.json`]);
     expect(report.refused).toEqual([]);
