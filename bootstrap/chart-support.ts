@@ -31,7 +31,7 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
     charts: ["cert-manager"],
     versionPrefix: "v1.21.",
     min: "1.22",
-    source: 'kubeVersion ">= 1.22.0-0" in cert-manager v1.21.1 deploy/charts/cert-manager/Chart.yaml, checked 2026-12-03',
+    source: 'kubeVersion ">= 1.22.0-0" in cert-manager v1.21.2 deploy/charts/cert-manager/Chart.yaml, checked 2026-12-04',
   },
   {
     charts: ["vault"],

@@ -21,8 +21,10 @@ export const CHARTS = {
   // Source: envoyproxy/gateway tag v1.9.1 (Go module github.com/envoyproxy/gateway@v1.9.1,
   // charts/gateway-helm). Published only as an OCI artifact: the chart is the full reference.
   envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", repo: "", version: "v1.9.1", appVersion: "v1.9.1" },
-  // Source: cert-manager/cert-manager tag v1.21.1 (jetstack chart versions carry the "v").
-  certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1", appVersion: "v1.21.1" },
+  // Source: cert-manager/cert-manager tag v1.21.2 (Go module github.com/cert-manager/cert-manager@v1.21.2,
+  // deploy/charts/cert-manager and deploy/crds; jetstack chart versions carry the "v"), checked
+  // 2026-12-04: chart, values.yaml and CRDs identical to v1.21.1's, the patch changes controller code only.
+  certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.2", appVersion: "v1.21.2" },
   // Source: hashicorp/vault-helm tag v0.34.1, Chart.yaml (appVersion = the Vault server).
   vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", appVersion: "2.0.4" },
   // Source: argoproj/argo-helm tag argo-cd-10.1.1, charts/argo-cd/Chart.yaml (redis-ha subchart 4.38.0).

@@ -6,9 +6,10 @@
 // port, TLS for Vault).
 //
 // `chartMetricsServices` models the Services the pinned charts render from these values
-// (argo-cd 10.1.1 templates/*/metrics.yaml, cert-manager v1.21.1 templates/service.yaml,
+// (argo-cd 10.1.1 templates/*/metrics.yaml, cert-manager v1.21.2 templates/service.yaml,
 // vault 0.34.1 templates/server-headless-service.yaml); the model was checked with
-// `helm template` of those chart versions and the recorded values of every stack.
+// `helm template` of those chart versions and the recorded values of every stack (cert-manager
+// at v1.21.1: v1.21.2's deploy/charts is identical).
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { VAULT_TLS_SECRET } from "../../bootstrap/vault/constants";
