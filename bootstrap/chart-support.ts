@@ -68,10 +68,10 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
   },
   {
     charts: ["reloader"],
-    versionPrefix: "2.1.",
+    versionPrefix: "2.2.",
     min: "1.19",
     source:
-      'stakater/Reloader README "Compatibility": Kubernetes >= 1.19 (deployments/kubernetes/chart/reloader/Chart.yaml at chart-v2.1.4 has no kubeVersion), checked 2026-12-03',
+      'stakater/Reloader README "Compatibility" at chart-v2.2.16: Kubernetes >= 1.19 (deployments/kubernetes/chart/reloader/Chart.yaml there has no kubeVersion), checked 2026-12-04',
   },
   {
     charts: ["kiali-operator"],
