@@ -117,9 +117,9 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
   },
   {
     charts: ["oauth2-proxy"],
-    versionPrefix: "7.12.",
+    versionPrefix: "10.7.",
     min: "1.16",
-    source: 'kubeVersion ">=1.16.0-0" in oauth2-proxy/manifests helm/oauth2-proxy/Chart.yaml at oauth2-proxy-7.12.9, checked 2026-12-03',
+    source: 'kubeVersion ">=1.16.0-0" in oauth2-proxy/manifests helm/oauth2-proxy/Chart.yaml at oauth2-proxy-10.7.0, checked 2026-12-04',
   },
   {
     charts: [CHARTS.envoyGateway.chart],

@@ -71,7 +71,7 @@ const parentRef = (ui: PlatformUi): Doc => ({
   namespace: GATEWAY_NAMESPACE,
   sectionName: platformListener(ui),
 });
-/** The route manifests of Kiali and Jaeger (their charts make no routes). */
+/** The route manifests of Kiali and Jaeger (Kiali's operator makes no routes; the oauth2-proxy chart's own, gatewayApi, stays off). */
 const manifestRoute = (ui: PlatformUi, backend: { name: string; port: number }): Doc => ({
   apiVersion: "gateway.networking.k8s.io/v1",
   kind: "HTTPRoute",
@@ -108,8 +108,9 @@ describe("platform UIs on the gateway edge", () => {
     expect(routesIn(manifestsOfApp(apps, "kiali"))).toEqual([KIALI_ROUTE]);
   });
 
-  it("Jaeger: our HTTPRoute to oauth2-proxy on its listener, the proxy's Ingress off (chart default)", () => {
+  it("Jaeger: our HTTPRoute to oauth2-proxy on its listener, the proxy's Ingress and own route off (chart defaults)", () => {
     expect(at(valuesOf(apps, "jaeger", "oauth2-proxy"), "ingress", "enabled")).toBeUndefined();
+    expect(at(valuesOf(apps, "jaeger", "oauth2-proxy"), "gatewayApi")).toBeUndefined();
     expect(routesIn(manifestsOfApp(apps, "jaeger"))).toEqual([JAEGER_ROUTE]);
   });
 
