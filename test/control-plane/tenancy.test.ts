@@ -212,9 +212,14 @@ describe("the seed still deploys", () => {
     const app = await appState(SEED_SERVICE, "Synced and Healthy", (a) => synced(a) && a.status?.health?.status === "Healthy", 300_000);
     expect(app.spec.project).toBe("team-checkout");
     expect(app.status?.sync?.revision).toBe(commits[SEED_SERVICE]);
-    const resources = app.status?.operationState?.syncResult?.resources ?? [];
-    expect(resources.filter((r) => r.status !== "Synced").map((r) => `${r.kind}/${r.name}: ${r.message}`)).toEqual([]);
-    expect(resources.map((r) => r.kind)).toEqual(expect.arrayContaining(["PostgresInstance", "Deployment", "NetworkPolicy", "Password"]));
+    const lastOperation = app.status?.operationState?.syncResult?.resources ?? [];
+    expect(lastOperation.filter((r) => r.status !== "Synced").map((r) => `${r.kind}/${r.name}: ${r.message}`)).toEqual([]);
+    // The last operation may be a self-heal or retry of a few resources only (CI saw one of the
+    // ConfigMap and the two monitors): every managed resource is listed, with its sync status, here
+    // (hooks, the migration Job, carry none).
+    const managed = (app.status?.resources ?? []).filter((r) => !r.hook);
+    expect(managed.filter((r) => r.status !== "Synced").map((r) => `${r.kind}/${r.name}: ${r.status}`)).toEqual([]);
+    expect(managed.map((r) => r.kind)).toEqual(expect.arrayContaining(["PostgresInstance", "Deployment", "NetworkPolicy", "Password"]));
   });
 });
 

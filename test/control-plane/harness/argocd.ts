@@ -99,7 +99,7 @@ export interface Application extends KubeObject {
       operation?: { initiatedBy?: { automated?: boolean; username?: string } };
       syncResult?: { resources?: { kind: string; name: string; status: string; message: string }[] };
     };
-    resources?: { kind: string; name: string; namespace?: string; status?: string; health?: { status?: string } }[];
+    resources?: { kind: string; name: string; namespace?: string; status?: string; hook?: boolean; health?: { status?: string } }[];
   };
 }
 
