@@ -18,6 +18,16 @@ export const COPIER_BIN = path.join(toolsDir, "venv", "bin", "copier");
 export const SERVICE_PYTHON = path.join(toolsDir, "service-venv", "bin", "python");
 export const TEMPLATE_DIR = path.join(repoRoot, "templates", "python-service");
 
+/** The exact requirement (`name==version`) of `name` in the template's deps/<input>, the one place relock.py reads it from. */
+export function templatePin(input: string, name: string): string {
+  const pin = fs
+    .readFileSync(path.join(TEMPLATE_DIR, "deps", input), "utf8")
+    .split("\n")
+    .find((line) => line.startsWith(`${name}==`));
+  if (pin === undefined) throw new Error(`templates/python-service/deps/${input} pins no ${name}`);
+  return pin;
+}
+
 /** The template's questions (copier.yml); omitted answers take their defaults. */
 export interface TemplateAnswers {
   service_name?: string;
