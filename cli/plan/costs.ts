@@ -26,7 +26,7 @@ export interface CostEstimate {
   unpricedInstanceTypes: string[];
 }
 
-type Pricer = (r: RecordedResource, p: RegionPrices, rec: StackRecording) => { usd: number; detail: string } | undefined;
+type Pricer = (r: RecordedResource, p: RegionPrices, rec: StackRecording, spotShare: number) => { usd: number; detail: string } | undefined;
 
 const month = (hourly: number): number => hourly * HOURS_PER_MONTH;
 
@@ -93,17 +93,18 @@ function nodeClassDiskGiB(rec: StackRecording, name: string): number {
 
 /**
  * Karpenter's nodes at the NodePool's planned size (annotation), each priced as the dearest
- * allowed instance type (Karpenter picks among them), at SPOT_PRICE_SHARE of on-demand when the
- * pool may use spot (it prefers spot and falls back to on-demand only when spot is short).
+ * allowed instance type (Karpenter picks among them), at `spotShare` (SPOT_PRICE_SHARE unless a
+ * what-if asks otherwise) of on-demand when the pool may use spot (it prefers spot and falls
+ * back to on-demand only when spot is short).
  */
-const karpenterNodePool: Pricer = (r, p, rec) => {
+const karpenterNodePool: Pricer = (r, p, rec, spotShare) => {
   const plan = nodePoolPlan(r);
   const hourly = plan.types.map((t) => p.instanceHour[t]);
   if (plan.types.length === 0 || hourly.some((h) => h === undefined)) return undefined;
   const dearest = plan.types[hourly.indexOf(Math.max(...hourly))];
-  const nodeHour = Math.max(...hourly) * (plan.spot ? SPOT_PRICE_SHARE : 1);
+  const nodeHour = Math.max(...hourly) * (plan.spot ? spotShare : 1);
   const disk = nodeClassDiskGiB(rec, plan.nodeClass);
-  const capacity = plan.spot ? `spot at ${SPOT_PRICE_SHARE * 100}% of on-demand` : "on-demand";
+  const capacity = plan.spot ? `spot at ${Math.round(spotShare * 1000) / 10}% of on-demand` : "on-demand";
   return { usd: plan.nodes * (month(nodeHour) + disk * p.gp3GibMonth), detail: `Karpenter: ${plan.nodes} x ${dearest} (${capacity}) + ${disk} GiB gp3 each` };
 };
 
@@ -130,13 +131,14 @@ const PRICERS: Record<string, Pricer> = {
   },
 };
 
-export function estimateCost(rec: StackRecording, region: string): CostEstimate {
+/** The estimate; `spotShare` prices spot capacity at another share of on-demand (what-ifs, break-even). */
+export function estimateCost(rec: StackRecording, region: string, spotShare: number = SPOT_PRICE_SHARE): CostEstimate {
   const prices = PRICES[region];
   if (!prices) return { region, priceDate: PRICE_DATE, monthlyUsd: null, lines: [], unpricedInstanceTypes: [] };
   const lines: CostLine[] = [];
   const unpriced = new Set<string>();
   for (const r of rec.resources) {
-    const priced = PRICERS[r.type]?.(r, prices, rec);
+    const priced = PRICERS[r.type]?.(r, prices, rec, spotShare);
     if (priced) lines.push({ type: r.type, name: r.name, monthlyUsd: Math.round(priced.usd * 100) / 100, detail: priced.detail });
     else if (r.type === "aws:eks/nodeGroup:NodeGroup") unpriced.add(((r.inputs.instanceTypes ?? []) as string[])[0]);
     else if (r.type === NODE_POOL)
@@ -146,4 +148,23 @@ export function estimateCost(rec: StackRecording, region: string): CostEstimate 
   }
   const total = lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
   return { region, priceDate: PRICE_DATE, monthlyUsd: Math.round(total * 100) / 100, lines, unpricedInstanceTypes: [...unpriced] };
+}
+
+/**
+ * The spot share of on-demand at which the stack's estimate reaches `budgetUsd` (the estimate is
+ * linear in the share: only spot pools depend on it). Null when the stack has no spot pool or
+ * no price table. docs/scaling.md quotes it for staging (test/foundation/costs-spot.test.ts).
+ */
+export function spotBreakEvenShare(rec: StackRecording, region: string, budgetUsd: number): number | null {
+  const atZero = estimateCost(rec, region, 0).monthlyUsd;
+  const atFull = estimateCost(rec, region, 1).monthlyUsd;
+  if (atZero === null || atFull === null || atFull === atZero) return null;
+  return (budgetUsd - atZero) / (atFull - atZero);
+}
+
+/** What one spot node of `pool` costs more a month when it runs on-demand (priced as the dearest allowed type, as the estimate does). */
+export function onDemandFallbackPerNodeUsd(pool: RecordedResource, region: string, spotShare: number = SPOT_PRICE_SHARE): number | null {
+  const hourly = nodePoolPlan(pool).types.map((t) => PRICES[region]?.instanceHour[t]);
+  if (hourly.length === 0 || hourly.some((h) => h === undefined)) return null;
+  return month(Math.max(...hourly) * (1 - spotShare));
 }

@@ -2,13 +2,22 @@
 // (node-exporter), the CNI (VPC CNI, istio-cni), kube-proxy and the EBS CSI node plugin belong
 // on every node, system nodes included. Their effective tolerations (the pinned chart's default,
 // replaced by the values we set, as Helm replaces lists) are checked against the taints of every
-// node group and Karpenter pool each stack records, with Kubernetes' matching rules.
+// node group and Karpenter pool each stack records, with Kubernetes' matching rules. The table is
+// kept by hand, so every deployer (platform ApplicationSet charts, bootstrap charts, EKS add-ons)
+// must be in it or in daemonset-inventory.ts's list of those that run no DaemonSet.
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CHARTS } from "../../bootstrap/versions";
+import { EKS_ADDONS } from "../../components/cluster-addons";
 import { SYSTEM_TAINT } from "../../model";
+import { kubernetesObjects } from "../bootstrap/helpers";
 import { listStacks, recordedStack, type StackRecording } from "../harness/stacks";
-import { DAEMONSETS, nodeTaints, tolerates, type Taint } from "./daemonsets";
-import { PLATFORM_DIR, readDocs, yamlFiles } from "./platform";
+import { chartName, deployers, NO_DAEMONSET, OPTIONAL_DAEMONSETS_OFF } from "./daemonset-inventory";
+import { at, DAEMONSETS, nodeTaints, platformValues, tolerates, type Taint } from "./daemonsets";
+import { PLATFORM_DIR, readDocs, yamlFiles, type Doc } from "./platform";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 describe("the toleration matcher (Kubernetes rules)", () => {
   const system: Taint = { ...SYSTEM_TAINT };
@@ -34,6 +43,55 @@ describe("raw manifests", () => {
   });
 });
 
+describe("every deployer is in the DaemonSet table or listed as running none (daemonset-inventory.ts)", () => {
+  const all = [...new Set(deployers().map((d) => d.deployer))];
+  const inTable = DAEMONSETS.map((d) => d.deployedBy);
+  const without = NO_DAEMONSET.map((d) => d.deployer);
+
+  it("derives the deployers from the ApplicationSets' charts, CHARTS and EKS_ADDONS", () => {
+    expect(all.filter((d) => d.startsWith("bootstrap chart ")).sort()).toEqual(
+      Object.values(CHARTS)
+        .map((c) => `bootstrap chart ${chartName(c.chart)}`)
+        .sort(),
+    );
+    expect(all.filter((d) => d.startsWith("EKS add-on "))).toEqual(EKS_ADDONS.map((a) => `EKS add-on ${a}`));
+    expect(all).toContain("platform chart loki");
+    expect(all).toContain("platform chart oauth2-proxy");
+  });
+
+  it("accounts for every deployer exactly once, and lists none that is not deployed", () => {
+    const pinned = new Map(deployers().map((d) => [d.deployer, d.pinnedIn]));
+    const missing = all.filter((d) => !inTable.includes(d) && !without.includes(d)).map((d) => `${d} (${pinned.get(d)})`);
+    expect(missing, "add it to DAEMONSETS (daemonsets.ts) or, with the reason, to NO_DAEMONSET (daemonset-inventory.ts)").toEqual([]);
+    expect([...inTable, ...without].filter((d) => !all.includes(d))).toEqual([]);
+    expect(without.filter((d, i) => inTable.includes(d) || without.indexOf(d) !== i)).toEqual([]);
+  });
+
+  it("the charts' optional DaemonSets stay off: in both environments' values and every stack's releases", () => {
+    const checked: [string, unknown][] = [];
+    for (const { deployer, values, key, chartDefault, off } of OPTIONAL_DAEMONSETS_OFF) {
+      const seen: unknown[] = [];
+      if (values === "release") {
+        const stacks = listStacks().flatMap((s) => [recordedStack(s), recordedStack(s, "ingress-nginx-edge")]);
+        for (const release of stacks.flatMap((rec) => rec.byType(RELEASE)).filter((r) => `bootstrap chart ${chartName(String(r.inputs.chart))}` === deployer)) {
+          seen.push(at(release.inputs.values as Doc, ...key) ?? chartDefault);
+        }
+      } else {
+        for (const environment of ["staging", "production"]) seen.push(at(platformValues(values, environment), ...key) ?? chartDefault);
+      }
+      expect(seen.length, `${deployer}: nothing deploys it`).toBeGreaterThan(0);
+      checked.push(...seen.filter((v) => !off.includes(v)).map((v): [string, unknown] => [`${deployer} ${key.join(".")}`, v]));
+    }
+    expect(checked).toEqual([]);
+  });
+
+  it("the local charts under platform-apps/charts template no DaemonSet", () => {
+    const templates = yamlFiles(path.join(PLATFORM_DIR, "charts")).filter((f) => f.includes(`${path.sep}templates${path.sep}`));
+    expect(templates.length).toBeGreaterThan(0);
+    expect(templates.filter((f) => /kind:\s*DaemonSet/.test(readFileSync(f, "utf8"))).map((f) => path.relative(PLATFORM_DIR, f))).toEqual([]);
+  });
+});
+
 describe.each(listStacks())("stack %s", (stack) => {
   let rec: StackRecording;
   beforeAll(() => {
@@ -46,6 +104,32 @@ describe.each(listStacks())("stack %s", (stack) => {
       ["system-ng", [{ ...SYSTEM_TAINT }]],
       ["bootstrap-karpenter-pools-node-pool", []],
     ]);
+  });
+
+  it("applies no DaemonSet of its own, installs only pinned charts, and keeps the EKS add-ons' default tolerations", () => {
+    expect(kubernetesObjects(rec).filter((r) => r.inputs.kind === "DaemonSet")).toEqual([]);
+    const pinned = Object.values(CHARTS).map((c) => c.chart as string);
+    expect(rec.byType(RELEASE).filter((r) => !pinned.includes(String(r.inputs.chart)))).toEqual([]);
+    const addons = rec.byType("aws:eks/addon:Addon");
+    expect(addons.map((a) => a.inputs.addonName).sort()).toEqual([...EKS_ADDONS].sort());
+    // The table hard-codes the add-ons' tolerations: a configuration that sets tolerations (or
+    // turns off the EBS CSI node's tolerateAllTaints) would make it wrong.
+    const overrides = addons.flatMap((a) => {
+      const raw = a.inputs.configurationValues;
+      if (raw !== undefined && typeof raw !== "string") throw new Error(`${a.name}: configurationValues is not a JSON string`);
+      const config = raw === undefined ? {} : (JSON.parse(raw) as Doc);
+      return "tolerations" in config || at(config, "node", "tolerations") !== undefined || at(config, "node", "tolerateAllTaints") !== undefined
+        ? [a.inputs.addonName]
+        : [];
+    });
+    expect(overrides).toEqual([]);
+  });
+
+  it("runs Envoy (gateway edge) as a Deployment, never an envoyDaemonSet", () => {
+    const proxies = kubernetesObjects(rec).filter((r) => r.inputs.kind === "EnvoyProxy");
+    expect(proxies).toHaveLength(1);
+    const workloadKinds = Object.keys(at(proxies[0].inputs, "spec", "provider", "kubernetes") as Doc).filter((k) => /^envoy(Deployment|DaemonSet)$/.test(k));
+    expect(workloadKinds).toEqual(["envoyDeployment"]);
   });
 
   it.each(DAEMONSETS)("$name tolerates every NoSchedule/NoExecute taint of every node group and pool", ({ tolerations, source }) => {

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackRecording } from "../harness/stacks";
+import type { Deployer } from "./daemonset-inventory";
 import { PLATFORM_DIR, readDocs, type Doc } from "./platform";
 import { mergeValues } from "./values";
 
@@ -27,7 +28,7 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
 }
 
 /** A chart's values for an environment: its common file, then the environment's (when present). */
-function platformValues(app: string, environment: string): Doc {
+export function platformValues(app: string, environment: string): Doc {
   const files = ["common.yaml", `${environment}.yaml`].map((f) => path.join(PLATFORM_DIR, "values", app, f)).filter((f) => fs.existsSync(f));
   return files.map((f) => readDocs(f)[0] ?? {}).reduce(mergeValues, {});
 }
@@ -38,16 +39,19 @@ const EVERYTHING: Toleration[] = [{ operator: "Exists" }];
 /**
  * Every DaemonSet the platform deploys, where its tolerations come from, and its effective
  * tolerations per environment (chart defaults read from the pinned chart versions' values.yaml
- * or templates, named in `source`).
+ * or templates, named in `source`). `deployedBy` ties each to a deployer of
+ * daemonset-inventory.ts: every deployer is here or in its NO_DAEMONSET list.
  */
-export const DAEMONSETS: { name: string; source: string; tolerations: (environment: string) => Toleration[] }[] = [
+export const DAEMONSETS: { name: string; deployedBy: Deployer; source: string; tolerations: (environment: string) => Toleration[] }[] = [
   {
     name: "alloy (platform-apps alloy, chart 1.11.1)",
+    deployedBy: "platform chart alloy",
     source: "chart default controller.tolerations: []; platform-apps/values/alloy sets controller.tolerations",
     tolerations: (env) => (at(platformValues("alloy", env), "controller", "tolerations") as Toleration[] | undefined) ?? [],
   },
   {
     name: "node-exporter (kube-prometheus-stack 88.5.3, subchart prometheus-node-exporter)",
+    deployedBy: "platform chart kube-prometheus-stack",
     source: "subchart default tolerations: [{effect: NoSchedule, operator: Exists}] unless our values set prometheus-node-exporter.tolerations",
     tolerations: (env) =>
       (at(platformValues("kube-prometheus-stack", env), "prometheus-node-exporter", "tolerations") as Toleration[] | undefined) ?? [
@@ -56,6 +60,7 @@ export const DAEMONSETS: { name: string; source: string; tolerations: (environme
   },
   {
     name: "istio-cni-node (platform-apps istio-cni, chart cni 1.30.3)",
+    deployedBy: "platform chart cni",
     source: "written in the chart's daemonset template (not a value): NoSchedule Exists, CriticalAddonsOnly Exists, NoExecute Exists",
     tolerations: () => [
       { effect: "NoSchedule", operator: "Exists" },
@@ -63,11 +68,34 @@ export const DAEMONSETS: { name: string; source: string; tolerations: (environme
       { effect: "NoExecute", operator: "Exists" },
     ],
   },
-  { name: "aws-node (EKS add-on vpc-cni)", source: "the add-on's DaemonSet tolerates every taint (operator: Exists)", tolerations: () => EVERYTHING },
-  { name: "kube-proxy (EKS add-on kube-proxy)", source: "the add-on's DaemonSet tolerates every taint (operator: Exists)", tolerations: () => EVERYTHING },
+  // The three below are EKS-managed add-ons: EKS applies their manifests, which cannot be
+  // rendered here, so their tolerations are hard-coded from what the manifests are documented to
+  // carry (read via the search tools; none of our add-on configurationValues overrides them,
+  // which daemonsets.test.ts checks):
+  // - aws-node: aws/amazon-vpc-cni-k8s tag v1.22.4 (the pinned add-on's version),
+  //   config/master/aws-k8s-cni.yaml and charts/aws-vpc-cni/values.yaml `tolerations: [{operator: Exists}]`.
+  // - kube-proxy: no public chart; an EKS cluster's kube-proxy DaemonSet (v1.25.6-minimal-eksbuild.1)
+  //   as recorded in eksctl-io/eksctl pkg/addons/default/testdata/sample-1.25.json carries
+  //   `tolerations: [{operator: Exists}]` (the pinned 1.35/1.36 builds could not be read).
+  // - ebs-csi-node: kubernetes-sigs/aws-ebs-csi-driver tag v1.63.1 (the pinned add-on's version),
+  //   charts/aws-ebs-csi-driver/values.yaml `node.tolerateAllTaints: true`, which
+  //   templates/_node.tpl renders as `tolerations: [{operator: Exists}]`.
+  {
+    name: "aws-node (EKS add-on vpc-cni)",
+    deployedBy: "EKS add-on vpc-cni",
+    source: "EKS-managed manifest (not renderable here): tolerations [{operator: Exists}] per amazon-vpc-cni-k8s v1.22.4",
+    tolerations: () => EVERYTHING,
+  },
+  {
+    name: "kube-proxy (EKS add-on kube-proxy)",
+    deployedBy: "EKS add-on kube-proxy",
+    source: "EKS-managed manifest (not renderable here): tolerations [{operator: Exists}] as on EKS clusters (eksctl testdata)",
+    tolerations: () => EVERYTHING,
+  },
   {
     name: "ebs-csi-node (EKS add-on aws-ebs-csi-driver)",
-    source: "the add-on's node DaemonSet tolerates every taint (node.tolerateAllTaints defaults to true)",
+    deployedBy: "EKS add-on aws-ebs-csi-driver",
+    source: "EKS-managed manifest (not renderable here): node.tolerateAllTaints defaults to true (aws-ebs-csi-driver v1.63.1 chart)",
     tolerations: () => EVERYTHING,
   },
 ];
