@@ -50,6 +50,8 @@ export interface ClusterArgs {
   deletionProtection: boolean;
   /** The one managed node group (tainted for critical add-ons); workloads run on Karpenter's nodes (bootstrap/karpenter/). */
   systemNodeGroup: NodeGroupConfig;
+  /** EC2 detailed monitoring of the system nodes (model nodeDetailedMonitoring). */
+  detailedMonitoring: boolean;
   logs: { kmsKeyArn: pulumi.Input<string>; retentionInDays: number };
   accountId: pulumi.Input<string>;
   partition: pulumi.Input<string>;
@@ -205,6 +207,7 @@ export class Cluster extends pulumi.ComponentResource {
         securityGroupIds: [this.clusterSecurityGroupId, nodeSg.id],
         config: args.systemNodeGroup,
         role: "system",
+        detailedMonitoring: args.detailedMonitoring,
         // EKS spells the effect NO_SCHEDULE for the Kubernetes NoSchedule.
         taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }],
         // Real orderings: no node is Ready before the CNI exists (bootstrapSelfManagedAddons is

@@ -15,6 +15,8 @@ export interface NodeGroupArgs {
   /** Node label `holodeck.dev/node-group`. */
   role: NodeGroupRole;
   taints?: aws.types.input.eks.NodeGroupTaint[];
+  /** EC2 detailed monitoring of the nodes (model nodeDetailedMonitoring). */
+  detailedMonitoring: boolean;
   /** Resources the group waits for (e.g. the CNI add-on: nodes stay NotReady without it). */
   after?: pulumi.Resource[];
 }
@@ -41,7 +43,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             ebs: { volumeSize: args.config.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
           },
         ],
-        monitoring: { enabled: true },
+        monitoring: { enabled: args.detailedMonitoring },
         tagSpecifications: [
           { resourceType: "instance", tags: { Name: name } },
           { resourceType: "volume", tags: { Name: name } },

@@ -8,6 +8,7 @@ import { DatabaseNetwork } from "../components/database-network";
 import { KmsKey } from "../components/kms";
 import { Network } from "../components/network";
 import { Registry } from "../components/registry";
+import { nodeDetailedMonitoring } from "../model";
 import type { HolodeckConfig } from "./config";
 
 /** Log retention: production keeps a year of audit trail, staging a month. */
@@ -78,6 +79,7 @@ export function program(cfg: HolodeckConfig): Record<string, pulumi.Input<unknow
       ssoIssuerUrl: cfg.argocdOidc.issuer,
       deletionProtection: cfg.deletionProtection,
       systemNodeGroup: cfg.systemNodeGroup,
+      detailedMonitoring: nodeDetailedMonitoring(cfg.environment),
       logs: { kmsKeyArn: logsKey.keyArn, retentionInDays },
       accountId,
       partition,

@@ -5,7 +5,7 @@
 // on-demand; staging asks for spot first and falls back to on-demand when no spot capacity is
 // offered, and consolidates under-used nodes quickly.
 import { KARPENTER_DISCOVERY_TAG } from "../../components/network";
-import { isArmInstanceType, type Environment, type NodeGroupConfig, type Tags } from "../../model";
+import { isArmInstanceType, nodeDetailedMonitoring, type Environment, type NodeGroupConfig, type Tags } from "../../model";
 import { KARPENTER_API, PLANNED_NODES_ANNOTATION, WORKLOAD_POOL, WORKLOAD_POOL_LABELS } from "./constants";
 
 export const ROOT_DEVICE = "/dev/xvda";
@@ -52,7 +52,7 @@ export function nodeClassSpec(args: PoolArgs, nodeRoleName: string): Record<stri
         ebs: { volumeSize: `${args.config.diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
       },
     ],
-    detailedMonitoring: true,
+    detailedMonitoring: nodeDetailedMonitoring(args.environment),
     tags: { ...args.tags, Name: `${args.clusterName}-${WORKLOAD_POOL}` },
   };
 }
