@@ -11,7 +11,8 @@ function yamlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return yamlFiles(full);
+    // A chart's templates are Go templates, not YAML (a `{{ .name }}` reads as a mapping key).
+    if (entry.isDirectory()) return entry.name === "templates" ? [] : yamlFiles(full);
     return /\.ya?ml$/.test(entry.name) ? [full] : [];
   });
 }
