@@ -61,6 +61,11 @@ interface ChartDependency {
 }
 
 const prepared = new Map<string, string>();
+/** Prepared copies, removed by one exit handler (one per copy overran Node's 10 listeners). */
+const copies: string[] = [];
+process.once("exit", () => {
+  for (const copy of copies) fs.rmSync(copy, { recursive: true, force: true });
+});
 
 /** The chart directory helm should read: the chart itself, or a prepared copy when it has dependencies. */
 function chartWithDependencies(chartDir: string, overrides: Record<string, string>): string {
@@ -72,7 +77,7 @@ function chartWithDependencies(chartDir: string, overrides: Record<string, strin
   if (cached) return cached;
 
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), "holodeck-chart-"));
-  process.once("exit", () => fs.rmSync(copy, { recursive: true, force: true }));
+  copies.push(copy);
   fs.cpSync(source, copy, {
     recursive: true,
     filter: (file) => !["charts", "Chart.lock"].includes(path.relative(source, file)),
