@@ -60,10 +60,15 @@ export async function cli(...args: string[]): Promise<CliResult> {
   return { code, stdout, stderr };
 }
 
-/** Runs the CLI as its own process through the package.json bin launcher. */
-export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = [process.execPath, LAUNCHER]): Promise<CliResult> {
+/** Runs the CLI as its own process through the package.json bin launcher (or `command`), in `cwd`. */
+export function cliProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  command: string[] = [process.execPath, LAUNCHER],
+  cwd: string = REPO_ROOT,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], [...command.slice(1), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    const child = spawn(command[0], [...command.slice(1), ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

