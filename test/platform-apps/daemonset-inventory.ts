@@ -16,16 +16,17 @@ export type Deployer = `platform chart ${string}` | `bootstrap chart ${string}` 
 export const chartName = (chart: string): string => path.posix.basename(chart);
 
 /** Every deployer, with where it is pinned: the ApplicationSet files as written, CHARTS (bootstrap/versions.ts), EKS_ADDONS. */
-export function deployers(): { deployer: Deployer; pinnedIn: string }[] {
+export function deployers(): { deployer: Deployer; pinnedIn: string; version?: string }[] {
   const platform = appSetFiles().flatMap(({ file, appset }) => {
     const sources = ((appset.spec as Doc).template as { spec: { sources?: Source[] } }).spec.sources ?? [];
     return sources
       .filter((s) => s.chart !== undefined)
-      .map((s) => ({ deployer: `platform chart ${s.chart!}` as Deployer, pinnedIn: `${path.basename(file)} ${s.targetRevision}` }));
+      .map((s) => ({ deployer: `platform chart ${s.chart!}` as Deployer, pinnedIn: `${path.basename(file)} ${s.targetRevision}`, version: s.targetRevision }));
   });
   const bootstrap = Object.entries(CHARTS).map(([key, pin]) => ({
     deployer: `bootstrap chart ${chartName(pin.chart)}` as Deployer,
     pinnedIn: `bootstrap/versions.ts CHARTS.${key} ${pin.version}`,
+    version: pin.version,
   }));
   const addons = EKS_ADDONS.map((name) => ({ deployer: `EKS add-on ${name}` as Deployer, pinnedIn: "components/cluster-addons.ts EKS_ADDONS" }));
   return [...platform, ...bootstrap, ...addons];
@@ -34,6 +35,7 @@ export function deployers(): { deployer: Deployer; pinnedIn: string }[] {
 /**
  * Deployers that run no DaemonSet, each with the reason (read in the chart's templates at the
  * version named, in the project's repository at its release tag, unless said otherwise). A
+ * chart's reason names the version pinned, so a bump fails the test until someone reads again. A
  * chart whose DaemonSet is optional is here only with the switch that keeps it off, checked by
  * the test in OPTIONAL_DAEMONSETS_OFF.
  */
@@ -68,9 +70,13 @@ export const NO_DAEMONSET: { deployer: Deployer; reason: string }[] = [
   },
   {
     deployer: "bootstrap chart gateway-helm",
-    reason: "envoy-gateway: the controller Deployment at v1.9.0; the Envoy proxies it creates follow the EnvoyProxy (envoyDeployment, not envoyDaemonSet)",
+    reason:
+      "envoy-gateway: the controller Deployment (and a certgen Job) at v1.9.1 (charts/gateway-helm of the Go module); the Envoy proxies it creates follow the EnvoyProxy (envoyDeployment, not envoyDaemonSet)",
   },
-  { deployer: "bootstrap chart cert-manager", reason: "cert-manager: Deployments (controller, webhook, cainjector) only at v1.21.1" },
+  {
+    deployer: "bootstrap chart cert-manager",
+    reason: "cert-manager: Deployments (controller, webhook, cainjector) only at v1.21.2 (deploy/charts of the Go module)",
+  },
   {
     deployer: "bootstrap chart vault",
     reason: "vault: a StatefulSet and the injector Deployment at v0.34.1; the CSI provider DaemonSet only with csi.enabled (default false)",

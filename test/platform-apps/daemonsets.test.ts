@@ -67,6 +67,15 @@ describe("every deployer is in the DaemonSet table or listed as running none (da
     expect(without.filter((d, i) => inTable.includes(d) || without.indexOf(d) !== i)).toEqual([]);
   });
 
+  it("each chart that runs no DaemonSet was read at the version pinned now (a bump needs a new read)", () => {
+    const version = new Map(deployers().map((d) => [d.deployer, d.version]));
+    const stale = NO_DAEMONSET.filter((d) => {
+      const pinned = version.get(d.deployer);
+      return pinned !== undefined && !d.reason.includes(pinned.replace(/^v/, ""));
+    }).map((d) => `${d.deployer}: pinned ${version.get(d.deployer)}, read: ${d.reason}`);
+    expect(stale).toEqual([]);
+  });
+
   it("the charts' optional DaemonSets stay off: in both environments' values and every stack's releases", () => {
     const checked: [string, unknown][] = [];
     for (const { deployer, values, key, chartDefault, off } of OPTIONAL_DAEMONSETS_OFF) {
