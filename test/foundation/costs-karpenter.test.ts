@@ -5,8 +5,7 @@ import { PLANNED_NODES_ANNOTATION } from "../../bootstrap/karpenter/constants";
 import { estimateCost, NODE_POOL, nodePoolPlan } from "../../cli/plan/costs";
 import { HOURS_PER_MONTH, PRICES, SPOT_PRICE_SHARE } from "../../cli/plan/prices";
 import { fakeResource, recordedStack, type StackRecording } from "../harness/stacks";
-
-const STAGING_BUDGET_USD = 350;
+import { STAGING_BUDGET_USD } from "./budget";
 
 describe("Karpenter in the cost estimate of staging-eu-west-1", () => {
   let rec: StackRecording;

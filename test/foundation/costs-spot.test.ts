@@ -10,8 +10,8 @@ import { estimateCost, NODE_POOL, nodePoolPlan, onDemandFallbackPerNodeUsd, spot
 import { HOURS_PER_MONTH, PRICES, SPOT_PRICE_SHARE } from "../../cli/plan/prices";
 import { KARPENTER_DISCOVERY_TAG } from "../../components/network";
 import { recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
+import { STAGING_BUDGET_USD } from "./budget";
 
-const STAGING_BUDGET_USD = 350;
 const REGION = "eu-west-1";
 const DOC = readFileSync(path.join(REPO_ROOT, "docs", "scaling.md"), "utf8").replace(/\s+/g, " ");
 
@@ -82,6 +82,17 @@ describe("staging-eu-west-1 against its $350 budget", () => {
     const templates = rec.byType("aws:ec2/launchTemplate:LaunchTemplate");
     expect(templates.map((t) => (t.inputs.monitoring as { enabled?: boolean } | undefined)?.enabled)).toEqual([false]);
     expect(DOC).toContain("staging turns it off on every node");
+    // What it would have cost: every planned instance's metrics, with and without the account's free ones.
+    const systemNodes = Number((rec.byType("aws:eks/nodeGroup:NodeGroup")[0].inputs.scalingConfig as { desiredSize: number }).desiredSize);
+    const instances = systemNodes + nodePoolPlan(pool).nodes;
+    const metrics = instances * MONITORING.metricsPerInstance;
+    const [afterFree, full] = [(metrics - MONITORING.freeMetrics) * MONITORING.usdPerMetricMonth, metrics * MONITORING.usdPerMetricMonth];
+    expect([instances, metrics, usd(afterFree), usd(full)]).toEqual([4, 28, "$5.40", "$8.40"]);
+    expect(estimate + afterFree).toBeLessThan(STAGING_BUDGET_USD);
+    expect(estimate + full).toBeGreaterThan(STAGING_BUDGET_USD);
+    expect(DOC).toContain(
+      `On staging's ${instances} planned instances (${metrics} metrics) that would have been ${usd(afterFree)} to ${usd(full)} a month (with or without the free ${MONITORING.freeMetrics}), an estimate of ${usd(estimate + afterFree)} to ${usd(estimate + full)}: at or over its budget.`,
+    );
   });
 });
 

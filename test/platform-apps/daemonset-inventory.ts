@@ -44,7 +44,7 @@ export const NO_DAEMONSET: { deployer: Deployer; reason: string }[] = [
   {
     deployer: "platform chart crossplane",
     reason:
-      "crossplane: Deployments (crossplane, rbac-manager) only, at v2.4.0-rc.0 and main of 2026-08-07 (tag v2.4.2 not readable here); providers run as Deployments",
+      "crossplane: Deployments (crossplane, rbac-manager) only at v2.4.2 (cluster/charts of the Go module; extraObjects unset); providers run as Deployments",
   },
   { deployer: "platform chart external-secrets", reason: "external-secrets: Deployments (controller, webhook, cert-controller) only at helm-chart-1.3.2" },
   {

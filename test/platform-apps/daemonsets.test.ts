@@ -71,7 +71,9 @@ describe("every deployer is in the DaemonSet table or listed as running none (da
     const version = new Map(deployers().map((d) => [d.deployer, d.version]));
     const stale = NO_DAEMONSET.filter((d) => {
       const pinned = version.get(d.deployer);
-      return pinned !== undefined && !d.reason.includes(pinned.replace(/^v/, ""));
+      // The version as a whole word ("1.3.2" in "helm-chart-1.3.2", not in "1.3.21").
+      const named = new RegExp(`(^|[^0-9.])v?${pinned?.replace(/^v/, "").replaceAll(".", "\\.")}([^0-9]|$)`);
+      return pinned !== undefined && !named.test(d.reason);
     }).map((d) => `${d.deployer}: pinned ${version.get(d.deployer)}, read: ${d.reason}`);
     expect(stale).toEqual([]);
   });
