@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHARTS } from "../../bootstrap/versions";
-import { EKS_ADDONS } from "../../components/cluster-addons";
+import { EKS_ADDON_VERSIONS, EKS_ADDONS, type EksAddonName } from "../../components/cluster-addons";
 import { SYSTEM_TAINT } from "../../model";
 import { kubernetesObjects } from "../bootstrap/helpers";
 import { listStacks, recordedStack, type StackRecording } from "../harness/stacks";
@@ -67,14 +67,32 @@ describe("every deployer is in the DaemonSet table or listed as running none (da
     expect(without.filter((d, i) => inTable.includes(d) || without.indexOf(d) !== i)).toEqual([]);
   });
 
-  it("each chart that runs no DaemonSet was read at the version pinned now (a bump needs a new read)", () => {
+  it("every entry was read at the version pinned now (a bump needs a new read)", () => {
     const version = new Map(deployers().map((d) => [d.deployer, d.version]));
-    const stale = NO_DAEMONSET.filter((d) => {
-      const pinned = version.get(d.deployer);
-      // The version as a whole word ("1.3.2" in "helm-chart-1.3.2", not in "1.3.21").
-      const named = new RegExp(`(^|[^0-9.])v?${pinned?.replace(/^v/, "").replaceAll(".", "\\.")}([^0-9]|$)`);
-      return pinned !== undefined && !named.test(d.reason);
-    }).map((d) => `${d.deployer}: pinned ${version.get(d.deployer)}, read: ${d.reason}`);
+    // The version as a whole word ("1.3.2" in "helm-chart-1.3.2", not in "1.3.21"; an EKS add-on's "-eksbuild.N" aside).
+    const names = (text: string, pinned: string): boolean =>
+      new RegExp(
+        `(^|[^0-9.])v?${pinned
+          .replace(/^v/, "")
+          .replace(/-eksbuild\.\d+$/, "")
+          .replaceAll(".", "\\.")}([^0-9]|$)`,
+      ).test(text);
+    const addonVersions = (addon: EksAddonName): string[] => [...new Set(Object.values(EKS_ADDON_VERSIONS).map((v) => v[addon]))];
+    const stale = [
+      ...NO_DAEMONSET.map((d) => ({ deployer: d.deployer, text: d.reason, pinned: version.get(d.deployer) })),
+      ...DAEMONSETS.map((d) => ({ deployer: d.deployedBy, text: `${d.name} ${d.source}`, pinned: version.get(d.deployedBy) })),
+    ]
+      .filter(({ text, pinned }) => pinned !== undefined && !names(text, pinned))
+      .map(({ deployer, text, pinned }) => `${deployer}: pinned ${pinned}, read: ${text}`);
+    // The EKS add-ons whose tolerations were read at their pinned build (kube-proxy's could not be: daemonsets.ts).
+    for (const addon of ["vpc-cni", "aws-ebs-csi-driver"] as const) {
+      const entry = DAEMONSETS.find((d) => d.deployedBy === `EKS add-on ${addon}`)!;
+      stale.push(
+        ...addonVersions(addon)
+          .filter((v) => !names(entry.source, v))
+          .map((v) => `EKS add-on ${addon}: pinned ${v}, read: ${entry.source}`),
+      );
+    }
     expect(stale).toEqual([]);
   });
 
