@@ -62,11 +62,25 @@ path "identity/group/*" {
 }
 `;
 
+/** The platform admins' Vault groups and their aliases, which the team sync must never touch. */
+export interface ProtectedGroups {
+  groupIds: readonly string[];
+  aliasIds: readonly string[];
+}
+
 /**
  * The team sync may write only `team-*` policies and `team-*` external groups whose policies
- * are `team-*`, and their aliases; it reads the auth mounts to find the OIDC accessor.
+ * are `team-*`, and their aliases; it reads the auth mounts to find the OIDC accessor. An alias
+ * names its group by id, which no path can scope, so the platform admins' groups are named here:
+ * no alias may point at one (`denied_parameters`), an alias is only created (no `id`: renaming an
+ * existing one), and theirs may not be deleted. A stolen sync token can still re-alias team groups
+ * (as sensitive as the team files themselves), never reach the admins'.
  */
-export const TEAM_SYNC_POLICY_HCL = `path "sys/policies/acl/${TEAM_PREFIX}*" {
+export function teamSyncPolicyHcl(protectedGroups: ProtectedGroups): string {
+  if (protectedGroups.groupIds.length === 0) throw new Error("team sync policy: no platform admin group to protect");
+  const quoted = (ids: readonly string[]): string => ids.map((id) => `"${id}"`).join(", ");
+  const aliasDenials = protectedGroups.aliasIds.map((id) => `path "identity/group-alias/id/${id}" {\n  capabilities = ["deny"]\n}\n`).join("");
+  return `path "sys/policies/acl/${TEAM_PREFIX}*" {
   capabilities = ["create", "read", "update", "delete"]
 }
 path "sys/policies/acl/" {
@@ -85,14 +99,23 @@ path "identity/group/name/" {
 }
 path "identity/group-alias" {
   capabilities = ["create", "update"]
+  allowed_parameters = {
+    "name" = []
+    "mount_accessor" = []
+    "canonical_id" = []
+  }
+  denied_parameters = {
+    "canonical_id" = [${quoted(protectedGroups.groupIds)}]
+  }
 }
 path "identity/group-alias/id/*" {
   capabilities = ["read", "delete"]
 }
-path "sys/auth" {
+${aliasDenials}path "sys/auth" {
   capabilities = ["read"]
 }
 ${NATS_SYNC_POLICY_HCL}`;
+}
 
 /** Where Pulumi writes Grafana's role mapping (the ExternalSecret grafana-oidc reads it). */
 export const GRAFANA_ROLES_SECRET = "platform/monitoring/grafana-roles";

@@ -20,7 +20,7 @@ import {
   PLATFORM_ADMIN_POLICY,
   PLATFORM_ADMIN_POLICY_HCL,
   PLATFORM_ADMINS_GROUP,
-  TEAM_SYNC_POLICY_HCL,
+  teamSyncPolicyHcl,
   TEAM_SYNC_ROLE,
   TEAM_SYNC_SERVICE_ACCOUNT,
 } from "./human-access-policy";
@@ -86,13 +86,18 @@ export class VaultHumanAccess extends pulumi.ComponentResource {
 
     const adminPolicy = new vault.Policy(`${name}-platform-admin`, { name: PLATFORM_ADMIN_POLICY, policy: PLATFORM_ADMIN_POLICY_HCL }, inVault);
     // Vault allows one alias per mount on an external group: one group per admin SSO group.
-    args.platformAdminGroups.forEach((ssoGroup, index) => {
+    const adminGroups = args.platformAdminGroups.map((ssoGroup, index) => {
       const group = new vault.identity.Group(
         `${name}-platform-admins-${index}`,
         { name: index === 0 ? PLATFORM_ADMINS_GROUP : `${PLATFORM_ADMINS_GROUP}--${index + 1}`, type: "external", policies: [adminPolicy.name] },
         inVault,
       );
-      new vault.identity.GroupAlias(`${name}-platform-admins-${index}-alias`, { name: ssoGroup, mountAccessor: oidc.accessor, canonicalId: group.id }, inVault);
+      const alias = new vault.identity.GroupAlias(
+        `${name}-platform-admins-${index}-alias`,
+        { name: ssoGroup, mountAccessor: oidc.accessor, canonicalId: group.id },
+        inVault,
+      );
+      return { group, alias };
     });
 
     // Grafana maps the same groups to Admin: one config value, no second list to keep in step.
@@ -102,7 +107,11 @@ export class VaultHumanAccess extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.kvMount] },
     );
 
-    const syncPolicy = new vault.Policy(`${name}-team-sync`, { name: TEAM_SYNC_ROLE, policy: TEAM_SYNC_POLICY_HCL }, inVault);
+    // The team sync's policy names the admins' groups and aliases it may never touch.
+    const syncPolicyHcl = pulumi
+      .all([pulumi.all(adminGroups.map((a) => a.group.id)), pulumi.all(adminGroups.map((a) => a.alias.id))])
+      .apply(([groupIds, aliasIds]) => teamSyncPolicyHcl({ groupIds, aliasIds }));
+    const syncPolicy = new vault.Policy(`${name}-team-sync`, { name: TEAM_SYNC_ROLE, policy: syncPolicyHcl }, inVault);
     new vault.kubernetes.AuthBackendRole(
       `${name}-team-sync-role`,
       {

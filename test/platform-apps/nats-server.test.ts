@@ -9,13 +9,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEAM_SYNC_POLICY_HCL, OIDC_AUTH_PATH } from "../../bootstrap/vault/human-access-policy";
+import { OIDC_AUTH_PATH } from "../../bootstrap/vault/human-access-policy";
 import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX, NATS_TEAM_JETSTREAM } from "../../bootstrap/vault/nats-accounts";
 import { tempDir } from "../harness/copier";
 import { NatsConnection } from "../harness/nats-client";
 import { freePort } from "../harness/ports";
 import { FakeVault } from "../self-service/fake-vault";
-import { runTeamSync, writeTeams, type TeamFile } from "../self-service/team-sync-run";
+import { runTeamSync, TEAM_SYNC_POLICY, writeTeams, type TeamFile } from "../self-service/team-sync-run";
 import { parsePolicy } from "../self-service/vault-acl";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -144,7 +144,7 @@ async function jetstream(connection: NatsConnection, api: string, body: unknown,
 
 beforeAll(async () => {
   if (!fs.existsSync(NATS_SERVER)) throw new Error(`${NATS_SERVER} is missing: run npm run tools (scripts/install/control-plane.sh builds it)`);
-  vault = new FakeVault(parsePolicy(TEAM_SYNC_POLICY_HCL), OIDC_AUTH_PATH);
+  vault = new FakeVault(parsePolicy(TEAM_SYNC_POLICY), OIDC_AUTH_PATH);
   vaultAddress = await vault.start();
   const root = tempDir("nats-server");
   teamsDir = path.join(root, "teams");

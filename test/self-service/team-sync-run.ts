@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { KV_MOUNT } from "../../bootstrap/vault/constants";
-import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH } from "../../bootstrap/vault/human-access-policy";
+import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, teamSyncPolicyHcl } from "../../bootstrap/vault/human-access-policy";
 import {
   NATS_ACCOUNTS_KEY,
   NATS_ACCOUNTS_SECRET,
@@ -14,6 +14,11 @@ import {
   NATS_TEAM_LIMITS,
 } from "../../bootstrap/vault/nats-accounts";
 import { SERVICE_DOMAINS } from "../../model/team";
+
+/** The platform admins' group and its alias as Pulumi made them: ids the team sync's policy protects. */
+export const ADMINS = { groupId: "1f0e5a7c-admins-group", aliasId: "9b2d4c6e-admins-alias" };
+/** The team sync's policy as Pulumi writes it for ADMINS (bootstrap/vault/human-access.ts). */
+export const TEAM_SYNC_POLICY = teamSyncPolicyHcl({ groupIds: [ADMINS.groupId], aliasIds: [ADMINS.aliasId] });
 
 const SCRIPT = path.resolve(__dirname, "..", "..", "bootstrap", "vault", "team-sync.py");
 

@@ -2,17 +2,22 @@
 // built here in CI's time: the Vault module takes over 90 minutes, OpenBao is not served). It
 // follows Vault's documented rules ("Policies: priority matching"): an exact path beats a glob,
 // among globs (a trailing `*`) the longest prefix wins; the capabilities of the winning rule
-// decide; `allowed_parameters` limits the keys (and, with values, the values; `*` globs) a write
-// may send. LIST requests are checked with a trailing `/`, as Vault's HTTP layer appends it.
-// Segment wildcards (`+`), `denied_parameters` and templated paths are refused: holodeck uses none.
+// decide, and `deny` on a rule (or on any policy's rule of that path) refuses everything;
+// `denied_parameters` refuses a write that sends a listed key with a listed value (`[]`: any value),
+// checked before `allowed_parameters`, which limits the keys (and, with values, the values; `*`
+// globs) a write may send. LIST requests are checked with a trailing `/`, as Vault's HTTP layer
+// appends it. Segment wildcards (`+`), `required_parameters` and templated paths are refused:
+// holodeck uses none.
 
-export type Capability = "create" | "read" | "update" | "patch" | "delete" | "list";
+export type Capability = "create" | "read" | "update" | "patch" | "delete" | "list" | "deny";
 
 export interface PathRule {
   path: string;
   capabilities: Capability[];
   /** Key -> allowed values ([] = any value); undefined = any key. */
   allowedParameters?: Record<string, string[]>;
+  /** Key -> denied values ([] = any value). */
+  deniedParameters?: Record<string, string[]>;
 }
 
 const BLOCK = /path "([^"]+)" \{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g;
@@ -27,16 +32,23 @@ export function parsePolicy(hcl: string): PathRule[] {
 
 function ruleOf(path: string, body: string): PathRule {
   if (path.includes("+") || path.includes("{{")) throw new Error(`path "${path}": segment wildcards and templates are not modelled`);
-  if (/denied_parameters|required_parameters/.test(body)) throw new Error(`path "${path}": only allowed_parameters is modelled`);
+  if (/required_parameters/.test(body)) throw new Error(`path "${path}": required_parameters is not modelled`);
   const caps = /capabilities = \[([^\]]*)\]/.exec(body);
   if (!caps) throw new Error(`path "${path}": no capabilities`);
   const capabilities = [...caps[1].matchAll(/"([a-z]+)"/g)].map((m) => m[1] as Capability);
-  const allowed = /allowed_parameters = \{([^}]*)\}/.exec(body);
-  if (!allowed) return { path, capabilities };
-  const allowedParameters = Object.fromEntries(
-    [...allowed[1].matchAll(/"([^"]+)" = \[([^\]]*)\]/g)].map((m) => [m[1], [...m[2].matchAll(/"([^"]*)"/g)].map((v) => v[1])]),
-  );
-  return { path, capabilities, allowedParameters };
+  const rule: PathRule = { path, capabilities };
+  const allowed = parameterBlock(body, "allowed_parameters");
+  if (allowed) rule.allowedParameters = allowed;
+  const denied = parameterBlock(body, "denied_parameters");
+  if (denied) rule.deniedParameters = denied;
+  return rule;
+}
+
+/** A `<block> = { "key" = ["value", ...] ... }` of a rule body, as key -> values. */
+function parameterBlock(body: string, block: string): Record<string, string[]> | undefined {
+  const found = new RegExp(`${block} = \\{([^}]*)\\}`).exec(body);
+  if (!found) return undefined;
+  return Object.fromEntries([...found[1].matchAll(/"([^"]+)" = \[([^\]]*)\]/g)].map((m) => [m[1], [...m[2].matchAll(/"([^"]*)"/g)].map((v) => v[1])]));
 }
 
 /** The rule Vault applies to `path` among `rules`: the exact one, else the longest matching glob. */
@@ -58,6 +70,9 @@ export function mergePolicies(policies: PathRule[][]): PathRule[] {
       continue;
     }
     seen.capabilities = [...new Set([...seen.capabilities, ...rule.capabilities])];
+    if (seen.deniedParameters || rule.deniedParameters) {
+      throw new Error(`path "${rule.path}": merging denied_parameters of two policies is not modelled`);
+    }
     seen.allowedParameters =
       seen.allowedParameters && rule.allowedParameters
         ? Object.fromEntries(
@@ -75,13 +90,19 @@ export function mergePolicies(policies: PathRule[][]): PathRule[] {
 export function allows(policies: PathRule[][], capability: Capability, path: string, parameters: Record<string, unknown> = {}): boolean {
   const checked = capability === "list" && !path.endsWith("/") ? `${path}/` : path;
   const rule = ruleFor(mergePolicies(policies), checked);
-  if (!rule?.capabilities.includes(capability)) return false;
+  if (!rule?.capabilities.includes(capability) || rule.capabilities.includes("deny")) return false;
+  const valuesOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
+  const denied = Object.entries(parameters).some(([key, value]) => {
+    const patterns = rule.deniedParameters?.[key];
+    if (patterns === undefined) return false;
+    return patterns.length === 0 || valuesOf(value).some((v) => patterns.some((pattern) => globMatch(pattern, v)));
+  });
+  if (denied) return false;
   if (!rule.allowedParameters) return true;
   return Object.entries(parameters).every(([key, value]) => {
     const allowed = rule.allowedParameters?.[key];
     if (allowed === undefined) return false;
     if (allowed.length === 0) return true;
-    const values = Array.isArray(value) ? value.map(String) : [String(value)];
-    return values.every((v) => allowed.some((pattern) => globMatch(pattern, v)));
+    return valuesOf(value).every((v) => allowed.some((pattern) => globMatch(pattern, v)));
   });
 }

@@ -12,7 +12,7 @@ import {
   OIDC_AUTH_PATH,
   PLATFORM_ADMIN_POLICY,
   PLATFORM_ADMINS_GROUP,
-  TEAM_SYNC_POLICY_HCL,
+  teamSyncPolicyHcl,
   TEAM_SYNC_ROLE,
   TEAM_SYNC_SERVICE_ACCOUNT,
 } from "../../bootstrap/vault/human-access-policy";
@@ -93,8 +93,14 @@ describe("Vault for people (recorded)", () => {
     expect(line).toContain("allowed: a non-empty list of distinct SSO group names");
   });
 
-  it("gives the team sync a Kubernetes login whose policy writes only team-* policies and groups", () => {
-    expect(one(rec, "vault:index/policy:Policy", "-team-sync").inputs).toEqual(expect.objectContaining({ name: TEAM_SYNC_ROLE, policy: TEAM_SYNC_POLICY_HCL }));
+  it("gives the team sync a Kubernetes login whose policy writes only team-* policies and groups, and protects the admins' group and alias by id", () => {
+    const group = one(rec, "vault:identity/group:Group", "-platform-admins-0");
+    const alias = one(rec, "vault:identity/groupAlias:GroupAlias", "-platform-admins-0-alias");
+    const policy = one(rec, "vault:index/policy:Policy", "-team-sync");
+    // The mocks give a resource the id "<name>-id".
+    const protectedGroups = { groupIds: [`${group.name}-id`], aliasIds: [`${alias.name}-id`] };
+    expect(policy.inputs).toEqual(expect.objectContaining({ name: TEAM_SYNC_ROLE, policy: teamSyncPolicyHcl(protectedGroups) }));
+    expect(policy.propertyDependencies.policy).toEqual(expect.arrayContaining([group.urn, alias.urn]));
     expect(one(rec, "vault:kubernetes/authBackendRole:AuthBackendRole", "-team-sync-role").inputs).toMatchObject({
       backend: KUBERNETES_AUTH_PATH,
       roleName: TEAM_SYNC_ROLE,

@@ -1,17 +1,17 @@
 // bootstrap/vault/team-sync.py, run for real (python3) against a model of Vault's API
 // (fake-vault.ts) that checks each of its calls against the team sync's own policy
-// (TEAM_SYNC_POLICY_HCL) with a model of Vault's ACL evaluation (vault-acl.ts: no Vault server
+// (teamSyncPolicyHcl) with a model of Vault's ACL evaluation (vault-acl.ts: no Vault server
 // can be built here in CI's time). Then the team policies it wrote are evaluated as Vault would:
 // a member of team A reads and writes A's services' secrets and A's alert secret, nothing of B's,
 // nothing of the platform's.
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KV_MOUNT } from "../../bootstrap/vault/constants";
-import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_PREFIX, TEAM_SYNC_POLICY_HCL } from "../../bootstrap/vault/human-access-policy";
+import { ALERTS_SECRET_PREFIX, OIDC_AUTH_PATH, TEAM_PREFIX, teamSyncPolicyHcl } from "../../bootstrap/vault/human-access-policy";
 import { NATS_ACCOUNTS_KEY, NATS_ACCOUNTS_SECRET, NATS_CREDENTIALS_PREFIX } from "../../bootstrap/vault/nats-accounts";
 import { tempDir } from "../harness/copier";
 import { FakeVault } from "./fake-vault";
-import { runTeamSync, type TeamFile, writeTeams as writeTeamFiles } from "./team-sync-run";
+import { ADMINS, runTeamSync, TEAM_SYNC_POLICY, type TeamFile, writeTeams as writeTeamFiles } from "./team-sync-run";
 import { allows, parsePolicy, type PathRule } from "./vault-acl";
 
 const TEAMS = {
@@ -38,7 +38,7 @@ const teamRules = (team: string): PathRule[] => parsePolicy(vault.policies.get(`
 const secret = (p: string): string => `${KV_MOUNT}/data/${p}`;
 
 beforeAll(async () => {
-  vault = new FakeVault(parsePolicy(TEAM_SYNC_POLICY_HCL), OIDC_AUTH_PATH);
+  vault = new FakeVault(parsePolicy(TEAM_SYNC_POLICY), OIDC_AUTH_PATH);
   address = await vault.start();
   teamsDir = path.join(tempDir("team-sync"), "teams");
   writeTeams(Object.values(TEAMS));
@@ -54,7 +54,7 @@ describe("team-sync.py against the Vault API model, within its own policy", () =
     first = await sync();
   });
 
-  it("runs to the end, every call permitted by TEAM_SYNC_POLICY_HCL and known to the model", () => {
+  it("runs to the end, every call permitted by its policy (teamSyncPolicyHcl) and known to the model", () => {
     expect(first.code, first.out).toBe(0);
     expect(vault.calls.filter((c) => !c.allowed)).toEqual([]);
     expect(vault.unknown).toEqual([]);
@@ -111,7 +111,7 @@ describe("the team policies it writes, evaluated as Vault does", () => {
   });
 
   it("the team sync itself may write team-* policies and groups only, never the platform admins' nor another policy on a group", () => {
-    const sync = [parsePolicy(TEAM_SYNC_POLICY_HCL)];
+    const sync = [parsePolicy(TEAM_SYNC_POLICY)];
     expect(allows(sync, "update", "sys/policies/acl/team-checkout")).toBe(true);
     expect(allows(sync, "update", "sys/policies/acl/platform-admin")).toBe(false);
     expect(allows(sync, "create", "identity/group/name/team-x", { type: "external", policies: ["team-x"], metadata: { team: "x" } })).toBe(true);
@@ -119,6 +119,20 @@ describe("the team policies it writes, evaluated as Vault does", () => {
     expect(allows(sync, "create", "identity/group/name/team-x", { type: "internal", policies: ["team-x"] })).toBe(false);
     expect(allows(sync, "update", "identity/group/name/platform-admins-0", { type: "external", policies: ["team-x"] })).toBe(false);
     expect(allows(sync, "read", secret("services/python-example"))).toBe(false);
+  });
+
+  it("the team sync's token cannot reach the platform admins' group through an alias: none may point at it, theirs stays", () => {
+    const sync = [parsePolicy(TEAM_SYNC_POLICY)];
+    const alias = (canonicalId: string) => ({ name: "holodeck-team-x", mount_accessor: "auth_oidc_1", canonical_id: canonicalId });
+    expect(allows(sync, "create", "identity/group-alias", alias("team-x-group-id"))).toBe(true);
+    expect(allows(sync, "create", "identity/group-alias", alias(ADMINS.groupId))).toBe(false);
+    expect(allows(sync, "update", "identity/group-alias", alias(ADMINS.groupId))).toBe(false);
+    // Renaming an existing alias (an update naming its id) would map another SSO group to the admins.
+    expect(allows(sync, "update", "identity/group-alias", { ...alias("team-x-group-id"), id: ADMINS.aliasId })).toBe(false);
+    expect(allows(sync, "delete", `identity/group-alias/id/${ADMINS.aliasId}`)).toBe(false);
+    expect(allows(sync, "read", `identity/group-alias/id/${ADMINS.aliasId}`)).toBe(false);
+    expect(allows(sync, "delete", "identity/group-alias/id/a-team-alias-id")).toBe(true);
+    expect(() => teamSyncPolicyHcl({ groupIds: [], aliasIds: [] })).toThrow("team sync policy: no platform admin group to protect");
   });
 });
 
@@ -186,7 +200,7 @@ describe("NATS: a user per service, an account per team", () => {
         for (const path of ["nats/python-example", NATS_ACCOUNTS_SECRET])
           expect(allows([teamRules(team)], capability, secret(path)), `${team} ${capability} ${path}`).toBe(false);
     }
-    const own = [parsePolicy(TEAM_SYNC_POLICY_HCL)];
+    const own = [parsePolicy(TEAM_SYNC_POLICY)];
     expect(allows(own, "update", secret("nats/python-example"))).toBe(true);
     expect(allows(own, "update", secret(NATS_ACCOUNTS_SECRET))).toBe(true);
     expect(allows(own, "read", secret("platform/nats/auth"))).toBe(false);
