@@ -36,7 +36,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The control-plane scenarios run on their own, one at a time (vitest.control-plane.config.mts).
     exclude: ["test/control-plane/**", "**/node_modules/**"],
-    globalSetup: ["test/harness/record-stacks.ts"],
+    globalSetup: ["test/harness/run-tmpdir.ts", "test/harness/record-stacks.ts"],
     pool: "forks",
     isolate: false,
     maxWorkers: 2,

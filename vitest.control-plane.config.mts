@@ -14,7 +14,7 @@ if (!Number.isInteger(workers) || workers < 1) {
 export default defineConfig({
   test: {
     include: ["test/control-plane/**/*.test.ts"],
-    globalSetup: ["test/control-plane/harness/record-stacks.ts"],
+    globalSetup: ["test/harness/run-tmpdir.ts", "test/control-plane/harness/record-stacks.ts"],
     pool: "forks",
     maxWorkers: workers,
     fileParallelism: workers > 1,
