@@ -34,7 +34,7 @@ class SlowFirstSequencer extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The control-plane scenarios run on their own, one at a time (vitest.control-plane.config.mts).
+    // The control-plane scenarios run in their own suite (vitest.control-plane.config.mts).
     exclude: ["test/control-plane/**", "**/node_modules/**"],
     globalSetup: ["test/harness/run-tmpdir.ts", "test/harness/record-stacks.ts"],
     pool: "forks",

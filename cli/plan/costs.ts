@@ -91,6 +91,14 @@ function nodeClassDiskGiB(rec: StackRecording, name: string): number {
   return mappings.reduce((sum, m) => sum + parseInt(m.ebs?.volumeSize ?? "0", 10), 0);
 }
 
+/** The dearest of a pool's allowed instance types, how Karpenter's nodes are priced; undefined when one has no price. */
+function dearestAllowed(types: string[], p: RegionPrices): { type: string; hourly: number } | undefined {
+  const hourly = types.map((t) => p.instanceHour[t]);
+  if (types.length === 0 || hourly.some((h) => h === undefined)) return undefined;
+  const max = Math.max(...hourly);
+  return { type: types[hourly.indexOf(max)], hourly: max };
+}
+
 /**
  * Karpenter's nodes at the NodePool's planned size (annotation), each priced as the dearest
  * allowed instance type (Karpenter picks among them), at `spotShare` (SPOT_PRICE_SHARE unless a
@@ -99,13 +107,15 @@ function nodeClassDiskGiB(rec: StackRecording, name: string): number {
  */
 const karpenterNodePool: Pricer = (r, p, rec, spotShare) => {
   const plan = nodePoolPlan(r);
-  const hourly = plan.types.map((t) => p.instanceHour[t]);
-  if (plan.types.length === 0 || hourly.some((h) => h === undefined)) return undefined;
-  const dearest = plan.types[hourly.indexOf(Math.max(...hourly))];
-  const nodeHour = Math.max(...hourly) * (plan.spot ? spotShare : 1);
+  const dearest = dearestAllowed(plan.types, p);
+  if (!dearest) return undefined;
+  const nodeHour = dearest.hourly * (plan.spot ? spotShare : 1);
   const disk = nodeClassDiskGiB(rec, plan.nodeClass);
   const capacity = plan.spot ? `spot at ${Math.round(spotShare * 1000) / 10}% of on-demand` : "on-demand";
-  return { usd: plan.nodes * (month(nodeHour) + disk * p.gp3GibMonth), detail: `Karpenter: ${plan.nodes} x ${dearest} (${capacity}) + ${disk} GiB gp3 each` };
+  return {
+    usd: plan.nodes * (month(nodeHour) + disk * p.gp3GibMonth),
+    detail: `Karpenter: ${plan.nodes} x ${dearest.type} (${capacity}) + ${disk} GiB gp3 each`,
+  };
 };
 
 const PRICERS: Record<string, Pricer> = {
@@ -164,7 +174,7 @@ export function spotBreakEvenShare(rec: StackRecording, region: string, budgetUs
 
 /** What one spot node of `pool` costs more a month when it runs on-demand (priced as the dearest allowed type, as the estimate does). */
 export function onDemandFallbackPerNodeUsd(pool: RecordedResource, region: string, spotShare: number = SPOT_PRICE_SHARE): number | null {
-  const hourly = nodePoolPlan(pool).types.map((t) => PRICES[region]?.instanceHour[t]);
-  if (hourly.length === 0 || hourly.some((h) => h === undefined)) return null;
-  return month(Math.max(...hourly) * (1 - spotShare));
+  const prices = PRICES[region];
+  const dearest = prices && dearestAllowed(nodePoolPlan(pool).types, prices);
+  return dearest ? month(dearest.hourly * (1 - spotShare)) : null;
 }

@@ -3,7 +3,8 @@
 # into .tools/renovate, for test/pipeline/renovate.test.ts. Kept out of the root node_modules:
 # the package pulls ~600 packages (~340 MB). Its engines field asks for Node 24; the validator
 # and the extract-only dry run the test uses work on the development machine's Node 20 (the test
-# proves it), CI's test job runs on Node 24 (.gitlab-ci.yml), and Renovate itself runs in its own image. Idempotent: a no-op when the pinned version is there.
+# proves it), CI's test job runs on Node 24 (.gitlab-ci.yml), and Renovate itself runs in its own
+# image. Idempotent: a no-op when the pinned version is there.
 # shellcheck source-path=SCRIPTDIR source=../lib/install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/install.sh"
 RENOVATE_VERSION="44.121.2"

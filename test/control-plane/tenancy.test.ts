@@ -26,6 +26,7 @@ import {
 } from "./harness";
 import { chartRepositorySecret, handoffObject, recordedChartRepository } from "./fixtures/argocd-config";
 import { installServiceCrds } from "./fixtures/crds";
+import { appStateIn, asDeployer, hostileServiceIn, messagesOf, route, synced } from "./fixtures/tenancy";
 import { deploy, generateService, hijackDeploy, publishChart, pushTag, SEED_SERVICE } from "./fixtures/service-repos";
 import { expectedFile } from "../cli/helpers";
 import { startCrossplanePostgres } from "./stand-ins/crossplane-postgres";
@@ -57,56 +58,9 @@ let clusterDomain: string;
 const standIns: StandIn[] = [];
 const commits: Record<string, string> = {};
 
-/** A hostile service repository: helm/ is a plain chart with exactly these templates. */
-function hostileService(name: string, templates: Record<string, KubeObject>): string {
-  const repo = `${LOCAL_REPOS.servicePrefix}/${name}`;
-  cluster.git.create(repo);
-  const files: Record<string, string> = { "helm/Chart.yaml": `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n` };
-  for (const [file, object] of Object.entries(templates)) files[`helm/templates/${file}.yaml`] = JSON.stringify(object, null, 2);
-  cluster.git.write(repo, files);
-  return cluster.git.commit(repo, `${name}: hostile chart`);
-}
-
-const route = (namespace: string, hostnames: string[], pathPrefix: string, name = "hostile"): KubeObject => ({
-  apiVersion: "gateway.networking.k8s.io/v1",
-  kind: "HTTPRoute",
-  metadata: { name, namespace },
-  spec: { hostnames, rules: [{ matches: [{ path: { type: "PathPrefix", value: pathPrefix } }], backendRefs: [{ name: "x", port: 80 }] }] },
-});
-
-/** Everything Argo CD says about an Application's last sync and state, as one text. */
-function messagesOf(app: Application | undefined): string {
-  const status = app?.status;
-  return [
-    ...(status?.conditions ?? []).map((c) => c.message),
-    status?.operationState?.message ?? "",
-    ...(status?.operationState?.syncResult?.resources ?? []).map((r) => `${r.kind}/${r.name}: ${r.message}`),
-  ].join("\n");
-}
-
-async function appState(
-  name: string,
-  what: string,
-  check: (app: Application) => boolean,
-  timeoutMs = 240_000,
-  generatedBy = SERVICES_APPSET,
-): Promise<Application> {
-  try {
-    return await cluster.argocd.waitForApplication(name, what, check, timeoutMs, generatedBy);
-  } catch (error) {
-    const app = await cluster.argocd.application(name);
-    throw new Error(
-      `${(error as Error).message}\nstate: ${JSON.stringify({ sync: app?.status?.sync, health: app?.status?.health })}\nmessages: ${messagesOf(app)}\n` +
-        `application-controller log:\n${cluster.plane.logTail("argocd-application-controller", 15)}`,
-      { cause: error },
-    );
-  }
-}
-
-const synced = (app: Application): boolean => app.status?.sync?.status === "Synced" && app.status.operationState?.phase === "Succeeded";
-
-/** The kubectl identity Argo CD syncs a service as. */
-const asDeployer = (namespace: string): string[] => ["--as", `system:serviceaccount:${namespace}:${DEPLOYER_SERVICE_ACCOUNT}`];
+const appState = (name: string, what: string, check: (app: Application) => boolean, timeoutMs?: number, generatedBy?: string): Promise<Application> =>
+  appStateIn(cluster, name, what, check, timeoutMs, generatedBy);
+const hostileService = (name: string, templates: Record<string, KubeObject>): string => hostileServiceIn(cluster.git, name, templates);
 
 /** Creates `object` with kubectl (as `as`, or the cluster admin); the refusal text, or "" when admitted. */
 async function create(object: KubeObject, as: string[] = []): Promise<string> {

@@ -23,6 +23,16 @@ const DOC = readFileSync(path.join(REPO_ROOT, "docs", "scaling.md"), "utf8").rep
  */
 const MONITORING = { metricsPerInstance: 7, usdPerMetricMonth: 0.3, freeMetrics: 10 };
 
+/** Detailed monitoring as recorded: the Karpenter EC2NodeClass's, then each launch template's (the system group). */
+function detailedMonitoring(rec: StackRecording): (boolean | undefined)[] {
+  const nodeClass = rec.byType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")[0];
+  const templates = rec.byType("aws:ec2/launchTemplate:LaunchTemplate");
+  return [
+    (nodeClass.inputs.spec as { detailedMonitoring?: boolean }).detailedMonitoring,
+    ...templates.map((t) => (t.inputs.monitoring as { enabled?: boolean } | undefined)?.enabled),
+  ];
+}
+
 const usd = (n: number): string => `$${n.toFixed(2)}`;
 const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
@@ -77,10 +87,7 @@ describe("staging-eu-west-1 against its $350 budget", () => {
   });
 
   it("detailed monitoring is off on staging's nodes (system group and Karpenter pool): nothing unpriced is billed per node", () => {
-    const nodeClass = rec.byType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")[0];
-    expect((nodeClass.inputs.spec as { detailedMonitoring?: boolean }).detailedMonitoring).toBe(false);
-    const templates = rec.byType("aws:ec2/launchTemplate:LaunchTemplate");
-    expect(templates.map((t) => (t.inputs.monitoring as { enabled?: boolean } | undefined)?.enabled)).toEqual([false]);
+    expect(detailedMonitoring(rec)).toEqual([false, false]);
     expect(DOC).toContain("staging turns it off on every node");
     // What it would have cost: every planned instance's metrics, with and without the account's free ones.
     const systemNodes = Number((rec.byType("aws:eks/nodeGroup:NodeGroup")[0].inputs.scalingConfig as { desiredSize: number }).desiredSize);
@@ -105,10 +112,7 @@ describe("a production stack", () => {
 
   it("keeps detailed monitoring on every node, which the estimate does not price (about $2.10 per instance-month)", () => {
     const rec = recordedStack("production-eu-west-1");
-    const nodeClass = rec.byType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")[0];
-    expect((nodeClass.inputs.spec as { detailedMonitoring?: boolean }).detailedMonitoring).toBe(true);
-    const templates = rec.byType("aws:ec2/launchTemplate:LaunchTemplate");
-    expect(templates.map((t) => (t.inputs.monitoring as { enabled?: boolean } | undefined)?.enabled)).toEqual([true]);
+    expect(detailedMonitoring(rec)).toEqual([true, true]);
     expect(estimateCost(rec, REGION).lines.filter((l) => /monitor|cloudwatch/i.test(l.detail))).toEqual([]);
     expect(DOC).toContain(`about **${usd(MONITORING.metricsPerInstance * MONITORING.usdPerMetricMonth)} per instance-month**`);
   });

@@ -60,12 +60,8 @@ interface ChartDependency {
   repository?: string;
 }
 
+// Prepared copies live in the run's temporary folder, which the suite removes (test/harness/run-tmpdir.ts).
 const prepared = new Map<string, string>();
-/** Prepared copies, removed by one exit handler (one per copy overran Node's 10 listeners). */
-const copies: string[] = [];
-process.once("exit", () => {
-  for (const copy of copies) fs.rmSync(copy, { recursive: true, force: true });
-});
 
 /** The chart directory helm should read: the chart itself, or a prepared copy when it has dependencies. */
 function chartWithDependencies(chartDir: string, overrides: Record<string, string>): string {
@@ -77,7 +73,6 @@ function chartWithDependencies(chartDir: string, overrides: Record<string, strin
   if (cached) return cached;
 
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), "holodeck-chart-"));
-  copies.push(copy);
   fs.cpSync(source, copy, {
     recursive: true,
     filter: (file) => !["charts", "Chart.lock"].includes(path.relative(source, file)),
