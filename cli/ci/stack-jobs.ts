@@ -19,7 +19,7 @@ export const SCHEDULE_RULE = '$PARENT_PIPELINE_SOURCE == "schedule"';
 
 export const STAGES = ["preview", "drift", "deploy-staging", "deploy-production"] as const;
 
-export const PULUMI_VERSION = "3.248.0";
+export const PULUMI_VERSION = "3.276.0";
 
 /**
  * Installs the pinned Pulumi CLI and the AWS CLI, exchanges the job's OIDC token for one-hour

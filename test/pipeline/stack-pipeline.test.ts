@@ -161,8 +161,12 @@ describe("generated stack pipeline (cli/ci/stack-pipeline.ts) for the shipped st
       expect(setup, job.name).toMatch(/pulumi login "s3:\/\/\$\{PULUMI_STATE_BUCKET\}\?region=/);
       const role = { "up:": "$AWS_DEPLOY_ROLE_ARN", "drift:": "$AWS_DRIFT_ROLE_ARN", "preview:": "$AWS_PREVIEW_ROLE_ARN" };
       expect(job.variables["AWS_ROLE_ARN"], job.name).toBe(Object.entries(role).find(([prefix]) => job.key.startsWith(prefix))?.[1]);
-      expect(job.variables["PULUMI_VERSION"], job.name).toBe("3.248.0");
+      expect(job.variables["PULUMI_VERSION"], job.name).toBe("3.276.0");
     }
+    // The CLI the jobs install is the SDK the programs and the policy pack run (released together).
+    const sdkPin = (file: string): unknown =>
+      (JSON.parse(readFileSync(file, "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
+    expect([sdkPin("package.json"), sdkPin(join("policy", "package.json"))]).toEqual(["3.276.0", "3.276.0"]);
     const declared = [child.globalVariables, ...child.jobs.map((job) => job.variables)].flatMap(Object.keys);
     for (const forbidden of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]) {
       expect(declared).not.toContain(forbidden);
