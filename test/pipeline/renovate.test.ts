@@ -27,7 +27,7 @@ interface CustomManager {
 interface RenovateConfig {
   customDatasources: Record<string, { defaultRegistryUrlTemplate: string; format: string; transformTemplates: string[] }>;
   customManagers: CustomManager[];
-  packageRules: Array<{ groupName?: string | null; matchFileNames?: string[]; matchPackageNames?: string[] }>;
+  packageRules: Array<{ groupName?: string | null; matchFileNames?: string[]; matchPackageNames?: string[]; matchManagers?: string[] }>;
   schedule: string[];
   [manager: string]: unknown;
 }
@@ -192,6 +192,15 @@ describe("renovate.json reaches every pin", () => {
     expect(packages.length).toBeGreaterThan(0);
     for (const file of packages) expect(covered("crossplane", file), file).toBe(true);
     for (const file of ["cli/Dockerfile"]) expect(covered("dockerfile", file), file).toBe(true);
+    // Image tags pinned in the platform apps' values (patches only, a later rule).
+    const pinnedImages = repoFiles("platform-apps/values").filter((file) => /^\s+tag: \S/m.test(readFileSync(join(root, file), "utf8")));
+    expect(pinnedImages).toEqual(["platform-apps/values/nats/common.yaml"]);
+    for (const file of pinnedImages) expect(covered("helm-values", file), file).toBe(true);
+    const valuesRule = config.packageRules.findIndex((rule) => JSON.stringify(rule.matchManagers) === '["helm-values"]');
+    expect(config.packageRules[valuesRule]).toMatchObject({ matchUpdateTypes: ["minor", "major"], enabled: false });
+    const natsRule = config.packageRules.findIndex((rule) => rule.matchPackageNames?.includes("github.com/nats-io/nats-server/v2"));
+    expect(config.packageRules[natsRule]).toMatchObject({ matchPackageNames: ["nats", "github.com/nats-io/nats-server/v2"], matchUpdateTypes: ["patch"] });
+    expect(natsRule).toBeGreaterThan(config.packageRules.findIndex((rule) => rule.matchFileNames?.includes("scripts/install/**")));
     for (const file of [".gitlab-ci.yml", "cli/holodeck-cli.gitlab-ci.yml"]) expect(covered("gitlabci", file), file).toBe(true);
     const inputs = repoFiles("templates/python-service/deps").filter((file) => file.endsWith(".in"));
     expect(inputs.length).toBeGreaterThan(3);
@@ -202,6 +211,7 @@ describe("renovate.json reaches every pin", () => {
     expect(config.schedule).toEqual(["* 0-6 * * 1"]);
     const groups = new Set(config.packageRules.map((rule) => rule.groupName).filter((name): name is string => typeof name === "string"));
     expect([...groups].sort()).toEqual([
+      "NATS server (platform image and the tests' nats-server)",
       "bootstrap add-ons (charts and images)",
       "infra program (Pulumi SDKs and CLI)",
       "node runtime (CLI and infra pipeline images, Node of the tests)",

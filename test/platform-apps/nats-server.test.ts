@@ -38,7 +38,7 @@ const PAYMENTS: TeamFile = {
 };
 
 /**
- * The server configuration the nats chart (2.14.2) renders for staging: `config.merge` through its
+ * The server configuration the nats chart (2.14.2, server image 2.14.10 from the values) renders for staging: `config.merge` through its
  * nats.formatConfig (the map pretty-printed as JSON with sorted keys, a `"…$include": "<file>"`
  * entry turned into `include <file>;`, `"<< X >>"` into X), and its files/config/jetstream.yaml
  * for `config.jetstream` (no memory store: max_memory_store 0; the file store's size is the PVC
@@ -109,7 +109,12 @@ class NatsServer {
 // The platform's values: the chart's config.merge and the include of the accounts file.
 const VALUES = parse(fs.readFileSync(path.join(REPO, "platform-apps", "values", "nats", "common.yaml"), "utf8")) as {
   config: { merge: Record<string, unknown> };
+  container: { image: { repository: string; tag: string } };
 };
+/** The nats-server module version the test tool is built from (its wrapper's go.mod). */
+const TOOL_VERSION = /^\s+github\.com\/nats-io\/nats-server\/v2 (v\S+)/m.exec(
+  fs.readFileSync(path.join(REPO, "scripts", "install", "control-plane", "nats-server", "go.mod"), "utf8"),
+)?.[1];
 const ACCOUNTS_INCLUDE = (VALUES.config.merge["accounts"] as Record<string, string>)["$include"];
 const STAGING = parse(fs.readFileSync(path.join(REPO, "platform-apps", "values", "nats", "staging.yaml"), "utf8")) as {
   config: { jetstream: { fileStore: { pvc: { size: string } } } };
@@ -159,6 +164,11 @@ afterAll(async () => {
 });
 
 describe("the platform's NATS configuration on a real nats-server", () => {
+  it("is the server the platform runs: the values pin the image of the nats-server built here", () => {
+    expect(TOOL_VERSION).toBe("v2.14.10");
+    expect(VALUES.container.image).toEqual({ repository: "nats", tag: `${TOOL_VERSION?.slice(1)}-alpine` });
+  });
+
   it("the included accounts file is where the Secret is mounted: /etc/nats-accounts/accounts.conf", () => {
     expect(path.basename(path.dirname(main.accountsFile))).toBe("nats-accounts");
     expect(path.basename(main.accountsFile)).toBe(NATS_ACCOUNTS_KEY);

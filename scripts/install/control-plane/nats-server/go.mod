@@ -1,6 +1,6 @@
-// nats-server: the platform's NATS (chart nats 2.14.2 runs nats:2.14.2-alpine), for the tests that
-// load the NATS accounts the Vault team sync generates. The proxy serves 2.14.7 and later only:
-// v2.14.10 is the newest patch of the same minor.
+// nats-server: the platform's NATS (chart nats 2.14.2; platform-apps/values/nats pins the image
+// nats:2.14.10-alpine, the same version as here), for the tests that load the NATS accounts the
+// Vault team sync generates.
 module holodeck.dev/tools/control-plane/nats-server
 
 go 1.26.0
