@@ -6,6 +6,8 @@
 # Usage: scripts/bench-plan.sh [stack] (default staging-eu-west-1); RUNS=5 to change the count.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# On the Node `npm run plan` and the tests use (scripts/pinned-node.sh), whatever the machine has.
+[[ "$(node --version 2>/dev/null)" == "v$(head -1 scripts/install/node.version)" ]] || exec bash scripts/pinned-node.sh bash "$0" "$@"
 stack="${1:-staging-eu-west-1}"
 runs="${RUNS:-5}"
 # The command `npm run plan` runs (package.json), without npm's own start-up.
