@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { DEFAULT_STORAGE_CLASS } from "../../bootstrap/storage/storage-class";
 import { validateManifest } from "../harness/k8s-schema";
+import { PLATFORM_DIR, plainPlatformYamlFiles } from "../platform-apps/platform";
 import { recordedStack, REPO_ROOT, type RecordedResource, type StackRecording } from "../harness/stacks";
 import { STACKS, input, k8sObject, kubernetesObjects, release, waitsFor, type Json } from "./helpers";
 
@@ -57,7 +58,9 @@ describe.each(STACKS)("%s default StorageClass", (stack) => {
 });
 
 describe("storage classes across the parts", () => {
-  const uses = [...yamlFiles(path.join(REPO_ROOT, "platform-apps")).flatMap(yamlUses), ...yamlFiles(path.join(REPO_ROOT, "charts")).flatMap(templateUses)];
+  // platform-apps' own charts hold Helm templates (not YAML): read like the charts.
+  const platformTemplates = yamlFiles(path.join(PLATFORM_DIR, "charts")).filter((file) => file.includes(`${path.sep}templates${path.sep}`));
+  const uses = [...plainPlatformYamlFiles().flatMap(yamlUses), ...[...yamlFiles(path.join(REPO_ROOT, "charts")), ...platformTemplates].flatMap(templateUses)];
 
   it("finds the known volumes (the scan is not vacuous)", () => {
     expect(uses.map((u) => u.where)).toEqual(
