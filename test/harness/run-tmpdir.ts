@@ -13,9 +13,16 @@ export default function setup(): () => void {
   const dir = mkdtempSync(path.join(outer, "holodeck-run-"));
   // Read by os.tmpdir() in this process and inherited by the workers vitest forks after setup.
   process.env.TMPDIR = dir;
+  const keep = Boolean(process.env.HOLODECK_KEEP_TMP || process.env.HOLODECK_KEEP_CONTROL_PLANE);
+  const remove = (): void => {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  };
+  // Also when vitest's main process exits without running this teardown (seen on the unit
+  // suite since it runs on Node 24: the folder stayed; not yet explained).
+  process.once("exit", remove);
   return () => {
     process.env.TMPDIR = outer;
-    if (process.env.HOLODECK_KEEP_TMP || process.env.HOLODECK_KEEP_CONTROL_PLANE) console.log(`kept the run's temporary folder ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    if (keep) console.log(`kept the run's temporary folder ${dir}`);
+    remove();
   };
 }
