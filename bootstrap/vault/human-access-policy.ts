@@ -121,9 +121,21 @@ ${NATS_SYNC_POLICY_HCL}`;
 export const GRAFANA_ROLES_SECRET = "platform/monitoring/grafana-roles";
 export const GRAFANA_ROLE_ENV = "GF_AUTH_GENERIC_OAUTH_ROLE_ATTRIBUTE_PATH";
 
-/** Grafana's JMESPath on the ID token: Admin for any platform admin group, else Viewer. */
+/** The key of the same secret that gives the Grafana team sync the admin groups (JSON list): it maps them to Admin of every organisation. */
+export const GRAFANA_ADMIN_GROUPS_KEY = "PLATFORM_ADMIN_GROUPS";
+
+/**
+ * Grafana's JMESPath on the ID token: Admin for any platform admin group, else None. A team
+ * member's role comes from the org mapping (Viewer of the team's organisation); None keeps
+ * everyone else out of the main organisation, whose Loki reads the platform namespaces.
+ */
 export function grafanaRoleAttributePath(platformAdminGroups: readonly string[]): string {
   if (platformAdminGroups.length === 0) throw new Error("Grafana roles: platformAdminGroups is empty (holodeck:platformAdminGroups)");
   const anyAdmin = platformAdminGroups.map((group) => `contains(groups[*], '${group}')`).join(" || ");
-  return `(${anyAdmin}) && 'Admin' || 'Viewer'`;
+  return `(${anyAdmin}) && 'Admin' || 'None'`;
+}
+
+/** What Pulumi writes to GRAFANA_ROLES_SECRET: Grafana's role path and the team sync's admin groups. */
+export function grafanaRolesSecret(platformAdminGroups: readonly string[]): Record<string, string> {
+  return { [GRAFANA_ROLE_ENV]: grafanaRoleAttributePath(platformAdminGroups), [GRAFANA_ADMIN_GROUPS_KEY]: JSON.stringify(platformAdminGroups) };
 }

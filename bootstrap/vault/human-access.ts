@@ -12,9 +12,8 @@ import { KV_MOUNT, VAULT_TOKEN_AUDIENCE, VAULT_NAMESPACE } from "./constants";
 import {
   DEVELOPER_ROLE,
   DEVELOPER_ROLE_SETTINGS,
-  GRAFANA_ROLE_ENV,
   GRAFANA_ROLES_SECRET,
-  grafanaRoleAttributePath,
+  grafanaRolesSecret,
   OIDC_AUTH_PATH,
   oidcRedirectUris,
   PLATFORM_ADMIN_POLICY,
@@ -100,10 +99,11 @@ export class VaultHumanAccess extends pulumi.ComponentResource {
       return { group, alias };
     });
 
-    // Grafana maps the same groups to Admin: one config value, no second list to keep in step.
+    // Grafana maps the same groups to Admin (of every organisation, through the team sync): one
+    // config value, no second list to keep in step.
     new vault.kv.SecretV2(
       `${name}-grafana-roles`,
-      { mount: KV_MOUNT, name: GRAFANA_ROLES_SECRET, dataJson: JSON.stringify({ [GRAFANA_ROLE_ENV]: grafanaRoleAttributePath(args.platformAdminGroups) }) },
+      { mount: KV_MOUNT, name: GRAFANA_ROLES_SECRET, dataJson: JSON.stringify(grafanaRolesSecret(args.platformAdminGroups)) },
       { parent: this, dependsOn: [args.kvMount] },
     );
 

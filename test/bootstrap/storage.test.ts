@@ -66,7 +66,7 @@ describe("storage classes across the parts", () => {
     expect(uses.map((u) => u.where)).toEqual(
       expect.arrayContaining([
         "platform-apps/values/nats/common.yaml",
-        "platform-apps/values/grafana/production.yaml",
+        "platform-apps/values/grafana/common.yaml",
         "platform-apps/values/kube-prometheus-stack/production.yaml",
         "platform-apps/values/kube-prometheus-stack/staging.yaml",
         "platform-apps/values/loki/common.yaml",

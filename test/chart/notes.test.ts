@@ -53,7 +53,7 @@ describe("NOTES.txt", () => {
     // The dashboard's uid: "hs-" and the first 12 hex digits of the service name's sha256.
     const uid = `hs-${createHash("sha256").update(SERVICE).digest("hex").slice(0, 12)}`;
     expect(notes).toContain(`Dashboard (metrics, logs panel, link to traces): https://grafana.staging.eu-west-1.holodeck.dev/d/${uid}\n`);
-    expect(notes).toContain('Logs: Grafana → Explore → Loki, query {namespace="python-example"} (json lines from stdout)');
+    expect(notes).toContain('Logs: Grafana, your team\'s organisation → Explore → Loki, query {namespace="python-example"} (json lines from stdout)');
     expect(notes).toContain("Traces: https://jaeger.staging.eu-west-1.holodeck.dev/search?service=python-example");
     expect(notes).toContain("https://argocd.staging.eu-west-1.holodeck.dev/applications/argocd/python-example");
     expect(notes).not.toMatch(/kubectl/);

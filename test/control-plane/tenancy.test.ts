@@ -5,7 +5,9 @@
 // into another service's namespace, a cluster-scoped object, a relabel of another namespace or a
 // route for a platform host fail to sync with a message naming the refusal; its deploy identity
 // and even the cluster admin are refused routes and certificates for other hosts and paths; and
-// nothing outside the hostile team's namespaces changes.
+// nothing outside the hostile team's namespaces changes. The Grafana team sync's ServiceAccount
+// reaches only what its Roles name, and the real team-sync.py works with its token.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +31,17 @@ import { installServiceCrds } from "./fixtures/crds";
 import { appStateIn, asDeployer, hostileServiceIn, messagesOf, route, synced } from "./fixtures/tenancy";
 import { deploy, generateService, hijackDeploy, publishChart, pushTag, SEED_SERVICE } from "./fixtures/service-repos";
 import { expectedFile } from "../cli/helpers";
+import { FakeGrafana } from "../self-service/fake-grafana";
+import {
+  applyGrafanaTeamSync,
+  canI,
+  GRAFANA_DEPLOYMENT,
+  GRAFANA_NAMESPACE,
+  MAPPING_SECRET,
+  runTeamSync,
+  teamSyncIdentity,
+  type TeamSyncIdentity,
+} from "./fixtures/grafana-team-sync";
 import { startCrossplanePostgres } from "./stand-ins/crossplane-postgres";
 import { startEnvoyGateway } from "./stand-ins/envoy-gateway";
 import { startExternalSecrets } from "./stand-ins/external-secrets";
@@ -100,7 +113,16 @@ beforeAll(async () => {
   ) as KubeObject;
   const policies = cluster.handoffObjects.filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"));
   clusterDomain = handoffObject(cluster, "Secret", "in-cluster").metadata.annotations?.domain ?? "";
-  await plane.kubectl.apply([...policies, chartRepositorySecret(chartRepository), handoffObject(cluster, "AppProject", "platform"), teams, services]);
+  // `monitoring` as kube-prometheus-stack's Application creates it on a stack: the team chart's Grafana ConfigMap goes there.
+  const monitoring: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: GRAFANA_NAMESPACE } };
+  await plane.kubectl.apply([
+    monitoring,
+    ...policies,
+    chartRepositorySecret(chartRepository),
+    handoffObject(cluster, "AppProject", "platform"),
+    teams,
+    services,
+  ]);
   standIns.push(
     startCrossplanePostgres(kube, { readyAfterMs: 3000 }),
     startExternalSecrets(kube, { syncAfterMs: 2000 }),
@@ -304,5 +326,124 @@ describe("the deploy identity and the admission policy, asked directly", () => {
     ]);
     (own.spec as { tls: unknown[] }).tls = [{ hosts: [`payments.${clusterDomain}`], secretName: "attack-route-tls" }];
     expect(await create(own)).toBe("");
+  });
+});
+
+describe("the Grafana team sync's identity reaches exactly what it should (issue 15)", () => {
+  const checkoutNamespaces = TEAMS.checkout.services.map((s) => s.name);
+  const intrudersNamespaces = TEAMS.intruders.services.map((s) => s.name);
+  let identity: TeamSyncIdentity;
+
+  beforeAll(async () => {
+    await applyGrafanaTeamSync(cluster.plane);
+    identity = await teamSyncIdentity(cluster.plane);
+  });
+
+  it("the team chart wrote each team's Grafana ConfigMap in monitoring from the team file", async () => {
+    const teamJson = async (team: string): Promise<unknown> => {
+      const configMap = await kube.get<KubeObject & { data: Record<string, string> }>(
+        `/api/v1/namespaces/${GRAFANA_NAMESPACE}/configmaps/grafana-team-${team}`,
+      );
+      return JSON.parse(configMap?.data["team.json"] ?? "null");
+    };
+    expect(await teamJson("checkout")).toEqual({ team: "checkout", ssoGroups: ["holodeck-team-checkout"], namespaces: checkoutNamespaces });
+    expect(await teamJson("intruders")).toEqual({ team: "intruders", ssoGroups: ["holodeck-team-intruders"], namespaces: intrudersNamespaces });
+  });
+
+  it("its token may list ConfigMaps in the teams' namespaces and monitoring, write only the mapping Secret and Grafana, read no Secret but the mapping", async () => {
+    const expected: Record<string, "yes" | "no"> = {
+      [`list configmaps -n ${SEED_SERVICE}`]: "yes",
+      "list configmaps -n attack-route": "yes",
+      "list configmaps -n monitoring": "yes",
+      "get secrets/grafana-org-mapping -n monitoring": "yes",
+      "patch secrets/grafana-org-mapping -n monitoring": "yes",
+      "patch deployments.apps/grafana -n monitoring": "yes",
+      [`get secrets -n ${SEED_SERVICE}`]: "no",
+      [`list secrets -n ${SEED_SERVICE}`]: "no",
+      "list secrets -n attack-route": "no",
+      "list configmaps -n argocd": "no",
+      "list configmaps -n vault": "no",
+      "list configmaps -n kube-system": "no",
+      "list configmaps --all-namespaces": "no",
+      "get secrets/grafana-admin -n monitoring": "no",
+      "get secrets -n monitoring": "no",
+      "list secrets -n monitoring": "no",
+      "patch deployments.apps/kube-prometheus-stack-operator -n monitoring": "no",
+      "patch deployments.apps -n monitoring": "no",
+      [`patch deployments.apps/grafana -n ${SEED_SERVICE}`]: "no",
+      "create secrets -n monitoring": "no",
+      [`create secrets -n ${SEED_SERVICE}`]: "no",
+    };
+    const answers = await Promise.all(Object.keys(expected).map(async (question) => [question, await canI(identity, question)]));
+    expect(Object.fromEntries(answers)).toEqual(expected);
+  });
+
+  it("the real team-sync.py with that token makes the orgs, scopes Loki, copies the team's dashboards and writes the mapping and the restart", async () => {
+    const dashboardUid = "tenancy-team-sync";
+    await cluster.plane.kubectl.apply([
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "team-sync-dashboard", namespace: SEED_SERVICE, labels: { grafana_dashboard: "1" } },
+        data: { "extra.json": JSON.stringify({ uid: dashboardUid, title: "Team sync", panels: [] }) },
+      },
+    ]);
+    // The seed chart's own dashboard (charts/holodeck-service hs.dashboardUid) is copied too.
+    const chartDashboardUid = `hs-${createHash("sha256").update(SEED_SERVICE).digest("hex").slice(0, 12)}`;
+    await waitFor("the seed's dashboard ConfigMap", () => kube.get(`/api/v1/namespaces/${SEED_SERVICE}/configmaps/${SEED_SERVICE}-dashboard`), 120_000);
+    const grafana = new FakeGrafana();
+    const env = {
+      NAMESPACE: GRAFANA_NAMESPACE,
+      MAPPING_SECRET,
+      GRAFANA_DEPLOYMENT,
+      GRAFANA_URL: await grafana.start(),
+      GRAFANA_USER: grafana.user,
+      GRAFANA_PASSWORD: grafana.password,
+      LOKI_URL: "http://loki-gateway.loki.svc",
+      PROMETHEUS_URL: "http://prometheus.monitoring.svc:9090",
+      JAEGER_URL: "http://jaeger.observability.svc:16686",
+      PLATFORM_ADMIN_GROUPS: '["holodeck-platform-admins"]',
+      KUBERNETES_URL: cluster.plane.server,
+      KUBERNETES_TOKEN_FILE: identity.tokenFile,
+      KUBERNETES_CA_FILE: identity.caFile,
+    };
+    try {
+      const first = await runTeamSync(env);
+      expect(first.code, `${first.stdout}${first.stderr}`).toBe(0);
+      // Admins first, then the teams by name (org_mapping), as Python's json.dumps writes a list.
+      const mapping = '["holodeck-platform-admins:*:Admin", "holodeck-team-checkout:team-checkout:Viewer", "holodeck-team-intruders:team-intruders:Viewer"]';
+      expect(first.stdout).toBe(
+        `grafana-team-sync: org mapping now ${mapping}\ngrafana-team-sync: restarting Grafana (created: team-checkout, team-intruders)\n`,
+      );
+      const orgs = [...grafana.orgs.values()];
+      const byName = (name: string) => orgs.find((o) => o.name === name);
+      expect(orgs.map((o) => o.name).sort()).toEqual(["Main Org.", "team-checkout", "team-intruders"]);
+      expect(byName("team-checkout")?.secure.get("loki")).toEqual({ httpHeaderValue1: checkoutNamespaces.join("|") });
+      expect(byName("team-intruders")?.secure.get("loki")).toEqual({ httpHeaderValue1: intrudersNamespaces.join("|") });
+      expect(Object.fromEntries(orgs.map((o) => [o.name, [...o.dashboards.entries()].map(([uid, d]) => `${d.folderUid}/${uid}`).sort()]))).toEqual({
+        "Main Org.": [],
+        "team-checkout": [`ns-${SEED_SERVICE}/${chartDashboardUid}`, `ns-${SEED_SERVICE}/${dashboardUid}`].sort(),
+        "team-intruders": [],
+      });
+      expect(grafana.unknown).toEqual([]);
+
+      const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(`/api/v1/namespaces/${GRAFANA_NAMESPACE}/secrets/${MAPPING_SECRET}`);
+      const decoded = Object.fromEntries(Object.entries(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]));
+      expect(decoded).toEqual({ GF_AUTH_GENERIC_OAUTH_ORG_MAPPING: mapping });
+      type Deployment = KubeObject & { metadata: { generation: number }; spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+      const deploymentPath = `/apis/apps/v1/namespaces/${GRAFANA_NAMESPACE}/deployments/${GRAFANA_DEPLOYMENT}`;
+      const deployment = await kube.get<Deployment>(deploymentPath);
+      const { "holodeck.dev/orgs-created-at": createdAt, ...annotations } = deployment?.spec.template.metadata.annotations ?? {};
+      expect(annotations).toEqual({ "holodeck.dev/org-mapping-sha256": createHash("sha256").update(mapping).digest("hex") });
+      // Orgs were created, so Grafana restarts even if the mapping had been written before.
+      expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+      // Reading the mapping back from the real Secret: a second run changes nothing, restarts nothing.
+      const second = await runTeamSync(env);
+      expect(second, `${second.stdout}${second.stderr}`).toEqual({ code: 0, stdout: "", stderr: "" });
+      expect((await kube.get<Deployment>(deploymentPath))?.metadata.generation).toBe(deployment?.metadata.generation);
+    } finally {
+      await grafana.stop();
+    }
   });
 });

@@ -111,10 +111,10 @@ describe("Grafana", () => {
     ]);
   });
 
-  it("keeps user state on a volume in production only (Recreate: the volume is ReadWriteOnce)", () => {
-    const pick = (v: Doc) => [at(v, "persistence", "enabled"), at(v, "persistence", "size"), at(v, "deploymentStrategy", "type")];
-    expect(pick(staging.values("grafana"))).toEqual([false, undefined, undefined]);
-    expect(pick(production.values("grafana"))).toEqual([true, "10Gi", "Recreate"]);
+  it("keeps its database (the teams' organisations) on a volume in every environment (Recreate: the volume is ReadWriteOnce)", () => {
+    const pick = (v: Doc) => [at(v, "replicas"), at(v, "persistence", "enabled"), at(v, "persistence", "size"), at(v, "deploymentStrategy", "type")];
+    expect(pick(staging.values("grafana"))).toEqual([1, true, "10Gi", "Recreate"]);
+    expect(pick(production.values("grafana"))).toEqual([1, true, "10Gi", "Recreate"]);
   });
 
   it("logs in with OIDC and is served at grafana.<domain> with TLS from the stack's issuer", () => {

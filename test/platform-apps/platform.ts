@@ -195,11 +195,6 @@ function applyJsonPatch(doc: Doc, ops: JsonPatchOp[], where: string): void {
   }
 }
 
-interface Kustomization {
-  resources: string[];
-  patches?: Array<{ path: string; target: { kind: string; name: string } }>;
-}
-
 /** One JSON patch on the single object `target` names (kustomize fails on none or several). */
 function patchTarget(docs: Doc[], target: { kind: string; name: string }, ops: JsonPatchOp[], where: string): void {
   const targets = docs.filter((d) => d.kind === target.kind && (d.metadata as { name: string }).name === target.name);
@@ -207,18 +202,9 @@ function patchTarget(docs: Doc[], target: { kind: string; name: string }, ops: J
   applyJsonPatch(targets[0], ops, where);
 }
 
-/** `kustomize build` of what this tree uses: resources (files or kustomization dirs), then JSON patch files. */
+/** `kustomize build <dir>` with the pinned kustomize (generators and patches as Argo CD's repo-server renders them). */
 export function kustomizeBuild(dir: string, where: string): Doc[] {
-  const kustomization = readDocs(path.join(dir, "kustomization.yaml"))[0] as unknown as Kustomization;
-  const docs = kustomization.resources.flatMap((entry) => {
-    const full = path.join(dir, entry);
-    return fs.statSync(full).isDirectory() ? kustomizeBuild(full, where) : readDocs(full);
-  });
-  for (const patch of kustomization.patches ?? []) {
-    const file = path.join(dir, patch.path);
-    patchTarget(docs, patch.target, parseDocs(fs.readFileSync(file, "utf8"), file)[0] as unknown as JsonPatchOp[], where);
-  }
-  return docs;
+  return parseDocs(kustomizeBuildText(dir), `${where}: kustomize build ${path.relative(REPO_ROOT, dir)}`);
 }
 
 /** The manifests a platform-repo source applies, after kustomize patches / include globs. */

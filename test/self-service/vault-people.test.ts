@@ -6,7 +6,7 @@ import { KUBERNETES_AUTH_PATH, VAULT_NAMESPACE, VAULT_TOKEN_AUDIENCE } from "../
 import {
   ALERTS_SECRET_PREFIX,
   DEVELOPER_ROLE,
-  grafanaRoleAttributePath,
+  GRAFANA_ADMIN_GROUPS_KEY,
   GRAFANA_ROLE_ENV,
   GRAFANA_ROLES_SECRET,
   OIDC_AUTH_PATH,
@@ -64,7 +64,10 @@ describe("Vault for people (recorded)", () => {
     expect(one(rec, "vault:identity/groupAlias:GroupAlias", "-platform-admins-0-alias").inputs.name).toBe("holodeck-platform-admins");
     const grafana = one(rec, "vault:kv/secretV2:SecretV2", "-grafana-roles").inputs;
     expect(grafana.name).toBe(GRAFANA_ROLES_SECRET);
-    expect(JSON.parse(String(grafana.dataJson))).toEqual({ [GRAFANA_ROLE_ENV]: "(contains(groups[*], 'holodeck-platform-admins')) && 'Admin' || 'Viewer'" });
+    expect(JSON.parse(String(grafana.dataJson))).toEqual({
+      [GRAFANA_ROLE_ENV]: "(contains(groups[*], 'holodeck-platform-admins')) && 'Admin' || 'None'",
+      [GRAFANA_ADMIN_GROUPS_KEY]: '["holodeck-platform-admins"]',
+    });
   });
 
   it("follows another value of holodeck:platformAdminGroups everywhere", async () => {
@@ -72,7 +75,8 @@ describe("Vault for people (recorded)", () => {
     const aliases = other.byType("vault:identity/groupAlias:GroupAlias").map((r) => r.inputs.name);
     expect(aliases).toEqual(["sre", "infra-leads"]);
     expect(JSON.parse(String(one(other, "vault:kv/secretV2:SecretV2", "-grafana-roles").inputs.dataJson))).toEqual({
-      [GRAFANA_ROLE_ENV]: grafanaRoleAttributePath(["sre", "infra-leads"]),
+      [GRAFANA_ROLE_ENV]: "(contains(groups[*], 'sre') || contains(groups[*], 'infra-leads')) && 'Admin' || 'None'",
+      [GRAFANA_ADMIN_GROUPS_KEY]: '["sre","infra-leads"]',
     });
     const argocd = other.byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "argo-cd");
     expect(at(argocd?.inputs, "values.configs.rbac")).toMatchObject({ "policy.csv": "g, sre, role:admin\ng, infra-leads, role:admin\n" });
