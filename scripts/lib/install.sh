@@ -13,11 +13,11 @@ require_go() {
   command -v go >/dev/null || { echo "$installer: Go is required to $1" >&2; exit 1; }
 }
 
-# build_go_tool <name> <module dir, repo-relative> [<module whose pinned version to report>]
+# build_go_tool <name> <module dir, repo-relative> [<module whose pinned version to report>] [<package to build, default .>]
 # Builds the Go module into $tools/bin/<name>; rebuilds only when the sha256 of its *.go,
 # go.mod and go.sum differs from the stamp kept next to the binary.
 build_go_tool() {
-  local name="$1" src="$root/$2" pinned="${3:-}"
+  local name="$1" src="$root/$2" pinned="${3:-}" package="${4:-.}"
   local bin="$tools/bin/$name" stamp="$tools/bin/$name.sources-sha256" want version=""
   want="$(cat "$src"/*.go "$src/go.mod" "$src/go.sum" | sha256sum | cut -d' ' -f1)"
   if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
@@ -28,7 +28,7 @@ build_go_tool() {
   mkdir -p "$tools/bin"
   echo "building $name$version into $bin" >&2
   # -mod=readonly: fail instead of silently changing the pinned module versions.
-  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -o "$bin" .)
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -o "$bin" "$package")
   echo "$want" >"$stamp"
 }
 

@@ -194,13 +194,17 @@ describe("renovate.json reaches every pin", () => {
     for (const file of ["cli/Dockerfile"]) expect(covered("dockerfile", file), file).toBe(true);
     // Image tags pinned in the platform apps' values (patches only, a later rule).
     const pinnedImages = repoFiles("platform-apps/values").filter((file) => /^\s+tag: \S/m.test(readFileSync(join(root, file), "utf8")));
-    expect(pinnedImages).toEqual(["platform-apps/values/nats/common.yaml"]);
+    expect(pinnedImages).toEqual(["platform-apps/values/loki/common.yaml", "platform-apps/values/nats/common.yaml"]);
     for (const file of pinnedImages) expect(covered("helm-values", file), file).toBe(true);
     const valuesRule = config.packageRules.findIndex((rule) => JSON.stringify(rule.matchManagers) === '["helm-values"]');
     expect(config.packageRules[valuesRule]).toMatchObject({ matchUpdateTypes: ["minor", "major"], enabled: false });
     const natsRule = config.packageRules.findIndex((rule) => rule.matchPackageNames?.includes("github.com/nats-io/nats-server/v2"));
     expect(config.packageRules[natsRule]).toMatchObject({ matchPackageNames: ["nats", "github.com/nats-io/nats-server/v2"], matchUpdateTypes: ["patch"] });
     expect(natsRule).toBeGreaterThan(config.packageRules.findIndex((rule) => rule.matchFileNames?.includes("scripts/install/**")));
+    const lokiRule = config.packageRules.findIndex((rule) => rule.matchPackageNames?.includes("github.com/grafana/loki/v3"));
+    expect(config.packageRules[lokiRule]).toMatchObject({ matchPackageNames: ["grafana/loki", "github.com/grafana/loki/v3"], matchUpdateTypes: ["patch"] });
+    // After the test tools rule, whose group it would otherwise be in.
+    expect(lokiRule).toBeGreaterThan(config.packageRules.findIndex((rule) => rule.matchFileNames?.includes("test/**/go.mod")));
     for (const file of [".gitlab-ci.yml", "cli/holodeck-cli.gitlab-ci.yml"]) expect(covered("gitlabci", file), file).toBe(true);
     const inputs = repoFiles("templates/python-service/deps").filter((file) => file.endsWith(".in"));
     expect(inputs.length).toBeGreaterThan(3);
@@ -211,6 +215,7 @@ describe("renovate.json reaches every pin", () => {
     expect(config.schedule).toEqual(["* 0-6 * * 1"]);
     const groups = new Set(config.packageRules.map((rule) => rule.groupName).filter((name): name is string => typeof name === "string"));
     expect([...groups].sort()).toEqual([
+      "Loki (platform image and the tests' Loki)",
       "NATS server (platform image and the tests' nats-server)",
       "bootstrap add-ons (charts and images)",
       "infra program (Pulumi SDKs and CLI)",
