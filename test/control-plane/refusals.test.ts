@@ -134,6 +134,9 @@ const NOTHING_BEYOND_DEFAULTS = (namespace: string): Ask[] => [
 /** What every authenticated identity may do (system:basic-user): ask about its own rights. */
 const DEFAULTS: Ask[] = [{ verb: "create", resource: "selfsubjectaccessreviews", group: "authorization.k8s.io" }];
 
+/** The Grafana team sync's account (platform-apps/manifests/grafana). */
+const GRAFANA_TEAM_SYNC = "monitoring/grafana-team-sync";
+
 /** ServiceAccounts in platform-apps/manifests (created by Argo CD from the platform repo). */
 function platformManifestAccounts(): KubeObject[] {
   const root = path.join(REPO, "platform-apps", "manifests");
@@ -184,16 +187,20 @@ async function expectRights(rights: { account: string; namespace: string; allowe
 }
 
 describe("RBAC of every ServiceAccount the platform creates (SubjectAccessReviews)", () => {
-  it("the platform's own accounts hold no Kubernetes rights: they are identities for AWS (IRSA) and Vault only", async () => {
-    const accounts = [...recorded.filter((o) => o.kind === "ServiceAccount"), ...platformManifestAccounts()];
+  it("the platform's own accounts hold no Kubernetes rights: they are identities for AWS (IRSA) and Vault only, but the Grafana team sync", async () => {
+    const all = [...recorded.filter((o) => o.kind === "ServiceAccount"), ...platformManifestAccounts()];
+    // The one account with rights of its own (platform-apps/manifests/grafana, the team chart):
+    // tenancy.test.ts asks the API server exactly what its token may and may not do.
+    const accounts = all.filter((a) => `${a.metadata.namespace}/${a.metadata.name}` !== GRAFANA_TEAM_SYNC);
     // The platform ships no Role, ClusterRole or binding of its own for them: its one binding is
     // for people, the platform admins' SSO groups (read-only view; bootstrap/people/).
     const rbac = recorded.filter((o) => /Role/.test(o.kind)) as (KubeObject & { subjects?: { kind: string; name: string }[] })[];
     expect(rbac.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([`ClusterRoleBinding/${PLATFORM_ADMINS_VIEW_BINDING}`]);
     expect(rbac.flatMap((o) => o.subjects ?? []).filter((subject) => subject.kind !== "Group")).toEqual([]);
-    expect(accounts.map((a) => `${a.metadata.namespace}/${a.metadata.name}`).sort()).toEqual(
+    expect(all.map((a) => `${a.metadata.namespace}/${a.metadata.name}`).sort()).toEqual(
       [
         "argocd/ecr-chart-pull",
+        GRAFANA_TEAM_SYNC,
         "istio-system/vault-secrets",
         "monitoring/vault-secrets",
         "nats/vault-secrets",

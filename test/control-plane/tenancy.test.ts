@@ -39,6 +39,8 @@ import {
   GRAFANA_NAMESPACE,
   MAPPING_SECRET,
   runTeamSync,
+  teamSyncAccess,
+  teamSyncEnv,
   teamSyncIdentity,
   type TeamSyncIdentity,
 } from "./fixtures/grafana-team-sync";
@@ -351,29 +353,7 @@ describe("the Grafana team sync's identity reaches exactly what it should (issue
   });
 
   it("its token may list ConfigMaps in the teams' namespaces and monitoring, write only the mapping Secret and Grafana, read no Secret but the mapping", async () => {
-    const expected: Record<string, "yes" | "no"> = {
-      [`list configmaps -n ${SEED_SERVICE}`]: "yes",
-      "list configmaps -n attack-route": "yes",
-      "list configmaps -n monitoring": "yes",
-      "get secrets/grafana-org-mapping -n monitoring": "yes",
-      "patch secrets/grafana-org-mapping -n monitoring": "yes",
-      "patch deployments.apps/grafana -n monitoring": "yes",
-      [`get secrets -n ${SEED_SERVICE}`]: "no",
-      [`list secrets -n ${SEED_SERVICE}`]: "no",
-      "list secrets -n attack-route": "no",
-      "list configmaps -n argocd": "no",
-      "list configmaps -n vault": "no",
-      "list configmaps -n kube-system": "no",
-      "list configmaps --all-namespaces": "no",
-      "get secrets/grafana-admin -n monitoring": "no",
-      "get secrets -n monitoring": "no",
-      "list secrets -n monitoring": "no",
-      "patch deployments.apps/kube-prometheus-stack-operator -n monitoring": "no",
-      "patch deployments.apps -n monitoring": "no",
-      [`patch deployments.apps/grafana -n ${SEED_SERVICE}`]: "no",
-      "create secrets -n monitoring": "no",
-      [`create secrets -n ${SEED_SERVICE}`]: "no",
-    };
+    const expected = teamSyncAccess(SEED_SERVICE, "attack-route");
     const answers = await Promise.all(Object.keys(expected).map(async (question) => [question, await canI(identity, question)]));
     expect(Object.fromEntries(answers)).toEqual(expected);
   });
@@ -392,21 +372,7 @@ describe("the Grafana team sync's identity reaches exactly what it should (issue
     const chartDashboardUid = `hs-${createHash("sha256").update(SEED_SERVICE).digest("hex").slice(0, 12)}`;
     await waitFor("the seed's dashboard ConfigMap", () => kube.get(`/api/v1/namespaces/${SEED_SERVICE}/configmaps/${SEED_SERVICE}-dashboard`), 120_000);
     const grafana = new FakeGrafana();
-    const env = {
-      NAMESPACE: GRAFANA_NAMESPACE,
-      MAPPING_SECRET,
-      GRAFANA_DEPLOYMENT,
-      GRAFANA_URL: await grafana.start(),
-      GRAFANA_USER: grafana.user,
-      GRAFANA_PASSWORD: grafana.password,
-      LOKI_URL: "http://loki-gateway.loki.svc",
-      PROMETHEUS_URL: "http://prometheus.monitoring.svc:9090",
-      JAEGER_URL: "http://jaeger.observability.svc:16686",
-      PLATFORM_ADMIN_GROUPS: '["holodeck-platform-admins"]',
-      KUBERNETES_URL: cluster.plane.server,
-      KUBERNETES_TOKEN_FILE: identity.tokenFile,
-      KUBERNETES_CA_FILE: identity.caFile,
-    };
+    const env = teamSyncEnv(await grafana.start(), grafana, cluster.plane, identity);
     try {
       const first = await runTeamSync(env);
       expect(first.code, `${first.stdout}${first.stderr}`).toBe(0);
