@@ -192,6 +192,10 @@ describe("renovate.json reaches every pin", () => {
     expect(packages.length).toBeGreaterThan(0);
     for (const file of packages) expect(covered("crossplane", file), file).toBe(true);
     for (const file of ["cli/Dockerfile"]) expect(covered("dockerfile", file), file).toBe(true);
+    // Images in the platform apps' own manifests (the Grafana team sync, prom-label-proxy).
+    const manifestImages = repoFiles("platform-apps/manifests").filter((file) => /^\s+image: \S/m.test(readFileSync(join(root, file), "utf8")));
+    expect(manifestImages).toEqual(["platform-apps/manifests/grafana/prom-label-proxy.yaml", "platform-apps/manifests/grafana/team-sync.yaml"]);
+    for (const file of manifestImages) expect(covered("kubernetes", file), file).toBe(true);
     // Image tags pinned in the platform apps' values (patches only, a later rule).
     const pinnedImages = repoFiles("platform-apps/values").filter((file) => /^\s+tag: \S/m.test(readFileSync(join(root, file), "utf8")));
     expect(pinnedImages).toEqual(["platform-apps/values/loki/common.yaml", "platform-apps/values/nats/common.yaml"]);
@@ -217,11 +221,13 @@ describe("renovate.json reaches every pin", () => {
     expect([...groups].sort()).toEqual([
       "Loki (platform image and the tests' Loki)",
       "NATS server (platform image and the tests' nats-server)",
+      "Python image (Vault and Grafana team syncs)",
       "bootstrap add-ons (charts and images)",
       "infra program (Pulumi SDKs and CLI)",
       "node runtime (CLI and infra pipeline images, Node of the tests)",
       "node tooling (npm dev dependencies)",
       "platform apps (charts, Crossplane packages, CRDs)",
+      "prom-label-proxy (platform image and the tests' proxy)",
       "python service template",
       "test tools (Go modules, helm, kustomize, control plane, Go toolchain)",
     ]);

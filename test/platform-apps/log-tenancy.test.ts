@@ -104,12 +104,24 @@ describe("the Grafana team sync's manifests", () => {
     expect(container.image).toBe(IMAGES.python);
   });
 
-  it("gives each team organisation the data sources at the addresses of Grafana's own", () => {
+  it("gives each team organisation the data sources at the addresses of Grafana's own, Prometheus through prom-label-proxy", () => {
     const sources = at(helmValues(app("production", "grafana")), "datasources", "datasources.yaml", "datasources") as Array<{ type: string; url: string }>;
     const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
-    expect([env.PROMETHEUS_URL, env.LOKI_URL, env.JAEGER_URL]).toEqual(
-      ["prometheus", "loki", "jaeger"].map((type) => sources.find((s) => s.type === type)?.url),
-    );
+    expect([env.LOKI_URL, env.JAEGER_URL]).toEqual(["loki", "jaeger"].map((type) => sources.find((s) => s.type === type)?.url));
+    // A team's Prometheus is prom-label-proxy's Service, which forwards to Grafana's own Prometheus.
+    const proxy = named(docs, "Deployment", "prom-label-proxy");
+    const args = (at(proxy, "spec", "template", "spec", "containers") as Array<{ args: string[] }>)[0].args;
+    expect(env.PROMETHEUS_URL).toBe("http://prom-label-proxy.monitoring.svc:8080");
+    expect(at(named(docs, "Service", "prom-label-proxy"), "spec", "ports")).toEqual([{ name: "http", port: 8080, targetPort: "http" }]);
+    expect(args).toContain(`-upstream=${sources.find((s) => s.type === "prometheus")?.url}`);
+    // The header the sync sets on a team's data source is the one the proxy reads, as a list.
+    const script = fs.readFileSync(path.join(PLATFORM_DIR, "manifests", "grafana", "team-sync.py"), "utf8");
+    const header = /^PROMETHEUS_HEADER = "([^"]+)"$/m.exec(script)?.[1];
+    expect(args.filter((a) => /^-(header-name|header-uses-list-syntax|label)[=]?/.test(a))).toEqual([
+      "-label=namespace",
+      `-header-name=${header}`,
+      "-header-uses-list-syntax",
+    ]);
     expect(container.env.filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom])).toEqual([
       ["PLATFORM_ADMIN_GROUPS", { secretKeyRef: { name: "grafana-oidc", key: "PLATFORM_ADMIN_GROUPS" } }],
       ["GRAFANA_USER", { secretKeyRef: { name: "grafana-admin", key: "admin-user" } }],
@@ -125,6 +137,49 @@ describe("the Grafana team sync's manifests", () => {
     ]);
     // No data in git: Argo CD never reverts what the sync writes.
     expect(Object.keys(named(docs, "Secret", "grafana-org-mapping"))).toEqual(["apiVersion", "kind", "metadata", "type"]);
+  });
+});
+
+describe("metrics per team: only Grafana reaches prom-label-proxy, only the platform reaches Prometheus", () => {
+  it("prom-label-proxy admits Grafana only", () => {
+    expect(at(named(manifests("production", "grafana"), "NetworkPolicy", "prom-label-proxy-grafana-only"), "spec")).toEqual({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "prom-label-proxy" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } }], ports: [{ port: "http" }] }],
+    });
+  });
+
+  it("Prometheus admits monitoring's pods and Kiali, the clients the platform configures", () => {
+    const policy = named(manifests("production", "platform-monitoring"), "NetworkPolicy", "prometheus-platform-clients-only");
+    expect(at(policy, "metadata", "namespace")).toBe("monitoring");
+    expect(at(policy, "spec")).toEqual({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            { podSelector: {} },
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } },
+              podSelector: { matchLabels: { "app.kubernetes.io/name": "kiali" } },
+            },
+          ],
+        },
+      ],
+    });
+    expect(app("production", "kiali").spec.destination.namespace).toBe("istio-system");
+    expect(app("production", "kube-prometheus-stack").spec.destination.namespace).toBe("monitoring");
+    // Every app whose values or manifests name Prometheus' address is one of those clients
+    // (grafana: its main organisation and prom-label-proxy; kiali), so the policy breaks none.
+    const address = "kube-prometheus-stack-prometheus.monitoring.svc";
+    const users = applicationsFor("production")
+      .filter((a) => a.spec.sources.some((s) => s.chart !== undefined) || a.spec.sources.some(isPlatformRepo))
+      .filter((a) => {
+        const chart = a.spec.sources.some((s) => s.chart !== undefined) ? JSON.stringify(helmValues(a)) : "";
+        return (chart + JSON.stringify(manifests("production", a.metadata.name))).includes(address);
+      })
+      .map((a) => a.metadata.name);
+    expect(users).toEqual(["grafana", "kiali"]);
   });
 });
 

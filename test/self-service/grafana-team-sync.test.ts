@@ -113,10 +113,10 @@ describe("first run: two teams", () => {
     ]);
   });
 
-  it("gives each organisation Loki reading exactly its team's namespaces, Prometheus and Jaeger at the CronJob's addresses", () => {
-    for (const [name, id, tenants] of [
-      ["team-a", 2, "a-web|a-api"],
-      ["team-b", 3, "b-shop"],
+  it("gives each organisation Loki and Prometheus reading exactly its team's namespaces, and Jaeger, at the CronJob's addresses", () => {
+    for (const [name, id, tenants, namespaces] of [
+      ["team-a", 2, "a-web|a-api", "a-web,a-api"],
+      ["team-b", 3, "b-shop", "b-shop"],
     ] as const) {
       const sources = org(name).dataSources;
       expect([...sources.keys()]).toEqual(["prometheus", "loki", "jaeger"]);
@@ -131,8 +131,19 @@ describe("first run: two teams", () => {
         secureJsonFields: { httpHeaderValue1: true },
       });
       expect(org(name).secure.get("loki")).toEqual({ httpHeaderValue1: tenants });
-      expect(sources.get("prometheus")?.url).toBe("http://kube-prometheus-stack-prometheus.monitoring.svc:9090");
-      expect(sources.get("prometheus")?.isDefault).toBe(true);
+      // prom-label-proxy (manifests/grafana/prom-label-proxy.yaml: -header-name, -header-uses-list-syntax).
+      expect(sources.get("prometheus")).toEqual({
+        name: "Prometheus",
+        uid: "prometheus",
+        type: "prometheus",
+        access: "proxy",
+        url: "http://prom-label-proxy.monitoring.svc:8080",
+        isDefault: true,
+        jsonData: { httpHeaderName1: "X-Holodeck-Namespaces" },
+        orgId: id,
+        secureJsonFields: { httpHeaderValue1: true },
+      });
+      expect(org(name).secure.get("prometheus")).toEqual({ httpHeaderValue1: namespaces });
       expect(sources.get("jaeger")?.url).toBe("http://jaeger-collector.observability.svc:16686");
       expect(sources.get("jaeger")?.jsonData).toEqual({ tracesToLogsV2: { datasourceUid: "loki", filterByTraceID: true } });
     }

@@ -6,7 +6,8 @@ ConfigMap the team chart renders into this namespace (label holodeck.dev/grafana
 team.json: {"team", "ssoGroups", "namespaces"}), this job:
   - keeps an organisation `team-<team>` with the data sources Loki (header X-Scope-OrgID: the
     team's namespaces joined by '|': Loki's tenants are namespaces, see Alloy's stage.tenant),
-    Prometheus and Jaeger, rewritten on every run so no one can change which tenants it reads;
+    Prometheus through prom-label-proxy (header X-Holodeck-Namespaces: the same, joined by ',')
+    and Jaeger, rewritten on every run so no one can change what they read;
   - copies the dashboards of ConfigMaps labelled grafana_dashboard=1 in the team's own
     namespaces (the holodeck-service chart's service dashboard) into a folder per namespace, and
     removes the ones it copied before that are gone;
@@ -41,6 +42,8 @@ DASHBOARD_LABEL = "grafana_dashboard=1"
 # Dashboards this job copied carry this tag: only those are ever removed by it.
 SYNC_TAG = "holodeck-team-sync"
 MAPPING_KEY = "GF_AUTH_GENERIC_OAUTH_ORG_MAPPING"
+# prom-label-proxy's -header-name (manifests/grafana/prom-label-proxy.yaml), a comma-separated list.
+PROMETHEUS_HEADER = "X-Holodeck-Namespaces"
 MAPPING_ANNOTATION = "holodeck.dev/org-mapping-sha256"
 CREATED_ANNOTATION = "holodeck.dev/orgs-created-at"
 NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -126,11 +129,21 @@ def read_teams(kube, namespace, problems):
 
 
 def data_sources(namespaces, urls):
-    """The team organisation's data sources; Loki reads exactly the team's namespaces (tenants)."""
-    # No namespace yet: a tenant that no namespace can be (not a DNS label), so Loki returns nothing.
-    tenants = "|".join(namespaces) or "_no-namespace_"
+    """The team organisation's data sources: Loki and Prometheus read exactly the team's namespaces."""
+    # No namespace yet: a name that no namespace can be (not a DNS label), so both return nothing.
+    owned = namespaces or ["_no-namespace_"]
     return [
-        {"name": "Prometheus", "uid": "prometheus", "type": "prometheus", "access": "proxy", "url": urls["prometheus"], "isDefault": True, "jsonData": {}},
+        {
+            "name": "Prometheus",
+            "uid": "prometheus",
+            "type": "prometheus",
+            "access": "proxy",
+            # prom-label-proxy: limits every query, series and label request to these namespaces.
+            "url": urls["prometheus"],
+            "isDefault": True,
+            "jsonData": {"httpHeaderName1": PROMETHEUS_HEADER},
+            "secureJsonData": {"httpHeaderValue1": ",".join(owned)},
+        },
         {
             "name": "Loki",
             "uid": "loki",
@@ -138,7 +151,7 @@ def data_sources(namespaces, urls):
             "access": "proxy",
             "url": urls["loki"],
             "jsonData": {"httpHeaderName1": "X-Scope-OrgID"},
-            "secureJsonData": {"httpHeaderValue1": tenants},
+            "secureJsonData": {"httpHeaderValue1": "|".join(owned)},
         },
         {
             "name": "Jaeger",
