@@ -108,8 +108,7 @@ export class SyncHarness {
 
   /** Runs the script once; `overrides` replace env values, `undefined` removes one. */
   run(overrides: Record<string, string | undefined> = {}): Promise<Run> {
-    const env: Record<string, string | undefined> = {
-      PATH: process.env.PATH,
+    return runGrafanaTeamSync({
       ...CRONJOB_ENV,
       GRAFANA_URL: this.grafanaUrl,
       // Plain HTTP: the script then uses no CA (KUBERNETES_CA_FILE stays the pod's path).
@@ -119,15 +118,20 @@ export class SyncHarness {
       GRAFANA_USER: this.grafana.user,
       GRAFANA_PASSWORD: this.grafana.password,
       ...overrides,
-    };
-    const child = spawn("python3", [SCRIPT], { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
   }
+}
+
+/** Runs team-sync.py with exactly `env` (entries set to undefined left out) and PATH: nothing of this machine's environment leaks in. */
+export function runGrafanaTeamSync(env: Record<string, string | undefined>): Promise<Run> {
+  const set = Object.entries({ PATH: process.env.PATH, ...env }).filter(([, v]) => v !== undefined);
+  const child = spawn("python3", [SCRIPT], { env: Object.fromEntries(set) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
