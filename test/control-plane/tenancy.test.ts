@@ -8,26 +8,9 @@
 // nothing outside the hostile team's namespaces changes. The Grafana team sync's ServiceAccount
 // reaches only what its Roles name, and the real team-sync.py works with its token.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OciRegistry } from "../chart/oci-registry";
-import { recordedStack } from "../harness/stacks";
-import {
-  ARGOCD_NAMESPACE,
-  BOOTSTRAP_CRDS,
-  crdsIn,
-  installCrds,
-  LOCAL_REPOS,
-  startHolodeckCluster,
-  TOOLS_BIN,
-  type Application,
-  type HolodeckCluster,
-  type KubeObject,
-  waitFor,
-} from "./harness";
-import { chartRepositorySecret, handoffObject, recordedChartRepository } from "./fixtures/argocd-config";
-import { installServiceCrds } from "./fixtures/crds";
+import { ARGOCD_NAMESPACE, LOCAL_REPOS, type Application, type HolodeckCluster, type KubeObject, waitFor } from "./harness";
 import { appStateIn, asDeployer, hostileServiceIn, messagesOf, route, synced } from "./fixtures/tenancy";
 import { deploy, generateService, hijackDeploy, publishChart, pushTag, SEED_SERVICE } from "./fixtures/service-repos";
 import { expectedFile } from "../cli/helpers";
@@ -44,11 +27,8 @@ import {
   teamSyncIdentity,
   type TeamSyncIdentity,
 } from "./fixtures/grafana-team-sync";
-import { startCrossplanePostgres } from "./stand-ins/crossplane-postgres";
-import { startEnvoyGateway } from "./stand-ins/envoy-gateway";
-import { startExternalSecrets } from "./stand-ins/external-secrets";
-import { startIngressNginx } from "./stand-ins/ingress-nginx";
-import { KubeRest } from "./stand-ins/kube-rest";
+import type { KubeRest } from "./stand-ins/kube-rest";
+import { startTenancyCluster } from "./fixtures/tenancy-cluster";
 import type { StandIn } from "./stand-ins/stand-in";
 import { HOST_POLICY } from "../../bootstrap/handoff/host-policy";
 import { DEPLOYER_SERVICE_ACCOUNT, teamProject } from "../../model/team";
@@ -70,7 +50,7 @@ let registry: OciRegistry;
 let cluster: HolodeckCluster;
 let kube: KubeRest;
 let clusterDomain: string;
-const standIns: StandIn[] = [];
+let standIns: StandIn[] = [];
 const commits: Record<string, string> = {};
 
 const appState = (name: string, what: string, check: (app: Application) => boolean, timeoutMs?: number, generatedBy?: string): Promise<Application> =>
@@ -85,52 +65,10 @@ async function create(object: KubeObject, as: string[] = []): Promise<string> {
 
 beforeAll(async () => {
   registry = await publishChart();
-  cluster = await startHolodeckCluster({ stack: STACK, recording: recordedStack(STACK) });
-  const { plane } = cluster;
-  const admin = plane.pki.clients.admin;
-  kube = new KubeRest({
-    server: plane.server,
-    ca: readFileSync(plane.pki.caCert, "utf8"),
-    cert: readFileSync(admin.cert, "utf8"),
-    key: readFileSync(admin.key, "utf8"),
-  });
-  await installServiceCrds(kube);
-  // cert-manager's Certificate (the policy covers it) and External Secrets' Password generator
-  // (the chart's Redis password) besides the service CRDs of the shared fixture.
-  const password = crdsIn([path.join(TOOLS_BIN, "..", "crds", "external-secrets")]).filter(
-    (c) => c.metadata.name === "passwords.generators.external-secrets.io",
-  );
-  await installCrds(plane, [...crdsIn([path.join(BOOTSTRAP_CRDS, "cert-manager")]), ...password]);
-
-  // The recorded handoff's tenancy objects, the chart repository rewritten to the loopback registry.
-  const chartRepository = `${registry.host}/charts`;
-  const recordedChart = recordedChartRepository(cluster);
-  const teams = handoffObject(cluster, "ApplicationSet", "teams") as KubeObject & { spec: { template: { spec: { source: { helm: { values: string } } } } } };
-  const helm = teams.spec.template.spec.source.helm;
-  for (const [from, to] of [...cluster.rewrite, [recordedChart, chartRepository]]) helm.values = helm.values.split(from).join(to);
-  const services = JSON.parse(
-    JSON.stringify(handoffObject(cluster, "ApplicationSet", "services"))
-      .split(recordedChart)
-      .join(chartRepository),
-  ) as KubeObject;
-  const policies = cluster.handoffObjects.filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"));
-  clusterDomain = handoffObject(cluster, "Secret", "in-cluster").metadata.annotations?.domain ?? "";
-  // `monitoring` as kube-prometheus-stack's Application creates it on a stack: the team chart's Grafana ConfigMap goes there.
-  const monitoring: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: GRAFANA_NAMESPACE } };
-  await plane.kubectl.apply([
-    monitoring,
-    ...policies,
-    chartRepositorySecret(chartRepository),
-    handoffObject(cluster, "AppProject", "platform"),
-    teams,
-    services,
-  ]);
-  standIns.push(
-    startCrossplanePostgres(kube, { readyAfterMs: 3000 }),
-    startExternalSecrets(kube, { syncAfterMs: 2000 }),
-    startIngressNginx(kube),
-    startEnvoyGateway(kube),
-  );
+  ({ cluster, kube, clusterDomain, standIns } = await startTenancyCluster(STACK, registry, [
+    // `monitoring` as kube-prometheus-stack's Application creates it on a stack: the team chart's Grafana ConfigMap goes there.
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: GRAFANA_NAMESPACE } },
+  ]));
 
   // services-root: the two team files; the teams' Applications make namespaces and projects.
   cluster.git.write(LOCAL_REPOS.servicesRoot, Object.fromEntries(Object.values(TEAMS).map((t) => [`teams/${t.team}.json`, `${JSON.stringify(t, null, 2)}\n`])));
