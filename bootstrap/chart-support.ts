@@ -80,10 +80,13 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
   },
   { charts: ["nats"], versionPrefix: "2.14.", source: "nats-io/k8s helm/charts/nats/Chart.yaml at nats-2.14.2 has no kubeVersion, checked 2026-12-03" },
   {
+    // The chart allows 1.25 on; the Argo CD it runs (ARGOCD_IMAGE_TAG) is tested on fewer.
     charts: ["argo-cd"],
     versionPrefix: "10.1.",
-    min: "1.25",
-    source: 'kubeVersion ">=1.25.0-0" in argoproj/argo-helm charts/argo-cd/Chart.yaml at argo-cd-10.1.1, checked 2026-12-03',
+    min: "1.34",
+    max: "1.37",
+    source:
+      'Argo CD v3.6.2 docs/operator-manual/tested-kubernetes-versions.md (3.6: v1.34 to v1.37; 3.4 stopped at v1.35) within kubeVersion ">=1.25.0-0" of argoproj/argo-helm charts/argo-cd/Chart.yaml at argo-cd-10.1.1, checked 2026-12-05',
   },
   {
     charts: ["metrics-server"],

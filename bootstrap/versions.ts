@@ -28,8 +28,8 @@ export const CHARTS = {
   // Source: hashicorp/vault-helm tag v0.34.1, Chart.yaml (appVersion = the Vault server).
   vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", appVersion: "2.0.4" },
   // Source: argoproj/argo-helm tag argo-cd-10.1.1, charts/argo-cd/Chart.yaml (redis-ha subchart 4.38.0).
-  // Checked 2026-12-03: no argo-helm release shipping Argo CD 3.6 reachable to read (the test
-  // control plane runs 3.6.2; docs/testing.md says why the two differ).
+  // Checked 2026-12-05: the newest argo-helm source readable here (snapshot ends 2026-07-02); it
+  // runs the Argo CD image ARGOCD_IMAGE_TAG below, with that version's CRDs.
   argoCd: { chart: "argo-cd", repo: "https://argoproj.github.io/argo-helm", version: "10.1.1", appVersion: "v3.4.4" },
   // Source: aws/karpenter-provider-aws tag v1.15.2 (Go module github.com/aws/karpenter-provider-aws@v1.15.2,
   // charts/karpenter; the release job packages it with the tag as version and appVersion).
@@ -41,13 +41,18 @@ export const CHARTS = {
 } as const satisfies Record<string, ChartPin>;
 
 /**
- * The Argo CD image the argo-cd chart runs: the newest patch of the chart's own minor (3.4), so
- * the security fixes Argo CD backports to its supported minors are deployed while no chart release
- * shipping 3.6 can be read here. A patch keeps the chart's templates, RBAC and CRDs valid.
- * Source: tag v3.4.14 of github.com/argoproj/argo-cd/v3 (newest 3.4 tag the Go module proxy
- * lists on 2026-12-03; its release publishes quay.io/argoproj/argocd:v3.4.14).
+ * The Argo CD the clusters run: the argo-cd chart's workloads with this image, and this version's
+ * CRDs (bootstrap/argocd ARGOCD_CRD_URLS, not the chart's). The test control plane builds the same version
+ * (scripts/install/control-plane.sh ARGOCD_VERSION; test/bootstrap/argocd-version.test.ts ties them).
+ * Source: tag v3.6.2 of github.com/argoproj/argo-cd/v3, the newest the Go module proxy serves on
+ * 2026-12-05 (it refuses v3.6.3, whose fixes therefore cannot be read here); its release publishes
+ * quay.io/argoproj/argocd:v3.6.2. Read against chart 10.1.1 rendered with helm: the chart's RBAC
+ * holds every rule of the v3.6.2 install manifests but one of argocd-server's (its ClusterRole is
+ * set to the upstream rules: bootstrap/argocd/rbac.ts); the environment variables and volumes
+ * 3.5 and 3.6 add are all optional (repo-server mTLS, OTLP CA, metrics labels), off unless
+ * configured. The upgrade notes 3.4 to 3.6, as they apply here: docs/runbooks/argocd-upgrade.md.
  */
-export const ARGOCD_IMAGE_TAG = "v3.4.14";
+export const ARGOCD_IMAGE_TAG = "v3.6.2";
 
 /** Images of the Jobs the bootstrap runs itself (Vault init, raft snapshots, TLS reloader, team sync). */
 export const IMAGES = {

@@ -1,7 +1,10 @@
 // Argo CD: HA in production (sharded controllers, repo-servers, servers, ApplicationSet
 // controllers, redis-ha), local admin disabled in production with OIDC SSO, tracking by
 // annotation, health checks for the platform's own kinds, and git credentials read from
-// a hand-made Secrets Manager secret (docs/bootstrap.md, manual steps).
+// a hand-made Secrets Manager secret (docs/bootstrap.md, manual steps). The chart runs the
+// image ARGOCD_IMAGE_TAG, newer than its own appVersion, so its CRDs are that version's, applied
+// here from Argo CD's repository and kept when the stack lets go of them: deleting a CRD would
+// delete every Application, and with their finalizers every service.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
@@ -12,10 +15,14 @@ import { systemPlacement } from "../shared/placement";
 import { readJsonSecret } from "../shared/secrets-manager";
 import { INGRESS_CLASS } from "../ingress/ingress-nginx";
 import { HEALTH_CUSTOMIZATIONS } from "./argocd-health";
-import { argocdRbac } from "./rbac";
+import { argocdRbac, SERVER_CLUSTER_ROLE_RULES } from "./rbac";
 
 export const ARGOCD_NAMESPACE = "argocd";
 export const OIDC_SECRET = "argocd-oidc";
+/** Argo CD's CRDs at the image's tag (its repository's manifests/crds). */
+export const ARGOCD_CRD_URLS = ["application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml"].map(
+  (file) => `https://raw.githubusercontent.com/argoproj/argo-cd/${ARGOCD_IMAGE_TAG}/manifests/crds/${file}`,
+);
 
 export interface OidcSettings {
   issuer: string;
@@ -40,6 +47,7 @@ export interface ArgoCdArgs {
 
 export class ArgoCd extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
+  public readonly crds: k8s.yaml.v2.ConfigGroup;
   public readonly host: string;
 
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -47,6 +55,9 @@ export class ArgoCd extends pulumi.ComponentResource {
     const production = args.environment === "production";
     this.host = `argocd.${args.domain}`;
     const namespace = addonNamespace(name, ARGOCD_NAMESPACE, { parent: this });
+    // Server-side apply (the provider's enableServerSideApply): the ApplicationSet CRD is larger
+    // than the last-applied annotation may be. retainOnDelete reaches every CRD of the group.
+    this.crds = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { files: ARGOCD_CRD_URLS }, { parent: this, retainOnDelete: true });
     const inNamespace = { parent: this, dependsOn: [namespace] };
 
     // Secrets labelled part-of argocd may be referenced from argocd-cm as $<name>:<key>.
@@ -86,7 +97,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         values: {
           // Every Argo CD component (and the redis secret Job) takes these defaults.
           global: { domain: this.host, image: { tag: ARGOCD_IMAGE_TAG }, ...systemPlacement() },
-          crds: { install: true, keep: true },
+          crds: { install: false },
           configs: {
             cm: {
               "admin.enabled": !production,
@@ -119,6 +130,7 @@ export class ArgoCd extends pulumi.ComponentResource {
           },
           controller: { replicas: replicas(2), pdb, metrics },
           server: {
+            clusterRoleRules: { enabled: true, rules: SERVER_CLUSTER_ROLE_RULES },
             replicas: replicas(3),
             pdb,
             metrics,
@@ -131,7 +143,7 @@ export class ArgoCd extends pulumi.ComponentResource {
           applicationSet: { replicas: replicas(2), pdb, metrics },
         },
       },
-      { parent: this, dependsOn: [...args.after, oidcSecret, ...credentials] },
+      { parent: this, dependsOn: [...args.after, this.crds, oidcSecret, ...credentials] },
     );
     this.registerOutputs({ host: this.host });
   }

@@ -24,3 +24,27 @@ export function argocdRbac(platformAdminGroups: readonly string[]): ArgoCdRbac {
     scopes: "[groups]",
   };
 }
+
+/** One rule of a Kubernetes (Cluster)Role. */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/**
+ * argocd-server's ClusterRole: exactly the rules of the install manifests of the Argo CD version
+ * deployed (manifests/cluster-rbac/server at ARGOCD_IMAGE_TAG; test/bootstrap/argocd-version.test.ts
+ * compares them), in place of the argo-cd chart's defaults, which were written for 3.4: those lack
+ * the finalizers rule and grant more (events create, applications update).
+ */
+export const SERVER_CLUSTER_ROLE_RULES: readonly PolicyRule[] = [
+  { apiGroups: ["*"], resources: ["*"], verbs: ["delete", "get", "patch"] },
+  // Sets ownerReferences[].blockOwnerDeletion where OwnerReferencesPermissionEnforcement admits it.
+  { apiGroups: ["*"], resources: ["*/finalizers"], verbs: ["update"] },
+  { apiGroups: [""], resources: ["events"], verbs: ["list"] },
+  { apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get"] },
+  { apiGroups: ["argoproj.io"], resources: ["applications", "applicationsets"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
+  { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create"] },
+];

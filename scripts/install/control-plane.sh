@@ -21,9 +21,6 @@ share="$tools/control-plane"
 
 KUBERNETES_VERSION="v1.36.3" # k8s.io/kubernetes; staging modules v0.36.3 (kubernetes/go.mod)
 ARGOCD_VERSION="v3.6.2"      # github.com/argoproj/argo-cd/v3 (the newest the proxy serves)
-# Argo CD 3.6 declares go 1.27: only its build (and reading its module) uses this toolchain, which
-# the go command fetches from the module proxy; everything else builds with the local Go.
-ARGOCD_GOTOOLCHAIN="go1.27.3"
 KWOK_VERSION="v0.8.0"        # sigs.k8s.io/kwok (kwok/go.mod)
 # The Helm 4 Argo CD ships: the version its wrapper module requires (one home: helm4/go.mod).
 helm4_version="$(awk '$1 == "helm.sh/helm/v4" { print $2 }' "$wrappers/helm4/go.mod")"

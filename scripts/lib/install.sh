@@ -7,6 +7,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tools="${HOLODECK_TOOLS:-$root/.tools}"
 installer="scripts/install/$(basename "${BASH_SOURCE[1]:-$0}")"
+# Argo CD 3.6 declares go 1.27: only its build and reading its module (control-plane.sh,
+# bootstrap-crds.sh) use this toolchain, which the go command fetches from the module proxy;
+# everything else builds with the local Go.
+# shellcheck disable=SC2034 # read by the installers that source this file
+ARGOCD_GOTOOLCHAIN="go1.27.3"
 
 # require_go <what it is needed for>
 require_go() {

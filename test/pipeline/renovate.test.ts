@@ -219,6 +219,7 @@ describe("renovate.json reaches every pin", () => {
     expect(config.schedule).toEqual(["* 0-6 * * 1"]);
     const groups = new Set(config.packageRules.map((rule) => rule.groupName).filter((name): name is string => typeof name === "string"));
     expect([...groups].sort()).toEqual([
+      "Argo CD (clusters' image and the tests' build)",
       "Loki (platform image)",
       "NATS server (platform image and the tests' nats-server)",
       "Python image (Vault and Grafana team syncs)",

@@ -42,14 +42,19 @@ export async function installCrds(plane: ControlPlane, crds: KubeObject[]): Prom
 
 /**
  * Where the CRD YAML files a stack applies from a URL (kubernetes:yaml/v2:ConfigGroup) are kept
- * here: a copy from the project's Go module at the same version (scripts/install/control-plane.sh).
+ * here: a copy from the project's Go module at the same version (scripts/install/control-plane.sh;
+ * Argo CD's: bootstrap-crds.sh, at the image's tag).
  */
 const CONFIG_GROUP_SOURCES: { folder: string; url: RegExp }[] = [
-  { folder: "gateway-api", url: /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/(v[\d.]+)\/standard-install\.yaml$/ },
   {
-    folder: "envoy-gateway",
+    folder: path.join(CONTROL_PLANE_SHARE, "crds", "gateway-api"),
+    url: /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/(v[\d.]+)\/standard-install\.yaml$/,
+  },
+  {
+    folder: path.join(CONTROL_PLANE_SHARE, "crds", "envoy-gateway"),
     url: /^https:\/\/raw\.githubusercontent\.com\/envoyproxy\/gateway\/(v[\d.]+)\/charts\/gateway-helm\/charts\/crds\/crds\/generated\/[\w.]+\.yaml$/,
   },
+  { folder: path.join(BOOTSTRAP_CRDS, "argo-cd"), url: /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/(v[\d.]+)\/manifests\/crds\/[\w-]+\.yaml$/ },
 ];
 
 /** The CRDs of the stack's recorded ConfigGroups, from the local copies; throws when a copy is missing or of another version. */
@@ -59,11 +64,11 @@ export function recordedConfigGroupCrds(recording: StackRecording): KubeObject[]
     for (const file of (group.inputs.files ?? []) as string[]) {
       const source = CONFIG_GROUP_SOURCES.map((s) => ({ ...s, match: s.url.exec(file) })).find((s) => s.match);
       if (!source?.match) throw new Error(`${group.name}: no local copy known for ${file} (test/control-plane/harness/crds.ts CONFIG_GROUP_SOURCES)`);
-      const folder = path.join(CONTROL_PLANE_SHARE, "crds", source.folder);
+      const folder = source.folder;
       const stamp = existsSync(path.join(folder, ".version")) ? readFileSync(path.join(folder, ".version"), "utf8").trim() : "(missing)";
       if (!stamp.endsWith(`@${source.match[1]}`)) {
         throw new Error(
-          `${group.name} applies ${source.folder} ${source.match[1]}, ${folder} holds ${stamp}: pin ${source.match[1]} in scripts/install/control-plane.sh`,
+          `${group.name} applies ${file}, ${folder} holds ${stamp}: pin ${source.match[1]} in its installer (scripts/install/control-plane.sh, bootstrap-crds.sh)`,
         );
       }
       folders.add(folder);
