@@ -101,10 +101,13 @@ export const CHART_KUBERNETES_SUPPORT: readonly ChartKubernetesSupport[] = [
     source: "grafana/alloy operations/helm/charts/alloy/Chart.yaml at helm-chart/1.11.1 has no kubeVersion, checked 2026-12-03",
   },
   {
+    // The chart allows 1.19 on; External Secrets tests each minor on the Kubernetes it lists.
     charts: ["external-secrets"],
-    versionPrefix: "1.3.",
-    min: "1.19",
-    source: 'kubeVersion ">= 1.19.0-0" in external-secrets deploy/charts/external-secrets/Chart.yaml at helm-chart-1.3.2, checked 2026-12-03',
+    versionPrefix: "2.9.",
+    min: "1.36",
+    max: "1.36",
+    source:
+      'external-secrets docs/introduction/stability-support.md at helm-chart-2.9.0 (2.9: Kubernetes 1.36; 1.3 was tested on 1.34 only) within kubeVersion ">= 1.19.0-0" of its Chart.yaml, checked 2026-12-05',
   },
   {
     charts: ["grafana"],

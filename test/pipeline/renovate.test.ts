@@ -105,7 +105,6 @@ describe("renovate.json reaches every pin", () => {
     const crds = extracted("scripts/install/crds.sh");
     expect(crds.map((dep) => dep.split(" ")[1])).toEqual([
       "github.com/crossplane/crossplane/v2",
-      "github.com/external-secrets/external-secrets",
       "istio.io/api",
       "github.com/prometheus-operator/prometheus-operator",
       "github.com/crossplane-contrib/function-patch-and-transform",

@@ -46,7 +46,7 @@ export const NO_DAEMONSET: { deployer: Deployer; reason: string }[] = [
     reason:
       "crossplane: Deployments (crossplane, rbac-manager) only at v2.4.2 (cluster/charts of the Go module; extraObjects unset); providers run as Deployments",
   },
-  { deployer: "platform chart external-secrets", reason: "external-secrets: Deployments (controller, webhook, cert-controller) only at helm-chart-1.3.2" },
+  { deployer: "platform chart external-secrets", reason: "external-secrets: Deployments (controller, webhook, cert-controller) only at helm-chart-2.9.0" },
   {
     deployer: "platform chart grafana",
     reason: "grafana: a Deployment or StatefulSet, and the image renderer's Deployment, only at grafana-12.11.1 (grafana-community/helm-charts)",
