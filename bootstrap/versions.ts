@@ -63,9 +63,10 @@ export const IMAGES = {
   // The Vault team sync: git clones services-root, Python (standard library only) writes Vault.
   // Source: alpine-docker/git build.sh, Docker Hub alpine/git tagged v<the git version it ships> (git 2.45.1).
   git: "alpine/git:v2.45.1",
-  // Source: docker-library/python 3.13/alpine3.22/Dockerfile, the official Docker Hub image python
-  // (tag 3.13-alpine3.22 follows 3.13's patch releases on Alpine 3.22).
-  python: "python:3.13-alpine3.22",
+  // Source: docker-library/python 3.13/alpine3.24/Dockerfile (Python 3.13.14 on alpine:3.24), the
+  // official Docker Hub image python; its versions.json of 2026-06-23 builds 3.13 on Alpine 3.24
+  // and 3.23 only, so alpine3.22 tags no longer get Python or Alpine fixes. Read 2026-12-05.
+  python: "python:3.13-alpine3.24",
 } as const;
 
 /**
