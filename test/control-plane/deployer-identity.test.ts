@@ -24,11 +24,8 @@ const podSpec = (serviceAccountName?: string): Record<string, unknown> => ({
 const meta = (name: string): KubeObject["metadata"] => ({ name, namespace: NAMESPACE });
 const template = (serviceAccountName?: string) => ({ metadata: { labels: { app: "x" } }, spec: podSpec(serviceAccountName) });
 
-/** Creates `object` as the cluster admin (admission applies to every requester); the refusal text, or "" when admitted. */
-async function create(object: KubeObject): Promise<string> {
-  const result = await plane.kubectl.run(["create", "-f", "-"], JSON.stringify(object));
-  return result.code === 0 ? "" : result.stderr.trim();
-}
+/** As the cluster admin: admission applies to every requester. */
+const create = (object: KubeObject): Promise<string> => plane.kubectl.refusalOf(object);
 
 beforeAll(async () => {
   plane = await ControlPlane.start({});

@@ -44,10 +44,7 @@ const uiRoutes = (): KubeObject[] =>
   );
 
 /** Creates `object` and returns kubectl's refusal (stderr), or "accepted". */
-async function create(object: KubeObject): Promise<string> {
-  const result = await plane.kubectl.run(["create", "-f", "-"], JSON.stringify(object));
-  return result.code === 0 ? "accepted" : result.stderr.trim();
-}
+const create = async (object: KubeObject): Promise<string> => (await plane.kubectl.refusalOf(object)) || "accepted";
 
 const namespace = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 

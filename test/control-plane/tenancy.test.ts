@@ -57,11 +57,7 @@ const appState = (name: string, what: string, check: (app: Application) => boole
   appStateIn(cluster, name, what, check, timeoutMs, generatedBy);
 const hostileService = (name: string, templates: Record<string, KubeObject>): string => hostileServiceIn(cluster.git, name, templates);
 
-/** Creates `object` with kubectl (as `as`, or the cluster admin); the refusal text, or "" when admitted. */
-async function create(object: KubeObject, as: string[] = []): Promise<string> {
-  const result = await cluster.plane.kubectl.run([...as, "create", "-f", "-"], JSON.stringify(object));
-  return result.code === 0 ? "" : result.stderr.trim();
-}
+const create = (object: KubeObject, as?: string[]): Promise<string> => cluster.plane.kubectl.refusalOf(object, as);
 
 beforeAll(async () => {
   registry = await publishChart();

@@ -112,8 +112,18 @@ export class ControlPlane {
     readonly kubeconfig: string,
   ) {
     this.kubectl = new Kubectl(kubeconfig, path.join(dir, "kubectl-cache"));
-    const admin = pki.clients.admin;
-    this.rest = new KubeRest({ server, ca: readFileSync(pki.caCert, "utf8"), cert: readFileSync(admin.cert, "utf8"), key: readFileSync(admin.key, "utf8") });
+    this.rest = this.adminRest();
+  }
+
+  /** A new REST client as the cluster admin, with its own connections (a fixture's watches and stand-ins keep off `rest`'s). */
+  adminRest(): KubeRest {
+    const admin = this.pki.clients.admin;
+    return new KubeRest({
+      server: this.server,
+      ca: readFileSync(this.pki.caCert, "utf8"),
+      cert: readFileSync(admin.cert, "utf8"),
+      key: readFileSync(admin.key, "utf8"),
+    });
   }
 
   /** Starts everything and waits until the API server serves, controllers run and the nodes are Ready. */

@@ -71,6 +71,12 @@ export class Kubectl {
   }
 
   /** Runs kubectl and throws with its stderr when it fails. */
+  /** Creates `object` (as `as`, kubectl's impersonation flags, or the admin): kubectl's refusal (stderr), or "" when admitted. */
+  async refusalOf(object: KubeObject, as: string[] = []): Promise<string> {
+    const result = await this.run([...as, "create", "-f", "-"], JSON.stringify(object));
+    return result.code === 0 ? "" : result.stderr.trim();
+  }
+
   async ok(args: string[], input?: string, timeoutMs?: number): Promise<string> {
     const result = await this.run(args, input, timeoutMs);
     if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${result.stderr.trim()}`);
